@@ -100,7 +100,7 @@ def _qty(default=1):
 
 def _leverage(default):
     return Input("leverage", "Leverage", "x", "number", default, "Initial margin is position value divided by "
-                 "leverage. At least 1.", min=1, step=0.01)
+                 "leverage.", min=1, step=0.01)
 
 
 def _taker_fee():
