@@ -1,0 +1,694 @@
+/* Margin Notes calculator widgets: glue between the catalogue and the compiled formulas.
+ *
+ * Every `<div class="mn-calc" data-calc="<id>" data-defaults="{...}">` on a page (written by the
+ * ```calculator fence, scripts/calcfence.py) becomes a form built from the catalogue entry of that
+ * id (assets/javascripts/catalogue.json).  The numbers come only from window.mncalc, the module
+ * PScript compiles from calculators/formulas/: this file parses, checks limits, formats and draws,
+ * but never computes a formula itself.
+ *
+ * Contract relied on by tests and embedding sites: each input element has name="<input name>",
+ * each output element has data-output="<output name>", both with the catalogue's names.
+ */
+(function () {
+  "use strict";
+
+  // The catalogue and the compiled bundle sit next to this file; resolving against our own URL
+  // works on every page depth, on /embed/ pages and after Material's instant navigation.
+  const SCRIPT = document.currentScript;
+  const ASSETS_URL = new URL(".", SCRIPT ? SCRIPT.src : document.baseURI);
+  const EMPTY = "\u2014";  // shown instead of a number whenever there is no valid result
+  const LIST_SPLIT = /[\s,;]+/;
+  const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+  const GROUPED_RE = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$/;  // "87,959.91" typed as one number
+  let loading = null;
+  let widgetCount = 0;
+
+  /* ---------- loading ---------- */
+
+  function loadScript(url) {
+    return new Promise(function (resolve, reject) {
+      const script = document.createElement("script");
+      script.src = url;
+      script.onload = function () { resolve(window.mncalc); };
+      script.onerror = function () { reject(new Error("could not load " + url)); };
+      document.head.appendChild(script);
+    });
+  }
+
+  /** Fetch the catalogue and the compiled bundle once per browsing session (instant navigation keeps them). */
+  function loadDependencies() {
+    if (!loading) {
+      const catalogue = fetch(new URL("catalogue.json", ASSETS_URL)).then(function (response) {
+        if (!response.ok) throw new Error("catalogue.json: HTTP " + response.status);
+        return response.json();
+      });
+      const bundle = window.mncalc ? Promise.resolve(window.mncalc)
+        : loadScript(new URL("mncalc.js", ASSETS_URL).href);
+      loading = Promise.all([catalogue, bundle]).then(function (parts) {
+        const byId = {};
+        parts[0].forEach(function (spec) { byId[spec.id] = spec; });
+        return { specs: byId, lib: parts[1] };
+      });
+      loading.catch(function () { loading = null; });  // allow a retry on the next page
+    }
+    return loading;
+  }
+
+  /* ---------- numbers: parsing and formatting ---------- */
+
+  const numberFormats = {};
+
+  /** Format like Python's format(x, ",.Nf") but rounding ties away from zero and never showing "-0". */
+  function formatNumber(value, decimals) {
+    let format = numberFormats[decimals];
+    if (!format) {
+      format = numberFormats[decimals] = new Intl.NumberFormat("en-US", {
+        minimumFractionDigits: decimals, maximumFractionDigits: decimals, signDisplay: "negative",
+      });
+    }
+    return format.format(value);
+  }
+
+  function withUnit(text, unit) {
+    if (!unit) return text;
+    return unit === "%" ? text + "%" : text + " " + unit;
+  }
+
+  /** A limit or default written for people: up to 10 decimals, no trailing zeros, with separators. */
+  function plainNumber(value) {
+    return value.toLocaleString("en-US", { maximumFractionDigits: 10 });
+  }
+
+  /** Parse one typed number: {value} or {error}. Accepts 1234.5, 1,234.5, 1e3, leading + or -. */
+  function parseNumber(text) {
+    const raw = text.trim().replace(/[\u00a0\u202f_ ]/g, "");
+    if (raw === "") return { error: "Enter a value." };
+    let clean = raw;
+    if (GROUPED_RE.test(raw)) clean = raw.replace(/,/g, "");
+    if (!NUMBER_RE.test(clean)) return { error: "\u201c" + text.trim() + "\u201d is not a number." };
+    const value = Number(clean);
+    if (!isFinite(value)) return { error: "This number is too large." };
+    return { value: value };
+  }
+
+  function limitError(input, value) {
+    const unit = input.unit && input.unit !== "%" ? " " + input.unit : (input.unit || "");
+    if (input.min !== null && input.min !== undefined) {
+      if (input.min_exclusive && !(value > input.min)) return "Must be greater than " + plainNumber(input.min) + unit + ".";
+      if (!input.min_exclusive && !(value >= input.min)) return "Must be at least " + plainNumber(input.min) + unit + ".";
+    }
+    if (input.max !== null && input.max !== undefined) {
+      if (input.max_exclusive && !(value < input.max)) return "Must be less than " + plainNumber(input.max) + unit + ".";
+      if (!input.max_exclusive && !(value <= input.max)) return "Must be at most " + plainNumber(input.max) + unit + ".";
+    }
+    return null;
+  }
+
+  /** Read one input from the form: {value} or {error}; limits apply to each item of a list. */
+  function readInput(form, input) {
+    if (input.kind === "choice") {
+      const value = choiceValue(form, input.name);
+      if (input.choices.indexOf(value) < 0) return { error: "Choose one of: " + input.choices.join(", ") + "." };
+      return { value: value };
+    }
+    const text = form.elements[input.name].value;
+    if (input.kind === "list") {
+      const items = text.split(LIST_SPLIT).filter(function (item) { return item !== ""; });
+      if (!items.length) return { error: "Enter at least one value." };
+      const values = [];
+      for (let i = 0; i < items.length; i++) {
+        const parsed = parseNumber(items[i]);
+        const problem = parsed.error || limitError(input, parsed.value);
+        if (problem) return { error: "Value " + (i + 1) + " (" + items[i] + "): " + problem };
+        values.push(parsed.value);
+      }
+      return { value: values };
+    }
+    const parsed = parseNumber(text);
+    if (parsed.error) return parsed;
+    const problem = limitError(input, parsed.value);
+    return problem ? { error: problem } : parsed;
+  }
+
+  function choiceValue(form, name) {
+    const control = form.elements[name];
+    if (control && control.tagName === "SELECT") return control.value;
+    const checked = form.querySelector('input[name="' + name + '"]:checked');
+    return checked ? checked.value : "";
+  }
+
+  /** The text a value takes in an input box, the URL and the embed code. */
+  function valueText(input, value) {
+    if (Array.isArray(value)) return value.map(String).join(", ");
+    return String(value);
+  }
+
+  /* ---------- building the form ---------- */
+
+  function el(tag, attrs, children) {
+    const node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (attrs[key] !== null && attrs[key] !== undefined && attrs[key] !== false) node.setAttribute(key, attrs[key]);
+    });
+    (children || []).forEach(function (child) {
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function limitsText(input) {
+    const parts = [];
+    const unit = input.unit && input.unit !== "%" ? " " + input.unit : (input.unit || "");
+    if (input.min !== null && input.min !== undefined) parts.push((input.min_exclusive ? "above " : "from ") + plainNumber(input.min) + unit);
+    if (input.max !== null && input.max !== undefined) parts.push((input.max_exclusive ? "below " : "up to ") + plainNumber(input.max) + unit);
+    return parts.join(", ");
+  }
+
+  function buildField(uid, input) {
+    const id = uid + "-" + input.name;
+    const limits = limitsText(input);
+    const helpText = [input.help, limits ? "Allowed: " + limits + "." : ""].filter(Boolean).join(" ");
+    const help = el("p", { class: "mn-calc__help", id: id + "-help" }, [helpText]);
+    const error = el("p", { class: "mn-calc__error", id: id + "-error", "aria-live": "polite" });
+    const described = id + "-help " + id + "-error";
+    if (input.kind === "choice" && input.choices.length <= 4) {
+      const options = input.choices.map(function (choice) {
+        return el("label", { class: "mn-calc__segment" }, [
+          el("input", { type: "radio", name: input.name, value: choice, "aria-describedby": described }),
+          el("span", {}, [choice]),
+        ]);
+      });
+      return el("fieldset", { class: "mn-calc__field mn-calc__field--choice", "data-field": input.name }, [
+        el("legend", { class: "mn-calc__label" }, [input.label]),
+        el("div", { class: "mn-calc__segmented" }, options), help, error,
+      ]);
+    }
+    let control;
+    if (input.kind === "choice") {
+      control = el("select", { id: id, name: input.name, "aria-describedby": described },
+        input.choices.map(function (choice) { return el("option", { value: choice }, [choice]); }));
+    } else if (input.kind === "list") {
+      control = el("textarea", { id: id, name: input.name, rows: "3", spellcheck: "false", autocomplete: "off",
+        "aria-describedby": described });
+    } else {
+      control = el("input", { id: id, name: input.name, type: "text", inputmode: "decimal", autocomplete: "off",
+        spellcheck: "false", "aria-describedby": described });
+    }
+    const label = el("label", { class: "mn-calc__label", for: id }, [input.label]);
+    const box = el("div", { class: "mn-calc__control" }, [control]);
+    if (input.unit) box.appendChild(el("span", { class: "mn-calc__unit", "aria-hidden": "true" }, [input.unit]));
+    if (input.unit) label.appendChild(el("span", { class: "mn-calc__sr" }, [" (" + input.unit + ")"]));
+    return el("div", { class: "mn-calc__field mn-calc__field--" + input.kind, "data-field": input.name },
+      [label, box, help, error]);
+  }
+
+  function buildOutputs(spec) {
+    return el("dl", { class: "mn-calc__outputs" }, spec.outputs.map(function (output) {
+      return el("div", { class: "mn-calc__output mn-calc__output--" + output.kind }, [
+        el("dt", {}, [output.label]),
+        el("dd", {}, [el("output", { "data-output": output.name }, [EMPTY])]),
+      ]);
+    }));
+  }
+
+  function setControl(form, input, value) {
+    if (input.kind === "choice") {
+      const control = form.elements[input.name];
+      if (control.tagName === "SELECT") { control.value = value; return; }
+      form.querySelectorAll('input[name="' + input.name + '"]').forEach(function (radio) {
+        radio.checked = radio.value === value;
+      });
+      return;
+    }
+    form.elements[input.name].value = valueText(input, value);
+  }
+
+  /* ---------- one widget ---------- */
+
+  function Widget(root, spec, lib) {
+    this.root = root;
+    this.spec = spec;
+    this.fn = lib[spec.function];
+    this.uid = "mn-calc-" + (++widgetCount);
+    this.pageDefaults = JSON.parse(root.getAttribute("data-defaults") || "{}");
+    const market = parseFloat(root.getAttribute("data-market-price"));
+    this.marketPrice = isFinite(market) ? market : null;
+    this.embedded = root.hasAttribute("data-embed");
+    this.build();
+  }
+
+  Widget.prototype.build = function () {
+    const spec = this.spec;
+    const uid = this.uid;
+    this.form = el("form", { class: "mn-calc__form", novalidate: "", "aria-labelledby": uid + "-title" },
+      spec.inputs.map(function (input) { return buildField(uid, input); }));
+    this.formError = el("p", { class: "mn-calc__error mn-calc__error--form", "aria-live": "polite" });
+    this.status = el("p", { class: "mn-calc__status", role: "status" });
+    this.chart = el("figure", { class: "mn-calc__chart", hidden: "" });
+    const buttons = el("div", { class: "mn-calc__actions" }, [
+      el("button", { type: "button", class: "md-button", "data-action": "reset" }, ["Reset"]),
+      el("button", { type: "button", class: "md-button", "data-action": "permalink" }, ["Copy link"]),
+    ]);
+    if (!this.embedded) {
+      buttons.appendChild(el("button", { type: "button", class: "md-button", "data-action": "embed" }, ["Copy embed code"]));
+    }
+    const results = el("div", { class: "mn-calc__results" }, [buildOutputs(spec), this.formError, this.chart]);
+    this.root.textContent = "";
+    this.root.appendChild(el("p", { class: "mn-calc__title", id: uid + "-title" }, [spec.title]));
+    this.root.appendChild(el("div", { class: "mn-calc__body" }, [this.form, results]));
+    this.root.appendChild(buttons);
+    this.root.appendChild(this.status);
+
+    this.fill(this.startValues());
+    const self = this;
+    this.form.addEventListener("input", function () { self.compute(); });
+    this.form.addEventListener("change", function () { self.compute(); });
+    this.form.addEventListener("submit", function (event) { event.preventDefault(); });
+    buttons.addEventListener("click", function (event) {
+      const button = event.target.closest("button[data-action]");
+      if (button) self[button.getAttribute("data-action")]();
+    });
+    this.compute();
+  };
+
+  /** Catalogue defaults, then the page's fence defaults, then the permalink (URL query) values. */
+  Widget.prototype.defaults = function () {
+    const values = {};
+    const page = this.pageDefaults;
+    this.spec.inputs.forEach(function (input) {
+      values[input.name] = Object.prototype.hasOwnProperty.call(page, input.name) ? page[input.name] : input.default;
+    });
+    return values;
+  };
+
+  Widget.prototype.startValues = function () {
+    const values = this.defaults();
+    const query = new URLSearchParams(window.location.search);
+    if (query.get("calc") === this.spec.id) {
+      this.spec.inputs.forEach(function (input) {
+        if (query.has(input.name)) values[input.name] = query.get(input.name);
+      });
+    }
+    return values;
+  };
+
+  Widget.prototype.fill = function (values) {
+    const form = this.form;
+    this.spec.inputs.forEach(function (input) { setControl(form, input, values[input.name]); });
+  };
+
+  Widget.prototype.setError = function (name, message) {
+    const field = this.form.querySelector('[data-field="' + name + '"]');
+    field.querySelector(".mn-calc__error").textContent = message || "";
+    field.classList.toggle("mn-calc__field--invalid", Boolean(message));
+    field.querySelectorAll("input, select, textarea").forEach(function (control) {
+      if (message) control.setAttribute("aria-invalid", "true"); else control.removeAttribute("aria-invalid");
+    });
+  };
+
+  /** Read, check, call the compiled function, show the results; never shows NaN or Infinity. */
+  Widget.prototype.compute = function () {
+    const self = this;
+    const args = [];
+    let valid = true;
+    this.values = null;
+    this.formError.textContent = "";
+    this.spec.inputs.forEach(function (input) {
+      const read = readInput(self.form, input);
+      self.setError(input.name, read.error);
+      if (read.error) valid = false;
+      args.push(read.value);
+    });
+    if (!valid) return this.clear();
+    let result;
+    try {
+      result = this.fn.apply(null, args);
+    } catch (error) {
+      this.showComputeError(String(error && error.message || error));
+      return this.clear();
+    }
+    const shown = this.spec.outputs.map(function (output) {
+      return [output, displayValue(result[output.name], output)];
+    });
+    if (shown.some(function (pair) { return pair[1] === null; })) {
+      this.formError.textContent = "These numbers give a result too large to show; try smaller values.";
+      return this.clear();
+    }
+    shown.forEach(function (pair) {
+      const node = self.root.querySelector('[data-output="' + pair[0].name + '"]');
+      node.textContent = pair[1];
+    });
+    const values = {};
+    this.spec.inputs.forEach(function (input, i) { values[input.name] = args[i]; });
+    this.values = values;
+    this.drawChart(values, result);
+    return true;
+  };
+
+  /** Map "ValueError: leverage must be ..." to the leverage field; other messages go under the form. */
+  Widget.prototype.showComputeError = function (message) {
+    const text = message.replace(/^ValueError: /, "");
+    const name = text.split(" ")[0];
+    const input = this.spec.inputs.filter(function (item) { return item.name === name; })[0];
+    if (input) {
+      this.setError(name, input.label + text.slice(name.length) + ".");
+    } else {
+      this.formError.textContent = "These inputs cannot be computed: " + text + ".";
+    }
+  };
+
+  Widget.prototype.clear = function () {
+    this.root.querySelectorAll("[data-output]").forEach(function (node) { node.textContent = EMPTY; });
+    this.chart.hidden = true;
+    this.chart.textContent = "";
+    return false;
+  };
+
+  /** Text for one output: a number, a list of numbers ("1.00, 2.00 USDT") or a list of records
+   * ("(103.00, 104.00, 30.00), ..." in the record's key order); null when anything is not finite. */
+  function displayValue(value, output) {
+    if (Array.isArray(value)) {
+      const parts = value.map(function (item) { return displayValue(item, { decimals: output.decimals }); });
+      return parts.indexOf(null) >= 0 ? null : withUnit(parts.join(", "), parts.length ? output.unit : null);
+    }
+    if (value !== null && typeof value === "object") {
+      const fields = Object.keys(value).map(function (key) { return displayValue(value[key], { decimals: output.decimals }); });
+      return fields.indexOf(null) >= 0 ? null : "(" + fields.join(", ") + ")";
+    }
+    if (typeof value !== "number" || !isFinite(value)) return null;
+    return withUnit(formatNumber(value, output.decimals), output.unit);
+  }
+
+  /* ---------- reset, permalink, embed code ---------- */
+
+  Widget.prototype.reset = function () {
+    this.fill(this.defaults());
+    const url = new URL(window.location.href);
+    if (url.searchParams.get("calc") === this.spec.id) {
+      url.search = "";
+      window.history.replaceState(window.history.state, "", url.href);
+    }
+    this.compute();
+    this.say("Inputs reset to their defaults.");
+  };
+
+  Widget.prototype.currentTexts = function () {
+    const self = this;
+    const texts = {};
+    this.spec.inputs.forEach(function (input) {
+      texts[input.name] = input.kind === "choice" ? choiceValue(self.form, input.name)
+        : self.form.elements[input.name].value.trim();
+    });
+    return texts;
+  };
+
+  Widget.prototype.permalink = function () {
+    const url = new URL(window.location.href);
+    const query = new URLSearchParams();
+    const texts = this.currentTexts();
+    query.set("calc", this.spec.id);
+    Object.keys(texts).forEach(function (name) { query.set(name, texts[name]); });
+    url.search = query.toString();
+    if (!this.embedded) window.history.replaceState(window.history.state, "", url.href);
+    this.copy(url.href, "Link to this calculation copied.");
+  };
+
+  /** The ```calculator fence that embeds this widget with the current inputs as its defaults. */
+  Widget.prototype.embedCode = function () {
+    const texts = this.currentTexts();
+    const catalogueDefaults = {};
+    this.spec.inputs.forEach(function (input) { catalogueDefaults[input.name] = valueText(input, input.default); });
+    const pairs = this.spec.inputs.filter(function (input) {
+      return texts[input.name] !== catalogueDefaults[input.name];
+    }).map(function (input) {
+      if (input.kind === "list") {
+        return input.name + ": [" + texts[input.name].split(LIST_SPLIT).filter(Boolean).join(", ") + "]";
+      }
+      return input.name + ": " + (input.kind === "choice" ? texts[input.name] : texts[input.name].replace(/,/g, ""));
+    });
+    const lines = ["```calculator", "id: " + this.spec.id];
+    if (pairs.length) lines.push("defaults: {" + pairs.join(", ") + "}");
+    lines.push("```");
+    return lines.join("\n") + "\n";
+  };
+
+  Widget.prototype.embed = function () {
+    this.copy(this.embedCode(), "Embed code copied: paste it into any article.");
+  };
+
+  Widget.prototype.copy = function (text, done) {
+    const self = this;
+    this.root.setAttribute("data-copied", text);
+    const fallback = function () {
+      self.say("Copy this: " + text);
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(function () { self.say(done); }, fallback);
+    } else {
+      fallback();
+    }
+  };
+
+  Widget.prototype.say = function (message) {
+    this.status.textContent = message;
+  };
+
+  /* ---------- charts ----------
+   * Plain SVG drawn here rather than a charting library: no dependency to load or audit, a few hundred
+   * bytes per chart instead of tens of kilobytes, and every colour is a CSS variable of Material's light
+   * and dark palettes (see widgets.css), so the charts follow the reader's palette switch. */
+
+  const SVG_NS = "http://www.w3.org/2000/svg";
+
+  function svgEl(tag, attrs, text) {
+    const node = document.createElementNS(SVG_NS, tag);
+    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function chartSvg(uid, width, height, title, description) {
+    const svg = svgEl("svg", { viewBox: "0 0 " + width + " " + height, role: "img",
+      "aria-labelledby": uid + "-chart-title " + uid + "-chart-desc", class: "mn-chart" });
+    svg.appendChild(svgEl("title", { id: uid + "-chart-title" }, title));
+    svg.appendChild(svgEl("desc", { id: uid + "-chart-desc" }, description));
+    return svg;
+  }
+
+  /** A linear scale mapping [lo, hi] onto [a, b]; a zero-width domain maps to the middle. */
+  function scale(lo, hi, a, b) {
+    return function (value) { return hi === lo ? (a + b) / 2 : a + (value - lo) * (b - a) / (hi - lo); };
+  }
+
+  function padded(values, share) {
+    const lo = Math.min.apply(null, values);
+    const hi = Math.max.apply(null, values);
+    const pad = (hi - lo) * share || Math.abs(hi) * share || 1;
+    return [lo - pad, hi + pad];
+  }
+
+  function money(value, unit) { return withUnit(formatNumber(value, 2), unit); }
+
+  const CHARTS = {};
+
+  /** Price ladder: entry, liquidation and bankruptcy prices (and the market price when the page knows it). */
+  CHARTS["liquidation-price"] = function (widget, values, result) {
+    const unit = outputUnit(widget.spec, "liquidation_price");
+    const marks = [
+      { label: "Entry", value: values.entry_price, kind: "entry" },
+      { label: "Liquidation", value: result.liquidation_price, kind: "liquidation" },
+      { label: "Bankruptcy", value: result.bankruptcy_price, kind: "bankruptcy" },
+    ];
+    if (widget.marketPrice !== null) marks.push({ label: "Market", value: widget.marketPrice, kind: "market" });
+    const width = 480, height = 200;
+    const range = padded(marks.map(function (mark) { return mark.value; }), 0.15);
+    const y = scale(range[0], range[1], height - 12, 12);
+    const description = marks.map(function (mark) { return mark.label + " price " + money(mark.value, unit); }).join("; ") + ".";
+    const svg = chartSvg(widget.uid, width, height, "Price ladder for this " + values.side + " position", description);
+    svg.appendChild(svgEl("line", { x1: 120, x2: 120, y1: 6, y2: height - 6, class: "mn-chart__axis" }));
+    // The side of the ladder where the position loses money is shaded from entry to liquidation.
+    const top = Math.min(y(values.entry_price), y(result.liquidation_price));
+    svg.appendChild(svgEl("rect", { x: 120, y: top, width: 240,
+      height: Math.abs(y(values.entry_price) - y(result.liquidation_price)), class: "mn-chart__zone" }));
+    sortLabels(marks.map(function (mark) { return { mark: mark, at: y(mark.value) }; }), 15).forEach(function (item) {
+      const mark = item.mark;
+      svg.appendChild(svgEl("line", { x1: 110, x2: 360, y1: y(mark.value), y2: y(mark.value),
+        class: "mn-chart__mark mn-chart__mark--" + mark.kind }));
+      svg.appendChild(svgEl("text", { x: 104, y: item.label + 4, "text-anchor": "end", class: "mn-chart__label" }, mark.label));
+      svg.appendChild(svgEl("text", { x: 368, y: item.label + 4, class: "mn-chart__value" }, money(mark.value, unit)));
+    });
+    return svg;
+  };
+
+  /** Spread label positions at least `gap` apart so close prices stay readable. */
+  function sortLabels(items, gap) {
+    items.sort(function (a, b) { return a.at - b.at; });
+    let last = -Infinity;
+    items.forEach(function (item) {
+      item.label = Math.max(item.at, last + gap);
+      last = item.label;
+    });
+    return items;
+  }
+
+  function outputUnit(spec, name) {
+    const output = spec.outputs.filter(function (item) { return item.name === name; })[0];
+    return output ? output.unit : null;
+  }
+
+  /** Waterfall: balance before, margin lost, loss beyond the margin, insurance fund, balance after. */
+  CHARTS["gap-loss"] = function (widget, values, result) {
+    const unit = outputUnit(widget.spec, "balance_after");
+    const start = values.wallet_balance;
+    // Bar ends come from the catalogue's outputs only: after the margin, the uncovered loss brings the
+    // balance to balance_after - insurance_fund_covers, and the fund lifts it to balance_after.
+    const afterMargin = start - result.margin_lost;
+    const beforeFund = result.balance_after - result.insurance_fund_covers;
+    const steps = [
+      { label: ["Balance", "before"], from: 0, to: start, kind: "total" },
+      { label: ["Margin", "lost"], from: start, to: afterMargin, kind: "loss" },
+      { label: ["Loss beyond", "margin"], from: afterMargin, to: beforeFund, kind: "loss" },
+      { label: ["Insurance", "fund"], from: beforeFund, to: result.balance_after, kind: "gain" },
+      { label: ["Balance", "after"], from: 0, to: result.balance_after, kind: "total" },
+    ];
+    const width = 480, height = 230, left = 16, barWidth = 70, gap = 22, bottom = height - 36;
+    const ends = [0];
+    steps.forEach(function (step) { ends.push(step.from, step.to); });
+    const range = padded(ends, 0.1);
+    const y = scale(range[0], range[1], bottom, 14);
+    const description = "Balance before " + money(start, unit) + "; margin lost " + money(result.margin_lost, unit) +
+      "; loss " + money(result.loss, unit) + "; insurance fund covers " + money(result.insurance_fund_covers, unit) +
+      "; balance after " + money(result.balance_after, unit) + ".";
+    const svg = chartSvg(widget.uid, width, height, "Who pays for the gap loss", description);
+    svg.appendChild(svgEl("line", { x1: 4, x2: width - 4, y1: y(0), y2: y(0), class: "mn-chart__axis" }));
+    steps.forEach(function (step, i) {
+      const x = left + i * (barWidth + gap);
+      const top = Math.min(y(step.from), y(step.to));
+      const change = step.to - step.from;
+      svg.appendChild(svgEl("rect", { x: x, y: top, width: barWidth, height: Math.max(1, Math.abs(y(step.from) - y(step.to))),
+        class: "mn-chart__bar mn-chart__bar--" + step.kind }));
+      svg.appendChild(svgEl("text", { x: x + barWidth / 2, y: top - 4, "text-anchor": "middle", class: "mn-chart__value" },
+        (step.kind === "total" || change <= 0 ? "" : "+") + formatNumber(change, 0)));
+      step.label.forEach(function (line, j) {
+        svg.appendChild(svgEl("text", { x: x + barWidth / 2, y: height - 20 + j * 13, "text-anchor": "middle",
+          class: "mn-chart__label" }, line));
+      });
+    });
+    return svg;
+  };
+
+  /** The price series with its EMA drawn over it. */
+  CHARTS.ema = function (widget, values, result) {
+    const prices = values.prices;
+    const ema = result.ema;
+    const width = 480, height = 200, left = 70, right = 470;
+    const range = padded(prices.concat(ema), 0.05);
+    const x = scale(0, Math.max(1, prices.length - 1), left, right);
+    const y = scale(range[0], range[1], height - 10, 10);
+    const line = function (series) {
+      return series.map(function (value, i) { return x(i + prices.length - series.length).toFixed(1) + "," + y(value).toFixed(1); }).join(" ");
+    };
+    const svg = chartSvg(widget.uid, width, height, "Prices and their EMA",
+      prices.length + " prices from " + plainNumber(prices[0]) + " to " + plainNumber(prices[prices.length - 1]) +
+      "; last EMA " + formatNumber(result.last, outputDecimals(widget.spec, "last")) + ".");
+    svg.appendChild(svgEl("line", { x1: left, x2: left, y1: 6, y2: height - 6, class: "mn-chart__axis" }));
+    [range[0], range[1]].forEach(function (value) {
+      svg.appendChild(svgEl("text", { x: left - 6, y: y(value) + 4, "text-anchor": "end", class: "mn-chart__value" }, plainNumber(Number(value.toPrecision(6)))));
+    });
+    svg.appendChild(svgEl("polyline", { points: line(prices), class: "mn-chart__series mn-chart__series--price" }));
+    svg.appendChild(svgEl("polyline", { points: line(ema), class: "mn-chart__series mn-chart__series--ema" }));
+    return svg;
+  };
+
+  function outputDecimals(spec, name) {
+    const output = spec.outputs.filter(function (item) { return item.name === name; })[0];
+    return output ? output.decimals : 2;
+  }
+
+  /** Horizontal histogram of volume per price row, the point of control and the value area marked. */
+  CHARTS["volume-profile"] = function (widget, values, result) {
+    const rows = result.rows;
+    if (!rows.length) return null;
+    const width = 480, left = 120, right = width - 16;
+    if (rows.length > 1000) return null;  // a readable picture needs a coarser row size
+    const rowHeight = Math.min(22, 300 / rows.length);
+    const height = rows.length * rowHeight + 16;
+    const maxVolume = Math.max.apply(null, rows.map(function (row) { return row.volume; })) || 1;
+    const x = scale(0, maxVolume, left, right);
+    const svg = chartSvg(widget.uid, width, height, "Volume profile",
+      rows.length + " price rows of " + plainNumber(values.row_size) + "; point of control " + plainNumber(result.poc) +
+      "; value area from " + plainNumber(result.value_area_low) + " to " + plainNumber(result.value_area_high) + ".");
+    const labelEvery = Math.ceil(14 / rowHeight);
+    // Highest price at the top, like a price chart.
+    rows.slice().reverse().forEach(function (row, i) {
+      const top = 8 + i * rowHeight;
+      const isPoc = result.poc >= row.low && result.poc <= row.high;
+      const inArea = row.low >= result.value_area_low && row.high <= result.value_area_high;
+      svg.appendChild(svgEl("rect", { x: left, y: top + 0.5, width: Math.max(1, x(row.volume) - left),
+        height: Math.max(1, rowHeight - 1),
+        class: "mn-chart__bar" + (isPoc ? " mn-chart__bar--poc" : inArea ? " mn-chart__bar--area" : "") }));
+      if (i % labelEvery === 0 || isPoc) {
+        svg.appendChild(svgEl("text", { x: left - 6, y: top + rowHeight / 2 + 4, "text-anchor": "end",
+          class: "mn-chart__value" + (isPoc ? " mn-chart__value--poc" : "") },
+          (isPoc ? "POC " : "") + plainNumber(row.low) + "–" + plainNumber(row.high)));
+      }
+    });
+    return svg;
+  };
+
+  Widget.prototype.drawChart = function (values, result) {
+    const draw = CHARTS[this.spec.id];
+    this.chart.textContent = "";
+    let svg = null;
+    try {
+      svg = draw ? draw(this, values, result) : null;
+    } catch (error) {
+      svg = null;  // a chart never blocks the numbers
+    }
+    if (!svg) { this.chart.hidden = true; return; }
+    this.chart.appendChild(svg);
+    this.chart.hidden = false;
+  };
+
+  /* ---------- start-up ---------- */
+
+  function mountAll() {
+    const roots = Array.prototype.filter.call(document.querySelectorAll(".mn-calc[data-calc]"), function (root) {
+      return !root.hasAttribute("data-state");
+    });
+    if (!roots.length) return;
+    roots.forEach(function (root) { root.setAttribute("data-state", "loading"); });
+    loadDependencies().then(function (deps) {
+      roots.forEach(function (root) {
+        const spec = deps.specs[root.getAttribute("data-calc")];
+        if (!spec || typeof deps.lib[spec.function] !== "function") {
+          root.setAttribute("data-state", "failed");
+          root.querySelector(".mn-calc__loading").textContent = "This calculator is not available.";
+          return;
+        }
+        new Widget(root, spec, deps.lib);
+        root.setAttribute("data-state", "ready");
+      });
+      if (window.performance && performance.mark) performance.mark("mn-widgets-ready");
+    }, function () {
+      roots.forEach(function (root) {
+        root.setAttribute("data-state", "failed");
+        const note = root.querySelector(".mn-calc__loading");
+        if (note) note.textContent = "The calculator could not be loaded; please reload the page.";
+      });
+    });
+  }
+
+  // Material's instant navigation swaps pages without reloading scripts and announces each page on
+  // document$; embed pages have no Material bundle, so fall back to the classic load event.
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(mountAll);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", mountAll);
+  } else {
+    mountAll();
+  }
+
+  // Exposed for tests and for pages that change the DOM themselves.
+  window.mnWidgets = { mount: mountAll, formatNumber: formatNumber };
+})();
