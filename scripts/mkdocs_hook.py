@@ -1,0 +1,44 @@
+"""Thin MkDocs adapter for the content pipeline (listed under ``hooks:`` in mkdocs.yml).
+
+* before a build, renders the content into the docs folder, unless ``python -m scripts build``
+  already did (it sets MARGIN_NOTES_PREPARED); under ``mkdocs serve`` this re-runs on every change;
+* points an entry's "edit this page" link at its YAML file (front matter ``edit_source``).
+
+No logic lives here: it calls :mod:`scripts.pipeline`. Other engines run ``python -m scripts render``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from mkdocs.exceptions import PluginError  # noqa: E402
+
+from scripts.pipeline.build import PREPARED_ENV, prepare  # noqa: E402
+from scripts.pipeline.content import Layout  # noqa: E402
+from scripts.pipeline.errors import ContentError  # noqa: E402
+
+
+def on_pre_build(config, **kwargs):
+    """Render the content into ``docs_dir`` (skipped when the pipeline ran just before MkDocs)."""
+    if os.environ.get(PREPARED_ENV):
+        return
+    try:
+        prepare(Layout(Path(config.config_file_path).resolve().parent), Path(config.docs_dir))
+    except ContentError as error:
+        raise PluginError("content problems:\n" + str(error)) from None
+
+
+def on_page_markdown(markdown, page, config, **kwargs):
+    """Point the edit link at the file an editor changes, or hide it for generated pages."""
+    source = page.meta.get("edit_source")
+    if source and config.repo_url:
+        page.edit_url = config.repo_url.rstrip("/") + "/" + (config.edit_uri or "").strip("/") + "/" + source
+    else:
+        page.edit_url = None
+    return markdown

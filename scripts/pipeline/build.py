@@ -1,0 +1,148 @@
+"""The whole pipeline: check content, render pages, build with MkDocs, swap the result into place.
+
+``check`` runs load -> schema validation -> cross-checks -> verification and returns every problem.
+``prepare`` renders the pages into the docs folder. ``build`` adds ``mkdocs build --strict`` into a
+temporary folder beside ``site/`` and replaces ``site/`` only when every step passed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .assets import calculator_assets
+from .content import Content, Layout
+from .crosscheck import crosscheck
+from .errors import ContentError, Problem
+from .load import load_file
+from .render import render
+from .validate import schema_set
+from .verify import verify
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS_ENV = "MARGIN_NOTES_DOCS_DIR"
+PREPARED_ENV = "MARGIN_NOTES_PREPARED"
+
+_SIDE_FILES = {"categories": "categories.schema.json", "glossary": "glossary.schema.json", "site": "site.schema.json"}
+
+
+def load_content(layout: Layout, extra_files=()) -> tuple[Content, list[Problem]]:
+    """Load every entry (plus ``extra_files``) and the side files, validating each against its schema."""
+    schemas = schema_set(layout.schemas.resolve())
+    content = Content(layout)
+    problems: list[Problem] = []
+    files = list(dict.fromkeys([p.resolve() for p in layout.entry_files()] + [Path(f).resolve() for f in extra_files]))
+    for path in files:
+        doc, found = load_file(path, layout.root)
+        content.entries.append(doc)
+        problems += found
+        if doc.data is not None:
+            problems += schemas.validate(doc, "entry.schema.json")
+    for name, schema in _SIDE_FILES.items():
+        path = layout.content / f"{name}.yaml"
+        doc, found = load_file(path, layout.root)
+        setattr(content, name, doc)
+        problems += found
+        if doc.data is not None:
+            problems += schemas.validate(doc, schema)
+    return content, problems
+
+
+def check(layout: Layout, files=()) -> tuple[Content, list[Problem]]:
+    """Run every check; problems are limited to ``files`` when given (others still take part)."""
+    content, problems = load_content(layout, files)
+    problems += crosscheck(content)
+    if not problems:
+        problems += verify(content.entries)
+    if files:
+        from .load import display_path
+        wanted = {display_path(Path(f), layout.root) for f in files}
+        problems = [p for p in problems if p.file in wanted]
+    return content, sorted(set(problems))
+
+
+def write_tree(pages: dict[str, str], folder: Path) -> int:
+    """Make ``folder`` hold exactly ``pages``; write only changed files (keeps ``mkdocs serve`` calm).
+
+    Returns the number of files written or removed.
+    """
+    changed = 0
+    folder.mkdir(parents=True, exist_ok=True)
+    for relative, text in pages.items():
+        target = folder / relative
+        data = text.encode("utf-8")
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        changed += 1
+    wanted = {folder / relative for relative in pages}
+    for path in sorted(folder.rglob("*"), reverse=True):
+        if path.is_file() and path not in wanted:
+            path.unlink()
+            changed += 1
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return changed
+
+
+def prepare(layout: Layout, docs_dir: Path, assets: bool = True) -> dict[str, str]:
+    """Check the content and write the rendered docs; raise :class:`ContentError` on any problem."""
+    content, problems = check(layout)
+    files: dict[str, str] = {}
+    if assets and not problems:
+        files, problems = calculator_assets()
+    if problems:
+        raise ContentError(problems)
+    files.update(render(content))
+    write_tree(files, docs_dir)
+    return files
+
+
+def run_mkdocs(config: Path, docs_dir: Path, out_dir: Path) -> tuple[bool, str]:
+    """``mkdocs build --strict`` of ``docs_dir`` into ``out_dir``; returns (passed, its output)."""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **{DOCS_ENV: str(docs_dir.resolve()), PREPARED_ENV: "1"})
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-f", str(config), "-d", str(out_dir)],
+        cwd=config.parent, env=env, capture_output=True, text=True)
+    return result.returncode == 0, (result.stdout + result.stderr).strip()
+
+
+def swap_into_place(new: Path, site_dir: Path) -> None:
+    """Replace ``site_dir`` by ``new`` with two renames (the old tree is removed afterwards)."""
+    old = None
+    if site_dir.exists():
+        old = site_dir.parent / f".site-old-{os.getpid()}"
+        shutil.rmtree(old, ignore_errors=True)
+        site_dir.rename(old)
+    new.rename(site_dir)
+    if old:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build(layout: Layout, site_dir: Path, config: Path, docs_dir: Path | None = None,
+          assets: bool = True, log=print) -> int:
+    """The full build. Returns 0 and a new ``site_dir`` on success; 1 with ``site_dir`` untouched otherwise."""
+    docs_dir = docs_dir or layout.root / ".build" / "docs"
+    try:
+        prepare(layout, docs_dir, assets)
+    except ContentError as error:
+        log(str(error))
+        return 1
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    out_dir = Path(tempfile.mkdtemp(prefix=".site-", dir=site_dir.parent))
+    try:
+        passed, output = run_mkdocs(config, docs_dir, out_dir)
+        if not passed:
+            log(output)
+            log(f"MkDocs build failed; {site_dir} was left as it was.")
+            return 1
+        swap_into_place(out_dir, site_dir)
+    finally:
+        shutil.rmtree(out_dir, ignore_errors=True)
+    return 0

@@ -1,0 +1,66 @@
+"""The content folder as the pipeline sees it: where things live, and the loaded documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .load import Document
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Paths of one project: the content folder and what is inside it."""
+
+    root: Path
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def entries(self) -> Path:
+        return self.content / "entries"
+
+    @property
+    def schemas(self) -> Path:
+        return self.content / "schema"
+
+    @property
+    def pages(self) -> Path:
+        return self.content / "pages"
+
+    def entry_files(self) -> list[Path]:
+        """Every entry file, sorted by name."""
+        return sorted(self.entries.glob("*.yaml")) + sorted(self.entries.glob("*.yml"))
+
+
+@dataclass
+class Content:
+    """Everything loaded from content/: entries by file, plus categories, glossary and site texts."""
+
+    layout: Layout
+    entries: list[Document] = field(default_factory=list)
+    categories: Document | None = None
+    glossary: Document | None = None
+    site: Document | None = None
+
+    def published(self) -> list[dict]:
+        """The data of every entry that is not a draft, sorted by id."""
+        items = [doc.data for doc in self.entries if isinstance(doc.data, dict) and not doc.data.get("draft")]
+        return sorted(items, key=lambda data: str(data.get("id")))
+
+    def category_list(self) -> list[dict]:
+        """The categories in their listed order (empty if the file did not load)."""
+        data = self.categories.data if self.categories else None
+        return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
+
+    def glossary_list(self) -> list[dict]:
+        """The glossary terms in their listed order (empty if the file did not load)."""
+        data = self.glossary.data if self.glossary else None
+        return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
+
+    def site_texts(self) -> dict:
+        """The site texts (home intro, disclaimer)."""
+        data = self.site.data if self.site else None
+        return data if isinstance(data, dict) else {}

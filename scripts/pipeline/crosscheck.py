@@ -1,0 +1,196 @@
+"""Checks that look across fields and files, beyond what a JSON Schema can say.
+
+Each check takes the loaded :class:`~scripts.pipeline.content.Content` and returns problems; the
+list :data:`CHECKS` runs them in order. Every check tolerates schema-invalid data (it skips values
+of the wrong type), so one broken field never hides the other problems of a file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import PurePosixPath
+
+from .content import Content
+from .errors import Problem, short
+from .load import Document
+from .safety import markdown_problems
+
+
+def _entries(content: Content):
+    for doc in content.entries:
+        if isinstance(doc.data, dict):
+            yield doc, doc.data
+
+
+def _suggest(word: str, options) -> str:
+    guess = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
+    return f"; did you mean {guess[0]!r}?" if guess else ""
+
+
+def _ids(items) -> list:
+    return [item.get("id") for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)]
+
+
+def check_ids(content: Content) -> list[Problem]:
+    """The id equals the file name, and no two entries share an id."""
+    problems, owner = [], {}
+    for doc, data in _entries(content):
+        entry_id = data.get("id")
+        if not isinstance(entry_id, str):
+            continue
+        stem = PurePosixPath(doc.file).stem
+        if entry_id != stem:
+            problems.append(doc.problem(("id",), f"id {entry_id!r} differs from the file name; "
+                                        f"rename the file to {entry_id}.yaml or set id: {stem}"))
+        if entry_id in owner:
+            problems.append(doc.problem(("id",), f"id {entry_id!r} is already used by {owner[entry_id]}"))
+        else:
+            owner[entry_id] = doc.file
+    return problems
+
+
+def check_related(content: Content) -> list[Problem]:
+    """Related ids name existing, published entries other than the entry itself."""
+    problems = []
+    known = {data.get("id"): data for _, data in _entries(content) if isinstance(data.get("id"), str)}
+    for doc, data in _entries(content):
+        related = data.get("related")
+        if not isinstance(related, list):
+            continue
+        for index, other in enumerate(related):
+            if not isinstance(other, str):
+                continue
+            where = ("related", index)
+            if other == data.get("id"):
+                problems.append(doc.problem(where, "an entry cannot be related to itself"))
+            elif other not in known:
+                problems.append(doc.problem(where, f"no entry has the id {other!r}{_suggest(other, known)}"))
+            elif known[other].get("draft") and not data.get("draft"):
+                problems.append(doc.problem(where, f"entry {other!r} is a draft and is not published"))
+    return problems
+
+
+def check_dates(content: Content) -> list[Problem]:
+    """``reviewed`` is not earlier than ``published``."""
+    problems = []
+    for doc, data in _entries(content):
+        published, reviewed = data.get("published"), data.get("reviewed")
+        if all(isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) for v in (published, reviewed)):
+            if reviewed < published:
+                problems.append(doc.problem(("reviewed",), f"reviewed ({reviewed}) is earlier than "
+                                            f"published ({published})"))
+    return problems
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.casefold().split()).rstrip("?!. ")
+
+
+def check_faq(content: Content) -> list[Problem]:
+    """No question is asked twice in one entry, and FAQ rule ids name rules of the entry."""
+    problems = []
+    for doc, data in _entries(content):
+        faq = data.get("faq")
+        rules = data.get("rules") if isinstance(data.get("rules"), list) else []
+        rule_ids = _ids(rules)
+        if not isinstance(faq, list):
+            continue
+        seen = {}
+        for index, item in enumerate(faq):
+            if not isinstance(item, dict):
+                continue
+            question = item.get("question")
+            if isinstance(question, str):
+                key = _normal(question)
+                if key in seen:
+                    problems.append(doc.problem(("faq", index, "question"),
+                                                f"the same question is already asked in faq[{seen[key]}]"))
+                else:
+                    seen[key] = index
+            for r_index, rule_id in enumerate(item.get("rules") or [] if isinstance(item.get("rules"), list) else []):
+                if isinstance(rule_id, str) and rule_id not in rule_ids:
+                    problems.append(doc.problem(("faq", index, "rules", r_index),
+                                                f"this entry has no rule {rule_id!r}{_suggest(rule_id, rule_ids)}"))
+        counted = {}
+        for index, rule_id in enumerate(_ids(rules)):
+            if rule_id in counted:
+                problems.append(doc.problem(("rules", index, "id"), f"rule id {rule_id!r} is used twice"))
+            counted[rule_id] = index
+    return problems
+
+
+def check_categories(content: Content) -> list[Problem]:
+    """Every entry names a listed category; category ids are unique."""
+    problems = []
+    categories = _ids(content.category_list())
+    problems += _duplicates(content.categories, content.category_list(), "category")
+    for doc, data in _entries(content):
+        category = data.get("category")
+        if isinstance(category, str) and category not in categories:
+            problems.append(doc.problem(("category",), f"unknown category {category!r}{_suggest(category, categories)}"
+                                        f" (categories are listed in content/categories.yaml)"))
+    return problems
+
+
+def check_terms(content: Content) -> list[Problem]:
+    """Glossary terms an entry lists, and glossary cross-references, are defined; term ids are unique."""
+    problems = []
+    terms = _ids(content.glossary_list())
+    problems += _duplicates(content.glossary, content.glossary_list(), "term")
+    for doc, data in _entries(content):
+        listed = data.get("terms")
+        for index, term in enumerate(listed if isinstance(listed, list) else []):
+            if isinstance(term, str) and term not in terms:
+                problems.append(doc.problem(("terms", index), f"the glossary has no term {term!r}{_suggest(term, terms)}"))
+    for index, item in enumerate(content.glossary_list()):
+        see_also = item.get("see_also")
+        for s_index, term in enumerate(see_also if isinstance(see_also, list) else []):
+            if isinstance(term, str) and term not in terms:
+                problems.append(content.glossary.problem((index, "see_also", s_index),
+                                                         f"the glossary has no term {term!r}{_suggest(term, terms)}"))
+    return problems
+
+
+def _duplicates(doc: Document | None, items: list[dict], noun: str) -> list[Problem]:
+    problems, seen = [], set()
+    for index, item in enumerate(items):
+        item_id = item.get("id")
+        if isinstance(item_id, str):
+            if item_id in seen:
+                problems.append(doc.problem((index, "id"), f"{noun} id {item_id!r} is listed twice"))
+            seen.add(item_id)
+    return problems
+
+
+def _strings(value, path=()):
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, path + (index,))
+
+
+def check_safety(content: Content) -> list[Problem]:
+    """No raw HTML, event handlers or javascript:/data: links in any text that reaches the site."""
+    problems = []
+    docs = [doc for doc in content.entries] + [d for d in (content.glossary, content.site) if d]
+    for doc in docs:
+        for path, text in _strings(doc.data):
+            for message in markdown_problems(text):
+                problems.append(doc.problem(path, message))
+    return problems
+
+
+CHECKS = [check_ids, check_related, check_dates, check_faq, check_categories, check_terms, check_safety]
+
+
+def crosscheck(content: Content) -> list[Problem]:
+    """Run every check in :data:`CHECKS` and return all their problems."""
+    problems = []
+    for check in CHECKS:
+        problems.extend(check(content))
+    return problems

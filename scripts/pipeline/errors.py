@@ -1,0 +1,63 @@
+"""Problems found in content, and the one exception the pipeline raises for them.
+
+A :class:`Problem` prints as ``file:line: $.path: message``: the format editors see in the terminal,
+in CI logs and in ``mkdocs serve``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one file: where it is (file, line, JSON path) and what is wrong."""
+
+    file: str
+    line: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.path}: {self.message}"
+
+
+class ContentError(Exception):
+    """Raised when content has problems; carries them all, sorted, so a caller prints them at once."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        super().__init__(format_problems(self.problems))
+
+
+def format_problems(problems: list[Problem]) -> str:
+    """Return the problems as sorted lines plus a one-line count."""
+    lines = [str(problem) for problem in sorted(problems)]
+    files = len({problem.file for problem in problems})
+    noun = "problem" if len(problems) == 1 else "problems"
+    lines.append(f"{len(problems)} {noun} in {files} file{'' if files == 1 else 's'}.")
+    return "\n".join(lines)
+
+
+def json_path(parts) -> str:
+    """Format a sequence of keys and indexes as a JSON path: ``$.faq[2].answer``."""
+    out = ["$"]
+    for part in parts:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif _PLAIN_KEY.match(str(part)):
+            out.append(f".{part}")
+        else:
+            out.append(f"[{short(str(part))}]")
+    return "".join(out)
+
+
+def short(value, limit: int = 40) -> str:
+    """A one-line, length-limited ``repr`` of a value for use inside a message."""
+    text = repr(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text.replace("\n", "\\n")

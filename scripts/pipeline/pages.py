@@ -1,0 +1,189 @@
+"""Page generators: every page of the site comes from one function in :data:`GENERATORS`.
+
+A generator takes the :class:`Site` and yields :class:`Page` objects. To add pages (calculators,
+the rules index, ...), write a generator and append it to :data:`GENERATORS` with one line. Two
+generators may not write the same path, except that a page marked ``fallback=True`` gives way to a
+page from any other generator (used for the section index pages that other helpers replace).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from .content import Content
+from .load import display_path
+from .render import entry_page, front_matter, long_date
+
+RECENT = 5
+
+
+@dataclass(frozen=True)
+class Page:
+    """One generated page: its docs-relative path, its Markdown, the file an editor changes, if any."""
+
+    path: str
+    text: str
+    source: str | None = None
+    fallback: bool = False
+
+
+class Site:
+    """Read-only view of validated content that page generators use."""
+
+    def __init__(self, content: Content):
+        self.content = content
+        self.root = content.layout.root
+        self.entries = content.published()
+        self.by_id = {entry["id"]: entry for entry in self.entries}
+        self.categories = content.category_list()
+        self.glossary = content.glossary_list()
+        self.texts = content.site_texts()
+        self._sources = {doc.data["id"]: doc.file for doc in content.entries
+                         if isinstance(doc.data, dict) and "id" in doc.data}
+        self._categories = {item["id"]: item for item in self.categories}
+        self._terms = {item["id"]: item for item in self.glossary}
+
+    def entry(self, entry_id: str) -> dict | None:
+        """The published entry with this id, or None."""
+        return self.by_id.get(entry_id)
+
+    def category(self, category_id: str) -> dict | None:
+        """The category with this id, or None."""
+        return self._categories.get(category_id)
+
+    def term(self, term_id: str) -> dict | None:
+        """The glossary term with this id, or None."""
+        return self._terms.get(term_id)
+
+    def source_of(self, entry_id: str) -> str | None:
+        """The repository-relative YAML file of an entry (its edit link target)."""
+        return self._sources.get(entry_id)
+
+    def extra_sections(self, entry: dict) -> str:
+        """Markdown added to an entry after its sections, from :data:`ENTRY_EXTRAS` (e.g. rule boxes)."""
+        return "".join(extra(entry, self) for extra in ENTRY_EXTRAS)
+
+
+def entry_link(entry: dict, prefix: str = "../entries/") -> str:
+    """A Markdown link to an entry page, from a page one folder deep."""
+    return f"[{entry['title']}]({prefix}{entry['id']}.md)"
+
+
+def entry_pages(site: Site) -> Iterable[Page]:
+    """One page per published entry, at ``entries/<id>.md``."""
+    for entry in site.entries:
+        yield Page(f"entries/{entry['id']}.md", entry_page(entry, site), site.source_of(entry["id"]))
+
+
+def category_pages(site: Site) -> Iterable[Page]:
+    """The categories index and one page per category listing its entries."""
+    lines = ["# Categories\n\n"]
+    for category in site.categories:
+        members = sorted((e for e in site.entries if e["category"] == category["id"]), key=lambda e: e["title"])
+        count = f"{len(members)} entr{'y' if len(members) == 1 else 'ies'}"
+        lines.append(f"- [{category['title']}]({category['id']}.md): {category['description']} ({count})\n")
+        body = [front_matter({"title": category["title"], "description": html.escape(category["description"])}),
+                f"# {category['title']}\n\n{category['description']}\n\n"]
+        if members:
+            body += [f"- {entry_link(entry, '../entries/')}: {entry['summary']}\n" for entry in members]
+        else:
+            body.append("No entries yet.\n")
+        yield Page(f"categories/{category['id']}.md", "".join(body))
+    meta = front_matter({"title": "Categories", "description": "Every topic of Margin Notes, grouped."})
+    yield Page("categories/index.md", meta + "".join(lines))
+
+
+def home_page(site: Site) -> Iterable[Page]:
+    """The home page: introduction, categories, newest and most recently reviewed entries, search hint."""
+    out = [front_matter({"title": "Margin Notes",
+                         "description": "Plain answers about crypto futures margin, liquidation and "
+                                        "negative balances, each rule checked on a reference model."}),
+           "# Margin Notes\n\n", site.texts.get("home_intro", "").strip() + "\n\n",
+           "Search every entry with the search box at the top of the page (press `/` or `S`).\n\n",
+           "## Categories\n\n"]
+    out += [f"- [{c['title']}](categories/{c['id']}.md): {c['description']}\n" for c in site.categories]
+    newest = sorted(site.entries, key=lambda e: (e["published"], e["id"]), reverse=True)[:RECENT]
+    reviewed = sorted(site.entries, key=lambda e: (e["reviewed"], e["id"]), reverse=True)[:RECENT]
+    out.append("\n## Newest entries\n\n")
+    out += [f"- {entry_link(e, 'entries/')} ({long_date(e['published'])})\n" for e in newest] or ["None yet.\n"]
+    out.append("\n## Recently reviewed\n\n")
+    out += [f"- {entry_link(e, 'entries/')} ({long_date(e['reviewed'])})\n" for e in reviewed] or ["None yet.\n"]
+    out.append("\nTools: [calculators](calculators/index.md) · [rules](rules/index.md) · "
+               "[glossary](glossary.md) · [about](about.md)\n")
+    yield Page("index.md", "".join(out))
+
+
+def glossary_page(site: Site) -> Iterable[Page]:
+    """The glossary: one heading per term (its id is the anchor entries link to)."""
+    out = [front_matter({"title": "Glossary",
+                         "description": "The words of futures trading used on Margin Notes, defined in plain language."}),
+           "# Glossary\n\n"]
+    for item in sorted(site.glossary, key=lambda t: t["term"].casefold()):
+        out.append(f"## {item['term']} {{ #{item['id']} }}\n\n{item['definition'].strip()}\n\n")
+        see_also = [site.term(t) for t in item.get("see_also", [])]
+        if see_also:
+            out.append("See also: " + ", ".join(f"[{t['term']}](#{t['id']})" for t in see_also if t) + ".\n\n")
+    source = site.content.glossary.file if site.content.glossary else None
+    yield Page("glossary.md", "".join(out), source)
+
+
+def hand_written_pages(site: Site) -> Iterable[Page]:
+    """Markdown pages written by hand in ``content/pages/`` (About, ...), copied as they are."""
+    pages_dir = site.content.layout.pages
+    for path in sorted(pages_dir.rglob("*.md")):
+        relative = path.relative_to(pages_dir).as_posix()
+        yield Page(relative, path.read_text(encoding="utf-8"), display_path(path, site.root))
+
+
+def tags_page(site: Site) -> Iterable[Page]:
+    """The tag index, filled in by Material's tags plugin."""
+    yield Page("tags.md", front_matter({"title": "Tags", "description": "Entries by tag."})
+               + "# Tags\n\n<!-- material/tags -->\n")
+
+
+def section_fallbacks(site: Site) -> Iterable[Page]:
+    """Index pages for the Calculators and Rules sections until their own generators provide them."""
+    yield Page("calculators/index.md", front_matter({"title": "Calculators",
+                                                     "description": "Margin and liquidation calculators."})
+               + "# Calculators\n\nThe calculators are being added.\n", fallback=True)
+    with_rules = [e for e in site.entries if e.get("rules")]
+    lines = [f"- {entry_link(e)} ({len(e['rules'])} rules)\n" for e in with_rules] or ["No rules yet.\n"]
+    yield Page("rules/index.md", front_matter({"title": "Rules",
+                                               "description": "Every checked statement about exchange behaviour."})
+               + "# Rules\n\nEntries with rules checked on the reference model:\n\n" + "".join(lines), fallback=True)
+
+
+# Markdown blocks appended to each entry after its sections: f(entry, site) -> str. The rules issue
+# adds its rule boxes here.
+ENTRY_EXTRAS: list[Callable[[dict, Site], str]] = []
+
+# Every page of the site comes from one of these. Add a generator with one line.
+GENERATORS: list[Callable[[Site], Iterable[Page]]] = [
+    entry_pages,
+    category_pages,
+    home_page,
+    glossary_page,
+    hand_written_pages,
+    tags_page,
+    section_fallbacks,
+]
+
+
+class DuplicatePageError(Exception):
+    """Two generators produced the same path."""
+
+
+def collect_pages(content: Content) -> dict[str, Page]:
+    """Run every generator in :data:`GENERATORS`; return ``{path: Page}`` (fallbacks give way)."""
+    site = Site(content)
+    pages: dict[str, Page] = {}
+    for generator in GENERATORS:
+        for page in generator(site):
+            current = pages.get(page.path)
+            if current is None or (current.fallback and not page.fallback):
+                pages[page.path] = page
+            elif not page.fallback:
+                raise DuplicatePageError(f"two page generators write {page.path} ({generator.__name__})")
+    return pages

@@ -1,0 +1,135 @@
+"""Render validated content as Markdown pages for MkDocs (or any Python-Markdown based engine).
+
+Plain Python, no MkDocs import: :func:`render` returns ``{docs-relative path: Markdown text}``. Page
+generators live in :mod:`scripts.pipeline.pages`; this module holds the pieces they share (front
+matter, JSON-LD, the entry page itself).
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import re
+
+import nh3
+import yaml
+
+from .content import Content
+
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_MARKS = re.compile(r"(\*\*|__|`|~~|==|\^\^)")
+
+DIFFICULTY = {"beginner": "Beginner", "intermediate": "Intermediate", "advanced": "Advanced"}
+
+
+def front_matter(meta: dict) -> str:
+    """YAML front matter for ``meta`` (safe for any text), fenced with ``---`` lines."""
+    return "---\n" + yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000) + "---\n\n"
+
+
+def long_date(iso: str) -> str:
+    """``2026-11-28`` as ``28 November 2026``."""
+    day = datetime.date.fromisoformat(iso)
+    return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+def indent(text: str, spaces: int = 4) -> str:
+    """Indent every non-empty line of ``text`` (for bodies inside admonitions and details)."""
+    pad = " " * spaces
+    return "\n".join(pad + line if line.strip() else "" for line in text.strip("\n").splitlines())
+
+
+def plain_text(markdown_text: str) -> str:
+    """A Markdown text reduced to safe plain text: links become their words, marks go, tags are removed."""
+    text = _MD_LINK.sub(r"\1", markdown_text)
+    text = _MD_MARKS.sub("", text)
+    return " ".join(nh3.clean(text, tags=set()).split())
+
+
+def json_ld(entry: dict) -> dict:
+    """Schema.org JSON-LD for an entry: an ``Article`` plus a ``FAQPage`` for its questions."""
+    article = {
+        "@type": "Article",
+        "headline": entry["title"],
+        "description": entry["summary"],
+        "datePublished": entry["published"],
+        "dateModified": entry["reviewed"],
+        "inLanguage": "en",
+        "keywords": ", ".join(entry.get("tags", [])),
+        "author": {"@type": "Organization", "name": "Margin Notes"},
+        "publisher": {"@type": "Organization", "name": "Margin Notes"},
+        "citation": [source["url"] for source in entry.get("sources", [])],
+    }
+    graph = [article]
+    if entry.get("faq"):
+        graph.append({
+            "@type": "FAQPage",
+            "mainEntity": [
+                {"@type": "Question", "name": item["question"],
+                 "acceptedAnswer": {"@type": "Answer", "text": plain_text(item["answer"])}}
+                for item in entry["faq"]
+            ],
+        })
+    return {"@context": "https://schema.org", "@graph": graph}
+
+
+def entry_page(entry: dict, site) -> str:
+    """The Markdown page of one entry: every part an editor wrote, plus dates, links and disclaimer."""
+    category = site.category(entry["category"])
+    meta = {
+        "title": entry["title"],
+        "description": html.escape(entry["summary"], quote=True),
+        "tags": list(entry.get("tags", [])),
+        "edit_source": site.source_of(entry["id"]),
+        "jsonld": json_ld(entry),
+    }
+    out = [front_matter(meta), f"# {entry['title']}\n\n", f"{entry['summary']}\n\n"]
+    facts = [DIFFICULTY.get(entry["difficulty"], entry["difficulty"]),
+             f"[{category['title']}](../categories/{category['id']}.md)" if category else entry["category"],
+             f"Last reviewed {long_date(entry['reviewed'])}",
+             f"first published {long_date(entry['published'])}"]
+    if entry.get("venue"):
+        facts.append(f"venue: {entry['venue']}")
+    out.append(" · ".join(facts) + "\n{ .mn-facts }\n\n")
+    takeaways = "\n".join(f"- {line}" for line in entry["key_takeaways"])
+    out.append('!!! abstract "Key takeaways"\n\n' + indent(takeaways) + "\n\n")
+    for section in entry["sections"]:
+        out.append(f"## {section['heading']}\n\n{section['body'].strip()}\n\n")
+    out.append(site.extra_sections(entry))
+    if entry.get("faq"):
+        out.append("## Frequently asked questions\n\n")
+        for item in entry["faq"]:
+            answer = item["answer"].strip()
+            if item.get("rules"):
+                answer += "\n\nThis answer relies on: " + ", ".join(f"`{rule}`" for rule in item["rules"]) + "."
+            question = item["question"].replace('"', "&quot;")
+            out.append(f'??? question "{question}"\n\n{indent(answer)}\n\n')
+    out.append("## Sources\n\n")
+    for number, source in enumerate(entry["sources"], start=1):
+        kind = " (third-party source)" if source.get("third_party") else ""
+        out.append(f"{number}. [{source['title']}]({source['url']}), {source['publisher']}{kind}; "
+                   f"read on {long_date(source['accessed'])}.\n")
+    out.append("\n")
+    related = [site.entry(other) for other in entry.get("related", [])]
+    related = [item for item in related if item]
+    if related:
+        out.append("## Related entries\n\n")
+        out += [f"- [{item['title']}]({item['id']}.md)\n" for item in related]
+        out.append("\n")
+    terms = [site.term(term) for term in entry.get("terms", [])]
+    terms = [term for term in terms if term]
+    if terms:
+        out.append("## Terms used\n\n")
+        out.append(", ".join(f"[{term['term']}](../glossary.md#{term['id']})" for term in terms) + "\n\n")
+    out.append(f"*Last reviewed {long_date(entry['reviewed'])}.*\n\n")
+    out.append('!!! warning "Educational content, not trading advice"\n\n'
+               + indent(site.texts.get("disclaimer", "")) + "\n")
+    return "".join(out)
+
+
+def render(content: Content) -> dict[str, str]:
+    """Render every page of the site: ``{docs-relative path: text}`` (runs all page generators)."""
+    from .pages import collect_pages
+
+    return {path: page.text for path, page in collect_pages(content).items()}

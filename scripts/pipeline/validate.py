@@ -1,0 +1,161 @@
+"""Validate loaded documents against the JSON Schemas in content/schema/, with messages for people.
+
+All schemas are loaded once into one ``referencing`` registry, and one ``Draft202012Validator`` per
+schema is reused for every document. jsonschema's messages are rewritten ("summary has 173
+characters; at most 160") and placed on the line of the offending value.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from .errors import Problem, json_path, short
+from .load import Document
+
+SCHEMA_BASE = "https://margin-notes.invalid/schema/"
+
+_TYPE_NAMES = {
+    "string": "text", "array": "a list", "object": "a mapping (key: value lines)",
+    "integer": "a whole number", "number": "a number", "boolean": "true or false", "null": "empty",
+}
+
+
+def type_name(value) -> str:
+    """Describe the JSON type of ``value`` the way an editor reads it."""
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+class SchemaSet:
+    """Every schema in one folder, in one registry, with one reusable validator per schema file."""
+
+    def __init__(self, schema_dir: Path):
+        self.schema_dir = schema_dir
+        resources = []
+        self.schemas: dict[str, dict] = {}
+        for path in sorted(schema_dir.glob("*.json")):
+            contents = json.loads(path.read_text(encoding="utf-8"))
+            Draft202012Validator.check_schema(contents)
+            self.schemas[path.name] = contents
+            resource = Resource.from_contents(contents, default_specification=DRAFT202012)
+            resources.append((SCHEMA_BASE + path.name, resource))
+            own_id = contents.get("$id") if isinstance(contents, dict) else None
+            if own_id and own_id != SCHEMA_BASE + path.name:
+                resources.append((own_id, resource))
+        self.registry = Registry().with_resources(resources)
+        self._validators: dict[str, Draft202012Validator] = {}
+
+    def validator(self, name: str) -> Draft202012Validator:
+        """The reusable validator for schema file ``name`` (e.g. 'entry.schema.json')."""
+        if name not in self._validators:
+            schema = dict(self.schemas[name])
+            schema.setdefault("$id", SCHEMA_BASE + name)
+            self._validators[name] = Draft202012Validator(
+                schema, registry=self.registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        return self._validators[name]
+
+    def validate(self, doc: Document, name: str) -> list[Problem]:
+        """Check one document against schema ``name``; return every problem found."""
+        problems: list[Problem] = []
+        for error in self.validator(name).iter_errors(doc.data):
+            problems.extend(explain(error, doc))
+        return problems
+
+
+@lru_cache(maxsize=8)
+def schema_set(schema_dir: Path) -> SchemaSet:
+    """A cached :class:`SchemaSet` for ``schema_dir`` (building it once per process)."""
+    return SchemaSet(schema_dir)
+
+
+def explain(error, doc: Document) -> list[Problem]:
+    """Turn one jsonschema error into problems a person can act on, each on its line."""
+    parts = tuple(error.absolute_path)
+    kind = error.validator
+    value = error.instance
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    name = _field_name(parts)
+
+    if kind == "required":
+        missing = [key for key in error.validator_value if isinstance(value, dict) and key not in value]
+        return [Problem(doc.file, doc.line(parts), json_path(parts + (key,)), "required field is missing")
+                for key in missing]
+    if kind == "additionalProperties" and isinstance(value, dict):
+        allowed = sorted(schema.get("properties", {}))
+        extras = [key for key in value if key not in allowed]
+        problems = []
+        for key in extras:
+            message = f"unknown field {short(key)}"
+            guess = difflib.get_close_matches(str(key), allowed, n=1)
+            message += f"; did you mean {guess[0]!r}?" if guess else f"; allowed here: {', '.join(allowed)}"
+            problems.append(doc.problem(parts + (key,), message))
+        return problems
+    if kind == "type":
+        wanted = error.validator_value
+        wanted = [wanted] if isinstance(wanted, str) else wanted
+        names = " or ".join(_TYPE_NAMES.get(item, item) for item in wanted)
+        return [doc.problem(parts, f"{name} should be {names}, not {type_name(value)} ({short(value)})")]
+    if kind == "maxLength":
+        return [doc.problem(parts, f"{name} has {len(value)} characters; at most {error.validator_value}")]
+    if kind == "minLength":
+        if len(value) == 0:
+            return [doc.problem(parts, f"{name} is empty; write at least {error.validator_value} characters")]
+        return [doc.problem(parts, f"{name} has {len(value)} characters; at least {error.validator_value}")]
+    if kind == "maxItems":
+        return [doc.problem(parts, f"{name} has {len(value)} items; at most {error.validator_value}")]
+    if kind == "minItems":
+        return [doc.problem(parts, f"{name} has {len(value)} items; at least {error.validator_value}")]
+    if kind == "uniqueItems":
+        seen, dupes = [], []
+        for item in value:
+            (dupes if item in seen else seen).append(item)
+        return [doc.problem(parts, f"{name} lists {short(dupes[0])} more than once")]
+    if kind == "enum":
+        options = [str(option) for option in error.validator_value]
+        message = f"{short(value)} is not one of: {', '.join(options)}"
+        guess = difflib.get_close_matches(str(value), options, n=1)
+        return [doc.problem(parts, message + (f"; did you mean {guess[0]!r}?" if guess else ""))]
+    if kind == "const":
+        return [doc.problem(parts, f"{name} must be {short(error.validator_value)}, not {short(value)}")]
+    if kind in ("pattern", "format"):
+        hint = schema.get("x-hint")
+        if kind == "format":
+            base = f"{short(value)} is not a valid {error.validator_value}"
+        else:
+            base = f"{short(value)} is not in the expected form"
+        return [doc.problem(parts, f"{base}; {hint}" if hint else f"{base} ({error.validator_value})")]
+    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        words = {"minimum": "at least", "maximum": "at most",
+                 "exclusiveMinimum": "greater than", "exclusiveMaximum": "less than"}
+        return [doc.problem(parts, f"{name} is {short(value)}; it must be {words[kind]} {error.validator_value}")]
+    if kind in ("oneOf", "anyOf") and error.context:
+        deepest = max(error.context, key=lambda sub: len(sub.absolute_path))
+        return explain(deepest, doc)
+    return [doc.problem(parts, error.message.replace("\n", " ")[:200])]
+
+
+def _field_name(parts: tuple) -> str:
+    for part in reversed(parts):
+        if isinstance(part, str):
+            return part
+    return "the value" if parts else "the file"
