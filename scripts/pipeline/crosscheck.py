@@ -12,8 +12,8 @@ import re
 from pathlib import PurePosixPath
 
 from .content import Content
-from .errors import Problem, short
-from .load import Document
+from .errors import Problem, json_path, short
+from .load import Document, display_path
 from .safety import markdown_problems
 
 
@@ -185,7 +185,27 @@ def check_safety(content: Content) -> list[Problem]:
     return problems
 
 
-CHECKS = [check_ids, check_related, check_dates, check_faq, check_categories, check_terms, check_safety]
+def check_calculators(content: Content) -> list[Problem]:
+    """Calculator fences in section bodies, FAQ answers and hand-written pages name real calculators."""
+    try:
+        from scripts.calcfence import find_problems
+    except ImportError:  # the widget fence is not installed: nothing to check
+        return []
+    problems = []
+    for doc, data in _entries(content):
+        for path, text in _strings(data):
+            if "calculator" in text and path and path[0] in ("sections", "faq"):
+                problems += find_problems(text, doc.file, doc.text_line(path), json_path(path))
+    pages = content.layout.pages
+    for page in sorted(pages.rglob("*.md")) if pages.is_dir() else []:
+        text = page.read_text(encoding="utf-8")
+        if "calculator" in text:
+            problems += find_problems(text, display_path(page, content.layout.root), 1)
+    return problems
+
+
+CHECKS = [check_ids, check_related, check_dates, check_faq, check_categories, check_terms, check_safety,
+          check_calculators]
 
 
 def crosscheck(content: Content) -> list[Problem]:

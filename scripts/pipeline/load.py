@@ -34,6 +34,7 @@ class Document:
     file: str
     data: object = None
     lines: dict = field(default_factory=dict)
+    text_lines: dict = field(default_factory=dict)
 
     def line(self, parts=()) -> int:
         """The line of the value at ``parts`` (a path tuple), or of its nearest ancestor that has one."""
@@ -41,6 +42,10 @@ class Document:
         while parts and parts not in self.lines:
             parts = parts[:-1]
         return self.lines.get(parts, 1)
+
+    def text_line(self, parts) -> int:
+        """The line where the text of the string at ``parts`` starts (after ``|`` or ``>``)."""
+        return self.text_lines.get(tuple(parts), self.line(parts))
 
     def problem(self, parts, message: str) -> Problem:
         """A problem at the value ``parts`` of this document."""
@@ -93,6 +98,8 @@ class _Builder:
         return value
 
     def _scalar(self, node, path: tuple):
+        if node.style in ("|", ">"):
+            self.doc.text_lines[path] = node.start_mark.line + 2
         kind = _SCALAR_TAGS.get(node.tag)
         if kind is None:
             self.problems.append(Problem(
