@@ -233,7 +233,7 @@
     this.pageDefaults = JSON.parse(root.getAttribute("data-defaults") || "{}");
     const market = parseFloat(root.getAttribute("data-market-price"));
     this.marketPrice = isFinite(market) ? market : null;
-    this.embedded = root.hasAttribute("data-embed");
+    this.embedded = root.hasAttribute("data-embed") || Boolean(root.closest(".mn-embed"));
     this.build();
   }
 
@@ -409,7 +409,13 @@
     query.set("calc", this.spec.id);
     Object.keys(texts).forEach(function (name) { query.set(name, texts[name]); });
     url.search = query.toString();
-    if (!this.embedded) window.history.replaceState(window.history.state, "", url.href);
+    url.hash = "";
+    if (this.embedded) {
+      // Inside an iframe the shared link opens the full calculator page, not the bare widget.
+      url.pathname = url.pathname.replace(/\/embed\/([^/]+)\/(index\.html)?$/, "/calculators/$1/");
+    } else {
+      window.history.replaceState(window.history.state, "", url.href);
+    }
     this.copy(url.href, "Link to this calculation copied.");
   };
 
