@@ -30,7 +30,7 @@ class _Linter(ast.NodeVisitor):
         self.problems = []
 
     def report(self, node, message):
-        self.problems.append(f"{self.filename}:{node.lineno}: {message}")
+        self.problems.append((node.lineno, f"{self.filename}:{node.lineno}: {message}"))
 
     def visit_Module(self, node):
         for index, statement in enumerate(node.body):
@@ -98,7 +98,8 @@ def lint_source(source, filename="<snippet>"):
         return [f"{filename}:{error.lineno}: syntax error: {error.msg}"]
     linter = _Linter(filename)
     linter.visit(tree)
-    return sorted(linter.problems, key=lambda text: int(text.split(":")[-2]))
+    linter.problems.sort(key=lambda problem: problem[0])
+    return [text for _, text in linter.problems]
 
 
 def lint_files(paths):
