@@ -1,4 +1,4 @@
-"""Calculator pages and the check of ```calculator fences in content.
+"""Calculator pages: the calculators index, one page per calculator and the /embed/ pages.
 
 Page generator (registered in :data:`scripts.pipeline.pages.GENERATORS`):
 
@@ -7,28 +7,21 @@ Page generator (registered in :data:`scripts.pipeline.pages.GENERATORS`):
   the entries that embed it and how to embed it;
 * ``embed/<id>.md``: the widget alone, rendered with ``site-overrides/embed.html`` for iframes.
 
-Content check (registered in :data:`scripts.pipeline.crosscheck.CHECKS`): every ```calculator fence in
-an entry's Markdown fields and in ``content/pages/*.md`` is checked against the catalogue before MkDocs
-runs, reported as ``file:line: $.path: message``.
+The fences themselves are checked before MkDocs runs by ``crosscheck.check_calculators`` (which calls
+:func:`scripts.calcfence.find_problems`) and again by the superfences formatter during the build.
 """
 
 from __future__ import annotations
 
 import html
-import re
 from typing import TYPE_CHECKING, Iterable
 
 from scripts import calcfence
 
-from .content import Content
-from .errors import Problem, json_path
-from .load import display_path
 from .render import front_matter
 
 if TYPE_CHECKING:  # pages.py imports this module to register the generator
     from .pages import Page, Site
-
-_BLOCK_SCALAR = re.compile(r"(^|[:\-])\s*[|>][-+0-9]*\s*(#.*)?$")
 
 
 def _strings(value, path=()):
@@ -40,37 +33,6 @@ def _strings(value, path=()):
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _strings(item, path + (index,))
-
-
-def _text_start(lines: list[str], value_line: int) -> int:
-    """The file line of a string's first text line: the next line for a ``|`` or ``>`` block scalar."""
-    if 1 <= value_line <= len(lines) and _BLOCK_SCALAR.search(lines[value_line - 1].rstrip()):
-        return value_line + 1
-    return value_line
-
-
-def check_calculator_fences(content: Content) -> list[Problem]:
-    """Problems in every ```calculator fence of the entries and the hand-written pages."""
-    problems = []
-    for doc in content.entries:
-        if not isinstance(doc.data, dict):
-            continue
-        lines = None
-        for path, text in _strings(doc.data):
-            if calcfence.FENCE_NAME not in text:
-                continue
-            if lines is None:
-                source = content.layout.root / doc.file
-                lines = source.read_text(encoding="utf-8").splitlines() if source.is_file() else []
-            start = _text_start(lines, doc.line(path))
-            problems += calcfence.find_problems(text, doc.file, start, json_path(path))
-    pages_dir = content.layout.pages
-    if pages_dir.is_dir():
-        for page in sorted(pages_dir.rglob("*.md")):
-            text = page.read_text(encoding="utf-8")
-            if calcfence.FENCE_NAME in text:
-                problems += calcfence.find_problems(text, display_path(page, content.layout.root), 1)
-    return problems
 
 
 def embedding_entries(site: Site) -> dict[str, list[dict]]:

@@ -12,6 +12,7 @@ import html
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from .calcpages import calculator_pages
 from .content import Content
 from .load import display_path
 from .render import entry_page, front_matter, long_date
@@ -168,6 +169,7 @@ GENERATORS: list[Callable[[Site], Iterable[Page]]] = [
     hand_written_pages,
     tags_page,
     section_fallbacks,
+    calculator_pages,
 ]
 
 
