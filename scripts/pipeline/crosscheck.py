@@ -7,6 +7,7 @@ of the wrong type), so one broken field never hides the other problems of a file
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 from pathlib import PurePosixPath
@@ -75,12 +76,23 @@ def check_dates(content: Content) -> list[Problem]:
     """``reviewed`` is not earlier than ``published``."""
     problems = []
     for doc, data in _entries(content):
-        published, reviewed = data.get("published"), data.get("reviewed")
-        if all(isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) for v in (published, reviewed)):
+        published, reviewed = _date(data.get("published")), _date(data.get("reviewed"))
+        if published and reviewed:
             if reviewed < published:
                 problems.append(doc.problem(("reviewed",), f"reviewed ({reviewed}) is earlier than "
                                             f"published ({published})"))
     return problems
+
+
+def _date(value) -> str | None:
+    """``value`` when it is a real YYYY-MM-DD date, else None (the schema reports bad dates)."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            datetime.date.fromisoformat(value)
+            return value
+        except ValueError:
+            return None
+    return None
 
 
 def _normal(text: str) -> str:

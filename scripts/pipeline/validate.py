@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -137,6 +138,9 @@ def explain(error, doc: Document) -> list[Problem]:
         return [doc.problem(parts, message + (f"; did you mean {guess[0]!r}?" if guess else ""))]
     if kind == "const":
         return [doc.problem(parts, f"{name} must be {short(error.validator_value)}, not {short(value)}")]
+    if kind == "format" and isinstance(value, str) and schema.get("pattern") \
+            and not re.search(schema["pattern"], value):
+        return []  # the pattern error for the same value already says what is wrong
     if kind in ("pattern", "format"):
         hint = schema.get("x-hint")
         if kind == "format":

@@ -1,0 +1,48 @@
+# Margin Notes. `make site` builds site/, `make test` runs every test. Targets create .venv/ on
+# first use and reinstall when requirements.txt or constraints.txt change.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+NODE_STAMP := tests/widgets/node_modules/.installed
+FILES ?=
+
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: site serve test validate bench bench-full clean
+
+$(STAMP): requirements.txt constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	touch $(STAMP)
+
+$(NODE_STAMP): tests/widgets/package.json tests/widgets/package-lock.json
+	npm ci --silent --no-audit --no-fund --prefix tests/widgets
+	touch $(NODE_STAMP)
+
+## site: validate, verify and build site/ (site/ is replaced only when everything passed)
+site: $(STAMP)
+	$(PY) -m scripts build
+
+## serve: live preview on http://127.0.0.1:8000, rebuilt when an entry changes
+serve: $(STAMP)
+	$(PY) -m scripts serve --port 8000
+
+## validate: check all entries, or only FILES="content/entries/a.yaml ..."
+validate: $(STAMP)
+	$(PY) -m scripts validate $(FILES)
+
+## test: the whole suite (installs Chromium when missing; no tests collected is a failure)
+test: $(STAMP) $(NODE_STAMP)
+	scripts/ensure_chromium.sh
+	$(PY) -m pytest tests; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests; that is a failure, not a pass" >&2; exit 1; fi; \
+	exit $$status
+
+## bench: build benchmarks for 100 and 1,000 entries (BENCH_SIZES="100 1000 10000" for more)
+bench: $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf site .build .site-* bench/out
