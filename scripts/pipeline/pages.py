@@ -135,7 +135,13 @@ def hand_written_pages(site: Site) -> Iterable[Page]:
     pages_dir = site.content.layout.pages
     for path in sorted(pages_dir.rglob("*.md")):
         relative = path.relative_to(pages_dir).as_posix()
-        yield Page(relative, path.read_text(encoding="utf-8"), display_path(path, site.root))
+        source = display_path(path, site.root)
+        text = path.read_text(encoding="utf-8")
+        if text.startswith("---\n"):  # add the edit link target to the page's own front matter
+            text = f"---\nedit_source: {source}\n" + text[4:]
+        else:
+            text = front_matter({"edit_source": source}) + text
+        yield Page(relative, text, source)
 
 
 def tags_page(site: Site) -> Iterable[Page]:

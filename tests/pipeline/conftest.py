@@ -28,13 +28,13 @@ def _make_project(root: Path, extra_entries: dict[str, str] | None = None, real_
     return Layout(root)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_project():
     """The project factory: ``make_project(root, {name: text}, real_entries=True) -> Layout``."""
     return _make_project
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def good_text() -> str:
     """The text of tests/pipeline/fixtures/good-entry.yaml."""
     return GOOD
