@@ -105,7 +105,8 @@ def _liquidate_isolated(ex, account, key, fills):
     ex.counterparty_wallet -= pnl
     outcome = pos.margin + pnl
     account.liquidations += 1
-    event = {"event": "liquidation", "account": account.name, "position": pos.summary(), "fill": fill,
+    event = {"event": "liquidation", "account": account.name, "margin_mode": "isolated",
+             "position": pos.summary(), "fill": fill,
              "settled_at": settlement_price(ex.venue, pos), "margin_lost": pos.margin}
     return _settle(ex, account, outcome, [(pos, fill)], event, fills)
 
@@ -125,7 +126,7 @@ def _liquidate_cross(ex, account, fills):
     base = account.wallet if ex.venue.policy == "never-negative" else max(account.wallet, ZERO)
     account.wallet -= base
     account.liquidations += 1
-    event = {"event": "liquidation", "account": account.name,
+    event = {"event": "liquidation", "account": account.name, "margin_mode": "cross",
              "position": "; ".join(p.summary() for p, _ in closed), "fill": closed[0][1],
              "margin_lost": base}
     return _settle(ex, account, base + pnl_total, closed, event, fills)
@@ -136,13 +137,13 @@ def _settle(ex, account, outcome, closed, event, fills):
     events = [event]
     if outcome >= 0:
         ex.insurance_fund += outcome
-        event.update(to_fund=outcome, from_fund=ZERO, uncovered=ZERO)
+        event.update(to_fund=outcome, from_fund=ZERO, uncovered=ZERO, fund_after=ex.insurance_fund)
         return events
     deficit = -outcome
     from_fund = min(ex.insurance_fund, deficit)
     ex.insurance_fund -= from_fund
     rest = deficit - from_fund
-    event.update(to_fund=ZERO, from_fund=from_fund, uncovered=rest)
+    event.update(to_fund=ZERO, from_fund=from_fund, uncovered=rest, fund_after=ex.insurance_fund)
     if rest == 0:
         return events
     if ex.venue.policy == "never-negative":
