@@ -1,0 +1,112 @@
+"""The build replaces site/ only when validation, verification and MkDocs all passed."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scripts.pipeline import build as build_module
+from scripts.pipeline.build import build, write_tree
+from scripts.pipeline.errors import Problem
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIG = REPO / "mkdocs.yml"
+
+
+def tree_digest(folder: Path) -> str:
+    """One hash over every file's path and bytes under ``folder``."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, make_project, good_text):
+    """A project with a built site/ (real content plus the good fixture)."""
+    root = tmp_path_factory.mktemp("atomic") / "project"
+    layout = make_project(root, {"good-entry.yaml": good_text})
+    assert build(layout, root / "site", CONFIG, root / ".build" / "docs", log=print) == 0
+    return layout
+
+
+def _leftovers(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.name.startswith(".site-"))
+
+
+def test_content_problem_leaves_site_untouched(built, good_text):
+    site = built.root / "site"
+    before = tree_digest(site)
+    entry = built.entries / "good-entry.yaml"
+    entry.write_text(good_text.replace("difficulty: beginner", "difficulty: 7"))
+    messages = []
+    try:
+        assert build(built, site, CONFIG, built.root / ".build" / "docs", log=messages.append) == 1
+    finally:
+        entry.write_text(good_text)
+    assert messages[0].startswith("content/entries/good-entry.yaml:6: $.difficulty: 7 is not one of")
+    assert tree_digest(site) == before
+    assert _leftovers(built.root) == []
+
+
+def test_mkdocs_failure_leaves_site_untouched(built):
+    site = built.root / "site"
+    before = tree_digest(site)
+    page = built.pages / "broken.md"
+    page.write_text("# Broken\n\nA [link](nowhere.md) to a page that does not exist.\n")
+    messages = []
+    try:
+        assert build(built, site, CONFIG, built.root / ".build" / "docs", log=messages.append) == 1
+    finally:
+        page.unlink()
+    assert "nowhere.md" in "\n".join(messages)
+    assert messages[-1].startswith("MkDocs build failed;")
+    assert tree_digest(site) == before
+    assert _leftovers(built.root) == []
+
+
+def test_verification_failure_leaves_site_untouched(built, monkeypatch):
+    site = built.root / "site"
+    before = tree_digest(site)
+    problem = Problem("content/entries/good-entry.yaml", 3, "$.rules[0]", "wallet is 12.5, expected < 0")
+    monkeypatch.setattr(build_module, "verify", lambda entries: [problem])
+    messages = []
+    assert build(built, site, CONFIG, built.root / ".build" / "docs", log=messages.append) == 1
+    assert messages[0].splitlines()[0] == str(problem)
+    assert tree_digest(site) == before
+
+
+def test_successful_rebuild_replaces_site(built, good_text):
+    site = built.root / "site"
+    entry = built.entries / "good-entry.yaml"
+    entry.write_text(good_text.replace("Another paragraph.", "A changed paragraph."))
+    try:
+        assert build(built, site, CONFIG, built.root / ".build" / "docs", log=print) == 0
+        assert "A changed paragraph." in (site / "entries/good-entry/index.html").read_text()
+    finally:
+        entry.write_text(good_text)
+    assert _leftovers(built.root) == []
+
+
+def test_write_tree_writes_only_changes_and_removes_stale_files(tmp_path):
+    assert write_tree({"a.md": "A", "sub/b.md": "B"}, tmp_path) == 2
+    assert write_tree({"a.md": "A", "sub/b.md": "B"}, tmp_path) == 0
+    assert write_tree({"a.md": "A2"}, tmp_path) == 2
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["a.md"]
+
+
+def test_cli_exits_1_without_traceback(tmp_path, make_project, good_text):
+    layout = make_project(tmp_path / "p", {"good-entry.yaml": good_text.replace("tags: [", "tags: [[")})
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    result = subprocess.run([sys.executable, "-m", "scripts", "--root", layout.root, "build",
+                             "--site", layout.root / "site"], cwd=REPO, env=env, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("content/entries/good-entry.yaml:")
+    assert not (layout.root / "site").exists()
