@@ -264,10 +264,10 @@ class Exchange:
             return Result(True, detail=f"{symbol} mark {mark}, {n} liquidation(s)", events=events)
         return self._run("mark", {"symbol": symbol, "price": price, "fill": fill}, body)
 
-    def order(self, symbol, side, qty, price, leverage=None, margin_mode="cross", reduce_only=False):
+    def order(self, symbol, side, qty, price, leverage=None, margin_mode="cross"):
         """Market order filling at ``price`` with the taker fee. One-way mode nets against the position
         (reduce, close or flip); hedge mode adds to the ``side`` leg. ``leverage`` sets the symbol's
-        leverage first. ``reduce_only`` never opens exposure."""
+        leverage first."""
         args = {"symbol": symbol, "side": side, "qty": qty, "price": price, "leverage": leverage,
                 "margin_mode": margin_mode}
         pre_events = []
@@ -297,8 +297,6 @@ class Exchange:
                 closing = min(amount, held.qty)
                 self._reduce(acc, held, closing, trade_price, result)
                 remaining = amount - closing
-            if remaining > 0 and reduce_only:
-                raise Refusal("qty_above_position", "a close cannot be larger than the position")
             if remaining > 0:
                 self._open(acc, symbol, side, remaining, trade_price, margin_mode, result)
             return result

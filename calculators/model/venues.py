@@ -29,8 +29,9 @@ from calculators.formulas.tiers import next_mm_deduction
 POLICIES = ("bybit-classic", "bybit-uta", "never-negative")
 LIQUIDATION_FORMULAS = ("bybit", "binance")
 
-# Bybit BTCUSDT, first tier: "0.5% MMR up to 2,000,000 USDT"; the MM page's 2,600,000 example implies 0.7%
-# for the next slice (Bybit "Maintenance Margin (USDT Contract)", §1.3). Tier 1 max leverage 100x is
+# Bybit BTCUSDT, first tier: "0.5% MMR up to 2,000,000 USDT" (Bybit "Maintenance Margin (USDT Contract)",
+# §1.3). Tier 2's 0.7% is the rate the notes assume for the page's 2,600,000 USDT example; it is
+# illustrative (the page's "0.56%" does not follow from 0.7%: the bracket sum gives 0.546%). Tier 1 max leverage 100x is
 # Bybit's BTCUSDT maximum (illustrative: not in the notes). Limits and leverages above tier 2 are illustrative.
 BYBIT_TIERS = (
     {"limit": "2000000", "mmr": "0.005", "max_leverage": "100"},
