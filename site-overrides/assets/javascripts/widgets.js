@@ -58,7 +58,9 @@
 
   const numberFormats = {};
 
-  /** Format like Python's format(x, ",.Nf") but rounding ties away from zero and never showing "-0". */
+  /** Fixed decimals with thousands separators, never "-0". Rounds the shortest decimal that reads back as
+   * the same float half away from zero (0.015 shows 0.02 though the float is a hair below 0.015);
+   * tests/widgets/display.py is the Python twin. */
   function formatNumber(value, decimals) {
     let format = numberFormats[decimals];
     if (!format) {
@@ -337,6 +339,7 @@
     shown.forEach(function (pair) {
       const node = self.root.querySelector('[data-output="' + pair[0].name + '"]');
       node.textContent = pair[1];
+      node.setAttribute("data-value", JSON.stringify(result[pair[0].name]));  // unrounded, for scripts
     });
     const values = {};
     this.spec.inputs.forEach(function (input, i) { values[input.name] = args[i]; });
@@ -358,7 +361,10 @@
   };
 
   Widget.prototype.clear = function () {
-    this.root.querySelectorAll("[data-output]").forEach(function (node) { node.textContent = EMPTY; });
+    this.root.querySelectorAll("[data-output]").forEach(function (node) {
+      node.textContent = EMPTY;
+      node.removeAttribute("data-value");
+    });
     this.chart.hidden = true;
     this.chart.textContent = "";
     return false;

@@ -1,0 +1,133 @@
+"""Fixtures for the widget tests: the real site built once, served on 127.0.0.1, driven in Chromium.
+
+Chromium is Debian's (/usr/bin/chromium), launched by Playwright's Python package; `playwright install`
+is never used. A missing Chromium fails the browser tests with the command that installs it.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+INSTALL = "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium"
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The real content built by the pipeline (validate, render, mkdocs build --strict) into a temp dir."""
+    from scripts.pipeline.build import build
+    from scripts.pipeline.content import Layout
+
+    folder = tmp_path_factory.mktemp("widgets-site")
+    log: list[str] = []
+    status = build(Layout(ROOT), folder / "site", ROOT / "mkdocs.yml", folder / "docs", log=log.append)
+    assert status == 0, "site build failed:\n" + "\n".join(log)
+    return folder / "site"
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 (signature of the base class)
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url(built_site):
+    """The built site served over HTTP on 127.0.0.1 at a free port, for the whole session."""
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session."""
+    if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
+        pytest.fail(f"Chromium is missing ({CHROMIUM}). Install it as root with:\n    {INSTALL}", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A browser context whose pages record console errors, page errors and failed or off-site requests."""
+
+    def __init__(self, browser, base_url: str, **context_options):
+        self.base_url = base_url
+        self.problems: list[str] = []
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
+        self.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
+        # Nothing may leave the machine: any request to another host is aborted and recorded.
+        self.context.route(lambda url: not url.startswith(base_url), self._off_site)
+        self.context.on("page", self._watch)
+
+    def _off_site(self, route):
+        self.problems.append(f"request to another host: {route.request.url}")
+        route.abort()
+
+    def _watch(self, page):
+        page.on("console", lambda msg: msg.type in ("error", "warning") and self.problems.append(
+            f"console {msg.type}: {msg.text} ({page.url})"))
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error} ({page.url})"))
+        page.on("requestfailed", lambda request: self.problems.append(
+            f"failed request: {request.url} ({request.failure})"))
+        page.on("response", lambda response: response.status >= 400 and self.problems.append(
+            f"HTTP {response.status}: {response.url}"))
+
+    def open(self, path: str, page=None):
+        """Go to ``path`` (new page unless one is given) and wait until every widget on it is ready."""
+        page = page or self.context.new_page()
+        page.goto(self.base_url + path, wait_until="load")
+        wait_ready(page)
+        return page
+
+    def close(self):
+        self.context.close()
+
+
+def wait_ready(page):
+    """Wait until no calculator on the page is still loading (ready or failed)."""
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.mn-calc[data-calc]'))"
+        ".every(node => ['ready', 'failed'].includes(node.getAttribute('data-state')))")
+
+
+@pytest.fixture
+def watched(browser, base_url):
+    """A fresh watched context for one test; the test fails if any page logged an error or a bad request."""
+    session = Watched(browser, base_url)
+    yield session
+    session.close()
+    assert session.problems == [], "\n".join(session.problems)
+
+
+@pytest.fixture(scope="session")
+def shared_pages(browser, base_url):
+    """One watched context for the whole session with one reusable page per calculator id (for speed)."""
+    session = Watched(browser, base_url)
+    pages = {}
+
+    def get(calc_id: str):
+        if calc_id not in pages:
+            pages[calc_id] = session.open(f"/calculators/{calc_id}/")
+        return pages[calc_id]
+
+    get.session = session
+    yield get
+    session.close()

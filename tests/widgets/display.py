@@ -1,0 +1,111 @@
+"""What the widget should show, computed in Python, and how to type into and read a widget page.
+
+The display rule (widgets.js ``formatNumber``, V8's Intl.NumberFormat): the output's decimals, rounding
+the shortest decimal that reads back as the same float (Python's ``repr``) half away from zero, so 0.015
+shows as 0.02 although the float is a hair below; comma thousands separators, never ``-0``; the unit
+after a space, ``%`` directly after the number; lists joined by ", "; records as ``(a, b, c)``.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+EMPTY = "\u2014"
+
+
+def format_number(value: float, decimals: int) -> str:
+    """Python twin of the glue's number formatting."""
+    quantum = Decimal(1).scaleb(-decimals)
+    rounded = Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)  # decimal's HALF_UP: away from 0
+    if rounded == 0:
+        rounded = abs(rounded)
+    return f"{rounded:,.{decimals}f}"
+
+
+def with_unit(text: str, unit: str | None) -> str:
+    if not unit:
+        return text
+    return text + "%" if unit == "%" else f"{text} {unit}"
+
+
+def display(value, output: dict) -> str | None:
+    """The text of one output, or None when the widget must refuse to show it (not finite)."""
+    decimals = output["decimals"]
+    if isinstance(value, list):
+        parts = [display(item, {"decimals": decimals, "unit": None}) for item in value]
+        if None in parts:
+            return None
+        return with_unit(", ".join(parts), output.get("unit") if parts else None)
+    if isinstance(value, dict):
+        parts = [display(item, {"decimals": decimals, "unit": None}) for item in value.values()]
+        return None if None in parts else "(" + ", ".join(parts) + ")"
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return with_unit(format_number(float(value), decimals), output.get("unit"))
+
+
+def expected_outputs(spec: dict, result: dict) -> dict[str, str] | None:
+    """Output name -> text for a Python result; None if any output cannot be shown."""
+    shown = {output["name"]: display(result[output["name"]], output) for output in spec["outputs"]}
+    return None if None in shown.values() else shown
+
+
+def type_inputs(page, spec: dict, texts: dict[str, str], root: str = ".mn-calc") -> None:
+    """Type each input's text into the widget like a reader: fill boxes, click choices."""
+    for item in spec["inputs"]:
+        name = item["name"]
+        if name not in texts:
+            continue
+        if item["kind"] == "choice":
+            radio = page.locator(f'{root} input[name="{name}"][value="{texts[name]}"]')
+            if radio.count():
+                radio.check()
+            else:
+                page.locator(f'{root} select[name="{name}"]').select_option(texts[name])
+        else:
+            page.locator(f'{root} [name="{name}"]').fill(texts[name])
+
+
+READ_WIDGET = """(root) => {
+  const node = document.querySelector(root);
+  const outputs = {}, values = {}, errors = {}, inputs = {};
+  node.querySelectorAll('[data-output]').forEach(el => {
+    outputs[el.dataset.output] = el.textContent;
+    values[el.dataset.output] = el.hasAttribute('data-value') ? JSON.parse(el.dataset.value) : null;
+  });
+  node.querySelectorAll('[data-field]').forEach(field => {
+    errors[field.dataset.field] = field.querySelector('.mn-calc__error').textContent;
+    const controls = field.querySelectorAll('[name]');
+    const checked = field.querySelector('[name]:checked');
+    inputs[field.dataset.field] = checked ? checked.value : controls[0].value;
+  });
+  const invalid = Array.from(node.querySelectorAll('[aria-invalid="true"]')).map(el => el.name);
+  return {outputs, values, errors, inputs, invalid, text: node.innerText,
+          form_error: node.querySelector('.mn-calc__error--form').textContent};
+}"""
+
+
+def read_widget(page, root: str = ".mn-calc") -> dict:
+    """Outputs (text and raw value), field errors, input values and the widget's whole visible text."""
+    return page.evaluate(READ_WIDGET, root)
+
+
+ENTER_AND_READ = """([root, texts]) => {
+  const form = document.querySelector(root + ' form');
+  for (const [name, text] of Object.entries(texts)) {
+    const radio = Array.from(form.querySelectorAll('input[type=radio]'))
+      .find(input => input.name === name && input.value === text);
+    if (radio) { radio.click(); continue; }
+    const control = form.elements[name];
+    control.value = text;
+    control.dispatchEvent(new Event(control.tagName === 'SELECT' ? 'change' : 'input', {bubbles: true}));
+  }
+  return (""" + READ_WIDGET + """)(root);
+}"""
+
+
+def enter_and_read(page, texts: dict[str, str], root: str = ".mn-calc") -> dict:
+    """Batch version of :func:`type_inputs` + :func:`read_widget` in one round trip: sets each control's
+    value and fires the same input/change event typing fires (radios are clicked)."""
+    return page.evaluate(ENTER_AND_READ, [root, texts])
