@@ -395,20 +395,20 @@ def negate_expectation(step, which=None):
         raise ValueError("step must be an expect step")
     expect = copy.deepcopy(step["expect"])
     paths = _check_paths(expect)
-    chosen = paths if which is None else [paths[which]]
-    for key, op in chosen:
+    chosen = set(paths if which is None else [paths[which]])
+    for key in list(expect):
         if key == "refused":
-            expect[key] = NEGATED_OK_REASON if expect[key] is None else None
-        elif op is None:
-            expect[key] = {"ne": expect[key]}
+            if (key, None) in chosen:
+                expect[key] = NEGATED_OK_REASON if expect[key] is None else None
+        elif not isinstance(expect[key], dict):
+            if (key, None) in chosen:
+                expect[key] = {"ne": expect[key]}
         else:
-            checks = expect[key]
-            value = checks.pop(op)
-            flipped = NEGATION[op]
-            if flipped in checks:
-                checks[flipped] = _merge(flipped, checks[flipped], value)
-            else:
-                checks[flipped] = value
+            negated = {}
+            for op, value in expect[key].items():
+                new_op = NEGATION[op] if (key, op) in chosen else op
+                negated[new_op] = _merge(new_op, negated[new_op], value) if new_op in negated else value
+            expect[key] = negated
     return {"expect": expect}
 
 
