@@ -16,6 +16,7 @@ from .calcpages import calculator_pages
 from .content import Content
 from .load import display_path
 from .render import entry_page, front_matter, long_date
+from .rules import rule_boxes, rules_index
 
 RECENT = 5
 
@@ -164,7 +165,7 @@ def section_fallbacks(site: Site) -> Iterable[Page]:
 
 # Markdown blocks appended to each entry after its sections: f(entry, site) -> str. The rules issue
 # adds its rule boxes here.
-ENTRY_EXTRAS: list[Callable[[dict, Site], str]] = []
+ENTRY_EXTRAS: list[Callable[[dict, Site], str]] = [rule_boxes]
 
 # Every page of the site comes from one of these. Add a generator with one line.
 GENERATORS: list[Callable[[Site], Iterable[Page]]] = [
@@ -176,6 +177,7 @@ GENERATORS: list[Callable[[Site], Iterable[Page]]] = [
     tags_page,
     section_fallbacks,
     calculator_pages,
+    rules_index,
 ]
 
 

@@ -102,7 +102,8 @@ def entry_page(entry: dict, site) -> str:
         for item in entry["faq"]:
             answer = item["answer"].strip()
             if item.get("rules"):
-                answer += "\n\nThis answer relies on: " + ", ".join(f"`{rule}`" for rule in item["rules"]) + "."
+                from .rules import faq_badge  # rules imports this module; import at use
+                answer += "\n\n" + "\n\n".join(faq_badge(rule, site) for rule in item["rules"])
             question = item["question"].replace('"', "&quot;")
             out.append(f'??? question "{question}"\n\n{indent(answer)}\n\n')
     out.append("## Sources\n\n")

@@ -1,21 +1,20 @@
-"""Verify every rule of every entry on the reference exchange model (issue 5).
+"""Verify every rule of every entry on the reference exchange model.
 
-This is the stage between cross-checks and rendering. The rules verifier plugs in here: it runs each
-rule's scenario with ``calculators.model.scenario.run_scenario`` and turns a ``ScenarioFailure`` into a
-:class:`~scripts.pipeline.errors.Problem` on the rule's line. Until it is written, no rule is checked.
+This is the stage between cross-checks and rendering. Each rule's scenario runs with
+:func:`calculators.model.scenario.run_scenario`; a failing expectation becomes a problem on the step's
+line, e.g. ``content/entries/x.yaml:41: $.rules[0].scenario.steps[5]: rule withdrawal-blocked-while-negative,
+step 6 (expect): wallet is 12.5, expected < 0``. A false rule stops the build.
 """
 
 from __future__ import annotations
 
 from .errors import Problem
 from .load import Document
+from .rules import check_rules, duplicate_rule_ids
 
 
 def verify(entries: list[Document]) -> list[Problem]:
-    """Return a problem for every rule whose scenario the reference model contradicts.
-
-    ``entries`` are the loaded entry documents (schema-valid, cross-checked); use
-    ``doc.problem(("rules", i, "scenario"), message)`` to point at a rule. Not implemented yet: the
-    lead fills this in for issue 5, so it returns no problems.
-    """
-    return []
+    """Return a problem for every rule whose scenario the reference model contradicts or cannot run,
+    and for every rule id used by two entries."""
+    checks = check_rules(entries)
+    return [check.problem for check in checks if check.problem] + duplicate_rule_ids(checks)

@@ -1,0 +1,317 @@
+"""Verified rules: run every rule's scenario on the reference model and show how it was checked.
+
+A rule is a statement plus a scenario (``given`` / ``steps`` with ``expect``) in an entry's YAML. This
+module runs the scenarios with :func:`calculators.model.scenario.run_scenario`, turns failures into
+:class:`~scripts.pipeline.errors.Problem` lines that name the rule, the step and the state, and renders
+the "verified rule" boxes, the rules index and ``rules.json``. The verifier is the only judge: a page
+shows a rule only after its scenario passed in the same build.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
+
+from calculators.model.scenario import TABLE_COLUMNS, ScenarioError, ScenarioRun, format_value, run_scenario
+from calculators.model.state import to_decimal
+from calculators.model.venues import VENUE_DATA
+
+from .errors import Problem
+from .load import Document
+from .render import front_matter, indent
+
+TOPIC_TITLES = {
+    "liquidation": "Liquidation",
+    "insurance-fund": "Insurance fund",
+    "negative-balance": "Negative balance",
+    "margin-modes": "Margin modes",
+    "position-modes": "Position modes",
+    "funding": "Funding",
+    "interest": "Interest on debt",
+    "withdrawals": "Withdrawals",
+    "fees": "Fees",
+}
+COLUMN_TITLES = {"wallet": "Wallet", "equity": "Equity", "available_balance": "Available",
+                 "position": "Position", "insurance_fund": "Insurance fund"}
+
+
+@dataclass
+class RuleCheck:
+    """One rule of one entry, with its scenario's run (None if malformed) and its problem, if any."""
+
+    doc: Document
+    index: int
+    rule: dict
+    run: ScenarioRun | None
+    problem: Problem | None
+
+    @property
+    def rule_id(self) -> str:
+        """The rule's id."""
+        return self.rule["id"]
+
+
+def check_rule(doc: Document, index: int, rule: dict) -> RuleCheck:
+    """Run one rule's scenario; a failing expectation or a malformed step becomes a problem on its line."""
+    rule_id = rule.get("id", f"#{index + 1}")
+    try:
+        run = run_scenario(rule.get("scenario"), rule.get("venue"))
+    except ScenarioError as error:
+        parts = ("rules", index, "scenario") if error.step_index == 0 else \
+            ("rules", index, "scenario", "steps", error.step_index - 1)
+        message = f"rule {rule_id}, step {error.step_index} ({error.step_name}): {error.key}: {error.message}"
+        return RuleCheck(doc, index, rule, None, doc.problem(parts, message))
+    problem = None
+    if not run.ok:
+        failure = run.failure
+        problem = doc.problem(("rules", index, "scenario", "steps", failure.step_index - 1),
+                              f"rule {rule_id}, step {failure.step_index} ({failure.step_name}): "
+                              f"{failure.message}")
+    return RuleCheck(doc, index, rule, run, problem)
+
+
+def check_rules(entries: list[Document]) -> list[RuleCheck]:
+    """Run the scenario of every rule of every loaded entry, in file order."""
+    checks = []
+    for doc in entries:
+        rules = doc.data.get("rules") if isinstance(doc.data, dict) else None
+        for index, rule in enumerate(rules if isinstance(rules, list) else []):
+            if isinstance(rule, dict):
+                checks.append(check_rule(doc, index, rule))
+    return checks
+
+
+def duplicate_rule_ids(checks: list[RuleCheck]) -> list[Problem]:
+    """A problem for each rule whose id another entry already uses (ids are unique across the site)."""
+    first: dict[str, RuleCheck] = {}
+    problems = []
+    for check in checks:
+        earlier = first.setdefault(check.rule_id, check)
+        if earlier is not check and earlier.doc is not check.doc:
+            problems.append(check.doc.problem(("rules", check.index, "id"),
+                                              f"rule id {check.rule_id!r} is already used in {earlier.doc.file}"))
+    return problems
+
+
+# ----- rendering --------------------------------------------------------------------------------------
+
+_RUNS: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def site_checks(site) -> dict[str, RuleCheck]:
+    """The rule checks of the site's published entries by rule id (computed once per site)."""
+    if site not in _RUNS:
+        published = {entry["id"] for entry in site.entries}
+        docs = [doc for doc in site.content.entries
+                if isinstance(doc.data, dict) and doc.data.get("id") in published]
+        _RUNS[site] = {check.rule_id: check for check in check_rules(docs)}
+    return _RUNS[site]
+
+
+def venue_title(venue: str) -> str:
+    """The venue profile's title, e.g. ``Bybit, classic (non-unified) USDT perpetual account``."""
+    return VENUE_DATA[venue]["title"]
+
+
+def anchor(rule_id: str) -> str:
+    """The HTML id of a rule's box on its entry page."""
+    return f"rule-{rule_id}"
+
+
+def _cell(text: str) -> str:
+    return html.escape(text).replace("|", "\\|") or "–"
+
+
+_LONG_DECIMAL = re.compile(r"(\d+\.\d*?)0+\b")
+
+
+def number(value) -> str:
+    """A number as people read it: thousands separators, no trailing zeros (``20,000``, ``0.5``)."""
+    text = format_value(to_decimal("value", value))
+    whole, _, fraction = text.lstrip("-").partition(".")
+    sign = "-" if text.startswith("-") else ""
+    return sign + f"{int(whole):,}" + (f".{fraction}" if fraction else "")
+
+
+def _tidy(detail: str) -> str:
+    """A model detail sentence with ``600.00000000`` written as ``600``."""
+    return _LONG_DECIMAL.sub(lambda m: m.group(1).rstrip("."), detail)
+
+
+_OPS = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "approx": "≈", "not_approx": "≉"}
+
+
+def _expectation(field: str, want) -> str:
+    if field == "refused":
+        return "the operation succeeded" if want is None else f"the operation was refused ({want})"
+    label = field.replace("_", " ")
+    checks = want if isinstance(want, dict) else {"eq": want}
+    parts = []
+    for op, value in checks.items():
+        if op == "tolerance":
+            continue
+        shown = value if isinstance(value, str) or value is None else number(value)
+        tolerance = f" ± {number(checks['tolerance'])}" if op in ("approx", "not_approx") else ""
+        parts.append(f"{label} {_OPS[op]} {shown}{tolerance}")
+    return " and ".join(parts)
+
+
+def describe_step(name: str, args) -> str:
+    """A scenario step in words, e.g. ``Open long 1 BTCUSDT at 20,000 (50x, cross)``."""
+    if name == "expect":
+        return "Check: " + "; ".join(_expectation(field, want) for field, want in args.items())
+    if name in ("deposit", "withdraw"):
+        return f"{name.capitalize()} {number(args)}"
+    if name == "advance_hours":
+        return f"Wait {number(args)} hours"
+    if name == "set_position_mode":
+        return f"Switch to {args.replace('_', '-')} position mode"
+    if name == "use_account":
+        return f"Switch to account {args}"
+    if name == "open_account":
+        account = args if isinstance(args, str) else args["name"]
+        user = "" if isinstance(args, str) or not args.get("user") else f" for user {args['user']}"
+        return f"Open a second account, {account}{user}, and switch to it"
+    if name == "open":
+        options = [f"{number(args['leverage'])}x" if "leverage" in args else "",
+                   args.get("margin_mode", "cross")]
+        return (f"Open {args['side']} {number(args['qty'])} {args['symbol']} at {number(args['price'])} "
+                f"({', '.join(o for o in options if o)})")
+    if name == "close":
+        what = number(args["qty"]) if "qty" in args else "all of"
+        leg = f" ({args['side']} leg)" if "side" in args else ""
+        return f"Close {what} {args['symbol']}{leg} at {number(args['price'])}"
+    if name == "mark":
+        fill = f"; a liquidation fills at {number(args['fill'])}" if "fill" in args else ""
+        return f"Mark price of {args['symbol']} moves to {number(args['price'])}{fill}"
+    if name in ("add_margin", "remove_margin"):
+        verb = "Add" if name == "add_margin" else "Remove"
+        return f"{verb} {number(args['amount'])} of isolated margin on {args['symbol']}"
+    if name == "set_leverage":
+        return f"Set {args['symbol']} leverage to {number(args['leverage'])}x"
+    if name == "funding":
+        return f"Funding settles on {args['symbol']} at a rate of {number(args['rate'])}"
+    return f"{name}: {args}"
+
+
+def checked_table(run: ScenarioRun, steps: list) -> str:
+    """The scenario's ``steps`` in words with the model's state after each, as a Markdown table."""
+    head = ["#", "Step", "Outcome"] + [COLUMN_TITLES[name] for name in TABLE_COLUMNS]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in run.rows:
+        cells = row.cells()
+        args = steps[row.index - 1][row.name]
+        if row.name == "expect":
+            outcome = "✓ held" if row.result == "passed" else f"✗ {row.detail}"
+        elif row.result == "ok":
+            outcome = "done" + (f": {_tidy(row.detail)}" if row.detail else "")
+        else:
+            outcome = f"{row.result}"
+        values = [str(row.index), describe_step(row.name, args), outcome]
+        values += [number(cells[column]) if _numeric(cells[column]) else cells[column] for column in TABLE_COLUMNS]
+        lines.append("| " + " | ".join(_cell(value) for value in values) + " |")
+    return "\n".join(lines)
+
+
+def _numeric(text: str) -> bool:
+    try:
+        to_decimal("value", text)
+    except ValueError:
+        return False
+    return text != ""
+
+
+def given_text(rule: dict) -> str:
+    """The scenario's starting state in words."""
+    given = rule["scenario"].get("given") or {}
+    parts = [f"wallet {number(given.get('wallet', 0))} USDT",
+             f"insurance fund {number(given.get('insurance_fund', 0))} USDT",
+             f"{given.get('position_mode', 'one_way').replace('_', '-')} position mode"]
+    return "Starting state: " + ", ".join(parts) + "."
+
+
+def rule_box(check: RuleCheck) -> str:
+    """One "verified rule" box: statement, venue, sources and the collapsible check."""
+    rule = check.rule
+    sources = "; ".join(f"[{source['title']}]({source['url']}) ({source['publisher']}"
+                        f"{', third-party' if source.get('third_party') else ''})" for source in rule["sources"])
+    topic = TOPIC_TITLES.get(rule.get("topic", ""), "")
+    facts = f"**Venue:** {venue_title(rule['venue'])} (`{rule['venue']}`)"
+    if topic:
+        facts += f" · **Topic:** {topic}"
+    steps = len(check.run.rows)
+    checks = sum(1 for row in check.run.rows if row.name == "expect")
+    how = (f"{given_text(rule)} The reference model ran {steps} steps and all {checks} expectations held. "
+           "Amounts are in USDT; fees are the venue's taker fee.\n\n" + checked_table(check.run, rule["scenario"]["steps"]))
+    body = (f"**{rule['statement']}**\n\n{facts}\n\n**Sources:** {sources}\n\n"
+            f'??? info "How this was checked"\n\n{indent(how)}')
+    return (f'<div class="mn-rule" id="{anchor(check.rule_id)}" markdown>\n\n'
+            f'!!! success "Verified rule · {check.rule_id}"\n\n{indent(body)}\n\n</div>\n\n')
+
+
+def rule_boxes(entry: dict, site) -> str:
+    """The "Verified rules" section of an entry page (empty when the entry states no rules)."""
+    if not entry.get("rules"):
+        return ""
+    checks = site_checks(site)
+    out = ["## Verified rules\n\n",
+           "Each statement below was checked by running the scenario under it on Margin Notes' reference "
+           "model of a futures exchange. The model simplifies: one price path, no partial liquidation, "
+           "and only the venue policy named in the box. [All rules](../rules/index.md)\n\n"]
+    out += [rule_box(checks[rule["id"]]) for rule in entry["rules"]]
+    return "".join(out)
+
+
+def faq_badge(rule_id: str, site) -> str:
+    """The Markdown badge linking an FAQ answer to the rule it relies on."""
+    check = site_checks(site)[rule_id]
+    return (f'[✓ Verified rule: {check.rule["statement"]}](#{anchor(rule_id)})'
+            '{ .mn-rule-badge }')
+
+
+def rules_index(site):
+    """The rules index page (every rule by topic, with venue and entry) and ``rules.json``."""
+    from .pages import Page
+
+    checks = sorted(site_checks(site).values(), key=lambda c: (c.rule.get("topic", "~"), c.rule_id))
+    by_topic: dict[str, list[RuleCheck]] = {}
+    for check in checks:
+        by_topic.setdefault(check.rule.get("topic", "other"), []).append(check)
+    out = [front_matter({"title": "Verified rules",
+                         "description": "Every statement about exchange behaviour on Margin Notes, "
+                                        "each checked on a reference model, by topic."}),
+           "# Verified rules\n\n",
+           f"{len(checks)} rules, each run as a scenario on the reference exchange model at every build. "
+           "A rule names the venue policy it holds for. Machine-readable: [rules.json](../rules.json).\n\n"]
+    for topic, items in by_topic.items():
+        out.append(f"## {TOPIC_TITLES.get(topic, topic.replace('-', ' ').capitalize())}\n\n")
+        out.append("| Rule | Venue | Entry |\n|---|---|---|\n")
+        for check in items:
+            entry = check.doc.data
+            link = f"[{_cell(check.rule['statement'])}](../entries/{entry['id']}.md#{anchor(check.rule_id)})"
+            out.append(f"| {link} | `{check.rule['venue']}` | [{_cell(entry['title'])}](../entries/{entry['id']}.md) |\n")
+        out.append("\n")
+    out.append("## Venue policies\n\n")
+    for venue, data in VENUE_DATA.items():
+        out.append(f"- `{venue}`: {data['title']}.\n")
+    yield Page("rules/index.md", "".join(out))
+    yield Page("rules.json", json.dumps(rules_json(checks), indent=2, ensure_ascii=False) + "\n")
+
+
+def rules_json(checks: list[RuleCheck]) -> dict:
+    """The machine-readable list of verified rules."""
+    return {"rules": [{
+        "id": check.rule_id,
+        "statement": check.rule["statement"],
+        "venue": check.rule["venue"],
+        "topic": check.rule.get("topic"),
+        "entry": check.doc.data["id"],
+        "url": f"entries/{check.doc.data['id']}/#{anchor(check.rule_id)}",
+        "sources": check.rule["sources"],
+        "scenario": check.rule["scenario"],
+        "verified": check.problem is None,
+        "reviewed": check.doc.data.get("reviewed"),
+    } for check in checks]}

@@ -1,0 +1,69 @@
+"""Every rule on the site, run on the reference model: one case per rule, plus the vacuity check.
+
+The vacuity check flips each expectation of each rule in turn (``lt`` becomes ``ge``, ``refused: X``
+becomes ``refused: null``, ...) and requires the scenario then to fail at that step: a rule whose
+scenario passes either way checks nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from calculators.model.scenario import expectation_count, negate_expectation, run_scenario
+from scripts.pipeline.content import Layout
+from scripts.pipeline.load import load_file
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _site_rules():
+    layout = Layout(ROOT)
+    rules = []
+    for path in layout.entry_files():
+        doc, problems = load_file(path, ROOT)
+        assert not problems, problems
+        rules += [(doc.file, rule) for rule in doc.data.get("rules", [])]
+    return rules
+
+
+RULES = _site_rules()
+RULE_IDS = [rule["id"] for _, rule in RULES]
+
+
+def test_the_site_states_rules():
+    assert len(RULES) >= 14
+    assert len(set(RULE_IDS)) == len(RULE_IDS)
+
+
+@pytest.mark.parametrize("file, rule", RULES, ids=RULE_IDS)
+def test_rule_holds_on_the_model(file, rule):
+    run = run_scenario(rule["scenario"], rule["venue"])
+    assert run.ok, f"{file}: rule {rule['id']}, {run.failure}"
+    assert any(row.name == "expect" for row in run.rows), f"rule {rule['id']} has no expectation"
+
+
+def _flips(rule):
+    for position, step in enumerate(rule["scenario"]["steps"]):
+        if "expect" in step:
+            for which in range(expectation_count(step)):
+                yield position, which
+
+
+@pytest.mark.parametrize("file, rule", RULES, ids=RULE_IDS)
+def test_rule_is_not_vacuous(file, rule):
+    flips = list(_flips(rule))
+    assert flips, f"rule {rule['id']} checks nothing"
+    for position, which in flips:
+        scenario = copy.deepcopy(rule["scenario"])
+        scenario["steps"][position] = negate_expectation(scenario["steps"][position], which)
+        run = run_scenario(scenario, rule["venue"])
+        negated = scenario["steps"][position]["expect"]
+        assert not run.ok, f"rule {rule['id']}: step {position + 1} still passes when negated to {negated}"
+        assert run.failure.step_index == position + 1, (rule["id"], run.failure)
+
+
+def test_seed_rules_cover_every_venue():
+    assert {rule["venue"] for _, rule in RULES} >= {"bybit-classic", "bybit-uta", "never-negative"}
