@@ -28,6 +28,13 @@ from .snapshot import STATE_FIELDS, TEXT_FIELDS
 from .state import POSITION_MODES, REASON_CODES, to_decimal
 from .venues import VENUE_IDS
 
+__all__ = [
+    "STEP_NAMES", "STATE_FIELDS", "REASON_CODES", "STEP_SPECS", "STEP_HELP", "GIVEN_FIELDS", "COMPARISONS",
+    "TABLE_COLUMNS", "ScenarioError", "ScenarioFailure", "ScenarioRow", "ScenarioRun", "run_scenario",
+    "validate_scenario", "check_expectation", "negate_expectation", "expectation_count", "format_value",
+    "step_text",
+]
+
 # step name -> (required argument keys, optional argument keys); a scalar step takes its value directly.
 STEP_SPECS = {
     "open": (("symbol", "side", "qty", "price"), ("leverage", "margin_mode")),

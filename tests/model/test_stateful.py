@@ -12,7 +12,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from calculators.formulas.margin import liquidation_price_binance, liquidation_price_bybit, position_value
 from calculators.model import Exchange
 
-EXAMPLES = int(os.environ.get("MODEL_EXAMPLES", "70"))
+EXAMPLES = int(os.environ.get("MODEL_EXAMPLES", "100"))
 STEPS = int(os.environ.get("MODEL_STEPS", "30"))
 TICK = Decimal("0.1")
 ACCOUNTS = ("main", "second", "bob")

@@ -1,0 +1,48 @@
+"""The engine's isolated trigger is the liquidation-price calculator's number, to one tick."""
+
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from calculators import catalogue
+from calculators.model import Exchange
+
+TICK = Decimal("0.1")
+
+
+@settings(max_examples=150)
+@given(
+    venue=st.sampled_from(["bybit-classic", "bybit-uta", "never-negative"]),
+    side=st.sampled_from(["long", "short"]),
+    entry_ticks=st.integers(100000, 1000000),
+    qty=st.sampled_from(["0.001", "0.01", "0.37", "1", "3"]),
+    leverage=st.integers(2, 50),
+    extra=st.integers(0, 300),
+)
+def test_trigger_is_the_calculator_liquidation_price_to_one_tick(venue, side, entry_ticks, qty, leverage, extra):
+    entry = entry_ticks * TICK
+    ex = Exchange(venue, wallet=10_000_000)
+    assert ex.order("BTCUSDT", side, qty, entry, leverage, "isolated").ok
+    if extra:
+        assert ex.add_margin("BTCUSDT", extra).ok
+    tier = ex.venue.tier_for(entry * Decimal(qty))
+    pos = ex.account.positions[("BTCUSDT", side)]
+    lp = catalogue.compute("liquidation-price", {
+        "side": side, "entry_price": entry, "qty": Decimal(qty), "leverage": Decimal(leverage),
+        "mmr": tier.mmr, "mm_deduction": tier.mm_deduction,
+        "extra_margin": pos.margin - entry * Decimal(qty) / leverage,
+        "formula": ex.venue.liquidation_formula})["liquidation_price"]
+    assert ex.snapshot()["liquidation_price"] == lp
+    if lp <= TICK:
+        return
+    # The last tick on the safe side leaves the position open; the first tick at or past LP liquidates.
+    if side == "long":
+        safe = (lp / TICK).to_integral_value(ROUND_FLOOR) * TICK + TICK
+        hit = safe - TICK
+    else:
+        safe = (lp / TICK).to_integral_value(ROUND_CEILING) * TICK - TICK
+        hit = safe + TICK
+    assert ex.mark("BTCUSDT", safe).events == []
+    events = ex.mark("BTCUSDT", hit).events
+    assert [e["event"] for e in events] == ["liquidation"]
