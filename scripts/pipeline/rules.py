@@ -34,6 +34,18 @@ TOPIC_TITLES = {
     "withdrawals": "Withdrawals",
     "fees": "Fees",
 }
+POLICY_TEXT = {
+    "bybit-classic": "The insurance fund covers a liquidation's deficit first; what it cannot cover stays on the "
+                     "wallet as a negative balance without interest. Deposits repay it first, and withdrawals "
+                     "and new positions are refused for every account of the user until it is repaid "
+                     "(the third-party seed article's description).",
+    "bybit-uta": "A negative balance becomes an automatic loan charged interest every hour (borrowing caused "
+                 "only by unrealised losses has an interest-free amount). Deposits repay it first; a coin with "
+                 "a loan cannot be withdrawn (Bybit's Unified Trading Account documentation).",
+    "never-negative": "What the insurance fund cannot cover is taken from profitable opposing positions by "
+                      "auto-deleveraging; a trader's balance never goes below zero (as Kraken states for "
+                      "its futures accounts).",
+}
 COLUMN_TITLES = {"wallet": "Wallet", "equity": "Equity", "available_balance": "Available",
                  "position": "Position", "insurance_fund": "Insurance fund"}
 
@@ -294,9 +306,13 @@ def rules_index(site):
             link = f"[{_cell(check.rule['statement'])}](../entries/{entry['id']}.md#{anchor(check.rule_id)})"
             out.append(f"| {link} | `{check.rule['venue']}` | [{_cell(entry['title'])}](../entries/{entry['id']}.md) |\n")
         out.append("\n")
-    out.append("## Venue policies\n\n")
+    out.append("## Venue policies\n\n"
+               "The reference model takes each venue's parameters from its profile in "
+               "`calculators/model/venues.py`.\n\n")
     for venue, data in VENUE_DATA.items():
-        out.append(f"- `{venue}`: {data['title']}.\n")
+        out.append(f"### `{venue}`\n\n{data['title']}. {POLICY_TEXT[data['policy']]} "
+                   f"Taker fee {number(to_decimal('fee', data['taker_fee']) * 100)}%; liquidation price by "
+                   f"{data['liquidation_formula'].capitalize()}'s formula.\n\n")
     yield Page("rules/index.md", "".join(out))
     yield Page("rules.json", json.dumps(rules_json(checks), indent=2, ensure_ascii=False) + "\n")
 
