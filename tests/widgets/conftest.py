@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -35,6 +36,19 @@ def built_site(tmp_path_factory) -> Path:
     return folder / "site"
 
 
+def _serve_sitemap_from(site: Path, url: str) -> None:
+    """Point the sitemap at the test server, as a deployed site's sitemap points at its own host.
+
+    Material's instant navigation only intercepts links listed in sitemap.xml, after swapping in the
+    current protocol and host name but not the port; a sitemap naming site_url's host would make every
+    click a full page load on 127.0.0.1:<port>.
+    """
+    match = re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M)
+    assert match, "mkdocs.yml has no site_url"
+    sitemap = site / "sitemap.xml"
+    sitemap.write_text(sitemap.read_text(encoding="utf-8").replace(match[1].rstrip("/"), url), encoding="utf-8")
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 (signature of the base class)
         pass
@@ -47,7 +61,9 @@ def base_url(built_site):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    _serve_sitemap_from(built_site, url)
+    yield url
     server.shutdown()
     server.server_close()
 
@@ -120,14 +136,19 @@ def watched(browser, base_url):
 @pytest.fixture(scope="session")
 def shared_pages(browser, base_url):
     """One watched context for the whole session with one reusable page per calculator id (for speed)."""
+    from .display import read_widget
+
     session = Watched(browser, base_url)
     pages = {}
+    initial = {}
 
     def get(calc_id: str):
         if calc_id not in pages:
             pages[calc_id] = session.open(f"/calculators/{calc_id}/")
+            initial[calc_id] = read_widget(pages[calc_id])
         return pages[calc_id]
 
     get.session = session
+    get.initial = initial  # what each page showed when it opened, before any test typed into it
     yield get
     session.close()
