@@ -32,6 +32,9 @@ URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster",
 SAFE_SCHEMES = {"http", "https", "mailto"}
 
 _NEEDS_CHECK = re.compile(r"[<&{]|\]\s*[(:\[]")
+_MARKUP = re.compile(r"[<&{]")
+_LINK_TARGET = re.compile(r"\]\s*[(:]\s*([^\s)]*)")
+_PLAIN_TARGET = re.compile(r"^(?:https?://|mailto:|[^:]*$)", re.IGNORECASE)
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
 
@@ -86,6 +89,9 @@ def markdown_problems(text: str) -> list[str]:
     """Everything unsafe in one Markdown text, as messages (empty when it is safe)."""
     if not _NEEDS_CHECK.search(text):
         return []
+    if not _MARKUP.search(text) and "][" not in text and all(
+            _PLAIN_TARGET.match(target) for target in _LINK_TARGET.findall(text)):
+        return []  # only plain links to http(s), mailto or relative addresses: nothing to render
     _md.reset()
     inspector = _Inspector()
     inspector.feed(_md.convert(text))

@@ -64,6 +64,7 @@ class SchemaSet:
             if own_id and own_id != SCHEMA_BASE + path.name:
                 resources.append((own_id, resource))
         self.registry = Registry().with_resources(resources)
+        self.schemas = {name: inline_local_refs(schema) for name, schema in self.schemas.items()}
         self._validators: dict[str, Draft202012Validator] = {}
 
     def validator(self, name: str) -> Draft202012Validator:
@@ -81,6 +82,32 @@ class SchemaSet:
         for error in self.validator(name).iter_errors(doc.data):
             problems.extend(explain(error, doc))
         return problems
+
+
+def inline_local_refs(schema):
+    """Replace ``{"$ref": "#/$defs/x", ...}`` by the definition merged with its siblings.
+
+    Same meaning, fewer reference lookups: validating 10,000 entries spends much of its time
+    resolving the slug and date references otherwise. References to other files stay as they are.
+    """
+    defs = schema.get("$defs", {}) if isinstance(schema, dict) else {}
+
+    def walk(node):
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/") and ref[8:] in defs:
+            target = defs[ref[8:]]
+            if "$ref" not in target and not set(target) & (set(node) - {"$ref", "description"}):
+                merged = dict(walk(target))
+                merged.update({k: walk(v) for k, v in node.items() if k != "$ref"})
+                return merged
+        return {key: walk(value) if key not in ("const", "enum", "default", "examples") else value
+                for key, value in node.items()}
+
+    return walk(schema)
 
 
 @lru_cache(maxsize=8)

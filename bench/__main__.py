@@ -1,0 +1,138 @@
+"""Pipeline and site-build benchmarks; results go to bench/RESULTS.md (section "Content pipeline").
+
+``python -m bench`` runs 100 and 1,000 entries; ``BENCH_SIZES="100 1000 10000"`` adds 10,000
+(a few minutes on 2 cores). Each size: generate synthetic entries into bench/out/, then measure
+in-process load+validate (check), render and docs writing, then the full ``python -m scripts build``
+(pipeline + ``mkdocs build --strict``) as a subprocess, then MkDocs alone on the same docs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.generate import REPO, make_project
+from scripts.pipeline.assets import calculator_assets
+from scripts.pipeline.build import check, run_mkdocs, write_tree
+from scripts.pipeline.content import Layout
+from scripts.pipeline.render import render
+
+OUT = REPO / "bench" / "out"
+RESULTS = REPO / "bench" / "RESULTS.md"
+BEGIN, END = "<!-- pipeline-bench:begin -->", "<!-- pipeline-bench:end -->"
+
+
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def _timed(command: list[str], cwd: Path) -> tuple[float, int, str]:
+    """Wall time, peak RSS (KB, largest process of the tree) and output of a command."""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    start = time.perf_counter()
+    result = subprocess.run(["/usr/bin/time", "-f", "%M"] + command, cwd=cwd, env=env,
+                            capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"benchmark command failed: {' '.join(command)}\n{result.stderr[-3000:]}")
+    peak = int(result.stderr.strip().splitlines()[-1])
+    return wall, peak, result.stderr
+
+
+def measure(count: int) -> dict:
+    """Every number for one project size."""
+    root = OUT / f"n{count}"
+    start = time.perf_counter()
+    layout = Layout(make_project(root, count))
+    generate = time.perf_counter() - start
+
+    start = time.perf_counter()
+    content, problems = check(layout)
+    t_check = time.perf_counter() - start
+    if problems:
+        raise SystemExit(f"synthetic content has problems: {problems[:3]}")
+    start = time.perf_counter()
+    pages = render(content)
+    t_render = time.perf_counter() - start
+    assets, _ = calculator_assets()
+    start = time.perf_counter()
+    write_tree({**assets, **pages}, root / "docs")
+    t_write = time.perf_counter() - start
+
+    site = root / "site"
+    build_wall, _, _ = _timed([sys.executable, "-m", "scripts", "--root", str(root), "--docs", str(root / "docs"),
+                               "build", "--site", str(site)], REPO)
+    mkdocs_out = root / "site-mkdocs"
+    start = time.perf_counter()
+    passed, output = run_mkdocs(REPO / "mkdocs.yml", root / "docs", mkdocs_out)
+    t_mkdocs = time.perf_counter() - start
+    if not passed:
+        raise SystemExit(output[-3000:])
+    # Peak memory of MkDocs alone (the largest process of a full build).
+    _, mkdocs_peak, _ = _timed([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f",
+                                str(REPO / "mkdocs.yml"), "-d", str(root / "site-peak")],
+                               REPO) if count <= 1000 else (0, 0, "")
+    site_bytes = _size(site)
+    entry_bytes = _size(site / "entries")
+    return {
+        "entries": count, "generate_s": generate, "check_s": t_check, "render_s": t_render, "write_s": t_write,
+        "build_s": build_wall, "mkdocs_s": t_mkdocs, "pipeline_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "mkdocs_peak_mb": mkdocs_peak / 1024, "site_mb": site_bytes / 1e6, "per_entry_kb": entry_bytes / count / 1e3,
+        "search_index_mb": (site / "search/search_index.json").stat().st_size / 1e6,
+    }
+
+
+def table(rows: list[dict]) -> str:
+    """The results as a Markdown table plus the derived ratios."""
+    lines = ["| entries | full build (s) | check: load+validate+cross-check (s) | entries/s validated | render (s) "
+             "| write docs (s) | mkdocs alone (s) | (check+render)/mkdocs | pipeline peak RSS (MB) "
+             "| mkdocs peak RSS (MB) | site (MB) | entry page (KB) | search index (MB) |",
+             "|" + "---|" * 13]
+    for r in rows:
+        lines.append(
+            f"| {r['entries']:,} | {r['build_s']:.1f} | {r['check_s']:.2f} | {r['entries'] / r['check_s']:,.0f} "
+            f"| {r['render_s']:.2f} | {r['write_s']:.2f} | {r['mkdocs_s']:.1f} "
+            f"| {(r['check_s'] + r['render_s']) / r['mkdocs_s']:.1%} | {r['pipeline_peak_mb']:.0f} "
+            f"| {r['mkdocs_peak_mb']:.0f} | {r['site_mb']:.1f} | {r['per_entry_kb']:.1f} | {r['search_index_mb']:.1f} |")
+    by_size = {r["entries"]: r for r in rows}
+    if 1000 in by_size and 10000 in by_size:
+        lines.append(f"\nFull-build ratio 10k/1k: {by_size[10000]['build_s'] / by_size[1000]['build_s']:.1f} "
+                     "(linear is 10).")
+    return "\n".join(lines)
+
+
+def record(text: str) -> None:
+    """Replace this benchmark's section of bench/RESULTS.md, keeping every other section."""
+    section = f"{BEGIN}\n{text}\n{END}"
+    current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    if BEGIN in current and END in current:
+        current = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: section, current, flags=re.S)
+    else:
+        current = current.rstrip("\n") + "\n\n" + section + "\n"
+    RESULTS.write_text(current, encoding="utf-8")
+
+
+def main() -> int:
+    """Run the sizes in BENCH_SIZES (default 100 and 1000), print and record the table."""
+    sizes = [int(size) for size in os.environ.get("BENCH_SIZES", "100 1000").split()]
+    rows = []
+    for count in sorted(sizes):
+        print(f"benchmarking {count} entries ...", file=sys.stderr, flush=True)
+        rows.append(measure(count))
+        print(table(rows), flush=True)
+    text = ("## Content pipeline and site build (PIPE, `make bench`)\n\n"
+            f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on this 2-core machine (shared with "
+            "other jobs), synthetic entries of about 3 KB YAML each (4 sections, 4 FAQ items, 3 related ids). "
+            "Targets: 1,000 entries built in at most 5 s, 10,000 in at most 60 s; validating 10,000 in at most "
+            "2 s; load + validate + render at most 10% of the MkDocs time.\n\n" + table(rows))
+    record(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
