@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from calculators.formulas.margin import liquidation_price_binance, liquidation_price_bybit, position_value
-from calculators.model import Exchange
+from calculators.model import Exchange, engine
 
 EXAMPLES = int(os.environ.get("MODEL_EXAMPLES", "100"))
 STEPS = int(os.environ.get("MODEL_STEPS", "30"))
@@ -129,8 +129,12 @@ class ExchangeMachine(RuleBasedStateMachine):
         price = on_tick(self.ex.marks[symbol] * (1 + Decimal(move) / 1000))
         side = legs[0].side if legs else None
         qty = legs[0].qty / 2 if legs and part else None
+        wallet, fees = self.ex.account.wallet, self.ex.fees_collected
         result = self.ex.close(symbol, price, side, qty)
         self.check_liquidations(result)
+        if result.ok and not result.events and legs[0].margin_mode == "isolated":
+            # A voluntary close of an isolated position never takes more than its margin.
+            assert self.ex.account.wallet - wallet + (self.ex.fees_collected - fees) >= 0
 
     @rule(symbol=st.sampled_from(SYMBOLS),
           move=st.one_of(st.integers(-30, 30), st.sampled_from([-200, -100, -50, 50, 100, 200])),
@@ -215,6 +219,13 @@ class ExchangeMachine(RuleBasedStateMachine):
                 if pos.margin_mode == "isolated":
                     lp = formula_lp(self.ex.venue, pos)
                     assert (mark > lp) if pos.side == "long" else (mark < lp)
+
+    @invariant()
+    def cross_accounts_are_above_maintenance(self):
+        for acc in self.ex.accounts.values():
+            if any(p.margin_mode == "cross" for p in acc.positions.values()):
+                balance, mm = engine.cross_state(self.ex, acc)
+                assert balance > mm
 
     @invariant()
     def interest_only_where_charged(self):
