@@ -5,7 +5,6 @@ from decimal import Decimal as D
 import pytest
 
 from calculators.model import Exchange
-from calculators.model.scenario import run_scenario
 
 
 def gap_story(venue, fund=0):
