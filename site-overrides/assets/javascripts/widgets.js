@@ -256,7 +256,8 @@
     }
     const results = el("div", { class: "mn-calc__results" }, [buildOutputs(spec), this.formError, this.chart]);
     this.root.textContent = "";
-    this.root.appendChild(el("p", { class: "mn-calc__title", id: uid + "-title" }, [spec.title]));
+    // On /embed/ pages the widget is the whole page, so its title is the page's heading.
+    this.root.appendChild(el(this.embedded ? "h1" : "p", { class: "mn-calc__title", id: uid + "-title" }, [spec.title]));
     this.root.appendChild(el("div", { class: "mn-calc__body" }, [this.form, results]));
     this.root.appendChild(buttons);
     this.root.appendChild(this.status);
