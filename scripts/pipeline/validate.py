@@ -57,6 +57,7 @@ class SchemaSet:
         for path in sorted(schema_dir.glob("*.json")):
             contents = json.loads(path.read_text(encoding="utf-8"))
             Draft202012Validator.check_schema(contents)
+            contents = inline_local_refs(contents)
             self.schemas[path.name] = contents
             resource = Resource.from_contents(contents, default_specification=DRAFT202012)
             resources.append((SCHEMA_BASE + path.name, resource))
@@ -64,7 +65,6 @@ class SchemaSet:
             if own_id and own_id != SCHEMA_BASE + path.name:
                 resources.append((own_id, resource))
         self.registry = Registry().with_resources(resources)
-        self.schemas = {name: inline_local_refs(schema) for name, schema in self.schemas.items()}
         self._validators: dict[str, Draft202012Validator] = {}
 
     def validator(self, name: str) -> Draft202012Validator:
@@ -92,22 +92,23 @@ def inline_local_refs(schema):
     """
     defs = schema.get("$defs", {}) if isinstance(schema, dict) else {}
 
-    def walk(node):
+    def walk(node, active: frozenset):
         if isinstance(node, list):
-            return [walk(item) for item in node]
+            return [walk(item, active) for item in node]
         if not isinstance(node, dict):
             return node
         ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/$defs/") and ref[8:] in defs:
+        if isinstance(ref, str) and ref.startswith("#/$defs/") and ref[8:] in defs and ref not in active:
             target = defs[ref[8:]]
-            if "$ref" not in target and not set(target) & (set(node) - {"$ref", "description"}):
-                merged = dict(walk(target))
-                merged.update({k: walk(v) for k, v in node.items() if k != "$ref"})
+            if isinstance(target, dict) and "$ref" not in target and "$id" not in target \
+                    and not set(target) & (set(node) - {"$ref", "description"}):
+                merged = dict(walk(target, active | {ref}))
+                merged.update({k: walk(v, active) for k, v in node.items() if k != "$ref"})
                 return merged
-        return {key: walk(value) if key not in ("const", "enum", "default", "examples") else value
+        return {key: walk(value, active) if key not in ("const", "enum", "default", "examples") else value
                 for key, value in node.items()}
 
-    return walk(schema)
+    return walk(schema, frozenset())
 
 
 @lru_cache(maxsize=8)
