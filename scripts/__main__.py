@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .pipeline.build import DOCS_ENV, ROOT, build, check, prepare
+from .pipeline.build import DOCS_ENV, ROOT, ROOT_ENV, build, check, prepare
 from .pipeline.content import Layout
 from .pipeline.errors import ContentError, format_problems
 
@@ -64,10 +64,10 @@ def cmd_serve(args) -> int:
     except ContentError as error:
         _err(str(error))
         _err("Fix these and save; the preview rebuilds on its own.")
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **{DOCS_ENV: str(docs.resolve())})
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **{DOCS_ENV: str(docs.resolve()), ROOT_ENV: str(args.root)})
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     command = [sys.executable, "-m", "mkdocs", "serve", "--livereload", "-f", str(args.config),
-               "-a", f"127.0.0.1:{args.port}"]
+               "-a", f"127.0.0.1:{args.port}", "-w", str(args.root / "content")]
     try:
         return subprocess.call(command, cwd=args.config.parent, env=env)
     except KeyboardInterrupt:

@@ -19,7 +19,7 @@ if str(ROOT) not in sys.path:
 
 from mkdocs.exceptions import PluginError  # noqa: E402
 
-from scripts.pipeline.build import PREPARED_ENV, prepare  # noqa: E402
+from scripts.pipeline.build import PREPARED_ENV, ROOT_ENV, prepare  # noqa: E402
 from scripts.pipeline.content import Layout  # noqa: E402
 from scripts.pipeline.errors import ContentError  # noqa: E402
 
@@ -29,7 +29,8 @@ def on_pre_build(config, **kwargs):
     if os.environ.get(PREPARED_ENV):
         return
     try:
-        prepare(Layout(Path(config.config_file_path).resolve().parent), Path(config.docs_dir))
+        root = os.environ.get(ROOT_ENV) or Path(config.config_file_path).resolve().parent
+        prepare(Layout(Path(root)), Path(config.docs_dir))
     except ContentError as error:
         raise PluginError("content problems:\n" + str(error)) from None
 

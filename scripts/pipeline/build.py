@@ -26,6 +26,7 @@ from .verify import verify
 ROOT = Path(__file__).resolve().parents[2]
 DOCS_ENV = "MARGIN_NOTES_DOCS_DIR"
 PREPARED_ENV = "MARGIN_NOTES_PREPARED"
+ROOT_ENV = "MARGIN_NOTES_ROOT"
 
 _SIDE_FILES = {"categories": "categories.schema.json", "glossary": "glossary.schema.json", "site": "site.schema.json"}
 
