@@ -14,7 +14,7 @@ Money flows (each one a balanced transfer, so the books stay exact):
 
 from decimal import Decimal
 
-from calculators.formulas.margin import maintenance_margin, position_value
+from calculators.formulas.margin import initial_margin, maintenance_margin, position_value
 from calculators.formulas.positions import calc_liquidation_price, calc_pnl
 
 from .state import ZERO, money
@@ -28,7 +28,7 @@ def pnl_at(venue, position, price):
 
 def isolated_extra_margin(position):
     """Margin above the initial margin of an isolated position (added margin; negative after funding)."""
-    return position.margin - position.entry_price * position.qty / position.leverage
+    return position.margin - initial_margin(position.entry_price, position.qty, position.leverage)
 
 
 def isolated_prices(venue, position):
