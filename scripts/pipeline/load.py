@@ -104,7 +104,7 @@ class _Builder:
         if kind is None:
             self.problems.append(Problem(
                 self.doc.file, node.start_mark.line + 1, json_path(path),
-                f"unsupported YAML tag {short(node.tag)}; write plain values"))
+                f"unsupported YAML tag {short(node.tag, 80)}; write plain values"))
             return node.value
         if kind == "str":
             return node.value
@@ -129,6 +129,8 @@ def load_text(text: str, file: str) -> tuple[Document, list[Problem]]:
             mark = error.problem_mark or error.context_mark
             line = mark.line + 1 if mark else 1
             reason = (error.problem or error.context or "invalid YAML").strip()
+            if isinstance(error, yaml.composer.ComposerError) and error.context and error.problem:
+                reason = f"{error.context.strip()}, {reason}"  # e.g. "expected a single document ..., but found ..."
             return doc, [Problem(file, line, "$", f"invalid YAML: {reason}")]
         except yaml.reader.ReaderError as error:  # a character YAML does not allow, e.g. a control character
             line = text.count("\n", 0, max(error.position, 0)) + 1

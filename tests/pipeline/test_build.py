@@ -110,3 +110,19 @@ def test_cli_exits_1_without_traceback(tmp_path, make_project, good_text):
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("content/entries/good-entry.yaml:")
     assert not (layout.root / "site").exists()
+
+
+def test_plain_mkdocs_build_runs_the_pipeline_through_the_hook(tmp_path, make_project, good_text):
+    layout = make_project(tmp_path / "p", {"good-entry.yaml": good_text})
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", MARGIN_NOTES_ROOT=str(layout.root),
+               MARGIN_NOTES_DOCS_DIR=str(tmp_path / "docs"))
+    env.pop("MARGIN_NOTES_PREPARED", None)
+    (tmp_path / "docs").mkdir()  # MkDocs checks docs_dir exists before any hook runs
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(CONFIG), "-d", str(tmp_path / "out")]
+    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out/entries/good-entry/index.html").is_file()
+    (layout.entries / "good-entry.yaml").write_text(good_text.replace("difficulty: beginner", "difficulty: x"))
+    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "content/entries/good-entry.yaml:6: $.difficulty: 'x' is not one of" in result.stderr

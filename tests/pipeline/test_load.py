@@ -1,0 +1,83 @@
+"""The YAML loader: data, the line of every value, and problems instead of exceptions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scripts.pipeline.load import load_file, load_text
+
+TEXT = """\
+id: x
+faq:
+  - question: First?
+    answer: One.
+  - question: Second?
+    answer: |
+      Line one
+      line two.
+published: 2026-01-10
+numbers: [1, 2.5, true, null]
+"""
+
+
+def test_data_and_lines():
+    doc, problems = load_text(TEXT, "f.yaml")
+    assert problems == []
+    assert doc.data["faq"][1]["answer"] == "Line one\nline two.\n"
+    assert doc.data["published"] == "2026-01-10"  # dates stay text for the schema
+    assert doc.data["numbers"] == [1, 2.5, True, None]
+    assert doc.line(()) == 1
+    assert doc.line(("faq",)) == 2
+    assert doc.line(("faq", 1)) == 5
+    assert doc.line(("faq", 1, "answer")) == 6
+    assert doc.text_line(("faq", 1, "answer")) == 7
+    assert doc.line(("faq", 1, "answer", "deeper", 3)) == 6  # nearest known ancestor
+    assert doc.line(("numbers", 3)) == 10
+
+
+def test_problem_formatting():
+    doc, _ = load_text(TEXT, "f.yaml")
+    assert str(doc.problem(("faq", 0, "answer"), "too short")) == "f.yaml:4: $.faq[0].answer: too short"
+    assert str(doc.problem(("odd key",), "m")) == "f.yaml:1: $['odd key']: m"
+
+
+def test_broken_yaml_reports_its_line():
+    _, problems = load_text("id: x\ntitle: [unclosed\nsummary: y\n", "f.yaml")
+    assert [str(p) for p in problems] == ["f.yaml:3: $: invalid YAML: did not find expected ',' or ']'"]
+
+
+def test_duplicate_keys_are_problems():
+    doc, problems = load_text("id: a\ntitle: t\nid: b\n", "f.yaml")
+    assert [str(p) for p in problems] == ["f.yaml:3: $.id: key 'id' appears twice (first on line 1); keep one"]
+    assert doc.data["id"] == "a"
+
+
+def test_unusual_yaml_is_reported_not_raised():
+    cases = {
+        "a: !!python/object:os.system echo\n": "f.yaml:1: $.a: unsupported YAML tag 'tag:yaml.org,2002:python/object:os.system'; write plain values",
+        "a: 1\n---\nb: 2\n": "f.yaml:2: $: invalid YAML: expected a single document in the stream, but found another document",
+        "a: b\x07\n": "f.yaml:1: $: invalid YAML: character '\\x07' is not allowed",
+        "": "f.yaml:1: $: the file is empty",
+        "? [a, b]\n: c\n": "f.yaml:1: $: keys must be plain words",
+        "a: &x [1]\nb: *x\n<<: {c: 1}\n": "f.yaml:3: $: keys must be plain words",
+    }
+    for text, expected in cases.items():
+        _, problems = load_text(text, "f.yaml")
+        assert [str(p) for p in problems] == [expected], text
+
+
+def test_deep_nesting_and_aliases_do_not_explode():
+    _, problems = load_text("a: " + "[" * 5000 + "]" * 5000 + "\n", "f.yaml")
+    assert len(problems) == 1 and problems[0].path == "$"
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
+    doc, problems = load_text(laughs, "f.yaml")
+    assert problems == []
+    assert doc.data["i"][0] is doc.data["h"]  # shared, not expanded 9**9 times
+
+
+def test_non_utf8_file(tmp_path: Path):
+    path = tmp_path / "x.yaml"
+    path.write_bytes(b"title: caf\xe9\n")
+    _, problems = load_file(path, tmp_path)
+    assert [str(p) for p in problems] == ["x.yaml:1: $: the file is not UTF-8 text (invalid continuation byte)"]
