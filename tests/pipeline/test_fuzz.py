@@ -94,6 +94,8 @@ def text_mutation(draw, text):
     if action == "truncate":
         return text[:cut]
     lines = text.splitlines(keepends=True)
+    if not lines:
+        return draw(odd_text)
     index = draw(st.integers(0, len(lines) - 1))
     if action == "line":
         lines[index] = draw(odd_text) + "\n"
