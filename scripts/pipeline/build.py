@@ -18,7 +18,7 @@ from .assets import calculator_assets
 from .content import Content, Layout
 from .crosscheck import crosscheck
 from .errors import ContentError, Problem
-from .load import load_file
+from .load import display_path, load_file
 from .render import render
 from .validate import schema_set
 from .verify import verify
@@ -60,7 +60,6 @@ def check(layout: Layout, files=()) -> tuple[Content, list[Problem]]:
     if not problems:
         problems += verify(content.entries)
     if files:
-        from .load import display_path
         wanted = {display_path(Path(f), layout.root) for f in files}
         problems = [p for p in problems if p.file in wanted]
     return content, sorted(set(problems))

@@ -189,7 +189,7 @@ def _strings(value, path=()):
 def check_safety(content: Content) -> list[Problem]:
     """No raw HTML, event handlers or javascript:/data: links in any text that reaches the site."""
     problems = []
-    docs = [doc for doc in content.entries] + [d for d in (content.glossary, content.site) if d]
+    docs = list(content.entries) + [d for d in (content.categories, content.glossary, content.site) if d]
     for doc in docs:
         for path, text in _strings(doc.data):
             for message in markdown_problems(text):
