@@ -121,6 +121,7 @@ def main() -> int:
     """Run the sizes in BENCH_SIZES (default 100 and 1000), print and record the table."""
     sizes = [int(size) for size in os.environ.get("BENCH_SIZES", "100 1000").split()]
     rows = []
+    load_before = os.getloadavg()[0]
     for count in sorted(sizes):
         print(f"benchmarking {count} entries ...", file=sys.stderr, flush=True)
         rows.append(measure(count))
@@ -129,7 +130,9 @@ def main() -> int:
             f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on this 2-core machine (shared with "
             "other jobs), synthetic entries of about 3 KB YAML each (4 sections, 4 FAQ items, 3 related ids). "
             "Targets: 1,000 entries built in at most 5 s, 10,000 in at most 60 s; validating 10,000 in at most "
-            "2 s; load + validate + render at most 10% of the MkDocs time.\n\n" + table(rows))
+            "2 s; load + validate + render at most 10% of the MkDocs time. "
+            f"System load average (1 min) {load_before:.1f} at the start and {os.getloadavg()[0]:.1f} at the end: "
+            "on 2 cores, anything above 2 means the other jobs slowed these numbers down.\n\n" + table(rows))
     record(text)
     return 0
 
