@@ -28,7 +28,13 @@ DOCS_ENV = "MARGIN_NOTES_DOCS_DIR"
 PREPARED_ENV = "MARGIN_NOTES_PREPARED"
 ROOT_ENV = "MARGIN_NOTES_ROOT"
 
-_SIDE_FILES = {"categories": "categories.schema.json", "glossary": "glossary.schema.json", "site": "site.schema.json"}
+# attribute of Content: (file inside content/, schema, required)
+_SIDE_FILES = {
+    "categories": ("categories.yaml", "categories.schema.json", True),
+    "glossary": ("glossary.yaml", "glossary.schema.json", True),
+    "site": ("site.yaml", "site.schema.json", True),
+    "market": ("market/snapshot.json", "market.schema.json", False),
+}
 
 
 def load_content(layout: Layout, extra_files=()) -> tuple[Content, list[Problem]]:
@@ -43,8 +49,10 @@ def load_content(layout: Layout, extra_files=()) -> tuple[Content, list[Problem]
         problems += found
         if doc.data is not None:
             problems += schemas.validate(doc, "entry.schema.json")
-    for name, schema in _SIDE_FILES.items():
-        path = layout.content / f"{name}.yaml"
+    for name, (relative, schema, required) in _SIDE_FILES.items():
+        path = layout.content / relative
+        if not required and not path.exists():
+            continue
         doc, found = load_file(path, layout.root)
         setattr(content, name, doc)
         problems += found

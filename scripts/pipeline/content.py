@@ -44,6 +44,7 @@ class Content:
     categories: Document | None = None
     glossary: Document | None = None
     site: Document | None = None
+    market: Document | None = None
 
     def published(self) -> list[dict]:
         """The data of every entry that is not a draft, sorted by id."""
@@ -59,6 +60,11 @@ class Content:
         """The glossary terms in their listed order (empty if the file did not load)."""
         data = self.glossary.data if self.glossary else None
         return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
+
+    def market_snapshot(self) -> dict | None:
+        """The market snapshot (content/market/snapshot.json), or None when there is none."""
+        data = self.market.data if self.market else None
+        return data if isinstance(data, dict) else None
 
     def site_texts(self) -> dict:
         """The site texts (home intro, disclaimer)."""

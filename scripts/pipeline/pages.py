@@ -112,9 +112,20 @@ def home_page(site: Site) -> Iterable[Page]:
     out += [f"- {entry_link(e, 'entries/')} ({long_date(e['published'])})\n" for e in newest] or ["None yet.\n"]
     out.append("\n## Recently reviewed\n\n")
     out += [f"- {entry_link(e, 'entries/')} ({long_date(e['reviewed'])})\n" for e in reviewed] or ["None yet.\n"]
+    out.append(market_snapshot(site))
     out.append("\nTools: [calculators](calculators/index.md) · [rules](rules/index.md) · "
                "[glossary](glossary.md) · [about](about.md)\n")
     yield Page("index.md", "".join(out))
+
+
+def market_snapshot(site: Site, coins: int = 5) -> str:
+    """A small price table from ``content/market/snapshot.json`` with its as-of note ('' if absent)."""
+    data = site.content.market_snapshot()
+    if not data:
+        return ""
+    rows = [f"| {coin['id']} | {coin['usd']:,.2f} | {coin['usd_24h_change']:+.2f}% |" for coin in data["coins"][:coins]]
+    return ("\n## Market snapshot\n\n| coin | price (USD) | 24 h |\n| --- | ---: | ---: |\n" + "\n".join(rows)
+            + f"\n\n*{data['as_of_note']}*\n")
 
 
 def glossary_page(site: Site) -> Iterable[Page]:
