@@ -1,19 +1,10 @@
-/* Margin Notes calculator widgets: glue between the catalogue and the compiled formulas.
- *
- * Every `<div class="mn-calc" data-calc="<id>" data-defaults="{...}">` on a page (written by the
- * ```calculator fence, scripts/calcfence.py) becomes a form built from the catalogue entry of that
- * id (assets/javascripts/catalogue.json).  The numbers come only from window.mncalc, the module
- * PScript compiles from calculators/formulas/: this file parses, checks limits, formats and draws,
- * but never computes a formula itself.
- *
- * Contract relied on by tests and embedding sites: each input element has name="<input name>",
- * each output element has data-output="<output name>", both with the catalogue's names.
- */
+/* Calculator widgets: each .mn-calc[data-calc] (scripts/calcfence.py) becomes a form built from
+ * catalogue.json; every number comes from window.mncalc (compiled by PScript from calculators/formulas/),
+ * never from a formula written here. Contract: inputs carry name="<input>", outputs data-output="<output>". */
 (function () {
   "use strict";
 
-  // The catalogue and the compiled bundle sit next to this file; resolving against our own URL
-  // works on every page depth, on /embed/ pages and after Material's instant navigation.
+  // catalogue.json and mncalc.js sit next to this file, whatever the page depth or navigation.
   const SCRIPT = document.currentScript;
   const ASSETS_URL = new URL(".", SCRIPT ? SCRIPT.src : document.baseURI);
   const EMPTY = "\u2014";  // shown instead of a number whenever there is no valid result
@@ -22,8 +13,6 @@
   const GROUPED_RE = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$/;  // "87,959.91" typed as one number
   let loading = null;
   let widgetCount = 0;
-
-  /* ---------- loading ---------- */
 
   function loadScript(url) {
     return new Promise(function (resolve, reject) {
@@ -35,7 +24,6 @@
     });
   }
 
-  /** Fetch the catalogue and the compiled bundle once per browsing session (instant navigation keeps them). */
   function loadDependencies() {
     if (!loading) {
       const catalogue = fetch(new URL("catalogue.json", ASSETS_URL)).then(function (response) {
@@ -76,12 +64,11 @@
     return unit === "%" ? text + "%" : text + " " + unit;
   }
 
-  /** A limit or default written for people: up to 10 decimals, no trailing zeros, with separators. */
   function plainNumber(value) {
     return value.toLocaleString("en-US", { maximumFractionDigits: 10 });
   }
 
-  /** Parse one typed number: {value} or {error}. Accepts 1234.5, 1,234.5, 1e3, leading + or -. */
+  // Accepts 1234.5, 1,234.5, 1e3, +/-; returns {value} or {error}.
   function parseNumber(text) {
     const raw = text.trim().replace(/[\u00a0\u202f_ ]/g, "");
     if (raw === "") return { error: "Enter a value." };
@@ -93,20 +80,21 @@
     return { value: value };
   }
 
+  function unitSuffix(unit) {
+    return unit && unit !== "%" ? " " + unit : (unit || "");
+  }
+
   function limitError(input, value) {
-    const unit = input.unit && input.unit !== "%" ? " " + input.unit : (input.unit || "");
-    if (input.min !== null && input.min !== undefined) {
-      if (input.min_exclusive && !(value > input.min)) return "Must be greater than " + plainNumber(input.min) + unit + ".";
-      if (!input.min_exclusive && !(value >= input.min)) return "Must be at least " + plainNumber(input.min) + unit + ".";
+    const unit = unitSuffix(input.unit), low = input.min, high = input.max;
+    if (low != null && (input.min_exclusive ? !(value > low) : !(value >= low))) {
+      return "Must be " + (input.min_exclusive ? "greater than " : "at least ") + plainNumber(low) + unit + ".";
     }
-    if (input.max !== null && input.max !== undefined) {
-      if (input.max_exclusive && !(value < input.max)) return "Must be less than " + plainNumber(input.max) + unit + ".";
-      if (!input.max_exclusive && !(value <= input.max)) return "Must be at most " + plainNumber(input.max) + unit + ".";
+    if (high != null && (input.max_exclusive ? !(value < high) : !(value <= high))) {
+      return "Must be " + (input.max_exclusive ? "less than " : "at most ") + plainNumber(high) + unit + ".";
     }
     return null;
   }
 
-  /** Read one input from the form: {value} or {error}; limits apply to each item of a list. */
   function readInput(form, input) {
     if (input.kind === "choice") {
       const value = choiceValue(form, input.name);
@@ -139,7 +127,6 @@
     return checked ? checked.value : "";
   }
 
-  /** The text a value takes in an input box, the URL and the embed code. */
   function valueText(input, value) {
     if (Array.isArray(value)) return value.map(String).join(", ");
     return String(value);
@@ -159,10 +146,9 @@
   }
 
   function limitsText(input) {
-    const parts = [];
-    const unit = input.unit && input.unit !== "%" ? " " + input.unit : (input.unit || "");
-    if (input.min !== null && input.min !== undefined) parts.push((input.min_exclusive ? "above " : "from ") + plainNumber(input.min) + unit);
-    if (input.max !== null && input.max !== undefined) parts.push((input.max_exclusive ? "below " : "up to ") + plainNumber(input.max) + unit);
+    const unit = unitSuffix(input.unit), parts = [];
+    if (input.min != null) parts.push((input.min_exclusive ? "above " : "from ") + plainNumber(input.min) + unit);
+    if (input.max != null) parts.push((input.max_exclusive ? "below " : "up to ") + plainNumber(input.max) + unit);
     return parts.join(", ");
   }
 
@@ -488,7 +474,6 @@
     return svg;
   }
 
-  /** A linear scale mapping [lo, hi] onto [a, b]; a zero-width domain maps to the middle. */
   function scale(lo, hi, a, b) {
     return function (value) { return hi === lo ? (a + b) / 2 : a + (value - lo) * (b - a) / (hi - lo); };
   }
@@ -590,7 +575,6 @@
     return svg;
   };
 
-  /** The price series with its EMA drawn over it. */
   CHARTS.ema = function (widget, values, result) {
     const prices = values.prices;
     const ema = result.ema;
@@ -670,8 +654,10 @@
       return !root.hasAttribute("data-state");
     });
     if (!roots.length) return;
+    if (window.performance && performance.mark) performance.mark("mn-widgets-start");
     roots.forEach(function (root) { root.setAttribute("data-state", "loading"); });
     loadDependencies().then(function (deps) {
+      if (window.performance && performance.mark) performance.mark("mn-widgets-deps");
       roots.forEach(function (root) {
         const spec = deps.specs[root.getAttribute("data-calc")];
         if (!spec || typeof deps.lib[spec.function] !== "function") {
@@ -692,14 +678,22 @@
     });
   }
 
-  // Material's instant navigation swaps pages without reloading scripts and announces each page on
-  // document$; embed pages have no Material bundle, so fall back to the classic load event.
-  if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(mountAll);
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", mountAll);
+  // Start fetching while Material initialises: this script runs at the end of <body>, well before
+  // document$ first emits.
+  if (document.querySelector(".mn-calc[data-calc]")) loadDependencies().catch(function () {});
+
+  // Mount as soon as the page is parsed, without waiting for Material to initialise (mountAll skips
+  // widgets already mounted). Material's instant navigation swaps pages without reloading scripts and
+  // announces each page on document$ (replayed to late subscribers); if this script ran before
+  // Material's bundle (async), subscribe once the page has loaded. /embed/ pages have no document$.
+  function follow() {
+    if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(mountAll);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { mountAll(); follow(); });
   } else {
     mountAll();
+    follow();
   }
 
   // Exposed for tests and for pages that change the DOM themselves.
