@@ -437,7 +437,6 @@
 
   Widget.prototype.copy = function (text, done) {
     const self = this;
-    this.root.setAttribute("data-copied", text);
     const fallback = function () {
       self.say("Copy this: " + text);
     };
