@@ -295,3 +295,19 @@ def test_liquidation_ladder_marks_the_market_price_when_the_page_gives_it(watche
     assert "Entry price 20,000.00 USDT" in desc
     result = catalogue.compute("liquidation-price", {"entry_price": 20000, "leverage": 10})
     assert f"Liquidation price {result['liquidation_price']:,.2f} USDT" in desc
+
+
+def test_numbers_typed_with_separators_or_pasted_as_columns_are_read(shared_pages):
+    page = shared_pages("liquidation-price")
+    spec = SPECS["liquidation-price"]
+    type_inputs(page, spec, {"entry_price": " 87,959.91 ", "qty": "1e-1", "leverage": "+20"})
+    values = {"entry_price": 87959.91, "qty": 0.1, "leverage": 20.0}
+    expected = expected_outputs(spec, catalogue.compute("liquidation-price", values))
+    assert read_widget(page)["outputs"] == expected
+    enter_and_read(page, {item["name"]: _text(item["default"]) for item in spec["inputs"]})
+    page = shared_pages("average-entry")
+    spec = SPECS["average-entry"]
+    type_inputs(page, spec, {"qtys": "0.5\t0.25\n1 ,2", "prices": "100\n200\n300\n400\n"})
+    values = {"qtys": [0.5, 0.25, 1, 2], "prices": [100, 200, 300, 400]}
+    assert read_widget(page)["outputs"] == expected_outputs(spec, catalogue.compute("average-entry", values))
+    assert shared_pages.session.problems == []
