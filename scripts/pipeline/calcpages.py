@@ -48,8 +48,29 @@ def embedding_entries(site: Site) -> dict[str, list[dict]]:
     return {key: sorted(value, key=lambda entry: entry["title"]) for key, value in found.items()}
 
 
-def _fence(calc_id: str) -> str:
-    return f"```calculator\nid: {calc_id}\n```\n"
+# Calculators whose chart marks the market price, and the snapshot coin their page uses for it.
+MARKET_COINS = {"liquidation-price": "bitcoin"}
+
+
+def _fence(calc_id: str, defaults: dict | None = None, market_price: float | None = None) -> str:
+    lines = ["```calculator", f"id: {calc_id}"]
+    if defaults:
+        lines.append("defaults: {" + ", ".join(f"{name}: {value}" for name, value in defaults.items()) + "}")
+    if market_price is not None:
+        lines.append(f"market_price: {market_price!r}")
+    return "\n".join(lines) + "\n```\n"
+
+
+def market_price(site: Site, calc_id: str) -> tuple[float, str] | None:
+    """(price, sentence) for a calculator whose chart marks the market, from content/market; else None."""
+    coin_id = MARKET_COINS.get(calc_id)
+    snapshot = site.content.market_snapshot() if coin_id else None
+    coin = next((c for c in (snapshot or {}).get("coins", []) if c.get("id") == coin_id), None)
+    if not coin:
+        return None
+    return coin["usd"], (f"The ladder's *Market* line is {coin_id}'s price in the site's market snapshot "
+                         f"({coin['usd']:,.2f} US dollars, close to the same figure in USDT), and the entry price "
+                         f"starts there: {snapshot['as_of_note']}")
 
 
 def _limits(item: dict) -> str:
@@ -76,10 +97,14 @@ def _cell(text) -> str:
     return html.escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ")
 
 
-def calculator_page(spec: dict, entries: list[dict]) -> str:
-    """The Markdown of ``calculators/<id>.md``."""
+def calculator_page(spec: dict, entries: list[dict], market: tuple[float, str] | None = None) -> str:
+    """The Markdown of ``calculators/<id>.md`` (``market``: price and sentence from :func:`market_price`)."""
     meta = {"title": spec["title"], "description": html.escape(spec["summary"], quote=True)}
-    out = [front_matter(meta), f"# {spec['title']}\n\n", f"{spec['summary']}\n\n", _fence(spec["id"]), "\n"]
+    out = [front_matter(meta), f"# {spec['title']}\n\n", f"{spec['summary']}\n\n"]
+    if market:
+        out += [_fence(spec["id"], {"entry_price": f"{market[0]:.2f}"}, market[0]), "\n", market[1] + "\n\n"]
+    else:
+        out += [_fence(spec["id"]), "\n"]
     out.append("## What it computes\n\n")
     out += [f"- **{_cell(o['label'])}**" + (f" ({o['unit']})" if o.get("unit") else "") + f": `{o['name']}`\n"
             for o in spec["outputs"]]
@@ -139,6 +164,6 @@ def calculator_pages(site: Site) -> Iterable[Page]:
     users = embedding_entries(site)
     yield Page("calculators/index.md", index_page(specs), "calculators/catalogue.py")
     for spec in specs:
-        yield Page(f"calculators/{spec['id']}.md", calculator_page(spec, users.get(spec["id"], [])),
-                   "calculators/catalogue.py")
+        page = calculator_page(spec, users.get(spec["id"], []), market_price(site, spec["id"]))
+        yield Page(f"calculators/{spec['id']}.md", page, "calculators/catalogue.py")
         yield Page(f"embed/{spec['id']}.md", embed_page(spec), "calculators/catalogue.py")

@@ -3,6 +3,7 @@ charts, and the DOM contract (name= on inputs, data-output= on outputs)."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from calculators import catalogue
 from scripts import calcfence
 
-from .conftest import wait_ready
+from .conftest import ROOT, wait_ready
 from .display import EMPTY, enter_and_read, expected_outputs, read_widget, type_inputs
 from .strategies import SPECS
 
@@ -46,10 +47,12 @@ def test_dom_contract_and_defaults(calc_id, shared_pages):
         assert field["live_errors"] == 1, name
         assert item["label"] in field["text"], name
     assert seen["outputs"] == {output["name"]: 1 for output in spec["outputs"]}
-    # the page opened with the catalogue's defaults and their results
+    # the page opened with the catalogue's defaults (and the page's fence defaults) and their results
+    preset = json.loads(page.locator(".mn-calc").first.get_attribute("data-defaults"))
     opened = shared_pages.initial[calc_id]
-    assert opened["inputs"] == {item["name"]: _text(item["default"]) for item in spec["inputs"]}
-    assert opened["outputs"] == expected_outputs(spec, catalogue.compute(calc_id, {}))
+    assert opened["inputs"] == {item["name"]: _text(preset.get(item["name"], item["default"]))
+                                for item in spec["inputs"]}
+    assert opened["outputs"] == expected_outputs(spec, catalogue.compute(calc_id, preset))
     assert shared_pages.session.problems == []
 
 
@@ -311,3 +314,15 @@ def test_numbers_typed_with_separators_or_pasted_as_columns_are_read(shared_page
     values = {"qtys": [0.5, 0.25, 1, 2], "prices": [100, 200, 300, 400]}
     assert read_widget(page)["outputs"] == expected_outputs(spec, catalogue.compute("average-entry", values))
     assert shared_pages.session.problems == []
+
+
+def test_liquidation_page_marks_the_market_snapshot_price(shared_pages):
+    snapshot = json.loads((ROOT / "content" / "market" / "snapshot.json").read_text(encoding="utf-8"))
+    bitcoin = next(coin["usd"] for coin in snapshot["coins"] if coin["id"] == "bitcoin")
+    page = shared_pages("liquidation-price")
+    assert page.locator(".mn-calc").first.get_attribute("data-market-price") == repr(bitcoin)
+    assert shared_pages.initial["liquidation-price"]["inputs"]["entry_price"] == f"{bitcoin:.2f}"
+    spec = SPECS["liquidation-price"]
+    enter_and_read(page, {item["name"]: _text(item["default"]) for item in spec["inputs"]})
+    assert f"Market price {bitcoin:,.2f} USDT" in page.locator(".mn-calc__chart svg desc").text_content()
+    assert page.locator(".mn-chart__mark--market").count() == 1
