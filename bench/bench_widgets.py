@@ -17,6 +17,7 @@ import datetime
 import functools
 import gzip
 import http.server
+import os
 import statistics
 import sys
 import tempfile
@@ -115,12 +116,13 @@ def summary(rows: list[dict], key) -> str:
     return f"{statistics.median(values):.1f} / {p95:.1f} / {values[-1]:.1f}"
 
 
-def report(size_table: dict, found: dict, runs: int) -> str:
+def report(size_table: dict, found: dict, runs: int, load: tuple[float, float]) -> str:
     """The Markdown section for RESULTS.md."""
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     total_gz = size_table["all calculators' JS (both)"][1]
     lines = [BEGIN, "## Widgets (WIDGET, `python -m bench.bench_widgets`)", "",
-             f"Measured {when} on this 2-core machine (shared with other jobs), Debian Chromium 156 headless "
+             f"Measured {when} on this 2-core machine (shared with other jobs: load average {load[0]:.1f} before, "
+             f"{load[1]:.1f} after), Debian Chromium 156 headless "
              "through Playwright, the real site served on 127.0.0.1. Targets: all calculators' JS at most "
              "15 KB gzipped; a widget ready within 50 ms of page load.", "",
              "| file | bytes | gzipped (level 9) |", "|---|---|---|"]
@@ -169,8 +171,11 @@ def main() -> int:
     args = parser.parse_args()
     size_table = sizes()
     with tempfile.TemporaryDirectory(prefix="bench-widgets-") as folder:
-        found = timings(build_site(Path(folder)), args.runs)
-    section = report(size_table, found, args.runs)
+        site = build_site(Path(folder))
+        before = os.getloadavg()[0]
+        found = timings(site, args.runs)
+        load = (before, os.getloadavg()[0])
+    section = report(size_table, found, args.runs, load)
     print(section)
     if not args.no_write:
         write_results(section)
