@@ -8,6 +8,7 @@ overwritten values.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,10 +53,26 @@ class Document:
         return Problem(self.file, self.line(parts), json_path(parts), message)
 
 
+_UNUSUAL_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+
+
+def line_counter(text: str):
+    """A function giving the 1-based line of a YAML mark, counting lines the way editors do.
+
+    YAML also breaks lines at U+2028, U+0085 and a lone CR; editors count LF only. Counting from the
+    mark's character index keeps messages on the line an editor shows.
+    """
+    if not any(char in text for char in _UNUSUAL_BREAKS):
+        return lambda mark: mark.line + 1
+    newlines = [index for index, char in enumerate(text) if char == "\n"]
+    return lambda mark: bisect.bisect_left(newlines, mark.index) + 1
+
+
 class _Builder:
     """Turns a composed node tree into data and a line map, collecting problems on the way."""
 
-    def __init__(self, loader, doc: Document, problems: list[Problem]):
+    def __init__(self, loader, doc: Document, problems: list[Problem], line_of):
+        self.line_of = line_of
         self.loader = loader
         self.doc = doc
         self.problems = problems
@@ -70,7 +87,7 @@ class _Builder:
             value = []
             self.seen[id(node)] = value
             for index, item in enumerate(node.value):
-                self.doc.lines.setdefault(path + (index,), item.start_mark.line + 1)
+                self.doc.lines.setdefault(path + (index,), self.line_of(item.start_mark))
                 value.append(self.build(item, path + (index,)))
         else:
             value = self._scalar(node, path)
@@ -82,7 +99,7 @@ class _Builder:
         self.seen[id(node)] = value
         first_line: dict = {}
         for key_node, value_node in node.value:
-            line = key_node.start_mark.line + 1
+            line = self.line_of(key_node.start_mark)
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
                 self.problems.append(Problem(self.doc.file, line, json_path(path), "keys must be plain words"))
                 continue
@@ -99,11 +116,11 @@ class _Builder:
 
     def _scalar(self, node, path: tuple):
         if node.style in ("|", ">"):
-            self.doc.text_lines[path] = node.start_mark.line + 2
+            self.doc.text_lines[path] = self.line_of(node.start_mark) + 1
         kind = _SCALAR_TAGS.get(node.tag)
         if kind is None:
             self.problems.append(Problem(
-                self.doc.file, node.start_mark.line + 1, json_path(path),
+                self.doc.file, self.line_of(node.start_mark), json_path(path),
                 f"unsupported YAML tag {short(node.tag, 80)}; write plain values"))
             return node.value
         if kind == "str":
@@ -121,13 +138,14 @@ def load_text(text: str, file: str) -> tuple[Document, list[Problem]]:
     """Parse YAML ``text`` (shown as ``file`` in messages); return the document and any problems."""
     doc = Document(file)
     problems: list[Problem] = []
+    line_of = line_counter(text)
     loader = _BaseLoader(text)
     try:
         try:
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
-            line = mark.line + 1 if mark else 1
+            line = line_of(mark) if mark else 1
             reason = (error.problem or error.context or "invalid YAML").strip()
             if isinstance(error, yaml.composer.ComposerError) and error.context and error.problem:
                 reason = f"{error.context.strip()}, {reason}"  # e.g. "expected a single document ..., but found ..."
@@ -141,9 +159,9 @@ def load_text(text: str, file: str) -> tuple[Document, list[Problem]]:
             return doc, [Problem(file, 1, "$", f"invalid YAML: {first}")]
         if node is None:
             return doc, [Problem(file, 1, "$", "the file is empty")]
-        doc.lines[()] = node.start_mark.line + 1
+        doc.lines[()] = line_of(node.start_mark)
         try:
-            doc.data = _Builder(loader, doc, problems).build(node, ())
+            doc.data = _Builder(loader, doc, problems, line_of).build(node, ())
         except RecursionError:
             return Document(file), [Problem(file, 1, "$", "the YAML is nested too deeply")]
         except (ValueError, OverflowError) as error:  # e.g. an int or float scalar PyYAML cannot convert

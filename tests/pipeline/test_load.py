@@ -81,3 +81,11 @@ def test_non_utf8_file(tmp_path: Path):
     path.write_bytes(b"title: caf\xe9\n")
     _, problems = load_file(path, tmp_path)
     assert [str(p) for p in problems] == ["x.yaml:1: $: the file is not UTF-8 text (invalid continuation byte)"]
+
+
+def test_lines_count_like_an_editor_despite_unusual_line_breaks():
+    text = "a: 'x\u2028y'\nb: [1\nc: 2\n"
+    _, problems = load_text(text, "f.yaml")
+    assert [p.line for p in problems] == [3]
+    doc, problems = load_text("a: 'x\u2028y'\nb: 1\nc: [1, 2]\n", "f.yaml")
+    assert problems == [] and doc.line(("c",)) == 3 and doc.line(("c", 1)) == 3
