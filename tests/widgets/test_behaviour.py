@@ -326,3 +326,17 @@ def test_liquidation_page_marks_the_market_snapshot_price(shared_pages):
     enter_and_read(page, {item["name"]: _text(item["default"]) for item in spec["inputs"]})
     assert f"Market price {bitcoin:,.2f} USDT" in page.locator(".mn-calc__chart svg desc").text_content()
     assert page.locator(".mn-chart__mark--market").count() == 1
+
+
+def test_an_unknown_calculator_says_so_and_spares_the_others(watched):
+    page = watched.open("/calculators/pnl/")
+    page.evaluate("""() => {
+      const node = document.createElement('div');
+      node.className = 'mn-calc'; node.id = 'unknown';
+      node.setAttribute('data-calc', 'no-such-calculator');
+      document.querySelector('article').prepend(node);
+      window.mnWidgets.mount();
+    }""")
+    page.wait_for_selector("#unknown[data-state=failed]")
+    assert page.locator("#unknown").inner_text() == "This calculator is not available."
+    assert page.locator('.mn-calc[data-calc="pnl"][data-state=ready]').count() == 1

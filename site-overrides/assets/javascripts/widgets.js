@@ -300,7 +300,6 @@
     const self = this;
     const args = [];
     let valid = true;
-    this.values = null;
     this.formError.textContent = "";
     this.spec.inputs.forEach(function (input) {
       const read = readInput(self.form, input);
@@ -330,7 +329,6 @@
     });
     const values = {};
     this.spec.inputs.forEach(function (input, i) { values[input.name] = args[i]; });
-    this.values = values;
     this.drawChart(values, result);
     return true;
   };
@@ -648,32 +646,35 @@
 
   /* ---------- start-up ---------- */
 
+  function fail(root, message) {
+    root.setAttribute("data-state", "failed");
+    root.textContent = "";
+    root.appendChild(el("p", { class: "mn-calc__loading" }, [message]));
+  }
+
   function mountAll() {
     const roots = Array.prototype.filter.call(document.querySelectorAll(".mn-calc[data-calc]"), function (root) {
       return !root.hasAttribute("data-state");
     });
     if (!roots.length) return;
-    if (window.performance && performance.mark) performance.mark("mn-widgets-start");
+    const mark = function (name) { if (window.performance && performance.mark) performance.mark(name); };
+    mark("mn-widgets-start");
     roots.forEach(function (root) { root.setAttribute("data-state", "loading"); });
     loadDependencies().then(function (deps) {
-      if (window.performance && performance.mark) performance.mark("mn-widgets-deps");
+      mark("mn-widgets-deps");
       roots.forEach(function (root) {
         const spec = deps.specs[root.getAttribute("data-calc")];
-        if (!spec || typeof deps.lib[spec.function] !== "function") {
-          root.setAttribute("data-state", "failed");
-          root.querySelector(".mn-calc__loading").textContent = "This calculator is not available.";
-          return;
+        if (!spec || typeof deps.lib[spec.function] !== "function") return fail(root, "This calculator is not available.");
+        try {
+          new Widget(root, spec, deps.lib);
+          root.setAttribute("data-state", "ready");
+        } catch (error) {
+          fail(root, "This calculator could not start; please reload the page.");  // one broken widget spares the rest
         }
-        new Widget(root, spec, deps.lib);
-        root.setAttribute("data-state", "ready");
       });
-      if (window.performance && performance.mark) performance.mark("mn-widgets-ready");
+      mark("mn-widgets-ready");
     }, function () {
-      roots.forEach(function (root) {
-        root.setAttribute("data-state", "failed");
-        const note = root.querySelector(".mn-calc__loading");
-        if (note) note.textContent = "The calculator could not be loaded; please reload the page.";
-      });
+      roots.forEach(function (root) { fail(root, "The calculator could not be loaded; please reload the page."); });
     });
   }
 
