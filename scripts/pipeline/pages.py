@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 from .calcpages import calculator_pages
 from .content import Content
 from .load import display_path
-from .render import entry_page, front_matter, long_date
+from .render import entry_page, front_matter, link_text, long_date
 from .rules import rule_boxes, rules_index
 
 RECENT = 5
@@ -70,7 +70,7 @@ class Site:
 
 def entry_link(entry: dict, prefix: str = "../entries/") -> str:
     """A Markdown link to an entry page, from a page one folder deep."""
-    return f"[{entry['title']}]({prefix}{entry['id']}.md)"
+    return f"[{link_text(entry['title'])}]({prefix}{entry['id']}.md)"
 
 
 def entry_pages(site: Site) -> Iterable[Page]:

@@ -28,6 +28,11 @@ def front_matter(meta: dict) -> str:
     return "---\n" + yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000) + "---\n\n"
 
 
+def link_text(text: str) -> str:
+    """``text`` safe inside Markdown link brackets (``[...]``)."""
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
 def long_date(iso: str) -> str:
     """``2026-11-28`` as ``28 November 2026``."""
     day = datetime.date.fromisoformat(iso)
@@ -86,7 +91,7 @@ def entry_page(entry: dict, site) -> str:
     }
     out = [front_matter(meta), f"# {entry['title']}\n\n", f"{entry['summary']}\n\n"]
     facts = [DIFFICULTY.get(entry["difficulty"], entry["difficulty"]),
-             f"[{category['title']}](../categories/{category['id']}.md)" if category else entry["category"],
+             f"[{link_text(category['title'])}](../categories/{category['id']}.md)" if category else entry["category"],
              f"Last reviewed {long_date(entry['reviewed'])}",
              f"first published {long_date(entry['published'])}"]
     if entry.get("venue"):
@@ -109,20 +114,20 @@ def entry_page(entry: dict, site) -> str:
     out.append("## Sources\n\n")
     for number, source in enumerate(entry["sources"], start=1):
         kind = " (third-party source)" if source.get("third_party") else ""
-        out.append(f"{number}. [{source['title']}]({source['url']}), {source['publisher']}{kind}; "
+        out.append(f"{number}. [{link_text(source['title'])}]({source['url']}), {source['publisher']}{kind}; "
                    f"read on {long_date(source['accessed'])}.\n")
     out.append("\n")
     related = [site.entry(other) for other in entry.get("related", [])]
     related = [item for item in related if item]
     if related:
         out.append("## Related entries\n\n")
-        out += [f"- [{item['title']}]({item['id']}.md)\n" for item in related]
+        out += [f"- [{link_text(item['title'])}]({item['id']}.md)\n" for item in related]
         out.append("\n")
     terms = [site.term(term) for term in entry.get("terms", [])]
     terms = [term for term in terms if term]
     if terms:
         out.append("## Terms used\n\n")
-        out.append(", ".join(f"[{term['term']}](../glossary.md#{term['id']})" for term in terms) + "\n\n")
+        out.append(", ".join(f"[{link_text(term['term'])}](../glossary.md#{term['id']})" for term in terms) + "\n\n")
     out.append(f"*Last reviewed {long_date(entry['reviewed'])}.*\n\n")
     out.append('!!! warning "Educational content, not trading advice"\n\n'
                + indent(site.texts.get("disclaimer", "")) + "\n")
