@@ -1,0 +1,144 @@
+"""Hypothesis strategies: argument lists for each calculator, in catalogue input order.
+
+Mostly valid values over realistic ranges; float ranges reach a little past each limit (Hypothesis likes
+boundary values such as 0 and the range ends), and choices include one wrong value, so the parity test
+checks rejections as well as results. Ranges stay where results are finite, since JSON cannot carry
+infinities between Python and Node. Strategies avoid ``flatmap`` and long lists: Hypothesis's per-draw
+cost dominates the parity test's run time.
+"""
+
+from hypothesis import strategies as st
+
+
+def finite(low, high):
+    """Floats in ``[low, high]``; no subnormals (they under- and overflow, outside any real input)."""
+    return st.floats(low, high, allow_nan=False, allow_infinity=False, allow_subnormal=False)
+
+
+
+
+def choice(valid, invalid):
+    """A valid choice nine times in ten, else ``invalid``."""
+    return st.sampled_from((list(valid) * 9)[:9] + [invalid])
+
+
+def with_edge(valid, edge):
+    """``valid``, replaced by ``edge`` about one time in sixteen (one extra draw, no flatmap)."""
+    return st.tuples(st.integers(0, 15), valid).map(lambda t: edge if t[0] == 0 else t[1])
+
+
+def with_edge_choice(valid, edges):
+    """``valid``, replaced by one of ``edges`` about one time in sixteen."""
+    return st.tuples(st.integers(0, 15), valid, st.sampled_from(edges)).map(lambda t: t[2] if t[0] == 0 else t[1])
+
+
+side = st.sampled_from(["long", "short"])
+price = finite(1e-3, 1e6)
+qty = finite(1e-4, 1e4)
+leverage = st.one_of(finite(1, 200), st.integers(1, 125))
+rate = finite(0, 0.2)
+non_negative = finite(0, 1e5)
+signed = finite(-1e5, 1e5)
+
+# Values at or beyond each kind of input's limits, used by ``args`` to spoil one argument now and then.
+BAD = {
+    "side": ["buy", "LONG", ""],
+    "price": [0, -1, -1e-3],
+    "qty": [0, -1e-4],
+    "leverage": [0, 0.5, 0.999, -1],
+    "rate": [-1e-3, 1, 1.5],
+    "non_negative": [-1, -1e-9],
+    "signed": [],
+}
+BAD_BY_STRATEGY = {id(side): BAD["side"], id(price): BAD["price"], id(qty): BAD["qty"], id(leverage): BAD["leverage"],
+                   id(rate): BAD["rate"], id(non_negative): BAD["non_negative"], id(signed): BAD["signed"]}
+
+
+def args(*parts):
+    """Argument lists from ``parts`` (strategy, or ``(strategy, bad_values)``); about one list in four has one
+    argument replaced by a bad value. Two extra draws per list instead of per value keep generation cheap."""
+    strategies, bads = [], []
+    for part in parts:
+        strategy, bad = part if isinstance(part, tuple) else (part, BAD_BY_STRATEGY.get(id(part), []))
+        strategies.append(strategy)
+        bads.append(bad)
+    n = len(parts)
+
+    def spoil(drawn):
+        which, pick, *values = drawn
+        if which < n and bads[which]:
+            values[which] = bads[which][pick % len(bads[which])]
+        return values
+
+    return st.tuples(st.integers(0, 4 * n - 1), st.integers(0, 7), *strategies).map(spoil)
+
+
+# List elements stay valid; a whole list is sometimes replaced by a bad one.
+positive_element = finite(1e-3, 1e5)
+
+
+def positive_list(max_size):
+    return with_edge(st.lists(positive_element, min_size=1, max_size=max_size), [])
+
+
+@st.composite
+def paired_lists(draw, first, second, max_size=8):
+    """Two non-empty lists that usually have the same length; sometimes an element is bad or a list is empty."""
+    n = draw(st.integers(0, max_size))
+    a = draw(st.lists(first, min_size=n, max_size=n))
+    mismatch = draw(st.integers(0, 15)) == 0
+    b = draw(st.lists(second, min_size=n + mismatch, max_size=n + mismatch))
+    if draw(st.integers(0, 15)) == 0 and a:
+        a[-1] = -a[-1]
+    return a, b
+
+
+@st.composite
+def tier_tables(draw):
+    n = draw(st.integers(0, 6))
+    steps = draw(st.lists(finite(1, 1e6), min_size=n, max_size=n))
+    limits, total = [], 0
+    for step in steps:
+        total = total + step
+        limits.append(total)
+    broken = draw(st.integers(0, 15)) == 0
+    if limits and broken:
+        limits[-1] = limits[0] if len(limits) > 1 else -limits[0]  # not increasing / not positive
+    rates = draw(st.lists(finite(-1e-3, 0.5), min_size=n, max_size=n))
+    top = limits[-1] if limits and limits[-1] > 1 else 1e6
+    value = draw(with_edge_choice(finite(1e-2, top * 1.05), [0, -1]))
+    return [value, limits, rates]
+
+
+@st.composite
+def volume_profile_args(draw):
+    prices, volumes = draw(paired_lists(finite(100, 300), finite(0, 1e4), max_size=10))
+    row_size = draw(with_edge_choice(finite(0.1, 50), [0, -1, 1e-3]))
+    pct = draw(with_edge_choice(finite(1e-3, 100), [0, -1, 100, 100.5]))
+    return [prices, volumes, row_size, pct]
+
+
+@st.composite
+def ema_args(draw):
+    prices = draw(positive_list(15))
+    period = draw(st.one_of(st.integers(-1, len(prices) + 1), st.sampled_from([2.5, 3.0])))
+    seed = draw(choice(["sma", "first"], "ema"))
+    return [prices, period, seed]
+
+
+ARGUMENTS = {
+    "liquidation-price": args(side, price, qty, leverage, rate, non_negative, signed,
+                              (st.sampled_from(["bybit", "binance"]), ["okx", "Bybit"])),
+    "order-cost": args(side, price, qty, leverage, rate),
+    "pnl": args(side, price, price, qty, leverage, rate),
+    "target-price": args(side, price, leverage, (finite(-20000, 20000), [-1e6, 1e6])),
+    "max-position": args(side, (finite(1e-2, 1e7), [0, -1]), price, leverage, rate),
+    "average-entry": paired_lists(finite(1e-4, 1e4), finite(1e-3, 1e6)).map(list),
+    "maintenance-margin": tier_tables(),
+    "funding-fee": args(side, qty, price, (finite(-0.05, 0.05), [-1, 1, 0.999, -1.5])),
+    "gap-loss": args(side, price, qty, leverage, (st.sampled_from(["isolated", "cross"]), ["portfolio"]),
+                     (finite(0, 1e6), [-1]), price, non_negative),
+    "position-size": args((finite(1, 1e7), [0, -1]), (finite(1e-3, 100), [0, -1, 100.01]), price, price, leverage),
+    "ema": ema_args(),
+    "volume-profile": volume_profile_args(),
+}
