@@ -6,7 +6,7 @@ command line use them. The limits declared here are the ones the entry functions
 the same one-line error.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from calculators.formulas.indicators import calc_ema, calc_volume_profile
 from calculators.formulas.positions import (
@@ -74,7 +74,6 @@ class Calculator:
     sources: tuple
     formula: str
     conventions: str = ""
-    extra: dict = field(default_factory=dict)
 
     def input(self, name):
         """Return the input called ``name`` or raise ``KeyError``."""
