@@ -39,6 +39,11 @@ class _Linter(ast.NodeVisitor):
                 self.report(statement, "only imports and functions at module level (globals are not compiled to JS)")
         self.generic_visit(node)
 
+    def visit_FunctionDef(self, node):
+        if not node.name.startswith("_") and ast.get_docstring(node) is None:
+            self.report(node, f"{node.name}() needs a docstring (formula, units and source for a calculator)")
+        self.generic_visit(node)
+
     def visit_Import(self, node):
         self.report(node, "import is not allowed; import only from sibling formula modules (from .x import y)")
 

@@ -64,6 +64,14 @@ def test_5_bybit_older_form_short():
     assert round(fl["liquidation_price"], 2) == 8160.00
 
 
+def test_binance_form_on_example_1():
+    # Derived (no published Binance figure survives, §2.1): LP = (1·20,000 - 400) / (1·(1 - 0.5%))
+    # = 19,698.49 USDT at 2 dp, 1.51 USDT below Bybit's 19,700: the O(MMR/L) gap the notes flag.
+    fl, ex = both("liquidation-price", {**LIQ, "formula": "binance"})
+    assert ex["liquidation_price"] == F(19600) / F("0.995")
+    assert round(fl["liquidation_price"], 2) == 19698.49
+
+
 def test_6_bankruptcy_price_long():
     # Published 9,800 USDT = 10,000·(1 - 1/50).
     fl, ex = both("liquidation-price", {**LIQ, "entry_price": 10000})

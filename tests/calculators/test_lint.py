@@ -77,6 +77,11 @@ def test_module_level_rules(statement, fragment):
     assert any(p.startswith("m.py:2: ") and fragment in p for p in problems), problems
 
 
+def test_public_function_needs_a_docstring():
+    problems = lint_source('"""Doc."""\n\n\ndef f(a):\n    return a\n', "m.py")
+    assert problems == ["m.py:4: f() needs a docstring (formula, units and source for a calculator)"]
+
+
 def test_sibling_imports_are_allowed():
     assert lint_source("from .checks import require_finite\nfrom calculators.formulas.margin import side_sign\n") == []
 
