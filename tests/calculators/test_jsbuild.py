@@ -26,7 +26,9 @@ def test_stdlib_helpers_are_included_once():
 
 def test_bundle_is_a_umd_module_named_mncalc():
     bundle = jsbuild.build_bundle()
-    assert 'root.mncalc = ' in bundle or "root['mncalc']" in bundle or '"mncalc"' in bundle
+    assert 'define("mncalc", [], factory);' in bundle  # AMD
+    assert "module.exports = factory();" in bundle      # CommonJS / Node
+    assert "root.mncalc = factory();" in bundle         # browser global window.mncalc
 
 
 def test_unknown_name_fails_the_build(tmp_path, monkeypatch):

@@ -122,7 +122,7 @@ def test_specific_messages(calc_id, values, message):
 
 def test_boundary_values_that_are_allowed():
     assert compute("ema", {"period": 10})["last"] > 0          # period == number of prices
-    assert compute("ema", {"period": 1, "seed": "first"})["ema"] == compute("ema", {})["ema"][:0] + [
-        10, 11, 12, 13, 12, 11, 12, 14, 15, 14]                 # period 1: EMA is the price itself
+    prices = [10, 11, 12, 13, 12, 11, 12, 14, 15, 14]
+    assert compute("ema", {"prices": prices, "period": 1, "seed": "first"})["ema"] == prices  # alpha = 1
     assert compute("maintenance-margin", {"position_value": 5000})["maintenance_margin"] > 0  # last limit included
     assert compute("volume-profile", {"row_size": 0.00071})["poc"] > 0  # 9,859 rows: under the cap
