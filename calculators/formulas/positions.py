@@ -69,6 +69,9 @@ def calc_liquidation_price(side, entry_price, qty, leverage, mmr, mm_deduction, 
     require_finite("mm_deduction", mm_deduction)
     require_non_negative("mm_deduction", mm_deduction)
     require_finite("extra_margin", extra_margin)
+    if formula == "binance" and not (qty * (1 - s * mmr) > 0):
+        # Only for absurd sizes (below 1e-300): keeps Python (ZeroDivisionError) and JS (Infinity) in step
+        raise ValueError("qty is too small: the denominator rounds to 0")
     if formula == "bybit":
         lp = liquidation_price_bybit(side, entry_price, qty, leverage, mmr, mm_deduction, extra_margin)
     elif formula == "binance":
@@ -136,6 +139,9 @@ def calc_pnl(side, entry_price, exit_price, qty, leverage, taker_fee):
     fee_close = close_fee(side, entry_price, qty, leverage, taker_fee)
     fee_open = open_fee(entry_price, qty, taker_fee)
     fee_exit = open_fee(exit_price, qty, taker_fee)
+    if not (im + fee_close > 0):
+        # Only for absurd sizes: keeps Python (ZeroDivisionError) and JS (Infinity) in step
+        raise ValueError("qty is too small: the initial margin rounds to 0")
     return {
         "pnl": gross,
         "initial_margin": im,
@@ -184,6 +190,9 @@ def calc_max_position(side, balance, price, leverage, taker_fee):
     check_fee_rate("taker_fee", taker_fee)
     per_coin = initial_margin(price, 1, leverage) + open_fee(price, 1, taker_fee)
     per_coin = per_coin + close_fee(side, price, 1, leverage, taker_fee)
+    if not (per_coin > 0):
+        # Only for absurd price/leverage pairs: keeps Python (ZeroDivisionError) and JS (Infinity) in step
+        raise ValueError("price is too small for this leverage: the cost per coin rounds to 0")
     qty = balance / per_coin
     return {"max_qty": qty, "order_cost": qty * per_coin}
 

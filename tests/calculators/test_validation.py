@@ -120,6 +120,23 @@ def test_specific_messages(calc_id, values, message):
     assert str(error.value) == message
 
 
+@pytest.mark.parametrize("calc_id, values, message", [
+    ("pnl", {"entry_price": 1e-200, "qty": 1e-200}, "qty is too small: the initial margin rounds to 0"),
+    ("max-position", {"price": 1e-30, "leverage": 1e300, "taker_fee": 0},
+     "price is too small for this leverage: the cost per coin rounds to 0"),
+    ("liquidation-price", {"formula": "binance", "qty": 1e-310, "mmr": 0.9999999999999999},
+     "qty is too small: the denominator rounds to 0"),
+])
+def test_underflowing_denominators_are_rejected_not_divided(calc_id, values, message, node):
+    """Python would raise ZeroDivisionError and JS return Infinity; both must give the same ValueError."""
+    with pytest.raises(ValueError) as error:
+        compute(calc_id, values)
+    assert str(error.value) == message
+    calc = next(c for c in CATALOGUE if c.id == calc_id)
+    args = [values.get(i.name, i.default) for i in calc.inputs]
+    assert node.call(calc.function.__name__, args) == {"error": "ValueError: " + message, "name": "ValueError"}
+
+
 def test_boundary_values_that_are_allowed():
     assert compute("ema", {"period": 10})["last"] > 0          # period == number of prices
     prices = [10, 11, 12, 13, 12, 11, 12, 14, 15, 14]
