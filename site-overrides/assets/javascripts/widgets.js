@@ -240,11 +240,12 @@
     if (!this.embedded) {
       buttons.appendChild(el("button", { type: "button", class: "md-button", "data-action": "embed" }, ["Copy embed code"]));
     }
-    const results = el("div", { class: "mn-calc__results" }, [buildOutputs(spec), this.formError, this.chart]);
+    const results = el("div", { class: "mn-calc__results" }, [buildOutputs(spec), this.formError]);
     this.root.textContent = "";
     // On /embed/ pages the widget is the whole page, so its title is the page's heading.
     this.root.appendChild(el(this.embedded ? "h1" : "p", { class: "mn-calc__title", id: uid + "-title" }, [spec.title]));
     this.root.appendChild(el("div", { class: "mn-calc__body" }, [this.form, results]));
+    this.root.appendChild(this.chart);
     this.root.appendChild(buttons);
     this.root.appendChild(this.status);
 
@@ -606,7 +607,7 @@
     const width = 480, left = 120, right = width - 16;
     if (rows.length > 1000) return null;  // a readable picture needs a coarser row size
     const rowHeight = Math.min(22, 300 / rows.length);
-    const height = rows.length * rowHeight + 16;
+    const height = rows.length * rowHeight + 36;
     const maxVolume = Math.max.apply(null, rows.map(function (row) { return row.volume; })) || 1;
     const x = scale(0, maxVolume, left, right);
     const svg = chartSvg(widget.uid, width, height, "Volume profile",
@@ -624,9 +625,12 @@
       if (i % labelEvery === 0 || isPoc) {
         svg.appendChild(svgEl("text", { x: left - 6, y: top + rowHeight / 2 + 4, "text-anchor": "end",
           class: "mn-chart__value" + (isPoc ? " mn-chart__value--poc" : "") },
-          (isPoc ? "POC " : "") + plainNumber(row.low) + "–" + plainNumber(row.high)));
+          (isPoc ? "POC " : "") + plainNumber(row.low) + "\u2013" + plainNumber(row.high)));
       }
     });
+    svg.appendChild(svgEl("text", { x: left, y: height - 6, class: "mn-chart__value" },
+      "Value area (shaded) " + plainNumber(result.value_area_low) + "\u2013" + plainNumber(result.value_area_high) +
+      " \u00b7 point of control " + plainNumber(result.poc)));
     return svg;
   };
 
