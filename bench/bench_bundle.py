@@ -81,7 +81,7 @@ def report(m: dict) -> str:
         "",
         f"Measured {now} on this 2-core machine (load average {load:.1f}: other jobs were running). "
         "`mncalc.js` is every function in calculators/formulas/ compiled by PScript 0.8.1 into one UMD module, "
-        "standard-library helpers included once, docstrings left out.",
+        "standard-library helpers included once, docstrings and indentation left out.",
         "",
         "| file | bytes | gzipped (level 9) |",
         "|---|---|---|",
