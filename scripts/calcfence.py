@@ -39,7 +39,6 @@ import html
 import json
 import math
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 import yaml
@@ -53,15 +52,13 @@ KEYS = ("id", "defaults", "market_price")
 _OPEN = re.compile(r"^(?P<indent>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`]*)$")
 
 
-@dataclass(frozen=True)
 class FenceError(Exception):
     """A problem inside one fence body: ``line`` counts from the body's first line (0-based)."""
 
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
 
 
 @lru_cache(maxsize=1)

@@ -64,8 +64,11 @@
     return unit === "%" ? text + "%" : text + " " + unit;
   }
 
+  let plainFormat = null;  // toLocaleString would build a new formatter on every call
+
   function plainNumber(value) {
-    return value.toLocaleString("en-US", { maximumFractionDigits: 10 });
+    plainFormat = plainFormat || new Intl.NumberFormat("en-US", { maximumFractionDigits: 10 });
+    return plainFormat.format(value);
   }
 
   // Accepts 1234.5, 1,234.5, 1e3, +/-; returns {value} or {error}.
