@@ -48,7 +48,7 @@ from scripts.pipeline.errors import Problem
 FENCE_NAME = "calculator"
 KEYS = ("id", "defaults", "market_price")
 
-# A fence opener: up to 3 spaces (plus any list/quote indentation we strip), 3+ backticks or tildes, info.
+# A fence opener: indentation (list items, quotes), 3+ backticks or tildes, then the info string.
 _OPEN = re.compile(r"^(?P<indent>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`]*)$")
 
 
@@ -62,15 +62,11 @@ class FenceError(Exception):
 
 
 @lru_cache(maxsize=1)
-def _catalogue() -> dict[str, dict]:
+def specs() -> dict[str, dict]:
+    """The calculator catalogue as JSON-ready dicts keyed by id (cached for the process)."""
     from calculators import catalogue
 
     return {spec["id"]: spec for spec in catalogue.to_json()}
-
-
-def specs() -> dict[str, dict]:
-    """The calculator catalogue as JSON-ready dicts keyed by id (cached for the process)."""
-    return _catalogue()
 
 
 def _closest(word: str, choices) -> str:
