@@ -1,14 +1,13 @@
 """What the widget should show, computed in Python, and how to type into and read a widget page.
 
-The display rule (widgets.js ``formatNumber``, V8's Intl.NumberFormat): the output's decimals, rounding
-the shortest decimal that reads back as the same float (Python's ``repr``) half away from zero, so 0.015
-shows as 0.02 although the float is a hair below; comma thousands separators, never ``-0``; the unit
-after a space, ``%`` directly after the number; lists joined by ", "; records as ``(a, b, c)``.
+The display rule (widgets.js ``formatNumber``, built on ``toFixed``): the output's decimals, rounding the
+exact binary value of the float (so 0.015, a hair below, shows 0.01, as in Python) with exact ties going
+away from zero; comma thousands separators; never ``-0``; nothing at or above 1e21; the unit after a space,
+``%`` directly after the number; lists joined by ", "; records as ``(a, b, c)``.
 """
 
 from __future__ import annotations
 
-import math
 from decimal import ROUND_HALF_UP, Decimal
 
 EMPTY = "\u2014"
@@ -17,7 +16,7 @@ EMPTY = "\u2014"
 def format_number(value: float, decimals: int) -> str:
     """Python twin of the glue's number formatting."""
     quantum = Decimal(1).scaleb(-decimals)
-    rounded = Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)  # decimal's HALF_UP: away from 0
+    rounded = Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)  # decimal's HALF_UP: ties away from 0
     if rounded == 0:
         rounded = abs(rounded)
     return f"{rounded:,.{decimals}f}"
@@ -40,7 +39,7 @@ def display(value, output: dict) -> str | None:
     if isinstance(value, dict):
         parts = [display(item, {"decimals": decimals, "unit": None}) for item in value.values()]
         return None if None in parts else "(" + ", ".join(parts) + ")"
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not abs(value) < 1e21:
         return None
     return with_unit(format_number(float(value), decimals), output.get("unit"))
 

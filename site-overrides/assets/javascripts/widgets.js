@@ -44,19 +44,19 @@
 
   /* ---------- numbers: parsing and formatting ---------- */
 
-  const numberFormats = {};
+  // Formatting by hand, not Intl.NumberFormat: the first Intl formatter in a fresh page costs ~50 ms
+  // (ICU start-up), most of a cold widget's start.
+  function group(digits) {
+    return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  }
 
-  /** Fixed decimals with thousands separators, never "-0". Rounds the shortest decimal that reads back as
-   * the same float half away from zero (0.015 shows 0.02 though the float is a hair below 0.015);
-   * tests/widgets/display.py is the Python twin. */
+  /** Fixed decimals with thousands separators, like Python's format(x, ",.Nf"), except that an exact tie
+   * rounds away from zero (toFixed works on the exact binary value); never "-0". Python twin:
+   * tests/widgets/display.py. */
   function formatNumber(value, decimals) {
-    let format = numberFormats[decimals];
-    if (!format) {
-      format = numberFormats[decimals] = new Intl.NumberFormat("en-US", {
-        minimumFractionDigits: decimals, maximumFractionDigits: decimals, signDisplay: "negative",
-      });
-    }
-    return format.format(value);
+    const parts = Math.abs(value).toFixed(decimals).split(".");
+    const text = group(parts[0]) + (parts.length > 1 ? "." + parts[1] : "");
+    return value < 0 && /[1-9]/.test(text) ? "-" + text : text;
   }
 
   function withUnit(text, unit) {
@@ -64,11 +64,10 @@
     return unit === "%" ? text + "%" : text + " " + unit;
   }
 
-  let plainFormat = null;  // toLocaleString would build a new formatter on every call
-
+  /** A limit or label as typed: shortest digits, thousands separators. */
   function plainNumber(value) {
-    plainFormat = plainFormat || new Intl.NumberFormat("en-US", { maximumFractionDigits: 10 });
-    return plainFormat.format(value);
+    const text = String(value);
+    return /e/i.test(text) ? text : text.replace(/^(-?)(\d+)/, function (all, sign, digits) { return sign + group(digits); });
   }
 
   // Accepts 1234.5, 1,234.5, 1e3, +/-; returns {value} or {error}.
@@ -370,7 +369,7 @@
       const fields = Object.keys(value).map(function (key) { return displayValue(value[key], { decimals: output.decimals }); });
       return fields.indexOf(null) >= 0 ? null : "(" + fields.join(", ") + ")";
     }
-    if (typeof value !== "number" || !isFinite(value)) return null;
+    if (typeof value !== "number" || !(Math.abs(value) < 1e21)) return null;  // toFixed turns exponential at 1e21
     return withUnit(formatNumber(value, output.decimals), output.unit);
   }
 
