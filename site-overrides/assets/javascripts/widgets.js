@@ -42,8 +42,6 @@
     return loading;
   }
 
-  /* ---------- numbers: parsing and formatting ---------- */
-
   // Formatting by hand, not Intl.NumberFormat: the first Intl formatter in a fresh page costs ~50 ms
   // (ICU start-up), most of a cold widget's start.
   function group(digits) {
@@ -134,8 +132,6 @@
     return String(value);
   }
 
-  /* ---------- building the form ---------- */
-
   function el(tag, attrs, children) {
     const node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (key) {
@@ -212,8 +208,6 @@
     }
     form.elements[input.name].value = valueText(input, value);
   }
-
-  /* ---------- one widget ---------- */
 
   function Widget(root, spec, lib) {
     this.root = root;
@@ -358,8 +352,7 @@
     return false;
   };
 
-  /** Text for one output: a number, a list of numbers ("1.00, 2.00 USDT") or a list of records
-   * ("(103.00, 104.00, 30.00), ..." in the record's key order); null when anything is not finite. */
+  /** "1.00 USDT", "1.00, 2.00 USDT" or "(103.00, 104.00, 30.00), ..." (records); null if not showable. */
   function displayValue(value, output) {
     if (Array.isArray(value)) {
       const parts = value.map(function (item) { return displayValue(item, { decimals: output.decimals }); });
@@ -372,8 +365,6 @@
     if (typeof value !== "number" || !(Math.abs(value) < 1e21)) return null;  // toFixed turns exponential at 1e21
     return withUnit(formatNumber(value, output.decimals), output.unit);
   }
-
-  /* ---------- reset, permalink, embed code ---------- */
 
   Widget.prototype.reset = function () {
     this.fill(this.defaults());
@@ -452,8 +443,7 @@
     this.status.textContent = message;
   };
 
-  /* ---------- charts ----------
-   * Plain SVG drawn here rather than a charting library: no dependency to load or audit, a few hundred
+  /* Charts: plain SVG drawn here rather than a charting library: no dependency to load or audit, a few hundred
    * bytes per chart instead of tens of kilobytes, and every colour is a CSS variable of Material's light
    * and dark palettes (see widgets.css), so the charts follow the reader's palette switch. */
 
@@ -650,8 +640,6 @@
     this.chart.hidden = false;
   };
 
-  /* ---------- start-up ---------- */
-
   function fail(root, message) {
     root.setAttribute("data-state", "failed");
     root.textContent = "";
@@ -684,14 +672,11 @@
     });
   }
 
-  // Start fetching while Material initialises: this script runs at the end of <body>, well before
-  // document$ first emits.
+  // Start fetching while the rest of the page initialises.
   if (document.querySelector(".mn-calc[data-calc]")) loadDependencies().catch(function () {});
 
-  // Mount as soon as the page is parsed, without waiting for Material to initialise (mountAll skips
-  // widgets already mounted). Material's instant navigation swaps pages without reloading scripts and
-  // announces each page on document$ (replayed to late subscribers); if this script ran before
-  // Material's bundle (async), subscribe once the page has loaded. /embed/ pages have no document$.
+  // Mount once the page is parsed, without waiting for Material; then follow Material's instant
+  // navigation, which announces each new page on document$ (/embed/ pages have none).
   function follow() {
     if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(mountAll);
   }
