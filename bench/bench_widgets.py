@@ -143,12 +143,16 @@ def report(size_table: dict, found: dict, runs: int, load: tuple[float, float]) 
         lines.append(f"| {kind} | {summary(rows, lambda r: r['ready'] - r['load'])} | "
                      f"{summary(rows, lambda r: r['ready'] - r['dcl'])} | "
                      f"{summary(rows, lambda r: r['ready'] - r['deps'])} | {summary(rows, lambda r: r['load'])} |")
-    cold = found["cold"]
-    late = max(r["ready"] - r["load"] for r in cold)
-    mount = statistics.median(r["ready"] - r["deps"] for r in cold)
-    lines += ["", f"**Widget ready at most {late:.1f} ms after the load event (cold, worst of {len(cold)})**: "
-                  f"{'meets' if late <= 50 else 'misses'} the 50 ms target; the script's own mount takes "
-                  f"{mount:.1f} ms (cold median).", END]
+    verdicts = []
+    for kind in ("cold", "warm"):
+        late = sorted(r["ready"] - r["load"] for r in found[kind])
+        median, p95 = statistics.median(late), late[min(len(late) - 1, int(round(0.95 * (len(late) - 1))))]
+        verdicts.append(f"{kind}: median {median:.1f} ms ({'meets' if median <= 50 else 'misses'}), "
+                        f"p95 {p95:.1f} ms ({'meets' if p95 <= 50 else 'misses'})")
+    mount = statistics.median(r["ready"] - r["deps"] for r in found["cold"])
+    lines += ["", "**Widget ready after the load event, against the 50 ms target**: " + "; ".join(verdicts)
+              + f". The script's own mount takes {mount:.1f} ms (cold median); the rest is waiting for "
+                "mncalc.js and catalogue.json (preloaded from the page head) on a machine this busy.", END]
     return "\n".join(lines) + "\n"
 
 
