@@ -18,21 +18,11 @@ from typing import TYPE_CHECKING, Iterable
 
 from scripts import calcfence
 
+from .content import iter_strings
 from .render import front_matter
 
 if TYPE_CHECKING:  # pages.py imports this module to register the generator
     from .pages import Page, Site
-
-
-def _strings(value, path=()):
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, path + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, path + (index,))
 
 
 def embedding_entries(site: Site) -> dict[str, list[dict]]:
@@ -40,7 +30,7 @@ def embedding_entries(site: Site) -> dict[str, list[dict]]:
     found: dict[str, list[dict]] = {}
     for entry in site.entries:
         ids = set()
-        for _, text in _strings(entry):
+        for _, text in iter_strings(entry):
             if calcfence.FENCE_NAME in text:
                 ids.update(calcfence.find_calculators(text))
         for calc_id in ids:

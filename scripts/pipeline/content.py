@@ -8,6 +8,18 @@ from pathlib import Path
 from .load import Document
 
 
+def iter_strings(value, path=()):
+    """Every string inside loaded YAML data, with its path: ``(("faq", 0, "answer"), "text")``."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from iter_strings(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from iter_strings(item, path + (index,))
+
+
 @dataclass(frozen=True)
 class Layout:
     """Paths of one project: the content folder and what is inside it."""

@@ -12,7 +12,7 @@ import difflib
 import re
 from pathlib import PurePosixPath
 
-from .content import Content
+from .content import Content, iter_strings
 from .errors import Problem, json_path, short
 from .load import Document, display_path
 from .safety import markdown_problems
@@ -175,23 +175,12 @@ def _duplicates(doc: Document | None, items: list[dict], noun: str) -> list[Prob
     return problems
 
 
-def _strings(value, path=()):
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, path + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, path + (index,))
-
-
 def check_safety(content: Content) -> list[Problem]:
     """No raw HTML, event handlers or javascript:/data: links in any text that reaches the site."""
     problems = []
     docs = list(content.entries) + [d for d in (content.categories, content.glossary, content.site) if d]
     for doc in docs:
-        for path, text in _strings(doc.data):
+        for path, text in iter_strings(doc.data):
             for message in markdown_problems(text):
                 problems.append(doc.problem(path, message))
     return problems
@@ -205,7 +194,7 @@ def check_calculators(content: Content) -> list[Problem]:
         return []
     problems = []
     for doc, data in _entries(content):
-        for path, text in _strings(data):
+        for path, text in iter_strings(data):
             if "calculator" in text and path and path[0] in ("sections", "faq"):
                 problems += find_problems(text, doc.file, doc.text_line(path), json_path(path))
     pages = content.layout.pages
