@@ -13,7 +13,7 @@ import re
 from pathlib import PurePosixPath
 
 from .content import Content, iter_strings
-from .errors import Problem, json_path, short
+from .errors import Problem, json_path
 from .load import Document, display_path
 from .safety import markdown_problems
 

@@ -68,7 +68,7 @@ def test_payload_in_any_field_stops_the_build(tmp_path, make_project, good_text,
         assert build(layout, site, CONFIG, layout.root / "docs", log=messages.append) == 1
         assert not site.exists()
         first = messages[0].splitlines()[0]
-        assert first.startswith(f"content/entries/good-entry.yaml:") and f"$.{field}:" in first and expected in first
+        assert first.startswith("content/entries/good-entry.yaml:") and f"$.{field}:" in first and expected in first
 
 
 def test_title_with_markup_is_rejected_by_the_schema(project, good_text, cli):
