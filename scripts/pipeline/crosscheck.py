@@ -17,6 +17,8 @@ from .errors import Problem, json_path
 from .load import Document, display_path
 from .safety import markdown_problems
 
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
 
 def _entries(content: Content):
     for doc in content.entries:
@@ -42,8 +44,9 @@ def check_ids(content: Content) -> list[Problem]:
             continue
         stem = PurePosixPath(doc.file).stem
         if entry_id != stem:
+            rename = f"rename the file to {entry_id}.yaml or " if _SLUG.match(entry_id) else ""
             problems.append(doc.problem(("id",), f"id {entry_id!r} differs from the file name; "
-                                        f"rename the file to {entry_id}.yaml or set id: {stem}"))
+                                        f"{rename}set id: {stem}"))
         if entry_id in owner:
             problems.append(doc.problem(("id",), f"id {entry_id!r} is already used by {owner[entry_id]}"))
         else:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
 
 
 @dataclass(frozen=True, order=True)
@@ -22,7 +23,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.path}: {self.message}"
+        # one problem, one line: a control character from the content never splits a message
+        message = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), self.message)
+        return f"{self.file}:{self.line}: {self.path}: {message}"
 
 
 class ContentError(Exception):

@@ -60,9 +60,10 @@ def test_related_to_a_draft_is_a_problem(project, good_text):
     real = project.entries / "can-a-futures-balance-go-negative.yaml"
     real.write_text(real.read_text() + "draft: true\n")
     _, problems = check(project)
+    message = "$.related[0]: entry 'can-a-futures-balance-go-negative' is a draft and is not published"
     assert [str(p) for p in problems] == [
-        "content/entries/good-entry.yaml:39: $.related[0]: entry 'can-a-futures-balance-go-negative' is a draft "
-        "and is not published"]
+        f"content/entries/good-entry.yaml:39: {message}",
+        f"content/entries/where-is-my-liquidation-price.yaml:107: {message}"]
 
 
 def test_generators_fallbacks_and_duplicates(project, monkeypatch):
