@@ -127,11 +127,25 @@ def check_faq(content: Content) -> list[Problem]:
                 if isinstance(rule_id, str) and rule_id not in rule_ids:
                     problems.append(doc.problem(("faq", index, "rules", r_index),
                                                 f"this entry has no rule {rule_id!r}{_suggest(rule_id, rule_ids)}"))
-        counted = {}
-        for index, rule_id in enumerate(_ids(rules)):
-            if rule_id in counted:
+    return problems
+
+
+def check_rule_ids(content: Content) -> list[Problem]:
+    """Rule ids are unique across the site (a rule's page anchor and its test are named by its id)."""
+    problems, owner = [], {}
+    for doc, data in _entries(content):
+        rules = data.get("rules") if isinstance(data.get("rules"), list) else []
+        for index, rule in enumerate(rules):
+            rule_id = rule.get("id") if isinstance(rule, dict) else None
+            if not isinstance(rule_id, str):
+                continue
+            if rule_id not in owner:
+                owner[rule_id] = doc
+            elif owner[rule_id] is doc:
                 problems.append(doc.problem(("rules", index, "id"), f"rule id {rule_id!r} is used twice"))
-            counted[rule_id] = index
+            else:
+                problems.append(doc.problem(("rules", index, "id"),
+                                            f"rule id {rule_id!r} is already used in {owner[rule_id].file}"))
     return problems
 
 
@@ -208,8 +222,8 @@ def check_calculators(content: Content) -> list[Problem]:
     return problems
 
 
-CHECKS = [check_ids, check_related, check_dates, check_faq, check_categories, check_terms, check_safety,
-          check_calculators]
+CHECKS = [check_ids, check_related, check_dates, check_faq, check_rule_ids, check_categories, check_terms,
+          check_safety, check_calculators]
 
 
 def crosscheck(content: Content) -> list[Problem]:

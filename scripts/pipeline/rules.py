@@ -96,18 +96,6 @@ def check_rules(entries: list[Document]) -> list[RuleCheck]:
     return checks
 
 
-def duplicate_rule_ids(checks: list[RuleCheck]) -> list[Problem]:
-    """A problem for each rule whose id another entry already uses (ids are unique across the site)."""
-    first: dict[str, RuleCheck] = {}
-    problems = []
-    for check in checks:
-        earlier = first.setdefault(check.rule_id, check)
-        if earlier is not check and earlier.doc is not check.doc:
-            problems.append(check.doc.problem(("rules", check.index, "id"),
-                                              f"rule id {check.rule_id!r} is already used in {earlier.doc.file}"))
-    return problems
-
-
 # ----- rendering --------------------------------------------------------------------------------------
 
 _RUNS: WeakKeyDictionary = WeakKeyDictionary()

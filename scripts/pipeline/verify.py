@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from .errors import Problem
 from .load import Document
-from .rules import check_rules, duplicate_rule_ids
+from .rules import check_rules
 
 
 def verify(entries: list[Document]) -> list[Problem]:
-    """Return a problem for every rule whose scenario the reference model contradicts or cannot run,
-    and for every rule id used by two entries."""
-    checks = check_rules(entries)
-    return [check.problem for check in checks if check.problem] + duplicate_rule_ids(checks)
+    """Return a problem for every rule whose scenario the reference model contradicts or cannot run."""
+    return [check.problem for check in check_rules(entries) if check.problem]

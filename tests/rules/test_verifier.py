@@ -81,6 +81,18 @@ def test_rule_ids_are_unique_across_entries(project):
                for p in problems), [str(p) for p in problems]
 
 
+def test_rule_id_used_twice_in_one_entry(project):
+    path = project.root / ENTRY
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("  - id: open-blocked-while-negative", "  - id: withdrawal-blocked-while-negative", 1)
+    path.write_text(text, encoding="utf-8")
+    line = text.index("  - id: withdrawal-blocked-while-negative\n    topic: negative-balance")
+    line = text[:line].count("\n") + 1
+    _, problems = check(project)
+    assert f"{ENTRY}:{line}: $.rules[6].id: rule id 'withdrawal-blocked-while-negative' is used twice" in \
+        [str(p) for p in problems]
+
+
 def test_false_rule_stops_the_build_and_leaves_site_untouched(project):
     site = project.root / "site"
     site.mkdir()
