@@ -32,6 +32,8 @@ def cmd_validate(args) -> int:
             _err(f"{f}:1: $: no such file")
         return 1
     content, problems = check(layout, args.files)
+    for warning in content.warnings:
+        _err(str(warning))
     if problems:
         _err(format_problems(problems))
         return 1
@@ -48,7 +50,7 @@ def cmd_build(args) -> int:
 def cmd_render(args) -> int:
     """Write the generated docs folder only."""
     try:
-        files = prepare(Layout(args.root), args.docs or args.root / ".build" / "docs")
+        files = prepare(Layout(args.root), args.docs or args.root / ".build" / "docs", log=_err)
     except ContentError as error:
         _err(str(error))
         return 1

@@ -12,6 +12,7 @@ import difflib
 import re
 from pathlib import PurePosixPath
 
+from .citecheck import check_citations, citation_warnings
 from .content import Content, iter_strings
 from .errors import Problem, json_path
 from .load import Document, display_path
@@ -223,7 +224,9 @@ def check_calculators(content: Content) -> list[Problem]:
 
 
 CHECKS = [check_ids, check_related, check_dates, check_faq, check_rule_ids, check_categories, check_terms,
-          check_safety, check_calculators]
+          check_safety, check_calculators, check_citations]
+# Checks whose findings are printed but never fail the build.
+WARNINGS = [citation_warnings]
 
 
 def crosscheck(content: Content) -> list[Problem]:
@@ -232,3 +235,11 @@ def crosscheck(content: Content) -> list[Problem]:
     for check in CHECKS:
         problems.extend(check(content))
     return problems
+
+
+def warnings(content: Content) -> list[Problem]:
+    """Run every check in :data:`WARNINGS`; their findings are shown, not failed on."""
+    found = []
+    for check in WARNINGS:
+        found.extend(check(content))
+    return found
