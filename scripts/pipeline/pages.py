@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from .calcpages import calculator_pages
+from .claims import claims_section
 from .content import Content
 from .load import display_path
 from .render import entry_page, front_matter, link_text, long_date
@@ -174,9 +175,9 @@ def section_fallbacks(site: Site) -> Iterable[Page]:
                + "# Rules\n\nEntries with rules checked on the reference model:\n\n" + "".join(lines), fallback=True)
 
 
-# Markdown blocks appended to each entry after its sections: f(entry, site) -> str. The rules issue
-# adds its rule boxes here.
-ENTRY_EXTRAS: list[Callable[[dict, Site], str]] = [rule_boxes]
+# Markdown blocks appended to each entry after its sections: f(entry, site) -> str (the claims
+# section, then the rule boxes).
+ENTRY_EXTRAS: list[Callable[[dict, Site], str]] = [claims_section, rule_boxes]
 
 # Every page of the site comes from one of these. Add a generator with one line.
 GENERATORS: list[Callable[[Site], Iterable[Page]]] = [
