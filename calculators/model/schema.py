@@ -125,6 +125,10 @@ def build_rule_schema():
                                   "'withdrawal-blocked-while-negative').", "$ref": "#/$defs/slug"},
             "statement": {"description": "The rule in one plain sentence, stated as what is true.",
                           "type": "string", "minLength": 10, "maxLength": 300},
+            "title": {"description": "Optional: a short title for the rule's box (plain text, one line); "
+                                     "the statement is the title when there is none.",
+                      "type": "string", "minLength": 5, "maxLength": 90, "pattern": "^[^\\n{}<>\"]*$",
+                      "x-hint": "write one line of plain text without {, }, <, > or double quotes"},
             "venue": {"description": "The venue profile whose policy the rule describes.",
                       "enum": list(VENUE_IDS)},
             "topic": {"description": "Optional topic for the rules index.", "enum": list(TOPICS)},

@@ -30,7 +30,7 @@ def venue_files() -> list[Path]:
 
     module = Path(venues.__file__)
     folder = module.parent if module.name == "__init__.py" else module.parent / module.stem
-    return [folder / f"{venue_id}.yaml" for venue_id in getattr(venues, "VENUE_IDS", ())]  # TODO(merge truth-model): plain attribute
+    return [folder / f"{venue_id}.yaml" for venue_id in venues.VENUE_IDS]
 
 
 def _venue_sources(doc: Document):

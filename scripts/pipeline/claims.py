@@ -9,8 +9,7 @@ a 390 px screen), each led by its verdict in words and as a badge.
 
 from __future__ import annotations
 
-import html
-
+from .mdtext import link_url, md_text
 from .render import link_text, long_date
 
 HEADING = "What the article says, and what the exchange documents"
@@ -23,15 +22,10 @@ VERDICTS = {
 }
 
 
-def link_url(url: str) -> str:
-    """An address safe inside Markdown link parentheses (parentheses and spaces percent-encoded)."""
-    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
-
-
 def cite(source: dict) -> str:
     """A source as a Markdown citation: linked title, publisher, third-party mark, date read."""
     third = ", third-party source" if source.get("third_party") else ""
-    return (f"[{link_text(source['title'])}]({link_url(source['url'])}), {html.escape(source['publisher'])}"
+    return (f"[{link_text(source['title'])}]({link_url(source['url'])}), {md_text(source['publisher'])}"
             f"{third}; read on {long_date(source['accessed'])}")
 
 
