@@ -26,11 +26,9 @@ def today_utc() -> datetime.date:
 
 def venue_files() -> list[Path]:
     """The profile file of every venue the model knows (``calculators/model/venues/<id>.yaml``)."""
-    from calculators.model import venues
+    from calculators.model.venues import VENUE_DIR, VENUE_IDS
 
-    module = Path(venues.__file__)
-    folder = module.parent if module.name == "__init__.py" else module.parent / module.stem
-    return [folder / f"{venue_id}.yaml" for venue_id in venues.VENUE_IDS]
+    return [VENUE_DIR / f"{venue_id}.yaml" for venue_id in VENUE_IDS]
 
 
 def _venue_sources(doc: Document):

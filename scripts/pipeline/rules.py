@@ -17,6 +17,8 @@ from weakref import WeakKeyDictionary
 
 from calculators.model.scenario import TABLE_COLUMNS, ScenarioError, ScenarioRun, format_value, run_scenario
 from calculators.model.state import to_decimal
+from calculators.model.policies import POLICIES
+from calculators.model.venues import VENUES
 
 from .errors import Problem
 from .load import Document
@@ -36,9 +38,8 @@ TOPIC_TITLES = {
     "withdrawals": "Withdrawals",
     "fees": "Fees",
 }
-COLUMN_TITLES = {"wallet": "Wallet", "wallet_balance": "Wallet balance", "equity": "Equity",
-                 "available_balance": "Available balance", "position_margin": "Position margin",
-                 "position": "Position", "insurance_fund": "Insurance fund"}
+COLUMN_TITLES = {"wallet_balance": "Wallet balance", "equity": "Equity", "available_balance": "Available balance",
+                 "position_margin": "Position margin", "position": "Position", "insurance_fund": "Insurance fund"}
 THIRD_PARTY_ONLY = '<span class="mn-third-party">Third-party source only</span>'
 
 
@@ -79,7 +80,21 @@ def check_rule(doc: Document, index: int, rule: dict) -> RuleCheck:
         problem = doc.problem(("rules", index, "scenario", "steps", failure.step_index - 1),
                               f"rule {rule_id}, step {failure.step_index} ({failure.step_name}): "
                               f"{failure.message}")
+    else:
+        problem = unsourced_policy(doc, index, rule_id, run)
     return RuleCheck(doc, index, rule, run, problem)
+
+
+def unsourced_policy(doc: Document, index: int, rule_id: str, run: ScenarioRun) -> Problem | None:
+    """A problem at the rule's ``venue`` line for the first exercised policy its venue does not source."""
+    venue = VENUES[run.venue]
+    for policy in run.exercised:
+        if not venue.policy_sources(policy):
+            return doc.problem(("rules", index, "venue"),
+                               f"rule {rule_id} relies on {POLICIES[policy]} (policy {policy}), which venue "
+                               f"{venue.name} does not source; cite it in calculators/model/venues/{venue.id}.yaml "
+                               "or use a venue that documents it")
+    return None
 
 
 def check_rules(entries: list[Document]) -> list[RuleCheck]:
@@ -110,7 +125,7 @@ def site_checks(site) -> dict[str, RuleCheck]:
 
 def exercised(check: RuleCheck) -> tuple[str, ...]:
     """The policies the rule's scenario exercised (empty when it did not run)."""
-    return tuple(getattr(check.run, "exercised", ()) or ()) if check.run else ()
+    return tuple(check.run.exercised) if check.run else ()
 
 
 def third_party_only(check: RuleCheck) -> bool:
@@ -265,7 +280,8 @@ def rule_box(check: RuleCheck) -> str:
     if topic:
         facts += f" · **Topic:** {topic}"
     steps = len(check.run.rows)
-    checks = sum(1 for row in check.run.rows if row.name == "expect")
+    checks = sum(len(step["expect"]) for step in rule["scenario"]["steps"]
+                 if isinstance(step, dict) and isinstance(step.get("expect"), dict))
     held = "the expectation held" if checks == 1 else f"all {checks} expectations held"
     how = (f"{given_text(rule)} The reference model ran {counted(steps, 'step')} and {held}. "
            "Amounts are in USDT; fees are the venue's taker fee.\n\n" + checked_table(check.run, rule["scenario"]["steps"]))

@@ -9,6 +9,7 @@ profile that models a third-party page's description is labelled so at the top a
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from typing import Iterable
 
@@ -49,10 +50,32 @@ def fact_item(fact, third_party: bool) -> str:
     mark = f"{THIRD_PARTY_MARK} " if third_party else ""
     says = md_text(fact.says.strip())
     if fact.assumption:
-        origin = "*Model assumption*, not taken from a published page."
+        origin = "*Not from a published page.*" if fact.says.lower().startswith("model assumption") else \
+            "*Not from a published page: a model assumption.*"
     else:
         origin = "Source: " + "; ".join(source_link(source) for source in fact.sources) + "."
     return f"- {mark}**{md_text(fact.label)}: {md_text(fact.value)}.** {says} {origin}\n"
+
+
+def tier_item(fact, venue) -> str:
+    """A risk-limit tier fact: the list item, then the venue's table for that symbol (when it has one)."""
+    rows = getattr(venue, "tiers", {}).get(fact.name)
+    if not rows:
+        return fact_item(fact, venue.third_party)
+    item = fact_item(dataclasses.replace(fact, value="see the table"), venue.third_party)
+    lines = ["", "    | Tier | Position value up to (USDT) | Maintenance rate | Max leverage | MM deduction (USDT) |",
+             "    |---:|---:|---:|---:|---:|"]
+    for number, tier in enumerate(rows, start=1):
+        lines.append(f"    | {number} | {_grouped(tier.limit)} | {_grouped(tier.mmr * 100)}% | "
+                     f"{_grouped(tier.max_leverage)}x | {_grouped(tier.mm_deduction)} |")
+    return item + "\n".join(lines) + "\n\n"
+
+
+def _grouped(value) -> str:
+    text = format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
+    whole, _, fraction = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    return sign + f"{int(whole.lstrip('-')):,}" + (f".{fraction}" if fraction else "")
 
 
 def rules_on(site, venue_id: str) -> list[tuple[dict, dict]]:
@@ -67,9 +90,9 @@ def venue_page(venue, site) -> str:
            f"# {md_text(venue.name)}\n\n"]
     if venue.third_party:
         out.append('!!! warning "Third-party description"\n\n'
-                   "    This profile models what a third-party page says about the exchange, not the "
-                   "exchange's own documents. Every row below rests on that page; a rule run on this profile "
-                   "is marked \"Third-party source only\".\n\n")
+                   "    This profile models the exchange as a third-party page describes it, not as the "
+                   "exchange's own documents do. Where that page is silent, a row takes the exchange's own page, "
+                   "named as its source. Every rule run on this profile is marked \"Third-party source only\".\n\n")
     out.append(f"{md_text(venue.summary.strip())}\n\n")
     out.append(f"Publisher of the pages it models: {md_text(venue.publisher)}. Every figure and behaviour "
                "the reference model uses for this venue is listed below with the page it comes from and the "
@@ -79,7 +102,8 @@ def venue_page(venue, site) -> str:
         sections.setdefault(fact.section, []).append(fact)
     for section, facts in sections.items():
         out.append(f"## {SECTION_TITLES.get(section, section.replace('_', ' ').capitalize())}\n\n")
-        out += [fact_item(fact, venue.third_party) for fact in facts]
+        out += [tier_item(fact, venue) if section == "tiers" else fact_item(fact, venue.third_party)
+                for fact in facts]
         out.append("\n")
     rules = rules_on(site, venue.id)
     out.append("## Rules checked on this venue\n\n")

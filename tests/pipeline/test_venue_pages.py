@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
+from calculators.model.policies import POLICIES
 from scripts.pipeline import venuepages
 from scripts.pipeline.build import check
 from scripts.pipeline.render import render
@@ -51,6 +53,11 @@ class Venue:
     third_party: bool
     summary: str
     policies: dict = field(default_factory=dict)
+    tiers: dict = field(default_factory=lambda: {"BTCUSDT": (
+        SimpleNamespace(limit=Decimal("2000000"), mmr=Decimal("0.005"), max_leverage=Decimal("100"),
+                        mm_deduction=Decimal("0")),
+        SimpleNamespace(limit=Decimal("2600000"), mmr=Decimal("0.0056"), max_leverage=Decimal("90"),
+                        mm_deduction=Decimal("1200.00")))})
 
     def facts(self):
         """Two parameters (one an assumption), a tier table and the policies, in file order."""
@@ -75,10 +82,14 @@ ARTICLE = Source("Negative balance on Bybit futures",
                  "kdj.com", "2026-11-28", True)
 
 
-def fake_venues(third_party_ids=()) -> dict:
-    """A profile for every venue id the rule schema allows; ``third_party_ids`` are third-party profiles."""
+def fake_venues(third_party_ids=(), policies=None) -> dict:
+    """A profile for every venue id the rule schema allows; ``third_party_ids`` are third-party profiles.
+
+    By default every policy is sourced by an official page.
+    """
+    policies = policies or {name: (OFFICIAL,) for name in POLICIES}
     return {vid: Venue(vid, f"Venue {vid.upper()}", "Bybit", vid in third_party_ids, f"What {vid} models.",
-                       {"fund_covers_deficit": (OFFICIAL,), "deficit_to_wallet": (ARTICLE,)})
+                       dict(policies))
             for vid in RULE_VENUES}
 
 
@@ -106,11 +117,16 @@ def test_venue_page_lists_every_fact_with_its_source(rendered, venues):
     assert ("- **Taker fee: 0.055%.** The page's example charges 0.055% \\[per\\] side. Source: "
             "[Order Cost (USDT Contract)](https://www.bybit.com/en/help-center/article/Order-Cost-USDT-Contract), "
             "Bybit, read on 28 November 2026.\n") in page
-    assert "- **Tick size: 0.1 USDT.** Prices move in 0.1 USDT steps. *Model assumption*, not taken from a published page.\n" in page
+    assert "- **Tick size: 0.1 USDT.** Prices move in 0.1 USDT steps. *Not from a published page: a model assumption.*\n" in page
+    assert ("- **BTCUSDT risk-limit tiers: see the table.** Tier 2 is 0.56% MMR at 90x. Source: [Order Cost"
+            in page)
+    assert ("    | Tier | Position value up to (USDT) | Maintenance rate | Max leverage | MM deduction (USDT) |\n"
+            "    |---:|---:|---:|---:|---:|\n"
+            "    | 1 | 2,000,000 | 0.5% | 100x | 0 |\n"
+            "    | 2 | 2,600,000 | 0.56% | 90x | 1,200 |\n") in page
     assert page.index("## Parameters") < page.index("## Risk-limit tiers") < page.index("## Policies")
-    assert ("- **Deficit to wallet: yes.** Says deficit\\_to\\_wallet. Source: [Negative balance on Bybit futures]"
-            "(https://www.kdj.com/Cryptocurrency-Encyclopedia/Contract/negative-balance-bybit-futures.html), kdj.com, "
-            "third-party source, read on 28 November 2026.\n") in page
+    assert ("- **Deficit to wallet: yes.** Says deficit\\_to\\_wallet. Source: [Insurance Fund]"
+            "(https://www.bybit.com/en/help-center/article/Insurance-Fund), Bybit, read on 28 November 2026.\n") in page
     facts = len(venues[official].facts())
     assert len(re.findall(r"^- \*\*", page, re.MULTILINE)) == facts
 
@@ -198,7 +214,9 @@ def rule_check(venue_id: str, policies: tuple):
     (("fund_covers_deficit", "deficit_to_wallet"), True),  # one policy resting on a third-party page is enough
     (("never_negative",), False),                          # unsourced: the verifier fails the rule, not this mark
 ])
-def test_third_party_only(venues, policies, expected):
+def test_third_party_only(monkeypatch, policies, expected):
+    registry = fake_venues(RULE_VENUES[:1], {"fund_covers_deficit": (OFFICIAL,), "deficit_to_wallet": (ARTICLE,)})
+    monkeypatch.setattr(venuepages, "all_venues", lambda: registry)
     assert third_party_only(rule_check(RULE_VENUES[1], policies)) is expected
     assert third_party_only(rule_check(RULE_VENUES[0], policies)) is True  # a third-party profile
 
@@ -207,3 +225,12 @@ def test_mixed_sources_for_one_policy_are_not_third_party_only(monkeypatch):
     registry = {"v": Venue("v", "V", "Bybit", False, "S.", {"deficit_to_adl": (ARTICLE, OFFICIAL)})}
     monkeypatch.setattr(venuepages, "all_venues", lambda: registry)
     assert third_party_only(rule_check("v", ("deficit_to_adl",))) is False
+
+
+def test_source_link_marks_third_party_and_keeps_markup_out():
+    assert venuepages.source_link(ARTICLE) == (
+        "[Negative balance on Bybit futures](https://www.kdj.com/Cryptocurrency-Encyclopedia/Contract/"
+        "negative-balance-bybit-futures.html), kdj.com, third-party source, read on 28 November 2026")
+    odd = Source("A [page]", "https://www.example.com/a(b) c", "<b>Pub</b> *x*", "2026-11-28")
+    assert venuepages.source_link(odd) == (
+        "[A \\[page\\]](https://www.example.com/a%28b%29%20c), &lt;b&gt;Pub&lt;/b&gt; \\*x\\*, read on 28 November 2026")
