@@ -38,7 +38,7 @@ POLICIES = {
 
 REFUSABLE = frozenset({
     "fund_takes_surplus", "fund_covers_deficit", "deficit_to_adl", "deficit_to_wallet",
-    "fee_to_close_in_position_margin", "partial_liquidation", "withdrawal_blocked_while_negative",
+    "fee_to_close_in_position_margin", "partial_liquidation", "risk_limit_tiers", "withdrawal_blocked_while_negative",
     "open_blocked_while_negative", "block_follows_user", "liability_blocks_withdrawal",
     "funding_from_position_margin", "never_negative",
 })
