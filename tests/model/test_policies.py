@@ -20,7 +20,7 @@ def gap_story(venue, fund=0):
 
 
 def test_seed_story_bybit_classic():
-    ex, result = gap_story("bybit-classic", fund=100)
+    ex, result = gap_story("seed-article", fund=100)
     # Loss at the fill: 1,500. Margin (the cross wallet after the 11 fee): 989. Deficit 511; the fund's
     # 100 covers part of it, the rest (411) is left as a negative balance.
     event = result.events[0]
@@ -55,7 +55,7 @@ def test_seed_story_bybit_uta_debt_bears_hourly_interest():
 
 
 def test_seed_story_never_negative_auto_deleverages_the_counterparty():
-    ex, result = gap_story("never-negative")
+    ex, result = gap_story("binance")
     event = result.events[0]
     assert event["uncovered"] == 510 and ex.account.wallet == 0
     assert ex.adl_covered == 510
@@ -69,7 +69,7 @@ def test_seed_story_never_negative_auto_deleverages_the_counterparty():
 
 
 def test_classic_restriction_follows_the_user_to_a_second_account():
-    ex, _ = gap_story("bybit-classic")
+    ex, _ = gap_story("seed-article")
     ex.open_account("second")
     assert ex.deposit(1000).ok
     assert ex.withdraw(1).reason == "withdrawal_blocked_negative_balance"
@@ -85,7 +85,7 @@ def test_classic_restriction_follows_the_user_to_a_second_account():
 
 
 def test_classic_negative_balance_still_allows_closing_and_reducing():
-    ex = Exchange("bybit-classic", wallet=3000)
+    ex = Exchange("seed-article", wallet=3000)
     assert ex.order("ETHUSDT", "long", 1, 1000, 10, "isolated").ok
     assert ex.order("BTCUSDT", "long", 1, 20000, 50).ok
     ex.mark("BTCUSDT", 17000)
@@ -96,7 +96,7 @@ def test_classic_negative_balance_still_allows_closing_and_reducing():
 
 
 def test_classic_a_cross_deficit_keeps_old_debt_separate():
-    ex = Exchange("bybit-classic", wallet=3000, insurance_fund=10000)
+    ex = Exchange("seed-article", wallet=3000, insurance_fund=10000)
     ex.order("ETHUSDT", "long", 1, 1000, 10)
     ex.order("BTCUSDT", "long", 1, 20000, 50, "isolated")
     ex.mark("BTCUSDT", 15000, fill=15000)  # isolated: deficit 4,600 paid by the fund
@@ -106,7 +106,7 @@ def test_classic_a_cross_deficit_keeps_old_debt_separate():
 # ----- isolated vs cross -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("venue", ["bybit-classic", "bybit-uta", "never-negative"])
+@pytest.mark.parametrize("venue", ["seed-article", "bybit-uta", "binance"])
 def test_isolated_loss_is_limited_to_the_margin_while_the_fund_holds(venue):
     ex = Exchange(venue, wallet=5000, insurance_fund=10000)
     ex.order("BTCUSDT", "long", 1, 20000, 50, "isolated")
@@ -116,14 +116,14 @@ def test_isolated_loss_is_limited_to_the_margin_while_the_fund_holds(venue):
 
 
 def test_cross_margin_puts_the_whole_wallet_at_risk():
-    ex = Exchange("bybit-classic", wallet=5000, insurance_fund=10000)
+    ex = Exchange("seed-article", wallet=5000, insurance_fund=10000)
     ex.order("BTCUSDT", "long", 1, 20000, 50)
     ex.mark("BTCUSDT", 15000, fill=15000)
     assert ex.account.wallet == 0 and ex.insurance_fund == 10000 - (5000 - 4989)  # loss 5,000 > 4,989
 
 
 def test_a_better_fill_leaves_the_surplus_in_the_fund_for_cross():
-    ex = Exchange("bybit-classic", wallet=1000)
+    ex = Exchange("seed-article", wallet=1000)
     ex.order("BTCUSDT", "long", 1, 20000, 50)
     assert ex.mark("BTCUSDT", "19106.6").events == []  # 989 - 893.4 > 19,106.6 x 0.5%
     result = ex.mark("BTCUSDT", "19106.5", fill=19150)
@@ -149,14 +149,14 @@ def test_uta_interest_free_amount_applies_to_unrealised_borrowing_only():
     assert ex.interest_base(ex.account) == 100  # borrowed 300 from unrealised loss, 200 interest-free
     ex.account.wallet = D(-50)
     assert ex.interest_base(ex.account) == 50 + (1500 - 200)
-    assert Exchange("bybit-classic").interest_base(ex.account) == 0
+    assert Exchange("seed-article").interest_base(ex.account) == 0
 
 
 # ----- never-negative details --------------------------------------------------------------------------
 
 
 def test_never_negative_adl_closes_the_best_ranked_opposing_trader_at_the_bankruptcy_price():
-    ex = Exchange("never-negative", wallet=1000, user="alice")
+    ex = Exchange("binance", wallet=1000, user="alice")
     ex.open_account("b1", user="bob")
     ex.deposit(10000)
     assert ex.order("BTCUSDT", "short", "0.5", 20000, 5).ok
@@ -179,7 +179,7 @@ def test_never_negative_adl_closes_the_best_ranked_opposing_trader_at_the_bankru
 
 
 def test_never_negative_fund_first_then_adl():
-    ex = Exchange("never-negative", wallet=1000, insurance_fund=200)
+    ex = Exchange("binance", wallet=1000, insurance_fund=200)
     ex.order("BTCUSDT", "long", 1, 20000, 50)
     result = ex.mark("BTCUSDT", 18500, fill=18500)
     assert result.events[0]["from_fund"] == 200 and ex.adl_covered == 310 and ex.insurance_fund == 0
