@@ -303,7 +303,10 @@ class Exchange:
     def _check_tier(self, symbol, price, qty, lev):
         """Refuse a position above the last tier or above its tier's maximum leverage; a position beyond
         tier 1 (refused or priced by a higher tier) exercises ``risk_limit_tiers``."""
-        index = self.venue.tier_index(symbol, position_value(price, qty))
+        if not self.venue.does("risk_limit_tiers"):
+            index = 0  # one margin level for any size (the loader allows a single row only)
+        else:
+            index = self.venue.tier_index(symbol, position_value(price, qty))
         if index is None:
             self.exercised.add("risk_limit_tiers")
             raise Refusal("position_above_risk_limit", f"position value above {self.venue.tiers[symbol][-1].limit}")

@@ -14,36 +14,31 @@ whenever their situation arises; ``DEBT_POLICIES`` arise only where a negative b
 """
 
 POLICIES = {
-    "fund_takes_surplus": "what is left of a liquidated position's margin goes to the insurance fund",
-    "fund_covers_deficit": "the insurance fund pays a liquidation's deficit (a fill worse than the "
-                           "bankruptcy price)",
-    "deficit_to_adl": "what the insurance fund cannot cover is taken by closing opposing profitable "
-                      "positions at the bankruptcy price (auto-deleveraging)",
-    "deficit_to_wallet": "what the insurance fund cannot cover stays on the trader's wallet as a negative "
-                         "balance",
-    "fee_to_close_in_position_margin": "an isolated position margin reserves the fee to close (at the "
-                                       "bankruptcy price), and a liquidation takes all of it",
-    "partial_liquidation": "a position in risk-limit tier 2 or higher is first reduced to a lower tier "
-                           "instead of being closed at once",
-    "risk_limit_tiers": "a position above the first risk-limit tier is refused or priced by the venue's "
-                        "published tier table",
-    "withdrawal_blocked_while_negative": "withdrawals are refused while the user has a negative balance",
-    "open_blocked_while_negative": "orders that open a position are refused while the user has a negative "
-                                   "balance",
-    "block_follows_user": "a block caused by a negative balance applies to every account of the user, "
-                          "not only the negative one",
-    "deposit_repays_debt": "a deposit repays a negative balance first",
-    "debt_interest": "a debt or a borrowing is (or is not) charged interest as time passes",
-    "interest_free_amount": "part of a borrowing is exempt from interest",
-    "liability_blocks_withdrawal": "a coin with a liability (a loan) cannot be withdrawn",
-    "funding_from_position_margin": "an isolated funding payment the available balance cannot meet is "
-                                    "taken from the position margin",
-    "never_negative": "a payment or a deficit is capped so that a balance stays at zero",
+    "fund_takes_surplus": "the insurance fund taking what is left of a liquidated position's margin",
+    "fund_covers_deficit": "the insurance fund paying a liquidation's deficit (a fill worse than the bankruptcy price)",
+    "deficit_to_adl": "auto-deleveraging: opposing profitable positions closed at the bankruptcy price for what "
+                      "the insurance fund cannot cover",
+    "deficit_to_wallet": "a negative balance: what the insurance fund cannot cover left on the trader's wallet",
+    "fee_to_close_in_position_margin": "the fee to close reserved in an isolated position margin and taken whole "
+                                       "by a liquidation",
+    "partial_liquidation": "partial liquidation: a position in risk-limit tier 2 or higher first reduced to a "
+                           "lower tier",
+    "risk_limit_tiers": "risk-limit tiers: a position above the first tier refused or priced by the venue's table",
+    "withdrawal_blocked_while_negative": "withdrawals refused while the user has a negative balance",
+    "open_blocked_while_negative": "orders that open a position refused while the user has a negative balance",
+    "block_follows_user": "a negative balance blocking every account of the user, not only the negative one",
+    "deposit_repays_debt": "a deposit repaying a negative balance first",
+    "debt_interest": "interest (or none) on a debt or a borrowing as time passes",
+    "interest_free_amount": "an interest-free amount exempting part of a borrowing from interest",
+    "liability_blocks_withdrawal": "no withdrawal of a coin that has a liability (a loan)",
+    "funding_from_position_margin": "an isolated funding payment taken from the position margin when the "
+                                    "available balance cannot meet it",
+    "never_negative": "a balance that never goes below zero: payments and deficits capped at zero",
 }
 
 REFUSABLE = frozenset({
     "fund_takes_surplus", "fund_covers_deficit", "deficit_to_adl", "deficit_to_wallet",
-    "fee_to_close_in_position_margin", "partial_liquidation", "withdrawal_blocked_while_negative",
+    "fee_to_close_in_position_margin", "partial_liquidation", "risk_limit_tiers", "withdrawal_blocked_while_negative",
     "open_blocked_while_negative", "block_follows_user", "liability_blocks_withdrawal",
     "funding_from_position_margin", "never_negative",
 })

@@ -402,6 +402,11 @@ def load_venue(venue_id, data=None, label=None, node=None):
     if policies["deficit_to_adl"].value and policies["deficit_to_wallet"].value:
         raise where.error(("policies", "deficit_to_wallet"), "deficit_to_adl and deficit_to_wallet cannot "
                                                              "both be true; set one to false")
+    if not policies["risk_limit_tiers"].value:
+        for symbol, rows in tiers.items():
+            if len(rows) > 1:
+                raise where.error(("tiers", symbol, "rows"), "must have one row when the risk_limit_tiers "
+                                                             "policy is false (one margin level for any size)")
     if not policies["debt_interest"].value and params["hourly_interest_rate"] != 0:
         raise where.error(("parameters", "hourly_interest_rate", "value"),
                           "must be 0 when the debt_interest policy is false")

@@ -29,7 +29,7 @@ steps:
 
 # The seed article's rules, each with the venue whose policy it describes.
 SEED_RULES = {
-    "new-positions-refused-while-negative": ("bybit-classic", """
+    "new-positions-refused-while-negative": ("seed-article", """
 given: {wallet: 1000}
 steps:
   - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50}
@@ -37,7 +37,7 @@ steps:
   - open: {symbol: ETHUSDT, side: long, qty: 0.01, price: 1000, leverage: 10}
   - expect: {refused: open_blocked_negative_balance, position_count: 0}
 """),
-    "deposits-repay-the-debt-first": ("bybit-classic", """
+    "deposits-repay-the-debt-first": ("seed-article", """
 given: {wallet: 1000}
 steps:
   - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50}
@@ -46,7 +46,7 @@ steps:
   - deposit: 200
   - expect: {wallet: -311, debt: 311, refused: null}
 """),
-    "no-interest-on-the-debt": ("bybit-classic", """
+    "no-interest-on-the-debt": ("seed-article", """
 given: {wallet: 1000}
 steps:
   - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50}
@@ -62,21 +62,21 @@ steps:
   - advance_hours: 24
   - expect: {wallet: {lt: -511, approx: -511.0613, tolerance: 0.001}, interest_paid: {gt: 0}}
 """),
-    "fund-covers-the-deficit-first": ("bybit-classic", """
+    "fund-covers-the-deficit-first": ("seed-article", """
 given: {wallet: 1000, insurance_fund: 10000}
 steps:
   - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50}
   - mark: {symbol: BTCUSDT, price: 18500}
   - expect: {wallet: 0, insurance_fund: 9489}
 """),
-    "depleted-fund-leaves-the-balance-negative": ("bybit-classic", """
+    "depleted-fund-leaves-the-balance-negative": ("seed-article", """
 given: {wallet: 1000, insurance_fund: 100}
 steps:
   - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50}
   - mark: {symbol: BTCUSDT, price: 18500}
   - expect: {insurance_fund: 0, wallet: -411}
 """),
-    "liquidation-at-the-liquidation-price": ("bybit-classic", """
+    "liquidation-at-the-liquidation-price": ("seed-article", """
 given: {wallet: 1000}
 steps:
   - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50, margin_mode: isolated}
@@ -86,21 +86,21 @@ steps:
   - mark: {symbol: BTCUSDT, price: 19700}
   - expect: {position_count: 0, liquidations: 1, insurance_fund: 100, position: none}
 """),
-    "isolated-loss-limited-while-the-fund-holds": ("bybit-classic", """
+    "isolated-loss-limited-while-the-fund-holds": ("seed-article", """
 given: {wallet: 1000, insurance_fund: 10000}
 steps:
   - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50, margin_mode: isolated}
   - mark: {symbol: BTCUSDT, price: 15000}
   - expect: {wallet: 589, insurance_fund: 5400}
 """),
-    "cross-puts-the-wallet-at-risk": ("bybit-classic", """
+    "cross-puts-the-wallet-at-risk": ("seed-article", """
 given: {wallet: 1000, insurance_fund: 10000}
 steps:
   - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50, margin_mode: cross}
   - mark: {symbol: BTCUSDT, price: 19000}
   - expect: {wallet: 0, equity: 0}
 """),
-    "negative-balance-does-not-close-the-account": ("bybit-classic", """
+    "negative-balance-does-not-close-the-account": ("seed-article", """
 given: {wallet: 1000}
 steps:
   - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50}
@@ -108,7 +108,7 @@ steps:
   - deposit: 100
   - expect: {refused: null, wallet: -411}
 """),
-    "second-account-inherits-the-restriction": ("bybit-classic", """
+    "second-account-inherits-the-restriction": ("seed-article", """
 given: {wallet: 1000}
 steps:
   - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50}
@@ -125,7 +125,7 @@ steps:
   - withdraw: 10
   - expect: {refused: null, wallet: 90}
 """),
-    "never-negative-adl-hits-the-opposing-side": ("never-negative", """
+    "never-negative-adl-hits-the-opposing-side": ("binance", """
 given: {wallet: 1000}
 steps:
   - open_account: {name: bob-main, user: bob}
@@ -141,7 +141,7 @@ steps:
 }
 
 
-@pytest.mark.parametrize("venue", ["bybit-classic"])
+@pytest.mark.parametrize("venue", ["seed-article"])
 def test_the_withdrawal_rule_passes(venue):
     run = run_scenario(WITHDRAWAL_RULE, venue)
     assert run.ok and run.failure is None
@@ -171,11 +171,11 @@ def test_seed_rules_hold_and_every_expectation_matters(rule_id):
 
 
 def test_the_same_story_differs_by_venue():
-    assert run_scenario(WITHDRAWAL_RULE, "bybit-classic").ok
+    assert run_scenario(WITHDRAWAL_RULE, "seed-article").ok
     uta = run_scenario(WITHDRAWAL_RULE, "bybit-uta")
     assert str(uta.failure) == ("step 5 (expect): result was refused: withdrawal_blocked_liability, "
                                 "expected refused: withdrawal_blocked_negative_balance")
-    never = run_scenario(WITHDRAWAL_RULE, "never-negative")
+    never = run_scenario(WITHDRAWAL_RULE, "binance")
     assert (never.failure.step_index, never.failure.step_name) == (3, "expect")
     assert never.failure.message == "wallet is 0, expected < 0"
     assert len(never.rows) == 3 and never.rows[-1].result == "failed"
@@ -201,19 +201,19 @@ def test_the_same_story_differs_by_venue():
 )
 def test_failure_messages(expect, message):
     scenario = {"given": {"wallet": 1000}, "steps": WITHDRAWAL_RULE["steps"][:2] + [{"expect": expect}]}
-    run = run_scenario(scenario, "bybit-classic")
+    run = run_scenario(scenario, "seed-article")
     assert run.failure.message == message
     assert str(run.failure) == f"step 3 (expect): {message}"
 
 
 def test_refusal_messages():
     steps = [{"withdraw": 5000}, {"expect": {"refused": None}}]
-    assert run_scenario({"steps": steps}, "bybit-classic").failure.message == (
+    assert run_scenario({"steps": steps}, "seed-article").failure.message == (
         "result was refused: insufficient_available_balance, expected ok")
     steps = [{"withdraw": 5000}, {"expect": {"refused": "withdrawal_blocked_liability"}}]
-    assert run_scenario({"steps": steps}, "bybit-classic").failure.message == (
+    assert run_scenario({"steps": steps}, "seed-article").failure.message == (
         "result was refused: insufficient_available_balance, expected refused: withdrawal_blocked_liability")
-    first = run_scenario({"steps": [{"expect": {"refused": None}}]}, "bybit-classic")
+    first = run_scenario({"steps": [{"expect": {"refused": None}}]}, "seed-article")
     assert first.failure.message == "no operation ran before this expect"
 
 
@@ -239,7 +239,7 @@ steps:
   - withdraw: 1
   - expect: {refused: null, account: a1, position_count: 0, hours: 3, fees_collected: {gt: 0}}
 """)
-    run = run_scenario(scenario, "bybit-classic")
+    run = run_scenario(scenario, "seed-article")
     assert run.ok, run.failure
     assert all(row.result in ("ok", "passed") for row in run.rows), [(r.text, r.result) for r in run.rows]
     assert {row.name for row in run.rows} == set(STEP_NAMES)
@@ -276,7 +276,7 @@ steps:
 )
 def test_malformed_scenarios_name_the_step_and_key(scenario, where):
     with pytest.raises(ScenarioError) as error:
-        run_scenario(scenario, "bybit-classic")
+        run_scenario(scenario, "seed-article")
     assert str(error.value).startswith(where) or where in str(error.value)
 
 
