@@ -63,12 +63,11 @@ def tier_item(fact, venue) -> str:
     if not rows:
         return fact_item(fact, venue.third_party)
     item = fact_item(dataclasses.replace(fact, value="see the table"), venue.third_party)
-    lines = ["", "    | Tier | Position value up to (USDT) | Maintenance rate | Max leverage | MM deduction (USDT) |",
-             "    |---:|---:|---:|---:|---:|"]
-    for number, tier in enumerate(rows, start=1):
-        lines.append(f"    | {number} | {_grouped(tier.limit)} | {_grouped(tier.mmr * 100)}% | "
-                     f"{_grouped(tier.max_leverage)}x | {_grouped(tier.mm_deduction)} |")
-    return item + "\n".join(lines) + "\n\n"
+    lines = ["| Up to (USDT) | Maint. rate | Max lev. | Deduction (USDT) |", "|---:|---:|---:|---:|"]
+    for tier in rows:
+        lines.append(f"| {_grouped(tier.limit)} | {_grouped(tier.mmr * 100)}% | {_grouped(tier.max_leverage)}x | "
+                     f"{_grouped(tier.mm_deduction)} |")
+    return f'{item}\n<div class="mn-tiers" markdown>\n\n' + "\n".join(lines) + "\n\n</div>\n\n"
 
 
 def _grouped(value) -> str:

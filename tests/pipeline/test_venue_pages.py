@@ -120,10 +120,11 @@ def test_venue_page_lists_every_fact_with_its_source(rendered, venues):
     assert "- **Tick size: 0.1 USDT.** Prices move in 0.1 USDT steps. *Not from a published page: a model assumption.*\n" in page
     assert ("- **BTCUSDT risk-limit tiers: see the table.** Tier 2 is 0.56% MMR at 90x. Source: [Order Cost"
             in page)
-    assert ("    | Tier | Position value up to (USDT) | Maintenance rate | Max leverage | MM deduction (USDT) |\n"
-            "    |---:|---:|---:|---:|---:|\n"
-            "    | 1 | 2,000,000 | 0.5% | 100x | 0 |\n"
-            "    | 2 | 2,600,000 | 0.56% | 90x | 1,200 |\n") in page
+    assert ('\n<div class="mn-tiers" markdown>\n\n'
+            "| Up to (USDT) | Maint. rate | Max lev. | Deduction (USDT) |\n"
+            "|---:|---:|---:|---:|\n"
+            "| 2,000,000 | 0.5% | 100x | 0 |\n"
+            "| 2,600,000 | 0.56% | 90x | 1,200 |\n\n</div>\n") in page
     assert page.index("## Parameters") < page.index("## Risk-limit tiers") < page.index("## Policies")
     assert ("- **Deficit to wallet: yes.** Says deficit\\_to\\_wallet. Source: [Insurance Fund]"
             "(https://www.bybit.com/en/help-center/article/Insurance-Fund), Bybit, read on 28 November 2026.\n") in page
@@ -234,3 +235,10 @@ def test_source_link_marks_third_party_and_keeps_markup_out():
     odd = Source("A [page]", "https://www.example.com/a(b) c", "<b>Pub</b> *x*", "2026-11-28")
     assert venuepages.source_link(odd) == (
         "[A \\[page\\]](https://www.example.com/a%28b%29%20c), &lt;b&gt;Pub&lt;/b&gt; \\*x\\*, read on 28 November 2026")
+
+
+def test_entry_venue_is_named_and_linked(rendered):
+    pages, content = rendered
+    doc = next(d for d in content.entries if d.data.get("venue") in RULE_VENUES)
+    venue = doc.data["venue"]
+    assert f"venue: [Venue {venue.upper()}](../venues/{venue}.md)" in pages[f"entries/{doc.data['id']}.md"]
