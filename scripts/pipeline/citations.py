@@ -32,7 +32,7 @@ CANONICAL_HOSTS = {
 ENGLISH_SEGMENT = {"bybit": "en", "binance": "en", "kraken": "en-us"}
 
 _LOCALE = re.compile(r"^([a-z]{2,3})[-_]([a-z]{2}|[a-z]{4}|\d{3})$", re.IGNORECASE)
-_SEARCH_SEGMENTS = re.compile(r"^(search|search-results?|searchresults?|results)$", re.IGNORECASE)
+_SEARCH_SEGMENTS = re.compile(r"^(search|search-results?|searchresults?)$", re.IGNORECASE)
 _SEARCH_KEYS = {"q", "query", "keyword", "keywords", "search", "s", "term"}
 _BYBIT_ARTICLE = re.compile(r"/help-center/(?:s/)?article/([^/?#]+)")
 _BYBIT_DOCS_SOURCE = re.compile(r"^/bybit-exchange/docs/blob/[^/]+/docs/(.+?)\.mdx?$")
@@ -185,6 +185,11 @@ def url_findings(source: dict, today: datetime.date) -> list[Finding]:
     url = source.get("url")
     if not isinstance(url, str) or not url.startswith("https://"):
         return findings  # the schema reports a missing or malformed address
+    try:
+        urlsplit(url)
+    except ValueError as error:  # e.g. an unclosed "[" read as an IPv6 host
+        return findings + [Finding("url", f"the address cannot be read ({error}); copy it again from the "
+                                          "browser's address bar")]
     publisher = source.get("publisher")
     findings += host_findings(url, publisher)
     findings += search_findings(url)

@@ -120,6 +120,10 @@ CASES = [
     ("en-US is English",
      source("https://support.kraken.com/hc/en-us/articles/360022835671-Equity-Protection-Process",
             publisher="Kraken"), []),
+    ("an address that cannot be read",
+     source("https://[www.bybit.com/en/help-center/article/Insurance-Fund"),
+     [("url", "the address cannot be read (Invalid IPv6 URL); copy it again from the browser's address bar",
+       False)]),
     ("locale of a publisher we know nothing about: no warning",
      source("https://www.example.com/ro-RO/articol", publisher="Example"), []),
 ]
