@@ -76,6 +76,9 @@ class Exchange:
         value = money(to_decimal("collateral", collateral))
         if value < 0:
             raise ValueError("collateral must be at least 0")
+        if value > 0 and self.venue.hourly_interest_rate == 0:
+            raise ValueError(f"collateral: other coins backing a borrowing belong to a Unified Trading Account; "
+                             f"venue {self.venue.id} sources no borrowing (use bybit-uta)")
         self.account.collateral = value
         self.collateral_given = value
 

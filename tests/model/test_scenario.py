@@ -273,6 +273,8 @@ steps:
         ({"given": {"traders": [{"name": "bob", "positions": [{"symbol": "BTCUSDT", "side": "short", "qty": 1}]}]},
           "steps": [{"deposit": 1}]}, "step 0 (given): traders[0].positions[0].price: is required"),
         ({"given": {"traders": {"name": "bob"}}, "steps": [{"deposit": 1}]}, "step 0 (given): traders: must be a list"),
+        ({"given": {"collateral": 100}, "steps": [{"deposit": 1}]},
+         "step 0 (given): given: collateral: other coins backing a borrowing belong to a Unified Trading Account"),
         ({"given": {"traders": [{"name": "bob", "wallet": 1, "positions": [
             {"symbol": "BTCUSDT", "side": "short", "qty": 1, "price": 20000}]}]}, "steps": [{"deposit": 1}]},
          "step 0 (given): given: trader bob: open refused: order cost is"),
