@@ -76,6 +76,9 @@ class Exchange:
         value = money(to_decimal("collateral", collateral))
         if value < 0:
             raise ValueError("collateral must be at least 0")
+        if value > 0 and self.venue.hourly_interest_rate == 0:
+            raise ValueError(f"collateral: other coins backing a borrowing belong to a Unified Trading Account; "
+                             f"venue {self.venue.id} sources no borrowing (use bybit-uta)")
         self.account.collateral = value
         self.collateral_given = value
 
@@ -506,8 +509,9 @@ class Exchange:
 
     def funding(self, symbol, rate):
         """Settle one funding interval on ``symbol`` at its mark for every account (§1.9): positive rate,
-        longs pay. Isolated: paid from the available balance, then the position margin. Cross: from the
-        wallet; under ``never-negative`` a cross payment is capped at the wallet's positive balance."""
+        longs pay. Isolated: paid from the available balance, then the position margin (where the venue
+        sources ``funding_from_position_margin``). Cross: from the wallet; where the venue is
+        ``never_negative`` a payment is capped at the wallet's positive balance."""
         def body():
             self._symbol(symbol)
             funding_rate = to_decimal("rate", rate)
