@@ -309,10 +309,11 @@ def rule_boxes(entry: dict, site) -> str:
 
 
 def faq_badge(rule_id: str, site) -> str:
-    """The Markdown badge linking an FAQ answer to the rule it relies on."""
+    """The Markdown badge linking an FAQ answer to the rule it relies on (third-party marked)."""
     check = site_checks(site)[rule_id]
+    mark = f" {THIRD_PARTY_ONLY}" if third_party_only(check) else ""
     return (f'[✓ Verified rule: {link_text(rule_title(check.rule))}](#{anchor(rule_id)})'
-            '{ .mn-rule-badge }')
+            '{ .mn-rule-badge }' + mark)
 
 
 def rules_index(site):

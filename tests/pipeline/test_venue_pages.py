@@ -242,3 +242,20 @@ def test_entry_venue_is_named_and_linked(rendered):
     doc = next(d for d in content.entries if d.data.get("venue") in RULE_VENUES)
     venue = doc.data["venue"]
     assert f"venue: [Venue {venue.upper()}](../venues/{venue}.md)" in pages[f"entries/{doc.data['id']}.md"]
+
+
+def test_faq_badge_of_a_third_party_rule_carries_the_mark(rendered):
+    pages, content = rendered
+    third = RULE_VENUES[0]
+    found = 0
+    for doc in content.entries:
+        rules = {rule["id"]: rule for rule in doc.data.get("rules", [])}
+        page = pages[f"entries/{doc.data['id']}.md"]
+        for item in doc.data["faq"]:
+            for rule_id in item.get("rules", []):
+                badge = re.search(rf"\(#rule-{re.escape(rule_id)}\)\{{ \.mn-rule-badge \}}(.*)$", page, re.MULTILINE)
+                assert badge, rule_id
+                marked = badge.group(1) == ' <span class="mn-third-party">Third-party source only</span>'
+                assert marked is (rules[rule_id]["venue"] == third)
+                found += 1
+    assert found
