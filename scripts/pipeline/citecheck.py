@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def today_utc() -> datetime.date:
     """Today's date in UTC (the default "today" of the citation checks)."""
-    return datetime.datetime.now(datetime.timezone.utc).date()
+    return datetime.datetime.now(datetime.UTC).date()
 
 
 def venue_files() -> list[Path]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from typing import Iterable
+from collections.abc import Iterable
 
 from .mdtext import link_url, md_text
 from .render import front_matter, link_text, long_date

@@ -6,9 +6,9 @@ import datetime
 
 import pytest
 
+from scripts.pipeline.build import check
 from scripts.pipeline.citations import url_findings
 from scripts.pipeline.citecheck import check_citations, citation_warnings
-from scripts.pipeline.build import check
 
 TODAY = datetime.date(2026, 11, 29)
 F = "content/entries/good-entry.yaml"
@@ -187,7 +187,7 @@ def test_an_alias_is_reported_once_at_its_anchor(project, good_text):
             "    verdict: not-found\n    official:\n      - {title: Insurance Fund, url: " \
             "'https://www.bybit.com/en/help-center/article/Insurance-Fund', publisher: Bybit, accessed: '2026-01-10'}\n"
     (project.entries / "good-entry.yaml").write_text(text)
-    content, problems = check(project)
+    _, problems = check(project)
     assert [str(p) for p in problems if p.file == F] == [
         f"{F}:36: $.sources[1].url: this is the site's home page, not the page that says it; cite the address "
         "of the article itself"]
@@ -197,7 +197,7 @@ def test_warnings_are_printed_and_do_not_fail(project, good_text, cli):
     text = good_text.replace("https://www.bybit.com/en/help-center/article/Insurance-Fund",
                              "https://www.bybit.com/ro-RO/help-center/article/Insurance-Fund", 1)
     (project.entries / "good-entry.yaml").write_text(text)
-    code, out, err = cli("--root", project.root, "validate")
+    code, _, err = cli("--root", project.root, "validate")
     assert code == 0, err
     assert (f"{F}:31: $.sources[0].url: warning: the address is in the ro-RO locale; Bybit publishes this page "
             "in English: cite https://www.bybit.com/en/help-center/article/Insurance-Fund (check that it opens)") in err
