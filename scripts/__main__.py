@@ -62,7 +62,7 @@ def cmd_serve(args) -> int:
     """Render once, then hand over to ``mkdocs serve`` (its hook re-renders on every change)."""
     docs = args.docs or args.root / ".build" / "docs"
     try:
-        prepare(Layout(args.root), docs)
+        prepare(Layout(args.root), docs, log=_err)
     except ContentError as error:
         _err(str(error))
         _err("Fix these and save; the preview rebuilds on its own.")

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from scripts.pipeline.build import check
+from scripts.pipeline.build import check, prepare
 from scripts.pipeline.citations import url_findings
 from scripts.pipeline.citecheck import check_citations, citation_warnings
 
@@ -226,3 +226,15 @@ def test_venue_profile_sources_are_checked(project, tmp_path):
         (5, "$.sources.adl.url", "testnet.bybit.com is a testnet host, not the published page; cite "
                                  "https://www.bybit.com/en/help-center/article/Auto-Deleveraging-ADL instead"),
     ]
+
+
+def test_prepare_logs_warnings(project, good_text, tmp_path):
+    text = good_text.replace("https://www.bybit.com/en/help-center/article/Insurance-Fund",
+                             "https://www.bybit.com/zh-CN/help-center/article/Insurance-Fund", 1)
+    (project.entries / "good-entry.yaml").write_text(text)
+    messages = []
+    files = prepare(project, tmp_path / "docs", assets=False, log=messages.append)
+    assert "entries/good-entry.md" in files
+    assert messages == [f"{F}:31: $.sources[0].url: warning: the address is in the zh-CN locale; Bybit publishes "
+                        "this page in English: cite https://www.bybit.com/en/help-center/article/Insurance-Fund "
+                        "(check that it opens)"]
