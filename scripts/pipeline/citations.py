@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 # Hosts that serve copies of Bybit's help centre (shared/reference/exchange-mechanics.md, conventions).
 BYBIT_MIRRORS = ("bybitglobal.com", "bybit.global", "bybit-global.com", "bytick.com", "kbybit.com",
@@ -32,10 +32,16 @@ CANONICAL_HOSTS = {
 ENGLISH_SEGMENT = {"bybit": "en", "binance": "en", "kraken": "en-us"}
 
 _LOCALE = re.compile(r"^([a-z]{2,3})[-_]([a-z]{2}|[a-z]{4}|\d{3})$", re.IGNORECASE)
-_SEARCH_SEGMENTS = re.compile(r"^(search|search-results?|searchresults?)$", re.IGNORECASE)
+_LOCALE_ANYWHERE = re.compile(r"/[a-z]{2,3}[-_](?:[a-z]{2}|[a-z]{4}|\d{3})(?:/|$)", re.IGNORECASE)
+_SEARCH_PATH = re.compile(r"(?:^|/)(?:search|search-results?|searchresults?)(?:/|$)", re.IGNORECASE)
 _SEARCH_KEYS = {"q", "query", "keyword", "keywords", "search", "s", "term"}
+_TEST_HOST = re.compile(r"testnet|staging")
+_MIRROR_HOST = re.compile(r"(?:^|\.)(" + "|".join(re.escape(m) for m in BYBIT_MIRRORS) + r")$")
+_BYBIT_HOST = re.compile(r"(?:^|\.)(?:bybit\.com|" + "|".join(re.escape(m) for m in BYBIT_MIRRORS) + r")$")
+_CODE_HOSTS = ("github.com", "raw.githubusercontent.com", "gitlab.com")
 _BYBIT_ARTICLE = re.compile(r"/help-center/(?:s/)?article/([^/?#]+)")
 _BYBIT_DOCS_SOURCE = re.compile(r"^/bybit-exchange/docs/blob/[^/]+/docs/(.+?)\.mdx?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -47,136 +53,126 @@ class Finding:
     warning: bool = False
 
 
+@dataclass(frozen=True)
+class Address:
+    """A cited address split once: the text, its parts and its lower-case host."""
+
+    url: str
+    parts: SplitResult
+    host: str
+
+    @classmethod
+    def parse(cls, url: str) -> Address:
+        """Split ``url``; raises ValueError for an address urllib cannot read."""
+        parts = urlsplit(url)
+        return cls(url, parts, (parts.hostname or "").casefold())
+
+
 def publisher_key(publisher) -> str:
     """The publisher's first word in lower case (``Bybit API documentation`` -> ``bybit``)."""
     words = str(publisher or "").split()
     return words[0].casefold().strip(".,:;") if words else ""
 
 
-def _labels(host: str) -> list[str]:
-    return [label for label in host.casefold().split(".") if label]
-
-
-def _on(host: str, domain: str) -> bool:
-    """``host`` is ``domain`` or one of its subdomains."""
-    host = host.casefold()
-    return host == domain or host.endswith("." + domain)
-
-
-def canonical_suggestion(url: str) -> str:
+def canonical_suggestion(address: Address) -> str:
     """The canonical address of a mirrored or test-host page, when it can be derived (else '')."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if _is_bybit_family(host):
-        match = _BYBIT_ARTICLE.search(parts.path)
+    if _BYBIT_HOST.search(address.host):
+        match = _BYBIT_ARTICLE.search(address.parts.path)
         if match:
             return f"https://www.bybit.com/en/help-center/article/{match.group(1)}"
-    if host == "github.com":
-        match = _BYBIT_DOCS_SOURCE.match(parts.path)
+    if address.host == "github.com":
+        match = _BYBIT_DOCS_SOURCE.match(address.parts.path)
         if match:
             return f"https://bybit-exchange.github.io/docs/{match.group(1)}"
     return ""
 
 
-def _is_bybit_family(host: str) -> bool:
-    return _on(host, "bybit.com") or any(_on(host, mirror) for mirror in BYBIT_MIRRORS)
-
-
-def _fix(url: str, fallback: str) -> str:
-    suggestion = canonical_suggestion(url)
+def _fix(address: Address, fallback: str) -> str:
+    suggestion = canonical_suggestion(address)
     return f"cite {suggestion} instead" if suggestion else fallback
 
 
-def host_findings(url: str, publisher) -> list[Finding]:
+def host_findings(address: Address, publisher) -> list[Finding]:
     """Testnet, staging, mirror and non-canonical hosts."""
-    host = (urlsplit(url).hostname or "").casefold()
-    labels = _labels(host)
-    key = publisher_key(publisher)
-    if any("testnet" in label or "staging" in label for label in labels):
-        kind = "a testnet" if any("testnet" in label for label in labels) else "a staging"
+    host = address.host
+    if _TEST_HOST.search(host):
+        kind = "a testnet" if "testnet" in host else "a staging"
         return [Finding("url", f"{host} is {kind} host, not the published page; "
-                               + _fix(url, "cite the same page on the publisher's main site"))]
-    mirror = next((m for m in BYBIT_MIRRORS if _on(host, m)), None)
-    if mirror:
+                               + _fix(address, "cite the same page on the publisher's main site"))]
+    if _MIRROR_HOST.search(host):
         return [Finding("url", f"{host} is a mirror of Bybit's site; "
-                               + _fix(url, "cite the same page on www.bybit.com"))]
-    allowed = CANONICAL_HOSTS.get(key)
-    if allowed and not any(host == item or (item.startswith("www.") and host == item[4:]) for item in allowed):
-        if host in ("github.com", "raw.githubusercontent.com", "gitlab.com"):
+                               + _fix(address, "cite the same page on www.bybit.com"))]
+    allowed = CANONICAL_HOSTS.get(publisher_key(publisher))
+    if allowed and host not in allowed and not any(item.startswith("www.") and host == item[4:] for item in allowed):
+        if host in _CODE_HOSTS:
             return []  # a code host: code_findings says what to do
         return [Finding("url", f"{host} is not where {publisher} publishes its pages ({', '.join(allowed)}); "
-                               + _fix(url, f"cite the page on {allowed[0]}"))]
+                               + _fix(address, f"cite the page on {allowed[0]}"))]
     return []
 
 
-def search_findings(url: str) -> list[Finding]:
+def search_findings(address: Address) -> list[Finding]:
     """Search-results pages: a ``search`` path segment or a search query parameter."""
-    parts = urlsplit(url)
-    segments = [segment for segment in parts.path.split("/") if segment]
-    keys = {key.casefold() for key, _ in parse_qsl(parts.query, keep_blank_values=True)}
-    if any(_SEARCH_SEGMENTS.match(segment) for segment in segments) or keys & _SEARCH_KEYS:
+    query = address.parts.query
+    keys = {key.casefold() for key, _ in parse_qsl(query, keep_blank_values=True)} if query else set()
+    if _SEARCH_PATH.search(address.parts.path) or keys & _SEARCH_KEYS:
         return [Finding("url", "this is a search-results page, which changes over time; open the article "
                                "the listing points to and cite its own address")]
     return []
 
 
-def code_findings(url: str, kind) -> list[Finding]:
+def code_findings(address: Address, kind) -> list[Finding]:
     """Source files on code hosts, unless the source says ``kind: code``."""
-    if kind == "code":
+    host, path = address.host, address.parts.path
+    if kind == "code" or host not in _CODE_HOSTS:
         return []
-    parts = urlsplit(url)
-    host = (parts.hostname or "").casefold()
-    path = parts.path
-    is_source = (host == "raw.githubusercontent.com"
-                 or (host in ("github.com", "gitlab.com") and ("/blob/" in path or "/raw/" in path))
+    is_source = (host == "raw.githubusercontent.com" or "/blob/" in path or "/raw/" in path
                  or (host == "github.com" and re.search(r"\.mdx?$", path, re.IGNORECASE) is not None))
     if not is_source:
         return []
     return [Finding("url", "this is a source file on a code host, not a published page; "
-                           + _fix(url, "cite the rendered documentation page")
+                           + _fix(address, "cite the rendered documentation page")
                            + " (or add kind: code to the source when you mean the code itself)")]
 
 
-def home_page_findings(url: str) -> list[Finding]:
+def home_page_findings(address: Address) -> list[Finding]:
     """A bare home page (empty path or ``/``, no query) cited for a specific claim."""
-    parts = urlsplit(url)
-    if parts.path in ("", "/") and not parts.query:
+    if address.parts.path in ("", "/") and not address.parts.query:
         return [Finding("url", "this is the site's home page, not the page that says it; cite the "
                                "address of the article itself")]
     return []
 
 
-def locale_findings(url: str, publisher) -> list[Finding]:
+def locale_findings(address: Address, publisher) -> list[Finding]:
     """A warning for a non-English locale segment when the publisher has English pages."""
-    key = publisher_key(publisher)
-    english = ENGLISH_SEGMENT.get(key)
-    if english is None and not _is_bybit_family(urlsplit(url).hostname or ""):
+    path = address.parts.path
+    if not _LOCALE_ANYWHERE.search(path):
         return []
-    english = english or "en"
-    parts = urlsplit(url)
-    segments = parts.path.split("/")
+    english = ENGLISH_SEGMENT.get(publisher_key(publisher))
+    if english is None:
+        if not _BYBIT_HOST.search(address.host):
+            return []
+        english = "en"
+    segments = path.split("/")
     for index, segment in enumerate(segments):
         match = _LOCALE.match(segment)
         if match and match.group(1).casefold() != "en":
-            path = "/".join(segments[:index] + [english] + segments[index + 1:])
-            fixed = parts._replace(path=path).geturl()
+            fixed = address.parts._replace(path="/".join(segments[:index] + [english] + segments[index + 1:]))
             return [Finding("url", f"the address is in the {segment} locale; {publisher} publishes this page "
-                                   f"in English: cite {fixed} (check that it opens)", warning=True)]
+                                   f"in English: cite {fixed.geturl()} (check that it opens)", warning=True)]
     return []
 
 
 def date_findings(accessed, today: datetime.date) -> list[Finding]:
     """An ``accessed`` date after today."""
-    if not isinstance(accessed, str):
-        return []
+    if not isinstance(accessed, str) or not _ISO_DATE.match(accessed) or accessed <= today.isoformat():
+        return []  # the schema reports malformed dates; ISO dates compare as text
     try:
-        day = datetime.date.fromisoformat(accessed)
+        datetime.date.fromisoformat(accessed)
     except ValueError:
-        return []  # the schema reports malformed dates
-    if day > today:
-        return [Finding("accessed", f"accessed {accessed} is after today ({today.isoformat()}); write the date "
-                                    "you read the page")]
-    return []
+        return []
+    return [Finding("accessed", f"accessed {accessed} is after today ({today.isoformat()}); write the date "
+                                "you read the page")]
 
 
 def url_findings(source: dict, today: datetime.date) -> list[Finding]:
@@ -186,18 +182,14 @@ def url_findings(source: dict, today: datetime.date) -> list[Finding]:
     if not isinstance(url, str) or not url.startswith("https://"):
         return findings  # the schema reports a missing or malformed address
     try:
-        urlsplit(url)
+        address = Address.parse(url)
     except ValueError as error:  # e.g. an unclosed "[" read as an IPv6 host
         return findings + [Finding("url", f"the address cannot be read ({error}); copy it again from the "
                                           "browser's address bar")]
     publisher = source.get("publisher")
-    findings += host_findings(url, publisher)
-    findings += search_findings(url)
-    findings += code_findings(url, source.get("kind"))
-    findings += home_page_findings(url)
-    if not any(finding.field == "url" for finding in findings):
-        findings += locale_findings(url, publisher)
-    return findings
+    url_problems = (host_findings(address, publisher) + search_findings(address)
+                    + code_findings(address, source.get("kind")) + home_page_findings(address))
+    return findings + (url_problems or locale_findings(address, publisher))
 
 
 def entry_sources(data: dict):

@@ -17,6 +17,7 @@ from .errors import Problem
 from .load import Document, load_file
 
 ROOT = Path(__file__).resolve().parents[2]
+_LAST: list = []  # [content, (today, venues), findings] of the last call of all_findings
 
 
 def today_utc() -> datetime.date:
@@ -52,14 +53,21 @@ def _findings(docs_and_sources, today: datetime.date) -> list[tuple[bool, Proble
 
 def all_findings(content: Content, today: datetime.date | None = None,
                  venues: list[Path] | None = None) -> list[tuple[bool, Problem]]:
-    """``(is_warning, problem)`` for every source of every entry and venue profile."""
+    """``(is_warning, problem)`` for every source of every entry and venue profile.
+
+    The last result is kept, so the cross-check and the warnings share one pass over the sources.
+    """
     today = today or today_utc()
+    key = (today, None if venues is None else tuple(venues))
+    if _LAST and _LAST[0] is content and _LAST[1] == key:
+        return _LAST[2]
     docs = [(doc, entry_sources(doc.data)) for doc in content.entries if isinstance(doc.data, dict)]
     for path in venue_files() if venues is None else venues:
         if path.is_file():
             doc, _ = load_file(path, ROOT)  # the venue loader reports malformed files
             docs.append((doc, _venue_sources(doc)))
-    return _findings(docs, today)
+    _LAST[:] = [content, key, _findings(docs, today)]
+    return _LAST[2]
 
 
 def check_citations(content: Content, today: datetime.date | None = None,
