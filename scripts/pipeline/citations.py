@@ -5,8 +5,8 @@ returns what is wrong with it: a testnet, staging or mirror host, a search-resul
 on a code host (unless the source is ``kind: code``), a bare home page, an ``accessed`` date after
 today (errors); a non-English locale in the path of a publisher that has English pages (a warning).
 Each message says how to fix it. :func:`entry_sources` finds every source of an entry (its sources,
-its rules' sources, its claims' source and official sources); :mod:`.venuecheck` applies the same
-checks to the venue profiles.
+its rules' sources, its claims' source and official sources); :mod:`.citecheck` runs the
+checks over every entry and venue profile.
 """
 
 from __future__ import annotations
