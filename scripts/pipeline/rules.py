@@ -309,7 +309,7 @@ def rule_boxes(entry: dict, site) -> str:
     out = ["## Verified rules\n\n",
            "Each statement below was checked by running the scenario under it on Margin Notes' reference "
            "model of a futures exchange, using only what the named venue's profile sources. The model "
-           "simplifies: one price path, and partial liquidation for isolated positions only. "
+           "simplifies: one price path, and market orders only. "
            "[All rules](../rules/index.md)\n\n"]
     out += [rule_box(checks[rule["id"]]) for rule in entry["rules"]]
     return "".join(out)
