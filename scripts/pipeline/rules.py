@@ -15,16 +15,16 @@ import re
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
+from calculators.model.policies import POLICIES
 from calculators.model.scenario import TABLE_COLUMNS, ScenarioError, ScenarioRun, format_value, run_scenario
 from calculators.model.state import to_decimal
-from calculators.model.policies import POLICIES
 from calculators.model.venues import VENUES
 
+from . import venuepages
 from .errors import Problem
 from .load import Document
-from .render import front_matter, indent, link_text
 from .mdtext import link_url, md_text
-from . import venuepages
+from .render import front_matter, indent, link_text
 from .venuepages import venue_link, venue_name
 
 TOPIC_TITLES = {
