@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
-from calculators.model.policies import POLICIES
 from calculators.model.scenario import TABLE_COLUMNS, ScenarioError, ScenarioRun, format_value, run_scenario
 from calculators.model.state import to_decimal
+from calculators.model.policies import POLICIES
 from calculators.model.venues import VENUES
 
 from . import venuepages
