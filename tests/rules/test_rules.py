@@ -85,6 +85,10 @@ def _rule(rule_id):
     ("open-blocked-while-negative", "open_blocked_while_negative"),
     ("restriction-follows-the-user", "block_follows_user"),
     ("uta-liability-blocks-withdrawal", "liability_blocks_withdrawal"),
+    ("liquidated-position-settles-at-bankruptcy-price", "fund_takes_surplus"),
+    ("liquidated-position-settles-at-bankruptcy-price", "fund_covers_deficit"),
+    ("added-margin-moves-bankruptcy-price", "fund_takes_surplus"),
+    ("fee-to-close-valued-at-bankruptcy-price", "fee_to_close_in_position_margin"),
 ])
 def test_rule_fails_with_its_behaviour_switched_off(rule_id, policy):
     rule = _rule(rule_id)
