@@ -89,6 +89,9 @@ def _rule(rule_id):
     ("liquidated-position-settles-at-bankruptcy-price", "fund_covers_deficit"),
     ("added-margin-moves-bankruptcy-price", "fund_takes_surplus"),
     ("fee-to-close-valued-at-bankruptcy-price", "fee_to_close_in_position_margin"),
+    ("bybit-fund-pays-first-then-adl", "fund_covers_deficit"),
+    ("bybit-fund-pays-first-then-adl", "deficit_to_adl"),
+    ("binance-fund-then-counterparty-liquidation", "deficit_to_adl"),
 ])
 def test_rule_fails_with_its_behaviour_switched_off(rule_id, policy):
     rule = _rule(rule_id)
@@ -97,6 +100,18 @@ def test_rule_fails_with_its_behaviour_switched_off(rule_id, policy):
     switched_off = VENUES[rule["venue"]].with_policy(policy, False)
     run = run_scenario(rule["scenario"], switched_off)
     assert not run.ok, f"rule {rule_id} still holds with {policy} switched off"
+
+
+# A rule about a venue that does *not* do something must fail where the venue does it.
+@pytest.mark.parametrize("rule_id, policy", [
+    ("kraken-surplus-stays-with-the-trader", "fund_takes_surplus"),
+])
+def test_rule_fails_with_a_behaviour_switched_on(rule_id, policy):
+    rule = _rule(rule_id)
+    assert run_scenario(rule["scenario"], rule["venue"]).ok
+    switched_on = VENUES[rule["venue"]].with_policy(policy, True)
+    run = run_scenario(rule["scenario"], switched_on)
+    assert not run.ok, f"rule {rule_id} still holds with {policy} switched on"
 
 
 def test_adl_rule_fails_without_the_opposing_trader():
