@@ -94,6 +94,7 @@ def _rule(rule_id):
     ("binance-fund-then-counterparty-liquidation", "deficit_to_adl"),
     ("adl-deleverages-highest-ranked-opponent-first", "deficit_to_adl"),
     ("binance-adl-closes-at-bankruptcy-price-without-fee", "deficit_to_adl"),
+    ("mark-price-triggers-liquidation-fill-can-differ", "fund_takes_surplus"),
 ])
 def test_rule_fails_with_its_behaviour_switched_off(rule_id, policy):
     rule = _rule(rule_id)
