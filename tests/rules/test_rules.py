@@ -95,6 +95,7 @@ def _rule(rule_id):
     ("adl-deleverages-highest-ranked-opponent-first", "deficit_to_adl"),
     ("binance-adl-closes-at-bankruptcy-price-without-fee", "deficit_to_adl"),
     ("mark-price-triggers-liquidation-fill-can-differ", "fund_takes_surplus"),
+    ("bybit-fund-keeps-the-liquidation-surplus", "fund_takes_surplus"),
 ])
 def test_rule_fails_with_its_behaviour_switched_off(rule_id, policy):
     rule = _rule(rule_id)
