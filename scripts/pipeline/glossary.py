@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import re
 
+import markdown
+import nh3
+
 from .content import Content
 from .errors import Problem
-from .render import link_text, plain_text
+from .render import link_text
 
 _PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
 _UNSAFE = re.compile(r"[\[\]\\<>\x00-\x1f\x7f]")
@@ -56,8 +59,10 @@ def forms(item: dict) -> list[str]:
 
 
 def title(item: dict) -> str:
-    """The definition as one line of plain text (links become their words, marks and tags go)."""
-    return " ".join(plain_text(item["definition"]).split())
+    """The definition as one line of plain text: rendered, then every tag dropped (links become their
+    words, emphasis goes, raw HTML goes with script and style content); ``<`` and ``&`` stay escaped."""
+    rendered = markdown.markdown(item["definition"])
+    return " ".join(nh3.clean(rendered, tags=set()).split())
 
 
 def definitions(terms: list[dict]) -> dict[str, str]:
@@ -123,6 +128,7 @@ def check_glossary(content: Content) -> list[Problem]:
     entries = {data["id"] for data in (d.data for d in content.entries)
                if isinstance(data, dict) and isinstance(data.get("id"), str)}
     owner: dict[str, str] = {}
+    clashes: set[tuple[str, str]] = set()
     for index, item in enumerate(content.glossary_list()):
         entry = item.get("entry")
         if isinstance(entry, str) and entry not in entries:
@@ -132,7 +138,8 @@ def check_glossary(content: Content) -> list[Problem]:
         if not isinstance(item.get("term"), str) or not isinstance(item.get("id"), str):
             continue
         for form in forms(item):
-            if owner.setdefault(form, item["id"]) != item["id"]:
+            if owner.setdefault(form, item["id"]) != item["id"] and (owner[form], item["id"]) not in clashes:
+                clashes.add((owner[form], item["id"]))
                 problems.append(doc.problem((index, "term"), f"{form!r} already stands for the term "
                                             f"{owner[form]!r}; give one of them another wording or alias"))
     return problems

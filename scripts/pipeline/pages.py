@@ -9,7 +9,7 @@ page from any other generator (used for the section index pages that other helpe
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from . import glossary, market
@@ -213,6 +213,4 @@ def collect_pages(content: Content) -> dict[str, Page]:
                 pages[page.path] = page
             elif not page.fallback:
                 raise DuplicatePageError(f"two page generators write {page.path} ({generator.__name__})")
-    block = glossary.abbreviation_block(site.glossary)  # every glossary term explains itself on hover
-    return {path: replace(page, text=glossary.abbreviate(page.text, block)) if path.endswith(".md") else page
-            for path, page in pages.items()}
+    return pages

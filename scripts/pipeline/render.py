@@ -136,6 +136,9 @@ def entry_page(entry: dict, site) -> str:
 
 def render(content: Content) -> dict[str, str]:
     """Render every page of the site: ``{docs-relative path: text}`` (runs all page generators)."""
+    from .glossary import abbreviate, abbreviation_block
     from .pages import collect_pages
 
-    return {path: page.text for path, page in collect_pages(content).items()}
+    block = abbreviation_block(content.glossary_list())  # every glossary term explains itself on hover
+    return {path: abbreviate(page.text, block) if path.endswith(".md") else page.text
+            for path, page in collect_pages(content).items()}
