@@ -63,9 +63,9 @@ def parse_time(iso: str) -> datetime.datetime:
 
 
 def time_text(iso: str) -> str:
-    """``2026-02-05T04:05:02Z`` as ``5 Feb 2026, 04:05 UTC``."""
+    """``2026-02-05T04:05:02Z`` as ``5 February 2026, 04:05 UTC``."""
     when = parse_time(iso)
-    return f"{when.day} {_MONTHS[when.month - 1]} {when.year}, {when:%H:%M} UTC"
+    return f"{when.day} {when:%B} {when.year}, {when:%H:%M} UTC"
 
 
 def strip_context(data: dict | None) -> dict | None:
@@ -95,9 +95,10 @@ def market_page(data: dict, front_matter) -> str:
     meta = {"title": "Market snapshot",
             "description": "The prices of the strip at the top of every page: what they are and when they were taken."}
     out = [front_matter(meta), "# Market snapshot\n\n",
-           f"The strip at the top of every page shows these prices in US dollars, as {_cell(data['source'])} "
-           f"published them at {time_text(data['taken_at'])}. They are a snapshot, not live prices and not "
-           "a quote: an exchange's own price differs, and a futures contract has its own mark price.\n\n"]
+           "The strip at the top of every page shows these prices in US dollars (source: "
+           f"{_cell(data['source'])}), taken at {time_text(data['taken_at'])}. They are a snapshot, not live "
+           "prices and not a quote: an exchange's own price differs, and a futures contract has its own mark "
+           "price.\n\n"]
     if data.get("note"):
         out.append(f"*{_cell(data['note'])}*\n\n")
     out.append("| Coin | Symbol | Price (USD) | 24-hour change | Updated by the source |\n"

@@ -54,7 +54,7 @@ def _strip_html(context) -> str:
 def test_the_strip_lists_every_coin_with_its_date_and_escapes_every_value():
     data = yaml.safe_load((REPO / "content" / "market" / "snapshot.yaml").read_text(encoding="utf-8"))
     context = market.strip_context(data)
-    assert context["date"] == "5 Feb 2026" and context["time"] == "5 Feb 2026, 04:05 UTC"
+    assert context["date"] == "5 Feb 2026" and context["time"] == "5 February 2026, 04:05 UTC"
     html = _strip_html(context)
     assert html.count('<li class="mn-strip__coin"') == 15
     assert '<time datetime="2026-02-05T04:05:02Z"' in html and ">5 Feb 2026</time>" in html
@@ -78,10 +78,10 @@ def test_market_page_and_published_json(project):
     pages = render(content)
     page = pages["market.md"]
     assert page.count("\n| ") == 15 + 2  # header, rule, 15 coins
-    assert "| Bitcoin | BTC | 87,959.91 | +1.34% | 5 Feb 2026, 04:05 UTC |" in page
+    assert "| Bitcoin | BTC | 87,959.91 | +1.34% | 5 February 2026, 04:05 UTC |" in page
     assert "not live prices" in page
     assert yaml.safe_load(pages["market.json"])["coins"][0]["id"] == "bitcoin"
-    assert "[market snapshot](market.md) of 15 coins taken at 5 Feb 2026, 04:05 UTC" in pages["index.md"]
+    assert "[market snapshot](market.md) of 15 coins taken at 5 February 2026, 04:05 UTC" in pages["index.md"]
     assert "entry_price: market:bitcoin" in pages["calculators/liquidation-price.md"]
 
 
@@ -147,3 +147,15 @@ def test_an_entry_with_an_unknown_coin_fails_validation_on_its_line(project, goo
                                 + ", ".join(SEED_IDS) + ")")
     (project.entries / "market-entry.yaml").write_text(text.replace("market:etherium", "market:ethereum"))
     assert check(project)[1] == []
+
+
+def test_without_a_snapshot_the_site_has_no_strip_page_and_market_defaults_fail(project, good_text):
+    (project.content / "market" / "snapshot.yaml").unlink()
+    content, problems = check(project)
+    assert problems == []
+    pages = render(content)
+    assert "market.md" not in pages and "market.json" not in pages
+    assert "market snapshot" not in pages["index.md"]
+    assert "market:" not in pages["calculators/liquidation-price.md"]
+    with pytest.raises(calcfence.FenceError, match="needs the market snapshot content/market/snapshot.yaml"):
+        calcfence.parse_fence("id: liquidation-price\ndefaults: {entry_price: market:bitcoin}", prices={})

@@ -89,7 +89,7 @@ def test_update_rewrites_the_snapshot_and_reports_what_changed(project, snapshot
     assert "  bitcoin       87,959.91 -> 91,234.56 USD (+3.72%); 24 h +1.34% -> -0.52%" in lines
     assert "  tether        0.9998 -> 0.9998 USD (unchanged); 24 h 0.00% -> 0.00%" in lines
     assert lines[-1].startswith("15 coins, 14 prices changed; taken at ")
-    assert lines[-1].endswith("(was 5 Feb 2026, 04:05 UTC).")
+    assert lines[-1].endswith("(was 5 February 2026, 04:05 UTC).")
     assert sorted(p.name for p in snapshot.parent.iterdir()) == ["snapshot.yaml"]  # no temporary file left
     assert snapshot.read_text().startswith("# The price strip shown on every page")
     assert check(project)[1] == []  # the whole site still validates with the new file
