@@ -22,11 +22,15 @@ import nh3
 
 from .content import Content
 from .errors import Problem
-from .render import link_text
 
 _PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
 _UNSAFE = re.compile(r"[\[\]\\<>\x00-\x1f\x7f]")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|~^=<>&])")
+
+
+def link_text(text: str) -> str:
+    """``text`` safe inside Markdown link brackets (as :func:`scripts.pipeline.render.link_text`)."""
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
 
 
 def _plural(word: str) -> str:

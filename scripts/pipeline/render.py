@@ -15,6 +15,7 @@ import nh3
 import yaml
 
 from .content import Content
+from .glossary import abbreviate, abbreviation_block
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -136,7 +137,6 @@ def entry_page(entry: dict, site) -> str:
 
 def render(content: Content) -> dict[str, str]:
     """Render every page of the site: ``{docs-relative path: text}`` (runs all page generators)."""
-    from .glossary import abbreviate, abbreviation_block
     from .pages import collect_pages
 
     block = abbreviation_block(content.glossary_list())  # every glossary term explains itself on hover

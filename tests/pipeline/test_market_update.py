@@ -50,6 +50,7 @@ class FakeCoinGecko:
         self.thread.start()
 
     def close(self):
+        """Stop serving and free the port."""
         self.server.shutdown()
         self.server.server_close()
 
