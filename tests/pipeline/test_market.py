@@ -14,18 +14,30 @@ from scripts.pipeline.build import check
 from scripts.pipeline.render import render
 
 REPO = Path(__file__).resolve().parents[2]
+# The snapshot as first committed (the seed's figures), so that `make market` never breaks these tests.
+SEED = Path(__file__).resolve().parent / "fixtures" / "market-snapshot.yaml"
 SEED_IDS = ["bitcoin", "ethereum", "tether", "xrp", "bnb", "solana", "usd-coin", "tron", "dogecoin", "cardano",
             "hyperliquid", "bitcoin-cash", "chainlink", "unus-sed-leo", "zcash"]
 PRICES = {"bitcoin": 87959.907984, "tether": 0.999775, "dogecoin": 0.150904}
+
+
+@pytest.fixture
+def seeded(project):
+    """The test project with the seed snapshot (tests/pipeline/fixtures/market-snapshot.yaml)."""
+    (project.content / "market" / "snapshot.yaml").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    return project
 
 
 def test_the_snapshot_holds_the_fifteen_assets_of_the_seed_strip():
     data = yaml.safe_load((REPO / "content" / "market" / "snapshot.yaml").read_text(encoding="utf-8"))
     assert [coin["id"] for coin in data["coins"]] == SEED_IDS
     assert data["source"] == "CoinGecko" and data["currency"] == "usd"
-    assert data["coins"][0]["usd"] == 87959.907984 and data["coins"][7]["usd_24h_change"] == -1.53
-    assert all(coin["last_updated_at"] == data["taken_at"] for coin in data["coins"])
+    assert all(set(coin) == {"id", "symbol", "name", "usd", "usd_24h_change", "last_updated_at"}
+               for coin in data["coins"])
     assert not (REPO / "content" / "market" / "snapshot.json").exists()
+    seed = yaml.safe_load(SEED.read_text(encoding="utf-8"))  # the seed article's figures, as first committed
+    assert [(c["usd"], c["usd_24h_change"]) for c in seed["coins"][:2]] == [(87959.907984, 1.34), (2920.497338, 3.04)]
+    assert seed["coins"][7]["usd_24h_change"] == -1.53 and seed["coins"][-1]["usd"] == 521.483386
 
 
 @pytest.mark.parametrize("usd,text,value", [
@@ -52,7 +64,7 @@ def _strip_html(context) -> str:
 
 
 def test_the_strip_lists_every_coin_with_its_date_and_escapes_every_value():
-    data = yaml.safe_load((REPO / "content" / "market" / "snapshot.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load(SEED.read_text(encoding="utf-8"))
     context = market.strip_context(data)
     assert context["date"] == "5 Feb 2026" and context["time"] == "5 February 2026, 04:05 UTC"
     html = _strip_html(context)
@@ -72,8 +84,8 @@ def test_no_snapshot_no_strip():
     assert _strip_html(None).strip() == ""
 
 
-def test_market_page_and_published_json(project):
-    content, problems = check(project)
+def test_market_page_and_published_json(seeded):
+    content, problems = check(seeded)
     assert problems == []
     pages = render(content)
     page = pages["market.md"]
@@ -85,26 +97,26 @@ def test_market_page_and_published_json(project):
     assert "entry_price: market:bitcoin" in pages["calculators/liquidation-price.md"]
 
 
-def test_market_page_escapes_the_note(project):
-    path = project.content / "market" / "snapshot.yaml"
+def test_market_page_escapes_the_note(seeded):
+    path = seeded.content / "market" / "snapshot.yaml"
     path.write_text(path.read_text().replace("Illustrative only.", "[x](javascript:alert(1)) <b>bold</b> | *y*"))
-    content, problems = check(project)
+    content, problems = check(seeded)
     assert problems == []
     page = render(content)["market.md"]
     assert "\\[x\\]\\(javascript:alert\\(1\\)\\) &lt;b&gt;bold&lt;/b&gt; \\| \\*y\\*" in page
 
 
-def test_a_missing_time_names_file_and_line(project):
-    path = project.content / "market" / "snapshot.yaml"
+def test_a_missing_time_names_file_and_line(seeded):
+    path = seeded.content / "market" / "snapshot.yaml"
     path.write_text(path.read_text().replace('taken_at: "2026-02-05T04:05:02Z"\n', ""))
-    assert [str(p) for p in check(project)[1]] == [
+    assert [str(p) for p in check(seeded)[1]] == [
         "content/market/snapshot.yaml:4: $.taken_at: required field is missing"]
 
 
-def test_a_coin_listed_twice_names_file_and_line(project):
-    path = project.content / "market" / "snapshot.yaml"
+def test_a_coin_listed_twice_names_file_and_line(seeded):
+    path = seeded.content / "market" / "snapshot.yaml"
     path.write_text(path.read_text().replace("  - id: ethereum", "  - id: bitcoin", 1))
-    assert [str(p) for p in check(project)[1]] == [
+    assert [str(p) for p in check(seeded)[1]] == [
         "content/market/snapshot.yaml:18: $.coins[1].id: coin 'bitcoin' is already listed as coins[0]; keep one"]
 
 

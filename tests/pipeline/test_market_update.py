@@ -66,8 +66,10 @@ def coingecko(monkeypatch):
 
 @pytest.fixture
 def snapshot(project) -> Path:
-    """The project's content/market/snapshot.yaml (a copy of the real one)."""
-    return project.content / "market" / "snapshot.yaml"
+    """The project's content/market/snapshot.yaml, holding the seed figures (fixtures/market-snapshot.yaml)."""
+    path = project.content / "market" / "snapshot.yaml"
+    path.write_text((Path(__file__).parent / "fixtures" / "market-snapshot.yaml").read_text(encoding="utf-8"))
+    return path
 
 
 def test_update_rewrites_the_snapshot_and_reports_what_changed(project, snapshot, coingecko, cli):
