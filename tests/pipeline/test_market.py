@@ -16,8 +16,8 @@ from scripts.pipeline.render import render
 REPO = Path(__file__).resolve().parents[2]
 # The snapshot as first committed (the seed's figures), so that `make market` never breaks these tests.
 SEED = Path(__file__).resolve().parent / "fixtures" / "market-snapshot.yaml"
-SEED_IDS = ["bitcoin", "ethereum", "tether", "xrp", "bnb", "solana", "usd-coin", "tron", "dogecoin", "cardano",
-            "hyperliquid", "bitcoin-cash", "chainlink", "unus-sed-leo", "zcash"]
+SEED_IDS = ["bitcoin", "ethereum", "tether", "ripple", "binancecoin", "solana", "usd-coin", "tron", "dogecoin", "cardano",
+            "hyperliquid", "bitcoin-cash", "chainlink", "leo-token", "zcash"]
 PRICES = {"bitcoin": 87959.907984, "tether": 0.999775, "dogecoin": 0.150904}
 
 
@@ -117,7 +117,7 @@ def test_a_coin_listed_twice_names_file_and_line(seeded):
     path = seeded.content / "market" / "snapshot.yaml"
     path.write_text(path.read_text().replace("  - id: ethereum", "  - id: bitcoin", 1))
     assert [str(p) for p in check(seeded)[1]] == [
-        "content/market/snapshot.yaml:18: $.coins[1].id: coin 'bitcoin' is already listed as coins[0]; keep one"]
+        "content/market/snapshot.yaml:19: $.coins[1].id: coin 'bitcoin' is already listed as coins[0]; keep one"]
 
 
 def test_market_defaults_resolve_to_the_snapshot_price():

@@ -17,8 +17,8 @@ from scripts import market as updater
 from scripts.pipeline.build import check
 
 ANSWER = json.loads((Path(__file__).parent / "fixtures" / "coingecko" / "simple-price.json").read_text())
-IDS = ["bitcoin", "ethereum", "tether", "xrp", "bnb", "solana", "usd-coin", "tron", "dogecoin", "cardano",
-       "hyperliquid", "bitcoin-cash", "chainlink", "unus-sed-leo", "zcash"]
+IDS = ["bitcoin", "ethereum", "tether", "ripple", "binancecoin", "solana", "usd-coin", "tron", "dogecoin", "cardano",
+       "hyperliquid", "bitcoin-cash", "chainlink", "leo-token", "zcash"]
 
 
 class FakeCoinGecko:
@@ -124,10 +124,10 @@ FAILURES = [
     ("missing coin", 200, {}, _without("zcash"), "CoinGecko's answer has no price for zcash"),
     ("null change", 200, {}, _with("tron", usd_24h_change=None), "has no value for tron usd_24h_change (null)"),
     ("null price", 200, {}, _with("bitcoin", usd=None), "has no value for bitcoin usd (null)"),
-    ("text price", 200, {}, _with("xrp", usd="2.1"), "has '2.1' for xrp usd; expected a number"),
-    ("zero price", 200, {}, _with("xrp", usd=0), "has 0 for xrp usd; expected a number above 0"),
-    ("field left out", 200, {}, json.dumps({**ANSWER, "bnb": {"usd": 1.0}}).encode(),
-     "CoinGecko's answer for bnb lacks usd_24h_change, last_updated_at"),
+    ("text price", 200, {}, _with("ripple", usd="2.1"), "has '2.1' for ripple usd; expected a number"),
+    ("zero price", 200, {}, _with("ripple", usd=0), "has 0 for ripple usd; expected a number above 0"),
+    ("field left out", 200, {}, json.dumps({**ANSWER, "binancecoin": {"usd": 1.0}}).encode(),
+     "CoinGecko's answer for binancecoin lacks usd_24h_change, last_updated_at"),
     ("fails the schema", 200, {}, _with("solana", usd_24h_change=-150.0),
      "content/market/snapshot.yaml (new):"),
 ]
