@@ -8,8 +8,9 @@ old file. Any failure (network, HTTP status including 429 with its Retry-After, 
 missing coin, a null or non-numeric field, a schema problem) prints what went wrong, leaves the file
 exactly as it was and returns 1.
 
-The API address can be changed with ``MARGIN_NOTES_COINGECKO_URL`` (tests point it at 127.0.0.1).
-Standard library only (urllib).
+The API address can be changed with ``MARGIN_NOTES_COINGECKO_URL`` (tests point it at 127.0.0.1); a
+CoinGecko demo key in ``COINGECKO_DEMO_API_KEY``, if set, is sent as ``x-cg-demo-api-key`` (the keyless
+API works too, with a lower rate limit). Standard library only (urllib).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from .pipeline.market import SNAPSHOT, change_text, check_market, price_text, ti
 from .pipeline.validate import schema_set
 
 API_ENV = "MARGIN_NOTES_COINGECKO_URL"
+KEY_ENV = "COINGECKO_DEMO_API_KEY"
 DEFAULT_API = "https://api.coingecko.com/api/v3"
 TIMEOUT = 20  # seconds
 MAX_BYTES = 1_000_000
@@ -63,8 +65,10 @@ def _retry_after(value: str | None) -> str:
 
 def fetch(url: str, timeout: float = TIMEOUT) -> bytes:
     """The body of a GET of ``url``; raise :class:`UpdateError` on any network or HTTP problem."""
-    request = urllib.request.Request(url, headers={"Accept": "application/json",
-                                                   "User-Agent": "margin-notes-market-updater/1"})
+    headers = {"Accept": "application/json", "User-Agent": "margin-notes-market-updater/1"}
+    if os.environ.get(KEY_ENV):
+        headers["x-cg-demo-api-key"] = os.environ[KEY_ENV]
+    request = urllib.request.Request(url, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             body = response.read(MAX_BYTES + 1)

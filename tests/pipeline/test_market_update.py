@@ -27,11 +27,13 @@ class FakeCoinGecko:
     def __init__(self):
         self.status, self.headers, self.body, self.delay = 200, {}, json.dumps(ANSWER).encode(), 0.0
         self.requests: list[str] = []
+        self.keys: list[str | None] = []
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (http.server's name)
                 owner.requests.append(self.path)
+                owner.keys.append(self.headers.get("x-cg-demo-api-key"))
                 time.sleep(owner.delay)
                 self.send_response(owner.status)
                 self.send_header("Content-Type", "application/json")
@@ -96,6 +98,14 @@ def test_update_rewrites_the_snapshot_and_reports_what_changed(project, snapshot
     assert sorted(p.name for p in snapshot.parent.iterdir()) == ["snapshot.yaml"]  # no temporary file left
     assert snapshot.read_text().startswith("# The price strip shown on every page")
     assert check(project)[1] == []  # the whole site still validates with the new file
+
+
+def test_a_demo_key_is_sent_only_when_set(project, snapshot, coingecko, monkeypatch):
+    monkeypatch.delenv(updater.KEY_ENV, raising=False)
+    assert updater.update(project, out=lambda *_: None, err=pytest.fail) == 0
+    monkeypatch.setenv(updater.KEY_ENV, "demo-key-for-the-test")
+    assert updater.update(project, out=lambda *_: None, err=pytest.fail) == 0
+    assert coingecko.keys == [None, "demo-key-for-the-test"]
 
 
 def test_the_time_taken_is_the_time_of_the_request(project, snapshot, coingecko):
