@@ -94,9 +94,30 @@ def test_glossary_terms_show_their_definition_on_hover_and_focus(watched):
     page.evaluate("document.activeElement.blur()")
     # hovering another place of a term (not focusable itself) shows the definition too
     mark = " ".join(GLOSSARY["margin"]["definition"].split())
-    other = page.locator(f'.md-content p abbr:not([tabindex])[title="{mark}"]').first.element_handle()
+    other = page.locator(f'.md-content p abbr[tabindex="-1"][title="{mark}"]').first.element_handle()
     other.scroll_into_view_if_needed()
     other.hover()
     page.locator(".md-tooltip2--active").wait_for(state="visible")
     assert " ".join(page.locator(".md-tooltip2--active").inner_text().split()) == mark
     assert axe_violations(page, ".md-content") == []
+
+
+def test_a_tap_on_any_place_of_a_term_shows_its_definition(browser, base_url):
+    session = Watched(browser, base_url, has_touch=True, is_mobile=True)
+    try:
+        page = session.context.new_page()
+        page.set_viewport_size({"width": 390, "height": 844})
+        session.open(ENTRY, page)
+        page.wait_for_timeout(300)
+        mark = " ".join(GLOSSARY["margin"]["definition"].split())
+        later = page.locator(f'.md-content p abbr[tabindex="-1"][title="{mark}"]')
+        assert later.count() >= 2  # every other place of the term: out of the Tab order, focusable by a tap
+        term = later.nth(1).element_handle()
+        term.scroll_into_view_if_needed()
+        term.tap()
+        page.locator(".md-tooltip2--active").wait_for(state="visible")
+        assert " ".join(page.locator(".md-tooltip2--active").inner_text().split()) == mark
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        session.close()
+    assert session.problems == []
