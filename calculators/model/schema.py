@@ -14,7 +14,7 @@ from .venues import VENUE_IDS, VENUES
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "content" / "schema" / "rule.schema.json"
 TOPICS = ("liquidation", "insurance-fund", "negative-balance", "margin-modes", "position-modes",
-          "funding", "interest", "withdrawals", "fees")
+          "funding", "interest", "withdrawals", "fees", "risk")
 
 ARGUMENTS = {
     "symbol": ({"$ref": "#/$defs/symbol"}, "the contract, e.g. BTCUSDT"),

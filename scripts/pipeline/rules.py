@@ -34,6 +34,7 @@ TOPIC_TITLES = {
     "interest": "Interest on debt",
     "withdrawals": "Withdrawals",
     "fees": "Fees",
+    "risk": "Risk per trade",
 }
 COLUMN_TITLES = {"wallet_balance": "Wallet balance", "equity": "Equity", "available_balance": "Available balance",
                  "position_margin": "Position margin", "position": "Position", "insurance_fund": "Insurance fund"}
