@@ -184,6 +184,12 @@ def describe_step(name: str, args) -> str:
                    args.get("margin_mode", "cross")]
         return (f"Open {args['side']} {number(args['qty'])} {args['symbol']} at {number(args['price'])} "
                 f"({', '.join(o for o in options if o)})")
+    if name == "open_at_risk":
+        options = [f"{number(args['leverage'])}x" if "leverage" in args else "",
+                   args.get("margin_mode", "cross")]
+        return (f"Open {args['side']} {args['symbol']} at {number(args['price'])}, sized to lose "
+                f"{number(args['risk_pct'])}% of equity at a stop of {number(args['stop'])} "
+                f"({', '.join(o for o in options if o)})")
     if name == "close":
         what = number(args["qty"]) if "qty" in args else "all of"
         leg = f" ({args['side']} leg)" if "side" in args else ""
