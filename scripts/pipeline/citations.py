@@ -20,13 +20,13 @@ from urllib.parse import SplitResult, parse_qsl, urlsplit
 BYBIT_MIRRORS = ("bybitglobal.com", "bybit.global", "bybit-global.com", "bytick.com", "kbybit.com",
                  "bybit.nl", "bybit.kz", "byhkbit.com", "bybitx.global")
 
-# Publisher (first word of ``publisher``, lower case) -> hosts it publishes on. A source of a listed
-# publisher on any other host is not the canonical page. "www.example.com" also covers "example.com".
+# Publisher (first word of ``publisher``, lower case) -> the domains it publishes on (a domain covers
+# its subdomains; test and staging hosts are caught first). A source of a listed publisher on any other
+# host is not the canonical page; the first host named is where to look instead.
 CANONICAL_HOSTS = {
-    "bybit": ("www.bybit.com", "learn.bybit.com", "announcements.bybit.com", "blog.bybit.com",
-              "bybit-exchange.github.io"),
-    "binance": ("www.binance.com", "developers.binance.com", "academy.binance.com"),
-    "kraken": ("support.kraken.com", "www.kraken.com", "docs.kraken.com", "blog.kraken.com"),
+    "bybit": ("www.bybit.com", "bybit.com", "bybit-exchange.github.io"),
+    "binance": ("www.binance.com", "binance.com", "binance-docs.github.io"),
+    "kraken": ("support.kraken.com", "kraken.com"),
 }
 # Where each publisher's English pages live, for the advice in a locale warning.
 ENGLISH_SEGMENT = {"bybit": "en", "binance": "en", "kraken": "en-us"}
@@ -103,11 +103,11 @@ def host_findings(address: Address, publisher) -> list[Finding]:
         return [Finding("url", f"{host} is a mirror of Bybit's site; "
                                + _fix(address, "cite the same page on www.bybit.com"))]
     allowed = CANONICAL_HOSTS.get(publisher_key(publisher))
-    if allowed and host not in allowed and not any(item.startswith("www.") and host == item[4:] for item in allowed):
+    if allowed and not any(host == domain or host.endswith("." + domain) for domain in allowed[1:]):
         if host in _CODE_HOSTS:
             return []  # a code host: code_findings says what to do
-        return [Finding("url", f"{host} is not where {publisher} publishes its pages ({', '.join(allowed)}); "
-                               + _fix(address, f"cite the page on {allowed[0]}"))]
+        return [Finding("url", f"{host} is not where {publisher} publishes its pages "
+                               f"({', '.join(allowed[1:])}); " + _fix(address, f"cite the page on {allowed[0]}"))]
     return []
 
 

@@ -52,10 +52,15 @@ CASES = [
      source("https://www.bytick.com/en/announcement"),
      [("url", "www.bytick.com is a mirror of Bybit's site; cite the same page on www.bybit.com", False)]),
     ("not the publisher's canonical host",
-     source("https://help.bybit.com/hc/en-us/articles/900000031623-What-is-Auto-Deleveraging-ADL-"),
-     [("url", "help.bybit.com is not where Bybit publishes its pages (www.bybit.com, learn.bybit.com, "
-              "announcements.bybit.com, blog.bybit.com, bybit-exchange.github.io); cite the page on "
-              "www.bybit.com", False)]),
+     source("https://www.bybitcom.net/en/help-center/article/Insurance-Fund"),
+     [("url", "www.bybitcom.net is not where Bybit publishes its pages (bybit.com, bybit-exchange.github.io); "
+              "cite the page on www.bybit.com", False)]),
+    ("Bybit's own older help centre holds",
+     source("https://help.bybit.com/hc/en-us/articles/900000031623-What-is-Auto-Deleveraging-ADL-"), []),
+    ("a Kraken page off Kraken's domains",
+     source("https://kraken.zendesk.com/hc/en-us/articles/360022835671", publisher="Kraken"),
+     [("url", "kraken.zendesk.com is not where Kraken publishes its pages (kraken.com); cite the page on "
+              "support.kraken.com", False)]),
     ("search-results page on a mirror, in another locale",
      source("https://www.bybit.global/fil-PH/help-center/search-result?page=46&pageSize=10&query=trade"),
      [("url", "www.bybit.global is a mirror of Bybit's site; cite the same page on www.bybit.com", False),
