@@ -12,10 +12,10 @@ from calculators.formulas.indicators import calc_ema, calc_volume_profile
 from calculators.formulas.positions import (
     calc_funding_fee,
     calc_gap_loss,
-    calc_liquidation_price,
+    calc_liquidation_price_tiers,
     calc_max_position,
     calc_order_cost,
-    calc_pnl,
+    calc_pnl_legs,
     calc_target_price,
 )
 from calculators.formulas.sizing import calc_average_entry, calc_position_size
@@ -102,6 +102,11 @@ def _leverage(default):
                  "leverage.", min=1, step=0.01)
 
 
+def _fee_rate(name, label, help_text):
+    return Input(name, label, None, "number", 0.00055, help_text + " As a fraction: 0.0002 is 0.02%.",
+                 min=0, max=1, max_exclusive=True, step=0.00001)
+
+
 def _taker_fee():
     return Input("taker_fee", "Taker fee rate", None, "number", 0.00055, "As a fraction: 0.00055 is 0.055%.",
                  min=0, max=1, max_exclusive=True, step=0.00001)
@@ -146,7 +151,7 @@ CATALOGUE = [
         id="liquidation-price",
         title="Liquidation price",
         summary="Where an isolated position is liquidated, with Bybit's or Binance's formula.",
-        function=calc_liquidation_price,
+        function=calc_liquidation_price_tiers,
         inputs=(
             _side(),
             _price("entry_price", "Entry price", 20000, "Average price the position was opened at."),
@@ -164,24 +169,42 @@ CATALOGUE = [
             Input("formula", "Formula", None, "choice", "bybit",
                   "bybit: maintenance valued at the entry price; binance: valued at the liquidation price.",
                   choices=("bybit", "binance")),
+            Input("mm_source", "Maintenance rate from", None, "choice", "rate",
+                  "rate: use the rate and deduction above; tiers: take them from the tier table below.",
+                  choices=("rate", "tiers")),
+            Input("tier_limits", "Tier limits", "USDT", "list", [2000000, 2600000],
+                  "Upper bound of each risk-limit tier, increasing (used when the rate comes from tiers).",
+                  min=0, min_exclusive=True, step=0.01),
+            Input("tier_rates", "Tier rates", None, "list", [0.005, 0.0056],
+                  "Maintenance margin rate of each tier as a fraction (used when the rate comes from tiers).",
+                  min=0, max=1, max_exclusive=True, step=0.0001),
         ),
         outputs=(
             Output("initial_margin", "Initial margin", "USDT", 2),
-            Output("maintenance_margin", "Maintenance margin", "USDT", 2),
-            Output("bankruptcy_price", "Bankruptcy price", "USDT", 2),
+            Output("maintenance_margin", "Maintenance margin used", "USDT", 2),
+            Output("bankruptcy_price", "Bankruptcy price (0% margin)", "USDT", 2),
             Output("liquidation_price", "Liquidation price", "USDT", 2),
             Output("distance_pct", "Distance from entry", "%", 2),
+            Output("mmr_used", "Maintenance rate used", None, 4),
+            Output("mm_deduction_used", "MM deduction used", "USDT", 2),
         ),
         variants=("bybit", "binance"),
         sources=(BYBIT_LIQ, BYBIT_BANKRUPTCY, BINANCE_LIQ),
         formula=(
             "Bybit: `LP = EP ∓ (IM − MM)/Q ∓ extra/Q`, with `IM = EP·Q/L` and `MM = EP·Q·MMR − deduction`.\n\n"
             "Binance (one-way, isolated): `LP = (Q·EP ∓ (IM + extra + cum)) / (Q·(1 ∓ MMR))`.\n\n"
-            "Bankruptcy price: `EP·(1 ∓ 1/L)`. Upper signs for a long, lower for a short."
+            "Bankruptcy price (0% margin): `EP ∓ (IM + extra)/Q`, which is `EP·(1 ∓ 1/L)` with no extra margin. "
+            "Upper signs for a long, lower for a short."
         ),
         conventions=(
             "- Neither formula includes the fee to close, so the venue's own figure can differ slightly.\n"
-            "- The bankruptcy price uses the initial margin alone; extra margin is not included.\n"
+            "- The bankruptcy price includes extra margin: it is where all of the position's margin is used up.\n"
+            "- The maintenance margin shown is the one the formula uses: at the entry price (Bybit) or at the "
+            "liquidation price (Binance).\n"
+            "- From a tier table, the tier of the entry value sets the rate and deduction; with Binance's formula "
+            "the tier is checked again at the liquidation price and the price recomputed if it changed.\n"
+            "- A maintenance rate at or above 1 ÷ leverage, a deduction above value × rate, or margin at or below "
+            "the maintenance margin describes no liquidation ahead: the calculator says so instead of a price.\n"
             "- The distance is the adverse move from entry to the liquidation price, in % of entry.\n"
             "- A liquidation price at or below 0 is shown as computed: a price fall alone cannot liquidate."
         ),
@@ -216,7 +239,7 @@ CATALOGUE = [
         id="pnl",
         title="Profit and loss",
         summary="Profit, return on margin and fees of a position closed at a given price.",
-        function=calc_pnl,
+        function=calc_pnl_legs,
         inputs=(
             _side(),
             _price("entry_price", "Entry price", 7000, "Average price the position was opened at."),
@@ -224,12 +247,17 @@ CATALOGUE = [
             _qty(0.2),
             _leverage(10),
             _taker_fee(),
+            _fee_rate("open_fee_rate", "Fee rate to open", "The rate paid on the opening order: maker or taker."),
+            _fee_rate("exit_fee_rate", "Fee rate to close", "The rate paid on the closing order: maker or taker."),
         ),
         outputs=(
             Output("pnl", "PnL (before fees)", "USDT", 2),
             Output("initial_margin", "Initial margin", "USDT", 2),
+            Output("roi_pct", "ROI on initial margin", "%", 2),
+            Output("pnl_pct_of_value", "PnL % of position value", "%", 2),
             Output("close_fee", "Reserved fee to close", "USDT", 4),
-            Output("roi_pct", "Return on margin", "%", 2),
+            Output("position_margin", "Position margin (IM + fee to close)", "USDT", 2),
+            Output("position_margin_return_pct", "Return on position margin", "%", 2),
             Output("open_fee", "Fee to open", "USDT", 4),
             Output("exit_fee", "Fee at exit", "USDT", 4),
             Output("net_pnl", "PnL after fees", "USDT", 2),
@@ -237,14 +265,18 @@ CATALOGUE = [
         variants=("bybit",),
         sources=(BYBIT_PNL, BYBIT_ORDER_COST),
         formula=(
-            "`PnL = ±Q·(exit − entry)`; `ROI = PnL / (IM + fee to close) · 100` with `IM = entry·Q/L` and "
-            "`fee to close = Q·entry·(1 ∓ 1/L)·fee`; `net PnL = PnL − entry·Q·fee − exit·Q·fee`."
+            "`PnL = ±Q·(exit − entry)`; `ROI = PnL / IM · 100` with `IM = entry·Q/L`; "
+            "`PnL % of value = PnL / (entry·Q) · 100`; `return on position margin = PnL / (IM + fee to close) · 100` "
+            "with `fee to close = Q·entry·(1 ∓ 1/L)·taker fee`; "
+            "`net PnL = PnL − entry·Q·open rate − exit·Q·close rate`."
         ),
         conventions=(
             "- PnL is gross: no fees, no funding.\n"
-            "- The return divides by the initial margin plus the fee to close reserved at the bankruptcy price "
-            "(Bybit's position margin).\n"
-            "- Net PnL subtracts the taker fee paid to open (at entry) and to close (at the exit price)."
+            "- ROI divides by the initial margin, as Bybit's and Binance's calculators do; the target-price "
+            "calculator inverts the same ROI.\n"
+            "- The return on position margin divides by the initial margin plus the fee to close reserved at the "
+            "bankruptcy price (Bybit's positions view); it is a separate figure from ROI.\n"
+            "- Net PnL subtracts the fee paid on each leg at its own rate (maker or taker)."
         ),
     ),
     Calculator(
@@ -327,8 +359,9 @@ CATALOGUE = [
         ),
         outputs=(
             Output("maintenance_margin", "Maintenance margin", "USDT", 2),
-            Output("effective_rate", "Effective rate", None, 6),
-            Output("mm_deduction", "MM deduction", "USDT", 2),
+            Output("effective_rate", "Blended rate (MM ÷ value)", None, 6),
+            Output("tier_rate", "Tier's maintenance rate", None, 6),
+            Output("mm_deduction", "Tier's MM deduction", "USDT", 2),
         ),
         variants=("bybit", "binance"),
         sources=(BYBIT_MARGIN_PARAMS, BYBIT_MM, BINANCE_LIQ),
@@ -339,7 +372,9 @@ CATALOGUE = [
         conventions=(
             "- Tiers work like tax brackets: each slice of the value is charged its own tier's rate.\n"
             "- A tier's limit belongs to that tier; a value above the last limit is rejected.\n"
-            "- The effective rate is maintenance margin ÷ value, as a fraction."
+            "- The blended rate is maintenance margin ÷ value, as a fraction; it is for reading only.\n"
+            "- The tier's own rate and deduction are the pair the liquidation-price calculator asks for: "
+            "value × tier rate − deduction is the maintenance margin."
         ),
     ),
     Calculator(
@@ -383,6 +418,7 @@ CATALOGUE = [
             Output("loss", "Loss at the fill price", "USDT", 2),
             Output("margin_lost", "Margin lost", "USDT", 2),
             Output("insurance_fund_covers", "Insurance fund covers", "USDT", 2),
+            Output("not_covered", "Not covered by the fund", "USDT", 2),
             Output("balance_after", "Balance after", "USDT", 2),
             Output("deposit_to_clear", "Deposit to clear", "USDT", 2),
         ),
@@ -390,13 +426,18 @@ CATALOGUE = [
         sources=(BYBIT_INSURANCE, BYBIT_LIQ),
         formula=(
             "`loss = ±Q·(entry − fill)`; margin = IM (isolated) or wallet (cross); "
-            "`fund covers = min(max(loss − margin, 0), fund)`; "
-            "`balance after = wallet − margin − (shortfall − fund covers)`."
+            "`fund covers = min(loss − margin, fund)`; `not covered = loss − margin − fund covers`; "
+            "`balance after = wallet − margin` (isolated) or `wallet − margin − not covered` (cross)."
         ),
         conventions=(
             "- A liquidated position is settled at its bankruptcy price, so the whole margin at stake is lost "
             "whatever the fill; a better fill's remainder goes to the insurance fund.\n"
-            "- What the fund cannot cover leaves the balance negative; the deposit to clear brings it to 0.\n"
+            "- The fill must be at or beyond the bankruptcy price (isolated) or the price where the loss uses up "
+            "the wallet (cross): before it there is no gap, and the calculator says so.\n"
+            "- Isolated: the trader loses the position margin and no more; what the fund cannot cover goes to "
+            "auto-deleveraging, so the balance never goes negative.\n"
+            "- Cross: what the fund cannot cover is charged to the wallet and can leave it negative; the deposit "
+            "to clear brings it to 0.\n"
             "- In isolated mode the wallet balance must hold at least the position's initial margin."
         ),
     ),

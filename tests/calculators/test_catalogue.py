@@ -9,22 +9,24 @@ from calculators import catalogue
 from calculators.catalogue import CATALOGUE, compute, get, to_json
 
 PUBLIC_TABLE = {
-    "liquidation-price": (["side", "entry_price", "qty", "leverage", "mmr", "mm_deduction", "extra_margin", "formula"],
+    "liquidation-price": (["side", "entry_price", "qty", "leverage", "mmr", "mm_deduction", "extra_margin", "formula",
+                           "mm_source", "tier_limits", "tier_rates"],
                           ["initial_margin", "maintenance_margin", "bankruptcy_price", "liquidation_price",
-                           "distance_pct"]),
+                           "distance_pct", "mmr_used", "mm_deduction_used"]),
     "order-cost": (["side", "price", "qty", "leverage", "taker_fee"],
                    ["initial_margin", "open_fee", "close_fee", "order_cost"]),
-    "pnl": (["side", "entry_price", "exit_price", "qty", "leverage", "taker_fee"],
-            ["pnl", "initial_margin", "close_fee", "roi_pct", "open_fee", "exit_fee", "net_pnl"]),
+    "pnl": (["side", "entry_price", "exit_price", "qty", "leverage", "taker_fee", "open_fee_rate", "exit_fee_rate"],
+            ["pnl", "initial_margin", "roi_pct", "pnl_pct_of_value", "close_fee", "position_margin",
+             "position_margin_return_pct", "open_fee", "exit_fee", "net_pnl"]),
     "target-price": (["side", "entry_price", "leverage", "target_roi_pct"], ["target_price"]),
     "max-position": (["side", "balance", "price", "leverage", "taker_fee"], ["max_qty", "order_cost"]),
     "average-entry": (["qtys", "prices"], ["average_entry_price", "total_qty"]),
     "maintenance-margin": (["position_value", "tier_limits", "tier_rates"],
-                           ["maintenance_margin", "effective_rate", "mm_deduction"]),
+                           ["maintenance_margin", "effective_rate", "tier_rate", "mm_deduction"]),
     "funding-fee": (["side", "qty", "mark_price", "funding_rate"], ["funding_fee"]),
     "gap-loss": (["side", "entry_price", "qty", "leverage", "margin_mode", "wallet_balance", "fill_price",
                   "insurance_fund"],
-                 ["loss", "margin_lost", "insurance_fund_covers", "balance_after", "deposit_to_clear"]),
+                 ["loss", "margin_lost", "insurance_fund_covers", "not_covered", "balance_after", "deposit_to_clear"]),
     "position-size": (["equity", "risk_pct", "entry_price", "stop_price", "leverage"],
                       ["qty", "position_value", "risk_amount", "margin_needed"]),
     "ema": (["prices", "period", "seed"], ["ema", "last"]),
@@ -36,7 +38,7 @@ DEFAULTS_IN_ISSUE = {("liquidation-price", "mmr"): 0.005, ("liquidation-price", 
                      ("liquidation-price", "extra_margin"): 0, ("liquidation-price", "formula"): "bybit",
                      ("order-cost", "taker_fee"): 0.00055, ("pnl", "taker_fee"): 0.00055,
                      ("max-position", "taker_fee"): 0.00055, ("volume-profile", "value_area_pct"): 70}
-CHOICES_IN_ISSUE = {"formula": ["bybit", "binance"], "margin_mode": ["isolated", "cross"],
+CHOICES_IN_ISSUE = {"formula": ["bybit", "binance"], "margin_mode": ["isolated", "cross"], "mm_source": ["rate", "tiers"],
                     "seed": ["sma", "first"], "side": ["long", "short"]}
 
 

@@ -16,7 +16,7 @@ def label(pair):
 
 def rejected(calc, name, value):
     with pytest.raises(ValueError) as error:
-        compute(calc.id, {name: value})
+        compute(calc.id, {**CONTEXT.get((calc.id, name), {}), name: value})
     return str(error.value)
 
 
@@ -24,6 +24,9 @@ def rejected(calc, name, value):
 CONTEXT = {
     ("gap-loss", "wallet_balance"): {"margin_mode": "cross"},
     ("volume-profile", "row_size"): {"prices": [100] * 8},
+    ("liquidation-price", "mmr"): {"leverage": 1},
+    ("liquidation-price", "tier_limits"): {"mm_source": "tiers"},
+    ("liquidation-price", "tier_rates"): {"mm_source": "tiers"},
 }
 
 
@@ -124,7 +127,7 @@ def test_specific_messages(calc_id, values, message):
     ("pnl", {"entry_price": 1e-200, "qty": 1e-200}, "qty is too small: the initial margin rounds to 0"),
     ("max-position", {"price": 1e-30, "leverage": 1e300, "taker_fee": 0},
      "price is too small for this leverage: the cost per coin rounds to 0"),
-    ("liquidation-price", {"formula": "binance", "qty": 1e-310, "mmr": 0.9999999999999999},
+    ("liquidation-price", {"formula": "binance", "qty": 1e-310, "mmr": 0.9999999999999999, "leverage": 1},
      "qty is too small: the denominator rounds to 0"),
 ])
 def test_underflowing_denominators_are_rejected_not_divided(calc_id, values, message, node):

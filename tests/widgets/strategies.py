@@ -33,6 +33,8 @@ NUMBERS = {
     "mm_deduction": decimals(0, 5000, 2),
     "extra_margin": decimals(-2000, 2000, 2),
     "taker_fee": decimals(0, "0.002", 5),
+    "open_fee_rate": decimals(0, "0.002", 5),
+    "exit_fee_rate": decimals(0, "0.002", 5),
     "target_roi_pct": decimals(-150, 1000, 2),
     "balance": decimals("0.01", 1000000, 2),
     "wallet_balance": decimals(0, 1000000, 2),

@@ -107,10 +107,12 @@ def cli_values(spec: dict, texts: dict) -> list[str]:
 # One hand-picked, non-default input set per calculator for the command-line comparison.
 SAMPLES = {
     "liquidation-price": {"side": "short", "entry_price": "87959.91", "qty": "0.25", "leverage": "20",
-                          "mmr": "0.005", "mm_deduction": "0", "extra_margin": "15", "formula": "binance"},
+                          "mmr": "0.005", "mm_deduction": "0", "extra_margin": "15", "formula": "binance",
+                          "mm_source": "tiers", "tier_limits": "50000, 250000, 1000000",
+                          "tier_rates": "0.004, 0.005, 0.01"},
     "order-cost": {"side": "short", "price": "3120.5", "qty": "2.5", "leverage": "25", "taker_fee": "0.0005"},
     "pnl": {"side": "short", "entry_price": "64000", "exit_price": "61234.5", "qty": "0.3", "leverage": "5",
-            "taker_fee": "0.00055"},
+            "taker_fee": "0.00055", "open_fee_rate": "0.0002", "exit_fee_rate": "0.00055"},
     "target-price": {"side": "short", "entry_price": "2500", "leverage": "20", "target_roi_pct": "35"},
     "max-position": {"side": "short", "balance": "2500", "price": "64000", "leverage": "20", "taker_fee": "0.0006"},
     "average-entry": {"qtys": "0.1\n0.25\n0.4", "prices": "60000\t61500.5\t59000"},
