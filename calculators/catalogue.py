@@ -9,6 +9,13 @@ the same one-line error.
 from dataclasses import dataclass
 
 from calculators.formulas.indicators import calc_ema, calc_volume_profile
+from calculators.formulas.inverse import (
+    calc_inverse_average_entry,
+    calc_inverse_liquidation_price,
+    calc_inverse_order_cost,
+    calc_inverse_pnl,
+    calc_inverse_target_price,
+)
 from calculators.formulas.positions import (
     calc_funding_fee,
     calc_gap_loss,
@@ -20,6 +27,7 @@ from calculators.formulas.positions import (
 )
 from calculators.formulas.sizing import calc_average_entry, calc_position_size
 from calculators.formulas.tiers import calc_maintenance_margin
+from calculators.formulas.variants import calc_cross_liquidation_price, calc_funding_period, calc_initial_margin_mark
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,15 @@ def _fee_rate(name, label, help_text):
                  min=0, max=1, max_exclusive=True, step=0.00001)
 
 
+def _usd_price(name, label, default, help_text):
+    return Input(name, label, "USD", "number", default, help_text, min=0, min_exclusive=True, step=0.01)
+
+
+def _contracts(default):
+    return Input("contracts", "Contracts", "USD", "number", default,
+                 "Position size in USD contracts (one contract is 1 USD of the coin).", min=0, min_exclusive=True, step=1)
+
+
 def _taker_fee():
     return Input("taker_fee", "Taker fee rate", None, "number", 0.00055, "As a fraction: 0.00055 is 0.055%.",
                  min=0, max=1, max_exclusive=True, step=0.00001)
@@ -137,6 +154,24 @@ BINANCE_LIQ = Source("How to Calculate Liquidation Price of USDⓈ-M Futures Con
 BINANCE_CALC = Source("How to Use the Binance Futures Calculator",
                       "https://binance.com/fr/support/faq/how-to-use-the-binance-futures-calculator-360036498511",
                       "Binance")
+BYBIT_IM_USDC = Source("Initial Margin Calculation (USDC Perpetual & Futures)",
+                       "https://www.bybit.com/en/help-center/article/Initial-Margin-Calculation-USDC-Contract", "Bybit")
+BYBIT_PNL_INVERSE = Source("P&L Calculations (Inverse Contracts)",
+                           "https://www.bybit.com/en/help-center/article/Profit-Loss-calculations-Inverse-Contracts",
+                           "Bybit")
+BYBIT_PNL_FAQ = Source("FAQ — P&L Calculation", "https://www.bybit.com/en/help-center/article/FAQ-PL-Calculation",
+                       "Bybit")
+BYBIT_LIQ_UTA_ISOLATED = Source(
+    "Liquidation Price Calculation under Isolated Mode (Unified Trading Account)",
+    "https://www.bybit.com/en/help-center/article/Liquidation-Price-Calculation-under-Isolated-Mode-Unified-Trading-Account",
+    "Bybit")
+BINANCE_COINM_LIQ = Source("How to Calculate Liquidation Price of COIN-M Futures Contracts",
+                           "https://www.binance.com/en/support/faq/how-to-calculate-liquidation-price-of-coin-m-futures-"
+                           "contracts-ceccfcfb4e3a45e3b48b0b1bb1a8ae46", "Binance")
+BITMEX_INVERSE = Source("Inverse Perpetuals Guide", "https://www.bitmex.com/app/inversePerpetualsGuide", "BitMEX")
+BITMEX_PERP_EXAMPLES = Source("Perpetual Contracts Guide Examples",
+                              "https://www.bitmex.com/app/perpetualContractsGuideExamples", "BitMEX")
+DYDX_LIQ = Source("Liquidations", "https://docs.dydx.exchange/concepts/trading/liquidations", "dYdX")
 TV_EMA = Source("Pine Script reference: ta.ema", "https://www.tradingview.com/pine-script-reference/v6/",
                 "TradingView")
 TALIB_EMA = Source("ta_EMA.c", "https://github.com/TA-Lib/ta-lib/blob/main/src/ta_func/ta_EMA.c", "TA-Lib")
@@ -439,6 +474,250 @@ CATALOGUE = [
             "- Cross: what the fund cannot cover is charged to the wallet and can leave it negative; the deposit "
             "to clear brings it to 0.\n"
             "- In isolated mode the wallet balance must hold at least the position's initial margin."
+        ),
+    ),
+    Calculator(
+        id="inverse-order-cost",
+        title="Order cost (coin-margined)",
+        summary="Margin plus the fees a venue reserves to open an inverse position, in the coin.",
+        function=calc_inverse_order_cost,
+        inputs=(
+            _side(),
+            _usd_price("price", "Order price", 2000, "Price the order fills at."),
+            _contracts(10000),
+            _leverage(25),
+            _taker_fee(),
+        ),
+        outputs=(
+            Output("position_value", "Position value", "coin", 8),
+            Output("initial_margin", "Initial margin", "coin", 8),
+            Output("open_fee", "Fee to open", "coin", 8),
+            Output("close_fee", "Fee to close", "coin", 8),
+            Output("order_cost", "Order cost", "coin", 8),
+        ),
+        variants=("bybit",),
+        sources=(BYBIT_ORDER_COST,),
+        formula=(
+            "`value = Q/P`; `IM = value/L`; `fee to open = value·fee`; "
+            "`fee to close = value·(1 ± 1/L)·fee` (plus for a buy, minus for a sell)."
+        ),
+        conventions=(
+            "- The quantity is in USD contracts; margin and fees are in the coin.\n"
+            "- The fee to close is the taker fee at the bankruptcy price `P·L/(L ± 1)`, so a buy reserves more."
+        ),
+    ),
+    Calculator(
+        id="inverse-pnl",
+        title="Profit and loss (coin-margined)",
+        summary="Profit, ROI and fees of an inverse position, in the coin.",
+        function=calc_inverse_pnl,
+        inputs=(
+            _side(),
+            _usd_price("entry_price", "Entry price", 5000, "Average price the position was opened at."),
+            _usd_price("exit_price", "Exit price", 5500, "Price the position is closed (or marked) at."),
+            _contracts(1000),
+            _leverage(10),
+            _fee_rate("open_fee_rate", "Fee rate to open", "The rate paid on the opening order: maker or taker."),
+            _fee_rate("exit_fee_rate", "Fee rate to close", "The rate paid on the closing order: maker or taker."),
+        ),
+        outputs=(
+            Output("pnl", "PnL (before fees)", "coin", 8),
+            Output("initial_margin", "Initial margin", "coin", 8),
+            Output("roi_pct", "ROI on initial margin", "%", 2),
+            Output("pnl_pct_of_value", "PnL % of position value", "%", 2),
+            Output("open_fee", "Fee to open", "coin", 8),
+            Output("exit_fee", "Fee at exit", "coin", 8),
+            Output("net_pnl", "PnL after fees", "coin", 8),
+        ),
+        variants=("bybit", "binance", "bitmex", "deribit"),
+        sources=(BYBIT_PNL_INVERSE, BYBIT_PNL_FAQ, BITMEX_INVERSE, BINANCE_CALC),
+        formula=(
+            "`PnL = ±Q·(1/entry − 1/exit)`; `IM = (Q/entry)/L`; `ROI = PnL / IM · 100`; "
+            "`fees = (Q/entry)·open rate + (Q/exit)·close rate`."
+        ),
+        conventions=(
+            "- The quantity is in USD contracts; PnL, margin and fees are in the coin.\n"
+            "- Each leg's fee is charged on that leg's value in the coin."
+        ),
+    ),
+    Calculator(
+        id="inverse-target-price",
+        title="Target price (coin-margined)",
+        summary="The exit price that gives a chosen ROI on an inverse position.",
+        function=calc_inverse_target_price,
+        inputs=(
+            _side(),
+            _usd_price("entry_price", "Entry price", 5000, "Average price the position was opened at."),
+            _leverage(10),
+            Input("target_roi_pct", "Target return", "%", "number", 50,
+                  "ROI on the initial margin, in the coin. A long's return stays below 100 × leverage %; a short "
+                  "cannot lose 100 × leverage % or more.", step=0.01),
+        ),
+        outputs=(Output("target_price", "Target price", "USD", 2),),
+        variants=("binance",),
+        sources=(BINANCE_CALC,),
+        formula="`target = side·entry / (side − ROI/L)`: long `entry/(1 − ROI/L)`, short `entry/(1 + ROI/L)`.",
+        conventions="- The return is on the initial margin in the coin; fees are not included.",
+    ),
+    Calculator(
+        id="inverse-liquidation-price",
+        title="Liquidation price (coin-margined)",
+        summary="Bankruptcy and liquidation price of an isolated inverse position.",
+        function=calc_inverse_liquidation_price,
+        inputs=(
+            _side(),
+            _usd_price("entry_price", "Entry price", 8000, "Average price the position was opened at."),
+            _contracts(1000),
+            _leverage(50),
+            Input("mmr", "Maintenance margin rate", None, "number", 0.005,
+                  "As a fraction: 0.005 is 0.5%. Take it from the venue's risk-limit tier.",
+                  min=0, max=1, max_exclusive=True, step=0.0001),
+            Input("mm_deduction", "MM deduction", "coin", "number", 0,
+                  "Maintenance margin deduction of the tier, in the coin. 0 in the first tier.", min=0, step=0.00000001),
+            Input("extra_margin", "Extra margin", "coin", "number", 0,
+                  "Margin added to the position after opening, in the coin; negative if some was taken out.",
+                  step=0.00000001),
+            Input("formula", "Formula", None, "choice", "bybit",
+                  "bybit: maintenance valued at the entry price; binance: valued at the liquidation price "
+                  "(also Kraken and Bybit's unified account).", choices=("bybit", "binance")),
+        ),
+        outputs=(
+            Output("position_value", "Position value", "coin", 8),
+            Output("initial_margin", "Initial margin", "coin", 8),
+            Output("maintenance_margin", "Maintenance margin used", "coin", 8),
+            Output("bankruptcy_price", "Bankruptcy price (0% margin)", "USD", 2),
+            Output("liquidation_price", "Liquidation price", "USD", 2),
+            Output("distance_pct", "Distance from entry", "%", 2),
+        ),
+        variants=("bybit", "binance", "kraken"),
+        sources=(BYBIT_LIQ_UTA_ISOLATED, BINANCE_COINM_LIQ),
+        formula=(
+            "Margin `W = (Q/EP)/L + extra`. Bankruptcy: `Q/(Q/EP ± W)`.\n\n"
+            "Bybit (MM at entry, `MM = (Q/EP)·MMR − deduction`): `LP = Q/(Q/EP ± (W − MM))`.\n\n"
+            "Binance (MM at the liquidation price): long `Q·(1 + MMR)/(Q/EP + W + deduction)`, "
+            "short `Q·(1 − MMR)/(Q/EP − W − deduction)`. Upper signs for a long."
+        ),
+        conventions=(
+            "- The quantity is in USD contracts; margins are in the coin, prices in USD.\n"
+            "- Fees to close are not included.\n"
+            "- A short whose margin covers any rise has no liquidation price; the calculator says so.\n"
+            "- A rate at or above 1 ÷ leverage, or margin at or below the maintenance margin, gives a message, "
+            "not a price."
+        ),
+    ),
+    Calculator(
+        id="inverse-average-entry",
+        title="Average entry price (coin-margined)",
+        summary="The average price of several inverse fills: contracts over their value in the coin.",
+        function=calc_inverse_average_entry,
+        inputs=(
+            Input("contracts", "Contracts", "USD", "list", [1000, 2000], "Contracts of each fill, comma separated.",
+                  min=0, min_exclusive=True, step=1),
+            Input("prices", "Prices", "USD", "list", [5000, 6000], "Price of each fill, in the same order.",
+                  min=0, min_exclusive=True, step=0.01),
+        ),
+        outputs=(
+            Output("average_entry_price", "Average entry price", "USD", 2),
+            Output("total_contracts", "Total contracts", "USD", 0),
+            Output("total_value", "Total value", "coin", 8),
+        ),
+        variants=("bybit",),
+        sources=(BYBIT_PNL_INVERSE,),
+        formula="`average = Σ Q / Σ (Q/P)`.",
+        conventions="- The average of an inverse position weights each fill by its value in the coin.",
+    ),
+    Calculator(
+        id="cross-liquidation-price",
+        title="Cross-margin liquidation price",
+        summary="Where a position in cross margin is liquidated, from the wallet and the other positions.",
+        function=calc_cross_liquidation_price,
+        inputs=(
+            _side(),
+            _price("entry_price", "Entry price", 3000, "Average price the position was opened at."),
+            _qty(3),
+            Input("wallet_balance", "Cross wallet balance", "USDT", "number", 1000,
+                  "The cross-margin wallet balance (without unrealised PnL).", min=0, step=0.01),
+            Input("other_mm", "Other positions' maintenance margin", "USDT", "number", 0,
+                  "Maintenance margin of every other cross position.", min=0, step=0.01),
+            Input("other_upnl", "Other positions' unrealised PnL", "USDT", "number", 0,
+                  "Unrealised PnL of every other cross position (negative for a loss).", step=0.01),
+            Input("mmr", "Maintenance margin rate", None, "number", 0.005,
+                  "As a fraction: 0.005 is 0.5%. Take it from the venue's risk-limit tier.",
+                  min=0, max=1, max_exclusive=True, step=0.0001),
+            Input("mm_deduction", "MM deduction", "USDT", "number", 0,
+                  "Maintenance amount of the tier (Binance: cum). 0 in the first tier.", min=0, step=0.01),
+        ),
+        outputs=(
+            Output("liquidation_price", "Liquidation price", "USDT", 2),
+            Output("maintenance_margin", "Maintenance margin at that price", "USDT", 2),
+            Output("distance_pct", "Distance from entry", "%", 2),
+        ),
+        variants=("binance", "dydx"),
+        sources=(BINANCE_LIQ, DYDX_LIQ),
+        formula="`LP = (WB − TMM + UPNL + cum ∓ Q·EP) / (Q·MMR ∓ Q)`; upper signs for a long.",
+        conventions=(
+            "- One-way mode, one position in this symbol; the other positions are summed into TMM and UPNL.\n"
+            "- Maintenance margin is valued at the liquidation price; leverage plays no part in cross mode.\n"
+            "- An account already at or below its maintenance margin at entry gives a message, not a price.\n"
+            "- A liquidation price at or below 0 is shown as computed: a price fall alone cannot liquidate."
+        ),
+    ),
+    Calculator(
+        id="initial-margin-mark",
+        title="Initial margin at the mark price",
+        summary="Initial margin valued at the mark price with the estimated fee to close (Bybit USDC and unified).",
+        function=calc_initial_margin_mark,
+        inputs=(
+            _side(),
+            _price("entry_price", "Entry price", 50000, "Average price the position was opened at."),
+            _price("mark_price", "Mark price", 50500, "Current mark price."),
+            _qty(0.5),
+            _leverage(10),
+            _taker_fee(),
+        ),
+        outputs=(
+            Output("position_value", "Position value at mark", "USDT", 2),
+            Output("initial_margin", "Initial margin", "USDT", 4),
+            Output("close_fee", "Estimated fee to close", "USDT", 4),
+            Output("initial_margin_with_fee", "Initial margin with the fee", "USDT", 4),
+        ),
+        variants=("bybit-uta",),
+        sources=(BYBIT_IM_USDC,),
+        formula="`IM = Q·mark/L`; `fee to close = Q·entry·(1 ∓ 1/L)·taker fee`.",
+        conventions=(
+            "- The margin follows the mark price; the estimated fee to close stays on the entry's bankruptcy "
+            "price, as Bybit's page gives it."
+        ),
+    ),
+    Calculator(
+        id="funding-period",
+        title="Funding over a holding period",
+        summary="What several funding payments cost or pay a position, linear or inverse.",
+        function=calc_funding_period,
+        inputs=(
+            _side(),
+            Input("contract", "Contract", None, "choice", "linear",
+                  "linear: quantity in coins, paid in USDT; inverse: quantity in USD contracts, paid in the coin.",
+                  choices=("linear", "inverse")),
+            Input("qty", "Quantity", None, "number", 1,
+                  "Coins for a linear contract, USD contracts for an inverse one.", min=0, min_exclusive=True,
+                  step=0.001),
+            _price("mark_price", "Mark price", 20000, "Mark price at the funding times."),
+            Input("funding_rates", "Funding rates", None, "list", [0.0001, 0.0001, 0.0001],
+                  "The rate of each funding interval held, as fractions (0.0001 is 0.01%).",
+                  min=-1, max=1, min_exclusive=True, max_exclusive=True, step=0.000001),
+        ),
+        outputs=(
+            Output("position_value", "Position value", None, 8),
+            Output("total_funding", "Total funding (positive: paid)", None, 8),
+            Output("payments", "Each payment", None, 8, "list"),
+        ),
+        variants=("bybit", "binance", "bitmex"),
+        sources=(BYBIT_FUNDING, BITMEX_PERP_EXAMPLES),
+        formula="Each payment `= ±value·rate`, `value = Q·mark` (linear) or `Q/mark` (inverse); total = their sum.",
+        conventions=(
+            "- Positive is paid, negative is received: with a positive rate longs pay.\n"
+            "- One mark price for every interval; values are in USDT (linear) or the coin (inverse)."
         ),
     ),
     Calculator(

@@ -39,8 +39,10 @@ def liq(side, entry, qty, lev, mmr, ded=0, extra=0, formula="bybit"):
 # --- long/short mirror symmetry --------------------------------------------------------------------------
 
 @EXAMPLES
-@given(prices, qtys, leverages, rates, fractions(0, 1000, 100), fractions(-1000, 1000, 100))
-def test_bybit_liquidation_mirrors(entry, qty, lev, mmr, ded, extra):
+@given(prices, qtys, leverages, fractions(0, F(99, 100), 10000), fractions(0, 1, 100), fractions(-1000, 1000, 100))
+def test_bybit_liquidation_mirrors(entry, qty, lev, share, ded_share, extra):
+    mmr = share / lev  # below 1/leverage
+    ded = ded_share * entry * qty * mmr  # at most value x rate
     assume(liq_valid(entry, qty, lev, mmr, ded, extra))
     long, short = liq("long", entry, qty, lev, mmr, ded, extra), liq("short", entry, qty, lev, mmr, ded, extra)
     assert entry - long["liquidation_price"] == short["liquidation_price"] - entry

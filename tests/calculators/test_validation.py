@@ -25,6 +25,9 @@ CONTEXT = {
     ("gap-loss", "wallet_balance"): {"margin_mode": "cross"},
     ("volume-profile", "row_size"): {"prices": [100] * 8},
     ("liquidation-price", "mmr"): {"leverage": 1},
+    ("inverse-liquidation-price", "mmr"): {"leverage": 1},
+    ("cross-liquidation-price", "mmr"): {"wallet_balance": 10000},
+    ("cross-liquidation-price", "wallet_balance"): {"other_upnl": 100},
     ("liquidation-price", "tier_limits"): {"mm_source": "tiers"},
     ("liquidation-price", "tier_rates"): {"mm_source": "tiers"},
 }

@@ -44,6 +44,9 @@ NUMBERS = {
     "position_value": decimals("0.01", 10000000, 2),
     "funding_rate": decimals("-0.01", "0.01", 6),
     "period": st.integers(1, 12).map(str),
+    "contracts": decimals(1, 1000000, 0),
+    "other_mm": decimals(0, 5000, 2),
+    "other_upnl": decimals(-5000, 5000, 2),
     "row_size": decimals("0.5", 50, 2),
     "value_area_pct": decimals("0.1", 100, 1),
 }
@@ -53,6 +56,8 @@ LIST_ITEMS = {
     "volumes": decimals(0, 1000, 2),
     "tier_limits": decimals(1, 100000, 0),
     "tier_rates": decimals(0, "0.1", 4),
+    "contracts": decimals(1, 100000, 0),
+    "funding_rates": decimals("-0.001", "0.001", 6),
 }
 SEPARATORS = st.sampled_from([", ", ",", "\n", "\t", " ", " ,\n"])
 
