@@ -27,7 +27,12 @@ from calculators.formulas.positions import (
 )
 from calculators.formulas.sizing import calc_average_entry, calc_position_size
 from calculators.formulas.tiers import calc_maintenance_margin
-from calculators.formulas.variants import calc_cross_liquidation_price, calc_funding_period, calc_initial_margin_mark
+from calculators.formulas.variants import (
+    calc_cross_liquidation_price,
+    calc_funding_period,
+    calc_initial_margin_mark,
+    calc_size_scaled_margin,
+)
 
 
 @dataclass(frozen=True)
@@ -130,29 +135,29 @@ def _taker_fee():
 
 
 BYBIT_LIQ = Source("Liquidation Price (USDT Contract)",
-                   "https://testnet.bybit.com/en-US/help-center/s/article/Liquidation-Price-USDT-Contract", "Bybit")
+                   "https://www.bybit.com/en/help-center/article/Liquidation-Price-USDT-Contract", "Bybit")
 BYBIT_BANKRUPTCY = Source("Bankruptcy Price (USDT Contract)",
-                          "https://www.bybit.global/fil-PH/help-center/search-result?page=46&pageSize=10&query=trade",
+                          "https://www.bybit.com/en/help-center/search-result?page=46&pageSize=10&query=trade",
                           "Bybit")
 BYBIT_ORDER_COST = Source("Order Cost (USDT Contract)",
-                          "https://testnet.bybit.com/en/help-center/article/Order-Cost-USDT-Contract", "Bybit")
+                          "https://www.bybit.com/en/help-center/article/Order-Cost-USDT-Contract", "Bybit")
 BYBIT_PNL = Source("P&L Calculations (USDT Contract)",
-                   "https://bybitglobal.com/en/help-center/article/Profit-Loss-calculations-USDT-ContractUSDT_Perpetual_Contract",
+                   "https://www.bybit.com/en/help-center/article/Profit-Loss-calculations-USDT-ContractUSDT_Perpetual_Contract",
                    "Bybit")
-BYBIT_MARGIN_PARAMS = Source("Margin parameters", "https://bybitglobal.com/en/announcement-info/margin-parameters",
+BYBIT_MARGIN_PARAMS = Source("Margin parameters", "https://www.bybit.com/en/announcement-info/margin-parameters",
                              "Bybit")
 BYBIT_MM = Source("Maintenance Margin (USDT Contract)",
-                  "https://testnet.bybit.com/en/help-center/article/Maintenance-Margin-USDT-ContractUSDT_Perpetual_UTA",
+                  "https://www.bybit.com/en/help-center/article/Maintenance-Margin-USDT-ContractUSDT_Perpetual_UTA",
                   "Bybit")
 BYBIT_FUNDING = Source("Funding Fee Calculation",
-                       "https://bybit.com/ro-RO/help-center/article/Funding-fee-calculationDerivatives_Trading_Mechanism_UTA",
+                       "https://www.bybit.com/en/help-center/article/Funding-fee-calculationDerivatives_Trading_Mechanism_UTA",
                        "Bybit")
 BYBIT_INSURANCE = Source("Insurance Fund", "https://www.bybit.com/en/help-center/article/Insurance-Fund", "Bybit")
 BINANCE_LIQ = Source("How to Calculate Liquidation Price of USDⓈ-M Futures Contracts",
                      "https://www.binance.com/en/support/faq/how-to-calculate-liquidation-price-of-usd%E2%93%A2-m-futures-"
                      "contracts-b3c689c1f50a44cabb3a84e663b81d93", "Binance")
 BINANCE_CALC = Source("How to Use the Binance Futures Calculator",
-                      "https://binance.com/fr/support/faq/how-to-use-the-binance-futures-calculator-360036498511",
+                      "https://www.binance.com/en/support/faq/how-to-use-the-binance-futures-calculator-360036498511",
                       "Binance")
 BYBIT_IM_USDC = Source("Initial Margin Calculation (USDC Perpetual & Futures)",
                        "https://www.bybit.com/en/help-center/article/Initial-Margin-Calculation-USDC-Contract", "Bybit")
@@ -171,7 +176,8 @@ BINANCE_COINM_LIQ = Source("How to Calculate Liquidation Price of COIN-M Futures
 BITMEX_INVERSE = Source("Inverse Perpetuals Guide", "https://www.bitmex.com/app/inversePerpetualsGuide", "BitMEX")
 BITMEX_PERP_EXAMPLES = Source("Perpetual Contracts Guide Examples",
                               "https://www.bitmex.com/app/perpetualContractsGuideExamples", "BitMEX")
-DYDX_LIQ = Source("Liquidations", "https://docs.dydx.exchange/concepts/trading/liquidations", "dYdX")
+DYDX_LIQ = Source("Liquidations", "https://github.com/dydxprotocol/v4-documentation/blob/main/docs/pages/concepts/trading/liquidations.mdx", "dYdX")
+DERIBIT_LINEAR = Source("Linear Perpetual", "https://support.deribit.com/hc/en-us/articles/25944738177565", "Deribit")
 TV_EMA = Source("Pine Script reference: ta.ema", "https://www.tradingview.com/pine-script-reference/v6/",
                 "TradingView")
 TALIB_EMA = Source("ta_EMA.c", "https://github.com/TA-Lib/ta-lib/blob/main/src/ta_func/ta_EMA.c", "TA-Lib")
@@ -718,6 +724,33 @@ CATALOGUE = [
         conventions=(
             "- Positive is paid, negative is received: with a positive rate longs pay.\n"
             "- One mark price for every interval; values are in USDT (linear) or the coin (inverse)."
+        ),
+    ),
+    Calculator(
+        id="size-scaled-margin",
+        title="Size-scaled margin",
+        summary="Margin whose rate grows with the position size, as Deribit sets it.",
+        function=calc_size_scaled_margin,
+        inputs=(
+            Input("size", "Position size", "coin", "number", 25, "Position size in coins (for example BTC).",
+                  min=0, min_exclusive=True, step=0.001),
+            _price("price", "Price", 100000, "Price the position is valued at."),
+            Input("base_rate", "Base rate", None, "number", 0.02, "Rate at size 0, as a fraction (0.02 is 2%).",
+                  min=0, max=1, max_exclusive=True, step=0.0001),
+            Input("rate_per_size", "Rate added per coin", None, "number", 0.00005,
+                  "Rate added for each coin of size, as a fraction (0.00005 is 0.005%).", min=0, step=0.000001),
+        ),
+        outputs=(
+            Output("rate", "Margin rate", None, 6),
+            Output("margin", "Margin", "coin", 8),
+            Output("margin_value", "Margin value", "USDT", 2),
+        ),
+        variants=("deribit",),
+        sources=(DERIBIT_LINEAR,),
+        formula="`rate = base + size·rate per coin`; `margin = size·rate`; `margin value = size·price·rate`.",
+        conventions=(
+            "- Deribit uses it for both initial (base 2%) and maintenance margin (base 1%) on linear perpetuals.\n"
+            "- A size that would take the rate to 100% is refused."
         ),
     ),
     Calculator(

@@ -98,3 +98,24 @@ def calc_funding_period(side, contract, qty, mark_price, funding_rates):
         payments.append(payment)
         total = total + payment
     return {"position_value": value, "total_funding": total, "payments": payments}
+
+
+def calc_size_scaled_margin(size, price, base_rate, rate_per_size):
+    """Margin whose rate grows with the position size (Deribit), in the coin and in the quote currency.
+
+    ``rate = base_rate + size · rate_per_size``; ``margin = size · rate`` (coin) and
+    ``margin_value = size · price · rate`` (quote). Deribit "Linear Perpetual": initial margin
+    ``2% + size × 0.005%``, maintenance ``1% + size × 0.005%`` (size in BTC).
+    """
+    require_finite("size", size)
+    require_positive("size", size)
+    require_finite("price", price)
+    require_positive("price", price)
+    require_finite("base_rate", base_rate)
+    require_rate("base_rate", base_rate)
+    require_finite("rate_per_size", rate_per_size)
+    require_non_negative("rate_per_size", rate_per_size)
+    rate = base_rate + size * rate_per_size
+    if not (rate < 1):
+        raise ValueError("size makes the margin rate reach 100%: no margin rate of 1 or more")
+    return {"rate": rate, "margin": size * rate, "margin_value": size * price * rate}

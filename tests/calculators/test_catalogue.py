@@ -43,6 +43,7 @@ PUBLIC_TABLE = {
                             ["position_value", "initial_margin", "close_fee", "initial_margin_with_fee"]),
     "funding-period": (["side", "contract", "qty", "mark_price", "funding_rates"],
                        ["position_value", "total_funding", "payments"]),
+    "size-scaled-margin": (["size", "price", "base_rate", "rate_per_size"], ["rate", "margin", "margin_value"]),
     "position-size": (["equity", "risk_pct", "entry_price", "stop_price", "leverage"],
                       ["qty", "position_value", "risk_amount", "margin_needed"]),
     "ema": (["prices", "period", "seed"], ["ema", "last"]),
