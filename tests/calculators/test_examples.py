@@ -90,3 +90,16 @@ def test_a_broken_file_names_file_example_and_field(tmp_path):
         encoding="utf-8")
     with pytest.raises(ExampleError, match=r"^v\.yaml: e1: inputs\.entry_ice: not an input of pnl$"):
         load_examples(tmp_path)
+
+
+def test_calculator_page_shows_the_count_and_links_every_source():
+    from scripts import calcfence
+    from scripts.pipeline.calcpages import calculator_page
+
+    examples = [e for e in EXAMPLES if e.calculator == "inverse-pnl"]
+    page = calculator_page(calcfence.specs()["inverse-pnl"], [], None, examples)
+    assert f"Checked against {len(examples)} published examples" in page
+    for example in examples:
+        assert f"]({example.source['url']})" in page
+    assert "printed 0.00071425 (a slip in the source)" in page  # Deribit's exit fee
+    assert "Checked against 0 published examples" in calculator_page(calcfence.specs()["ema"], [], None, [])
