@@ -109,6 +109,19 @@ def liquidation_outputs(side, entry_price, qty, leverage, mmr, mm_deduction, ext
     }
 
 
+def check_liquidation_inputs(side, entry_price, qty, leverage, mmr, mm_deduction, extra_margin, formula):
+    """Validate the liquidation-price inputs one by one, in catalogue order; return the side sign."""
+    s = check_position(side, entry_price, qty, leverage)
+    require_finite("mmr", mmr)
+    require_rate("mmr", mmr)
+    require_finite("mm_deduction", mm_deduction)
+    require_non_negative("mm_deduction", mm_deduction)
+    require_finite("extra_margin", extra_margin)
+    if formula != "bybit" and formula != "binance":
+        raise ValueError("formula must be bybit or binance")
+    return s
+
+
 def calc_liquidation_price(side, entry_price, qty, leverage, mmr, mm_deduction, extra_margin, formula):
     """Isolated-margin liquidation price of a linear position for one tier's rate and deduction (USDT).
 
@@ -121,18 +134,12 @@ def calc_liquidation_price(side, entry_price, qty, leverage, mmr, mm_deduction, 
     for bybit, the liquidation price for binance); ``bankruptcy_price`` = the 0% margin price including
     extra margin, ``EP -/+ (IM + extra)/Q``; ``distance_pct`` = the adverse move from entry to the
     liquidation price, in % of entry; ``mmr_used`` and ``mm_deduction_used`` = the tier applied.
-    Inputs with no liquidation ahead (see ``check_maintenance``) are refused. A long's liquidation price at
-    or below 0 means a fall in price alone cannot liquidate the position; it is shown as computed.
+
+    This is the reference model's call: it computes whatever the state is, also a position already past
+    its liquidation price (the model then liquidates it). The calculator's entry point,
+    ``calc_liquidation_price_tiers``, refuses such inputs with a message (``check_maintenance``).
     """
-    s = check_position(side, entry_price, qty, leverage)
-    require_finite("mmr", mmr)
-    require_rate("mmr", mmr)
-    require_finite("mm_deduction", mm_deduction)
-    require_non_negative("mm_deduction", mm_deduction)
-    require_finite("extra_margin", extra_margin)
-    if formula != "bybit" and formula != "binance":
-        raise ValueError("formula must be bybit or binance")
-    check_maintenance(s, entry_price, qty, leverage, mmr, mm_deduction, extra_margin)
+    check_liquidation_inputs(side, entry_price, qty, leverage, mmr, mm_deduction, extra_margin, formula)
     return liquidation_outputs(side, entry_price, qty, leverage, mmr, mm_deduction, extra_margin, formula)
 
 
@@ -140,14 +147,17 @@ def calc_liquidation_price_tiers(side, entry_price, qty, leverage, mmr, mm_deduc
                                  mm_source, tier_limits, tier_rates):
     """Liquidation price with the rate and deduction typed in or taken from a tier table (USDT).
 
-    ``mm_source == "rate"``: ``mmr`` and ``mm_deduction`` are used as given (``calc_liquidation_price``).
+    ``mm_source == "rate"``: ``mmr`` and ``mm_deduction`` are used as given (``calc_liquidation_price``), after
+    ``check_maintenance`` refuses inputs that describe no liquidation ahead.
     ``mm_source == "tiers"``: the tier of the position value at entry gives the rate and deduction (its
     deduction by the recursion of ``tiers.next_mm_deduction``). With the ``binance`` formula the tier is
     then re-checked at the liquidation price, as Binance's FAQ requires: if the value ``LP·Q`` falls in
     another tier, the price is computed again with that tier's rate and deduction, until the tier holds.
     """
     if mm_source == "rate":
-        return calc_liquidation_price(side, entry_price, qty, leverage, mmr, mm_deduction, extra_margin, formula)
+        s = check_liquidation_inputs(side, entry_price, qty, leverage, mmr, mm_deduction, extra_margin, formula)
+        check_maintenance(s, entry_price, qty, leverage, mmr, mm_deduction, extra_margin)
+        return liquidation_outputs(side, entry_price, qty, leverage, mmr, mm_deduction, extra_margin, formula)
     if mm_source != "tiers":
         raise ValueError("mm_source must be rate or tiers")
     s = check_position(side, entry_price, qty, leverage)
