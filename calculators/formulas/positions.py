@@ -172,7 +172,8 @@ def calc_liquidation_price_tiers(side, entry_price, qty, leverage, mmr, mm_deduc
     while True:
         rate = tier_rates[tier]
         deduction = tier_deduction(tier, tier_limits, tier_rates)
-        check_maintenance(s, entry_price, qty, leverage, rate, deduction, extra_margin)
+        if tries == 0:  # the entry's own tier: is there a liquidation ahead at all?
+            check_maintenance(s, entry_price, qty, leverage, rate, deduction, extra_margin)
         result = liquidation_outputs(side, entry_price, qty, leverage, rate, deduction, extra_margin, formula)
         if formula == "bybit" or not (result["liquidation_price"] > 0):
             return result

@@ -80,3 +80,23 @@ def tier_deduction(tier, tier_limits, tier_rates):
     for i in range(1, tier + 1):
         deduction = next_mm_deduction(tier_limits[i - 1], tier_rates[i], tier_rates[i - 1], deduction)
     return deduction
+
+
+def venue_limit_problem(leverage, value, tier_limits, tier_max_leverages):
+    """Check a position against a venue's risk-limit table: ``[code, limit]``.
+
+    ``tier_max_leverages[i]`` is the highest leverage tier i allows; a position of ``value`` at ``leverage``
+    must fall in a tier that allows that leverage. Codes: ``0`` within the limits; ``1`` leverage above the
+    symbol's maximum (``limit`` = that maximum, tier 1's); ``2`` value above the risk limit for this leverage
+    (``limit`` = the largest value the leverage allows, at most the last tier's limit).
+    The caller words the message with the venue, symbol and source (numbers are formatted outside).
+    """
+    if leverage > tier_max_leverages[0]:
+        return [1, tier_max_leverages[0]]
+    allowed = 0
+    for i in range(len(tier_limits)):
+        if tier_max_leverages[i] >= leverage:
+            allowed = tier_limits[i]
+    if value > allowed:
+        return [2, allowed]
+    return [0, 0]
