@@ -737,8 +737,8 @@ CATALOGUE = [
             _price("price", "Price", 100000, "Price the position is valued at."),
             Input("base_rate", "Base rate", None, "number", 0.02, "Rate at size 0, as a fraction (0.02 is 2%).",
                   min=0, max=1, max_exclusive=True, step=0.0001),
-            Input("rate_per_size", "Rate added per coin", None, "number", 0.00005,
-                  "Rate added for each coin of size, as a fraction (0.00005 is 0.005%).", min=0, step=0.000001),
+            Input("rate_per_100", "Rate added per 100 coins", None, "number", 0.005,
+                  "Rate added for each 100 coins of size, as a fraction (0.005 is 0.5%).", min=0, step=0.0001),
         ),
         outputs=(
             Output("rate", "Margin rate", None, 6),
@@ -747,7 +747,7 @@ CATALOGUE = [
         ),
         variants=("deribit",),
         sources=(DERIBIT_LINEAR,),
-        formula="`rate = base + size·rate per coin`; `margin = size·rate`; `margin value = size·price·rate`.",
+        formula="`rate = base + size/100·rate per 100 coins`; `margin = size·rate`; `margin value = size·price·rate`.",
         conventions=(
             "- Deribit uses it for both initial (base 2%) and maintenance margin (base 1%) on linear perpetuals.\n"
             "- A size that would take the rate to 100% is refused."
@@ -896,7 +896,8 @@ def _input_json(item):
 
 
 def to_json():
-    """The catalogue as a JSON-ready list (the shape in the team brief; inputs also carry ``max_exclusive``)."""
+    """The catalogue as a JSON-ready list (the shape in the team brief; inputs also carry ``max_exclusive``;
+    ``presets`` lists the venue presets the widget offers, from ``calculators/presets.py``)."""
     return [
         {
             "id": calc.id,
@@ -912,6 +913,24 @@ def to_json():
             "sources": [{"title": s.title, "url": s.url, "publisher": s.publisher} for s in calc.sources],
             "formula": calc.formula,
             "conventions": calc.conventions,
+            "presets": _presets_json(calc),
         }
         for calc in CATALOGUE
     ]
+
+
+def _presets_json(calc):
+    """The venue presets a calculator offers: the values it takes from each, and the limits to check."""
+    from calculators import presets
+
+    if not presets.applies(calc):
+        return []
+    found = []
+    for preset in presets.presets():
+        entry = {"id": preset.id, "label": preset.label, "venue": preset.venue_name, "symbol": preset.symbol,
+                 "values": presets.fill(calc, preset, {}), "tier_source": preset.tier_source}
+        if calc.id in presets.VALUE_OF:
+            entry.update({"value_of": list(presets.VALUE_OF[calc.id]), "tier_limits": list(preset.tier_limits),
+                          "tier_max_leverages": list(preset.tier_max_leverages)})
+        found.append(entry)
+    return found

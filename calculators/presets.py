@@ -86,7 +86,10 @@ def get(preset_id):
 
 
 def applies(calc):
-    """True if a preset fills or checks anything in calculator ``calc``."""
+    """True if a preset fills or checks anything in calculator ``calc`` (the profiles describe USDT
+    perpetuals, so coin-margined calculators take none)."""
+    if calc.id.startswith("inverse-"):
+        return False
     names = {item.name for item in calc.inputs}
     return calc.id in VALUE_OF or bool(names & {"taker_fee", "tier_limits", "open_fee_rate"})
 

@@ -100,12 +100,12 @@ def calc_funding_period(side, contract, qty, mark_price, funding_rates):
     return {"position_value": value, "total_funding": total, "payments": payments}
 
 
-def calc_size_scaled_margin(size, price, base_rate, rate_per_size):
+def calc_size_scaled_margin(size, price, base_rate, rate_per_100):
     """Margin whose rate grows with the position size (Deribit), in the coin and in the quote currency.
 
-    ``rate = base_rate + size · rate_per_size``; ``margin = size · rate`` (coin) and
+    ``rate = base_rate + size / 100 · rate_per_100``; ``margin = size · rate`` (coin) and
     ``margin_value = size · price · rate`` (quote). Deribit "Linear Perpetual": initial margin
-    ``2% + size × 0.005%``, maintenance ``1% + size × 0.005%`` (size in BTC).
+    ``2% + size × 0.005%``, maintenance ``1% + size × 0.005%`` (size in BTC), that is 0.5% per 100 BTC.
     """
     require_finite("size", size)
     require_positive("size", size)
@@ -113,9 +113,9 @@ def calc_size_scaled_margin(size, price, base_rate, rate_per_size):
     require_positive("price", price)
     require_finite("base_rate", base_rate)
     require_rate("base_rate", base_rate)
-    require_finite("rate_per_size", rate_per_size)
-    require_non_negative("rate_per_size", rate_per_size)
-    rate = base_rate + size * rate_per_size
+    require_finite("rate_per_100", rate_per_100)
+    require_non_negative("rate_per_100", rate_per_100)
+    rate = base_rate + size * rate_per_100 / 100
     if not (rate < 1):
         raise ValueError("size makes the margin rate reach 100%: no margin rate of 1 or more")
     return {"rate": rate, "margin": size * rate, "margin_value": size * price * rate}

@@ -198,7 +198,7 @@ ARGUMENTS = {
     "initial-margin-mark": args(side, price, price, qty, leverage, rate),
     "funding-period": args(side, (st.sampled_from(["linear", "inverse"]), ["quanto"]), qty, price,
                            (st.lists(finite(-0.05, 0.05), min_size=1, max_size=6), [[], [1], [0.001, -1]])),
-    "size-scaled-margin": args(qty, price, rate, (finite(0, 1e-3), [-1e-6, -1])),
+    "size-scaled-margin": args(qty, price, rate, (finite(0, 0.05), [-1e-6, -1])),
     "position-size": args((finite(1, 1e7), [0, -1]), (finite(1e-3, 100), [0, -1, 100.01]), price, price, leverage),
     "ema": ema_args(),
     "volume-profile": volume_profile_args(),

@@ -43,7 +43,7 @@ PUBLIC_TABLE = {
                             ["position_value", "initial_margin", "close_fee", "initial_margin_with_fee"]),
     "funding-period": (["side", "contract", "qty", "mark_price", "funding_rates"],
                        ["position_value", "total_funding", "payments"]),
-    "size-scaled-margin": (["size", "price", "base_rate", "rate_per_size"], ["rate", "margin", "margin_value"]),
+    "size-scaled-margin": (["size", "price", "base_rate", "rate_per_100"], ["rate", "margin", "margin_value"]),
     "position-size": (["equity", "risk_pct", "entry_price", "stop_price", "leverage"],
                       ["qty", "position_value", "risk_amount", "margin_needed"]),
     "ema": (["prices", "period", "seed"], ["ema", "last"]),
@@ -84,7 +84,10 @@ def test_json_shape():
                   "help"}
     for entry in data:
         assert set(entry) == {"id", "title", "summary", "function", "inputs", "outputs", "variants", "sources",
-                              "formula", "conventions"}
+                              "formula", "conventions", "presets"}
+        names = {item["name"] for item in entry["inputs"]}
+        for preset in entry["presets"]:
+            assert set(preset["values"]) <= names and preset["tier_source"]
         assert entry["function"] == get(entry["id"]).function.__name__
         for item in entry["inputs"]:
             expected = input_keys | ({"choices"} if item["kind"] == "choice" else set())

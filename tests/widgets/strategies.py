@@ -47,7 +47,7 @@ NUMBERS = {
     "contracts": decimals(1, 1000000, 0),
     "size": decimals("0.001", 500, 3),
     "base_rate": decimals(0, "0.1", 4),
-    "rate_per_size": decimals(0, "0.0001", 6),
+    "rate_per_100": decimals(0, "0.01", 4),
     "other_mm": decimals(0, 5000, 2),
     "other_upnl": decimals(-5000, 5000, 2),
     "row_size": decimals("0.5", 50, 2),

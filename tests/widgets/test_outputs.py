@@ -135,7 +135,7 @@ SAMPLES = {
                             "leverage": "10", "taker_fee": "0.00055"},
     "funding-period": {"side": "short", "contract": "inverse", "qty": "15000", "mark_price": "750",
                        "funding_rates": "0.0025, 0.001, -0.0005"},
-    "size-scaled-margin": {"size": "350", "price": "64000", "base_rate": "0.02", "rate_per_size": "0.00005"},
+    "size-scaled-margin": {"size": "350", "price": "64000", "base_rate": "0.02", "rate_per_100": "0.005"},
     "position-size": {"equity": "25000", "risk_pct": "1.5", "entry_price": "64000", "stop_price": "62500",
                       "leverage": "10"},
     "ema": {"prices": "101 102.5 101.8 103 104.2 103.9 105 106.4", "period": "4", "seed": "first"},
