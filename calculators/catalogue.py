@@ -115,8 +115,8 @@ def _leverage(default):
                  "leverage.", min=1, step=0.01)
 
 
-def _fee_rate(name, label, help_text):
-    return Input(name, label, None, "number", 0.00055, help_text + " As a fraction: 0.0002 is 0.02%.",
+def _fee_rate(name, label, help_text, default=0.00055):
+    return Input(name, label, None, "number", default, help_text + " As a fraction: 0.0002 is 0.02%.",
                  min=0, max=1, max_exclusive=True, step=0.00001)
 
 
@@ -454,6 +454,9 @@ CATALOGUE = [
             _price("fill_price", "Liquidation fill price", 19500, "Price the liquidation actually filled at."),
             Input("insurance_fund", "Insurance fund", "USDT", "number", 50,
                   "What the venue's insurance fund can still pay.", min=0, step=0.01),
+            _fee_rate("close_fee_rate", "Fee to close reserved in margin",
+                      "Isolated only: the taker rate where the venue keeps the fee to close in the position "
+                      "margin (Bybit), 0 where it does not.", 0),
         ),
         outputs=(
             Output("loss", "Loss at the fill price", "USDT", 2),
@@ -467,6 +470,7 @@ CATALOGUE = [
         sources=(BYBIT_INSURANCE, BYBIT_LIQ),
         formula=(
             "`loss = ±Q·(entry − fill)`; margin = IM (isolated) or wallet (cross); "
+            "isolated margin lost = IM + `Q·entry·(1 ∓ 1/L)·close fee rate` (the reserved fee to close); "
             "`fund covers = min(loss − margin, fund)`; `not covered = loss − margin − fund covers`; "
             "`balance after = wallet − margin` (isolated) or `wallet − margin − not covered` (cross)."
         ),
@@ -479,7 +483,8 @@ CATALOGUE = [
             "auto-deleveraging, so the balance never goes negative.\n"
             "- Cross: what the fund cannot cover is charged to the wallet and can leave it negative; the deposit "
             "to clear brings it to 0.\n"
-            "- In isolated mode the wallet balance must hold at least the position's initial margin."
+            "- In isolated mode the wallet balance must hold at least the position margin; where the venue "
+            "reserves the fee to close in it, that reserve pays the closing fee and is lost with the margin."
         ),
     ),
     Calculator(

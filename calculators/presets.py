@@ -67,6 +67,7 @@ def presets():
                 venue_name=venue.name,
                 symbol=symbol,
                 values={"taker_fee": taker, "open_fee_rate": taker, "exit_fee_rate": taker,
+                        "close_fee_rate": taker if venue.does("fee_to_close_in_position_margin") else 0.0,
                         "formula": venue.liquidation_formula, "mm_source": "tiers",
                         "tier_limits": [float(t.limit) for t in tiers], "tier_rates": [float(t.mmr) for t in tiers]},
                 tier_limits=tuple(float(t.limit) for t in tiers),

@@ -337,15 +337,19 @@ def deposit_to_clear(balance):
     return 0
 
 
-def calc_gap_loss(side, entry_price, qty, leverage, margin_mode, wallet_balance, fill_price, insurance_fund):
+def calc_gap_loss(side, entry_price, qty, leverage, margin_mode, wallet_balance, fill_price, insurance_fund,
+                  close_fee_rate):
     """Who pays when a liquidation fills at ``fill_price``, at or beyond the bankruptcy price (USDT).
 
     * ``loss = Q·(entry - fill)`` long, ``Q·(fill - entry)`` short; a fill on the profitable side of the
       entry is refused (no loss, no liquidation).
     * The margin at stake is the initial margin ``entry·Q/L`` (isolated) or the whole ``wallet_balance``
       (cross). A liquidated position is settled at its bankruptcy price (Bybit "Insurance Fund", §1.10), so
-      the trader loses all of it: ``margin_lost`` = that margin. A fill whose loss is smaller than that margin
-      is no gap and is refused, so ``margin_lost`` never exceeds ``loss``.
+      the trader loses all of it. A fill whose loss is smaller than that margin is no gap and is refused.
+    * Isolated, where the venue reserves the fee to close in the position margin (Bybit "Position Margin":
+      ``close_fee_rate`` = the taker rate; 0 where it does not), that reserve pays the closing fee:
+      ``margin_lost`` = initial margin + ``Q·entry·(1 -/+ 1/L)·close_fee_rate``, the position margin.
+      Cross: ``margin_lost`` = the wallet balance.
     * The loss beyond that margin is taken from ``insurance_fund`` first:
       ``insurance_fund_covers = min(loss - margin, insurance_fund)``; ``not_covered`` is the rest.
     * Isolated: the trader can lose only the position margin, so ``balance_after = wallet_balance - margin``
@@ -364,10 +368,13 @@ def calc_gap_loss(side, entry_price, qty, leverage, margin_mode, wallet_balance,
     require_positive("fill_price", fill_price)
     require_finite("insurance_fund", insurance_fund)
     require_non_negative("insurance_fund", insurance_fund)
+    check_fee_rate("close_fee_rate", close_fee_rate)
     im = initial_margin(entry_price, qty, leverage)
+    reserve = 0
     if margin_mode == "isolated":
-        if wallet_balance < im:
-            raise ValueError("wallet_balance must be at least the initial margin in isolated mode")
+        reserve = close_fee(side, entry_price, qty, leverage, close_fee_rate)
+        if wallet_balance < im + reserve:
+            raise ValueError("wallet_balance must be at least the position margin in isolated mode")
         margin = im
     else:
         margin = wallet_balance
@@ -384,12 +391,12 @@ def calc_gap_loss(side, entry_price, qty, leverage, margin_mode, wallet_balance,
     shortfall = loss - margin
     covered = min(shortfall, insurance_fund)
     if margin_mode == "isolated":
-        balance_after = wallet_balance - margin
+        balance_after = wallet_balance - margin - reserve
     else:
         balance_after = wallet_balance - margin - (shortfall - covered)
     return {
         "loss": loss,
-        "margin_lost": margin,
+        "margin_lost": margin + reserve,
         "insurance_fund_covers": covered,
         "not_covered": shortfall - covered,
         "balance_after": balance_after,

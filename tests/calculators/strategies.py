@@ -160,7 +160,7 @@ def liquidation_args(draw):
 def gap_loss_args(draw):
     """Fills mostly past the bankruptcy price (a gap), sometimes before it or on the profitable side."""
     values = draw(args(side, price, qty, leverage, (st.sampled_from(["isolated", "cross"]), ["portfolio"]),
-                       (finite(0, 1e6), [-1]), price, non_negative))
+                       (finite(0, 1e6), [-1]), price, non_negative, st.one_of(st.just(0), rate)))
     s = 1 if values[0] == "long" else -1
     if draw(st.integers(0, 3)) > 0 and isinstance(values[1], float) and values[1] > 0:
         move = draw(finite(0, 1.2)) / (values[3] if isinstance(values[3], (int, float)) and values[3] >= 1 else 1)

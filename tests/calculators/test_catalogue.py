@@ -25,7 +25,7 @@ PUBLIC_TABLE = {
                            ["maintenance_margin", "effective_rate", "tier_rate", "mm_deduction"]),
     "funding-fee": (["side", "qty", "mark_price", "funding_rate"], ["funding_fee"]),
     "gap-loss": (["side", "entry_price", "qty", "leverage", "margin_mode", "wallet_balance", "fill_price",
-                  "insurance_fund"],
+                  "insurance_fund", "close_fee_rate"],
                  ["loss", "margin_lost", "insurance_fund_covers", "not_covered", "balance_after", "deposit_to_clear"]),
     "inverse-order-cost": (["side", "price", "contracts", "leverage", "taker_fee"],
                            ["position_value", "initial_margin", "open_fee", "close_fee", "order_cost"]),

@@ -146,3 +146,33 @@ def test_one_meaning_per_label(venue_id, side, qty, price, leverage, added):
         # Binance's FAQ re-checks the tier at the liquidation price; the model keeps the entry's tier.
         assert venue.liquidation_formula == "binance"
         assert venue.tier_index("BTCUSDT", liq["liquidation_price"] * qty) != entry_tier
+
+
+@settings(max_examples=100, database=None, deadline=None)
+@given(st.sampled_from(["bybit", "binance", "bybit-uta"]), st.sampled_from(["long", "short"]),
+       st.integers(1, 500).map(lambda k: D(k) / 100), st.integers(100000, 800000).map(lambda k: D(k) / 10),
+       st.integers(2, 100).map(D), st.integers(0, 3000).map(lambda k: D(k) / 1000), st.integers(0, 2000).map(D))
+def test_what_a_gap_costs_is_the_same_in_the_calculator_and_the_model(venue_id, side, qty, price, leverage, gap,
+                                                                      fund):
+    """An isolated position filled past its bankruptcy price: margin lost, what the fund covers and what it
+    cannot, under each venue's policy (fee to close reserved in the position margin or not)."""
+    preset = presets.get(f"{venue_id}:BTCUSDT")
+    if price * qty > D(str(preset.tier_limits[0])) or leverage > D(str(preset.tier_max_leverages[0])):
+        return  # tier 1 only: larger positions are reduced step by step (partial liquidation) first
+    ex = Exchange(venue_id, wallet=D(10) ** 7, insurance_fund=fund)
+    if not ex.order("BTCUSDT", side, qty, price, leverage, "isolated").ok:
+        return
+    bankruptcy = ex.snapshot()["bankruptcy_price"]
+    sign = 1 if side == "long" else -1
+    fill = (bankruptcy * (1 - sign * gap / 100)).quantize(D("0.1"))
+    if sign * (bankruptcy - fill) < 0 or fill <= 0:
+        return
+    [event] = [e for e in ex.mark("BTCUSDT", fill).events if e["event"] == "liquidation"]
+    result = catalogue.compute("gap-loss", {"side": side, "entry_price": price, "qty": qty, "leverage": leverage,
+                                            "margin_mode": "isolated", "wallet_balance": D(10) ** 7,
+                                            "fill_price": fill, "insurance_fund": fund,
+                                            "close_fee_rate": D(str(preset.values["close_fee_rate"]))})
+    unit = 2 * MONEY_UNIT  # the model rounds the initial margin and the fee reserve to money units separately
+    assert abs(result["margin_lost"] - event["margin_lost"]) <= unit
+    assert abs(result["insurance_fund_covers"] - event["from_fund"]) <= unit
+    assert abs(result["not_covered"] - event["uncovered"]) <= unit

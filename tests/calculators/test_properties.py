@@ -256,3 +256,43 @@ def test_value_area_holds_the_requested_share(trades, row_size, pct):
     # Every trade falls in the row whose bounds contain its price.
     for price, volume in trades:
         assert any(row["low"] <= price < row["high"] for row in rows)
+
+
+# --- round trips between inverse pairs --------------------------------------------------------------------------
+
+@EXAMPLES
+@given(st.sampled_from(["long", "short"]), prices, prices, qtys, leverages)
+def test_pnl_roi_gives_back_the_exit_price(side, entry, exit_price, qty, lev):
+    """pnl -> target-price: the ROI the pnl calculator shows, fed to target-price, gives the exit price."""
+    roi = compute("pnl", {"side": side, "entry_price": entry, "exit_price": exit_price, "qty": qty, "leverage": lev,
+                          "taker_fee": 0, "open_fee_rate": 0, "exit_fee_rate": 0})["roi_pct"]
+    target = compute("target-price", {"side": side, "entry_price": entry, "leverage": lev, "target_roi_pct": roi})
+    assert target["target_price"] == exit_price
+
+
+@EXAMPLES
+@given(st.sampled_from(["long", "short"]), prices, prices, fractions(1, 10 ** 6, 1), leverages)
+def test_inverse_pnl_and_target_price_round_trip(side, entry, exit_price, contracts, lev):
+    """Both directions, coin-margined: exit -> ROI -> exit, and ROI -> target -> the same ROI."""
+    pnl = compute("inverse-pnl", {"side": side, "entry_price": entry, "exit_price": exit_price,
+                                  "contracts": contracts, "leverage": lev, "open_fee_rate": 0, "exit_fee_rate": 0})
+    target = compute("inverse-target-price", {"side": side, "entry_price": entry, "leverage": lev,
+                                              "target_roi_pct": pnl["roi_pct"]})
+    assert target["target_price"] == exit_price
+    back = compute("inverse-pnl", {"side": side, "entry_price": entry, "exit_price": target["target_price"],
+                                   "contracts": contracts, "leverage": lev, "open_fee_rate": 0, "exit_fee_rate": 0})
+    assert back["roi_pct"] == pnl["roi_pct"]
+
+
+@EXAMPLES
+@given(st.sampled_from(["long", "short"]), prices, fractions(1, 10 ** 6, 1), leverages, fees)
+def test_inverse_order_cost_mirrors_the_linear_one_at_the_bankruptcy_price(side, price, contracts, lev, fee):
+    """The inverse fee to close is the taker fee on the value at the inverse bankruptcy price, Q / BP."""
+    cost = compute("inverse-order-cost", {"side": side, "price": price, "contracts": contracts, "leverage": lev,
+                                          "taker_fee": fee})
+    liq = compute("inverse-liquidation-price", {"side": side, "entry_price": price, "contracts": contracts,
+                                                "leverage": lev, "mmr": 0, "mm_deduction": 0, "extra_margin": 0,
+                                                "formula": "bybit"}) if (side == "long" or lev > 1) else None
+    if liq is not None:
+        assert cost["close_fee"] == contracts / liq["bankruptcy_price"] * fee
+    assert cost["order_cost"] == cost["initial_margin"] + cost["open_fee"] + cost["close_fee"]

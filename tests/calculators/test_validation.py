@@ -108,7 +108,7 @@ def test_paired_lists_must_have_equal_length(calc_id, first, second):
     ("target-price", {"side": "short", "leverage": 10, "target_roi_pct": 1000},
      "target_roi_pct must be below 100 x leverage for a short"),
     ("gap-loss", {"margin_mode": "isolated", "wallet_balance": 399},
-     "wallet_balance must be at least the initial margin in isolated mode"),
+     "wallet_balance must be at least the position margin in isolated mode"),
     ("position-size", {"stop_price": 100}, "stop_price must differ from entry_price"),
     ("maintenance-margin", {"tier_limits": [1000, 1000, 3000, 4000, 5000]}, "tier_limits must be strictly increasing"),
     ("maintenance-margin", {"position_value": 5001}, "position_value must be at most the last tier limit"),

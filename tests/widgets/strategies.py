@@ -35,6 +35,7 @@ NUMBERS = {
     "taker_fee": decimals(0, "0.002", 5),
     "open_fee_rate": decimals(0, "0.002", 5),
     "exit_fee_rate": decimals(0, "0.002", 5),
+    "close_fee_rate": decimals(0, "0.002", 5),
     "target_roi_pct": decimals(-150, 1000, 2),
     "balance": decimals("0.01", 1000000, 2),
     "wallet_balance": decimals(0, 1000000, 2),
