@@ -162,15 +162,16 @@ def gap_loss_args(draw):
     values = draw(args(side, price, qty, leverage, (st.sampled_from(["isolated", "cross"]), ["portfolio"]),
                        (finite(0, 1e6), [-1]), price, non_negative, st.one_of(st.just(0), rate)))
     s = 1 if values[0] == "long" else -1
-    if draw(st.integers(0, 3)) > 0 and isinstance(values[1], float) and values[1] > 0:
-        move = draw(finite(0, 1.2)) / (values[3] if isinstance(values[3], (int, float)) and values[3] >= 1 else 1)
+    if draw(st.integers(0, 7)) > 0 and isinstance(values[1], float) and values[1] > 0:
+        move = draw(finite(0.8, 1.6)) / (values[3] if isinstance(values[3], (int, float)) and values[3] >= 1 else 1)
         values[6] = max(values[1] * (1 - s * move), 1e-3)
         if isinstance(values[2], float) and isinstance(values[3], (int, float)) and values[3] >= 1:
             im = values[1] * values[2] / values[3]
             if values[4] == "cross" and draw(st.booleans()):
                 values[5] = draw(finite(0, max(values[1] * values[2] * move, 1e-6)))
             elif values[4] == "isolated" and isinstance(values[5], float) and values[5] >= 0:
-                values[5] = values[5] + im
+                fee = values[8] if isinstance(values[8], (int, float)) and 0 <= values[8] < 1 else 0
+                values[5] = values[5] + im + values[1] * values[2] * 2 * fee  # at least the position margin
     return values
 
 
