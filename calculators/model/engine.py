@@ -99,6 +99,9 @@ def run_engine(ex, fills):
         if has_cross:
             balance, mm = cross_state(ex, account)
             if balance <= mm:
+                events += _partial_cross(ex, account, fills)
+                balance, mm = cross_state(ex, account)
+            if any(p.margin_mode == "cross" for p in account.positions.values()) and balance <= mm:
                 events += _liquidate_cross(ex, account, fills)
     return events
 
@@ -131,6 +134,44 @@ def _partial(ex, account, pos, fills):
         pos.fee_reserve -= reserve
         pos.qty = keep
         account.wallet += released + pnl - fee
+        account.realised_pnl += pnl
+        account.partial_liquidations += 1
+        ex.counterparty_wallet -= pnl
+        ex.fees_collected += fee
+        ex.exercised.add("partial_liquidation")
+        events.append({"event": "partial_liquidation", "account": account.name, "symbol": pos.symbol,
+                       "qty": qty, "fill": fill, "position": pos.summary()})
+    return events
+
+
+def _partial_cross(ex, account, fills):
+    """The laddered step for a triggered cross account: the largest cross position above tier 1 (by mark
+    value) is reduced to the next lower tier's limit at the fill, with the taker fee, while the account's
+    margin balance stays positive; repeated while the account is at or below maintenance. Returns events."""
+    events = []
+    venue = ex.venue
+    while venue.does("partial_liquidation"):
+        balance, mm = cross_state(ex, account)
+        if balance > mm:
+            break
+        ladder = [(p, venue.tier_index(p.symbol, position_value(ex.marks[p.symbol], p.qty)))
+                  for p in account.positions.values() if p.margin_mode == "cross"]
+        ladder = [(p, index) for p, index in ladder if index]
+        if not ladder:
+            break
+        pos, index = max(ladder, key=lambda item: position_value(ex.marks[item[0].symbol], item[0].qty))
+        mark = ex.marks[pos.symbol]
+        limit = venue.tiers[pos.symbol][index - 1].limit
+        keep = (limit / mark / venue.qty_step).to_integral_value(ROUND_DOWN) * venue.qty_step
+        qty = pos.qty - keep
+        fill = _fill(ex, pos.symbol, fills)
+        pnl = money(calc_pnl(pos.side, pos.entry_price, fill, qty, pos.leverage, venue.taker_fee)["pnl"])
+        fee = money(qty * fill * venue.taker_fee)
+        closed_upnl = pnl_at(venue, pos, mark) * qty / pos.qty
+        if keep <= 0 or balance - closed_upnl + pnl - fee <= 0:
+            break
+        pos.qty = keep
+        account.wallet += pnl - fee
         account.realised_pnl += pnl
         account.partial_liquidations += 1
         ex.counterparty_wallet -= pnl

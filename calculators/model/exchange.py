@@ -17,7 +17,8 @@ Conventions (stated on the site with every verified rule):
   unrealised losses (+ other collateral, UTA). Unrealised profit is not available.
 * Equity = wallet balance + unrealised PnL of every position at the marks.
 * Risk-limit tiers come from the venue's table per symbol (entry value for isolated liquidation prices,
-  mark value for cross maintenance margin); partial liquidation applies to isolated positions.
+  mark value for cross maintenance margin); a position above tier 1 is first reduced where the venue
+  sources partial liquidation.
 * Every policy-shaped behaviour records its policy name in ``Exchange.exercised`` where it happens (a
   refused operation keeps what it recorded).
 * Conservation: wallets + isolated margins + collateral + fees + interest + insurance fund + counterparty

@@ -233,6 +233,13 @@ def given_text(rule: dict) -> str:
     parts = [f"wallet {number(given.get('wallet', 0))} USDT",
              f"insurance fund {number(given.get('insurance_fund', 0))} USDT",
              f"{given.get('position_mode', 'one_way').replace('_', '-')} position mode"]
+    if given.get("collateral"):
+        parts.append(f"other collateral worth {number(given['collateral'])} USDT")
+    for trader in given.get("traders", []):
+        held = "; ".join(f"{o['side']} {number(o['qty'])} {o['symbol']} at {number(o['price'])}"
+                         for o in trader.get("positions", []))
+        parts.append(f"another trader, {trader['name']}, with {number(trader.get('wallet', 0))} USDT"
+                     + (f" holding {held}" if held else ""))
     return "Starting state: " + ", ".join(parts) + "."
 
 
@@ -262,8 +269,9 @@ def rule_boxes(entry: dict, site) -> str:
     checks = site_checks(site)
     out = ["## Verified rules\n\n",
            "Each statement below was checked by running the scenario under it on Margin Notes' reference "
-           "model of a futures exchange. The model simplifies: one price path, no partial liquidation, "
-           "and only the venue policy named in the box. [All rules](../rules/index.md)\n\n"]
+           "model of a futures exchange, using only what the named venue's profile sources. The model "
+           "simplifies: one price path, and market orders only. "
+           "[All rules](../rules/index.md)\n\n"]
     out += [rule_box(checks[rule["id"]]) for rule in entry["rules"]]
     return "".join(out)
 

@@ -235,3 +235,19 @@ def test_uta_interest_free_amount_applies_to_unrealised_borrowing_only():
     assert ex.interest_base(ex.account) == 50 + (1500 - 200)
     article, _ = gap_story("seed-article")
     assert article.interest_base(article.account) == 0 and "debt_interest" in article.exercised
+
+
+def test_a_cross_account_above_tier_1_is_first_reduced_to_tier_1():
+    ex = Exchange("bybit", wallet=60000)
+    assert ex.order("BTCUSDT", "long", 120, 20000, 50).ok  # 2,400,000 USDT: tier 2; fee 1,320
+    # Margin balance 58,680 + 120 (P - 20,000) meets 0.56% of 120 P - 1,200 at P = 19,610.96.
+    assert ex.mark("BTCUSDT", 19611).events == []
+    [event] = ex.mark("BTCUSDT", 19610).events
+    # Reduced to 2,000,000 / 19,610 = 101.988 BTC (quantity step 0.001): tier 1 at 0.5%.
+    assert event["event"] == "partial_liquidation" and event["qty"] == D("18.012")
+    state = ex.snapshot()
+    assert state["position_size"] == D("101.988") and state["liquidations"] == 0
+    assert state["maintenance_margin"] == D("101.988") * 19610 * D("0.005")
+    assert state["equity"] > state["maintenance_margin"] and balanced(ex)
+    assert [e["event"] for e in ex.mark("BTCUSDT", 19500).events] == ["liquidation"]
+    assert balanced(ex) and ex.exercised >= {"partial_liquidation", "risk_limit_tiers"}

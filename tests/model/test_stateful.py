@@ -145,12 +145,13 @@ class ExchangeMachine(RuleBasedStateMachine):
         self.mark("BTCUSDT", (-1 if side == "long" else 1) * drop, gap)
 
     @rule(side=st.sampled_from(["long", "short"]), qty=st.sampled_from([105, 120, 129]),
-          leverage=st.sampled_from([20, 50]), drop=st.sampled_from([10, 14, 16, 30]), gap=st.sampled_from([0, 50]))
-    def whale_in_tier_2(self, side, qty, leverage, drop, gap):
+          leverage=st.sampled_from([20, 50]), drop=st.sampled_from([10, 14, 16, 30]), gap=st.sampled_from([0, 50]),
+          mode=st.sampled_from(["cross", "isolated"]))
+    def whale_in_tier_2(self, side, qty, leverage, drop, gap, mode):
         """A position above tier 1 (Bybit: partial liquidation first), then a move against it."""
         self.use("whale")
         price = self.ex.marks["BTCUSDT"]
-        result = self.ex.order("BTCUSDT", side, qty, price, leverage, "isolated")
+        result = self.ex.order("BTCUSDT", side, qty, price, leverage, mode)
         self.check_liquidations(result)
         self.mark("BTCUSDT", (-1 if side == "long" else 1) * drop, gap)
 

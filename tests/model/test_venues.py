@@ -2,15 +2,23 @@
 hold, and a malformed file fails with its file, line and key path."""
 
 import copy
+import json
 from decimal import Decimal
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 
 from calculators.model.policies import POLICIES, can_exercise
-from calculators.model.venues import (VENUE_DIR, VENUE_IDS, VENUES, Source, Venue, VenueError, VenueFact,
-                                      load_venue)
+from calculators.model.venues import (SCHEMA_PATH, VENUE_DIR, VENUE_IDS, VENUES, Source, Venue, VenueError,
+                                      VenueFact, load_venue)
+
+
+def test_the_venue_schema_is_a_valid_2020_12_schema():
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
 
 
 def test_five_venues_from_their_files():

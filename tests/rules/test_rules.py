@@ -79,6 +79,7 @@ def _rule(rule_id):
     ("never-negative-venue-uses-adl", "deficit_to_adl"),
     ("insurance-fund-covers-gap-first", "fee_to_close_in_position_margin"),
     ("isolated-loss-limited-to-margin", "fee_to_close_in_position_margin"),
+    ("added-margin-moves-liquidation-price", "fee_to_close_in_position_margin"),
     ("empty-fund-can-leave-balance-negative", "deficit_to_wallet"),
     ("withdrawal-blocked-while-negative", "withdrawal_blocked_while_negative"),
     ("open-blocked-while-negative", "open_blocked_while_negative"),
