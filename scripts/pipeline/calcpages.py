@@ -91,11 +91,11 @@ def examples_section(spec: dict, examples: list) -> str:
     """"Checked against N published examples" and a table linking each example's source."""
     labels = {o["name"]: o["label"] for o in spec["outputs"]}
     count = len(examples)
-    out = ["## Checked against published examples\n\n",
-           f"Checked against {count} published example{'s' if count != 1 else ''}: the tests run each through "
-           "these formulas, in Python and in the browser's JavaScript, and round as the source does.\n\n"]
+    out = ["## Checked against published examples\n\n"]
     if not examples:
-        return "".join(out)
+        return "".join(out + ["No worked example published by an exchange checks this calculator yet.\n\n"])
+    out.append(f"Checked against {count} published example{'s' if count != 1 else ''}: the tests run each "
+               "through these formulas, in Python and in the browser's JavaScript, and round as the source does.\n\n")
     out.append("| Venue | Figures the source prints | Source |\n| --- | --- | --- |\n")
     for example in examples:
         figures = "; ".join(f"{labels[name]} {value}" for name, value in example.published.items())

@@ -102,4 +102,5 @@ def test_calculator_page_shows_the_count_and_links_every_source():
     for example in examples:
         assert f"]({example.source['url']})" in page
     assert "printed 0.00071425 (a slip in the source)" in page  # Deribit's exit fee
-    assert "Checked against 0 published examples" in calculator_page(calcfence.specs()["ema"], [], None, [])
+    assert "No worked example published by an exchange checks this calculator yet." in calculator_page(
+        calcfence.specs()["ema"], [], None, [])
