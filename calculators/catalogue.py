@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from calculators.formulas.indicators import calc_ema, calc_volume_profile
 from calculators.formulas.inverse import (
     calc_inverse_average_entry,
+    calc_inverse_cross_liquidation_price,
     calc_inverse_liquidation_price,
     calc_inverse_order_cost,
     calc_inverse_pnl,
@@ -173,6 +174,9 @@ BYBIT_LIQ_UTA_ISOLATED = Source(
 BINANCE_COINM_LIQ = Source("How to Calculate Liquidation Price of COIN-M Futures Contracts",
                            "https://www.binance.com/en/support/faq/how-to-calculate-liquidation-price-of-coin-m-futures-"
                            "contracts-ceccfcfb4e3a45e3b48b0b1bb1a8ae46", "Binance")
+BYBIT_LIQ_INVERSE_OLD = Source("How to calculate Liquidation Price (Inverse Contract)",
+                               "https://help.bybit.com/hc/en-us/articles/360039261334-How-to-calculate-Liquidation-"
+                               "Price-Inverse-Contract-", "Bybit")
 BITMEX_INVERSE = Source("Inverse Perpetuals Guide", "https://www.bitmex.com/app/inversePerpetualsGuide", "BitMEX")
 BITMEX_PERP_EXAMPLES = Source("Perpetual Contracts Guide Examples",
                               "https://www.bitmex.com/app/perpetualContractsGuideExamples", "BitMEX")
@@ -614,6 +618,42 @@ CATALOGUE = [
             "- A short whose margin covers any rise has no liquidation price; the calculator says so.\n"
             "- A rate at or above 1 ÷ leverage, or margin at or below the maintenance margin, gives a message, "
             "not a price."
+        ),
+    ),
+    Calculator(
+        id="inverse-cross-liquidation-price",
+        title="Cross-margin liquidation price (coin-margined, fee included)",
+        summary="Bankruptcy and liquidation price of an inverse position in cross margin, with the fee to close.",
+        function=calc_inverse_cross_liquidation_price,
+        inputs=(
+            _side(),
+            _usd_price("entry_price", "Entry price", 8000, "Average price the position was opened at."),
+            _contracts(10000),
+            Input("balance", "Account balance", "coin", "number", 0.5, "The cross account's balance in the coin.",
+                  min=0, min_exclusive=True, step=0.00000001),
+            Input("order_margin", "Order margin", "coin", "number", 0,
+                  "Margin held by open orders, in the coin.", min=0, step=0.00000001),
+            Input("mmr", "Maintenance margin rate", None, "number", 0.005,
+                  "As a fraction: 0.005 is 0.5%.", min=0, max=1, max_exclusive=True, step=0.0001),
+            _fee_rate("taker_fee", "Taker fee rate", "The fee to close is charged at this rate.", 0.00075),
+        ),
+        outputs=(
+            Output("position_value", "Position value", "coin", 8),
+            Output("bankruptcy_price", "Bankruptcy price (fee included)", "USD", 2),
+            Output("liquidation_price", "Liquidation price", "USD", 2),
+            Output("distance_pct", "Distance from entry", "%", 2),
+        ),
+        variants=("bybit",),
+        sources=(BYBIT_LIQ_INVERSE_OLD,),
+        formula=(
+            "Long: `BP = (1 + fee)·Q / (Q/EP + B − OM)`; `Q·(1/EP − 1/LP) = −(B − OM − (Q/EP)·MMR − Q·fee/BP)`.\n\n"
+            "Short: `BP = (1 − fee)·Q / (Q/EP − (B − OM))`; `Q·(1/LP − 1/EP) = −(B − OM − (Q/EP)·MMR − Q·fee/BP)`."
+        ),
+        conventions=(
+            "- Bybit's older inverse cross mode: the whole balance backs the position, less open orders' margin.\n"
+            "- The fee to close at the bankruptcy price is kept back, so both prices sit nearer the entry.\n"
+            "- The short's bankruptcy price solves the same condition as the published long one.\n"
+            "- Bybit shows prices on its 0.5 tick; the calculator shows them unrounded."
         ),
     ),
     Calculator(

@@ -188,3 +188,43 @@ def check_fills(contracts, prices):
     require_number_list("prices", prices)
     require_same_length("prices", prices, "contracts", contracts)
     require_all_positive("prices", prices)
+
+
+def calc_inverse_cross_liquidation_price(side, entry_price, contracts, balance, order_margin, mmr, taker_fee):
+    """Cross-margin bankruptcy and liquidation price of an inverse position with the fee to close (USD).
+
+    Bybit's older inverse cross formula ("How to calculate Liquidation Price (Inverse Contract)"): with
+    ``B`` the account balance and ``OM`` the margin of open orders (coin), the position is bankrupt when the
+    equity left equals the fee to close at that price:
+    long ``BP = (1 + fee)·Q / (Q/EP + B - OM)`` (as published), short ``BP = (1 - fee)·Q / (Q/EP - (B - OM))``
+    (the same condition solved for a short); and liquidated when
+    ``Q·(1/EP - 1/LP) = -(B - OM - (Q/EP)·MMR - Q·fee/BP)`` for a long, ``Q·(1/LP - 1/EP) = ...`` for a short.
+    Bybit's worked example shows prices rounded to its 0.5 tick.
+    """
+    s = check_inverse_position(side, "entry_price", entry_price, contracts, 1)
+    require_finite("balance", balance)
+    require_positive("balance", balance)
+    require_finite("order_margin", order_margin)
+    require_non_negative("order_margin", order_margin)
+    require_finite("mmr", mmr)
+    require_rate("mmr", mmr)
+    inverse_fee_rate("taker_fee", taker_fee)
+    value = contracts / entry_price
+    free = balance - order_margin
+    if not (free > value * mmr):
+        raise ValueError("order_margin leaves the account at or below its maintenance margin: it would be "
+                         "liquidated at once")
+    if not (value - s * free > 0):
+        raise ValueError("balance covers any rise in price: this short has no bankruptcy or liquidation price")
+    bankruptcy = (1 + s * taker_fee) * contracts / (value + s * free)
+    cushion = free - value * mmr - contracts * taker_fee / bankruptcy
+    if not (cushion > 0):
+        raise ValueError("balance does not cover the maintenance margin and the fee to close: the position "
+                         "would be liquidated at once")
+    lp = contracts / (value + s * cushion)
+    return {
+        "position_value": value,
+        "bankruptcy_price": bankruptcy,
+        "liquidation_price": lp,
+        "distance_pct": s * (entry_price - lp) * 100 / entry_price,
+    }

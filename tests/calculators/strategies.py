@@ -192,6 +192,8 @@ ARGUMENTS = {
                                       st.one_of(st.just(0), st.just(0), finite(0, 1e-3)),
                                       st.one_of(st.just(0), finite(-1e-2, 1e-2), signed),
                                       (st.sampled_from(["bybit", "binance"]), ["okx", "Bybit"])),
+    "inverse-cross-liquidation-price": args(side, price, qty, (finite(1e-3, 1e3), [0, -1]),
+                                            st.one_of(st.just(0), finite(0, 1)), small_rate, rate),
     "inverse-average-entry": paired_lists(finite(1, 1e6), finite(1e-3, 1e6)).map(list),
     "cross-liquidation-price": args(side, price, qty, (st.one_of(finite(0, 1e7), finite(1e7, 1e11)), [-1]),
                                     st.one_of(st.just(0), non_negative), signed, small_rate,

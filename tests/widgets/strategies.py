@@ -50,6 +50,7 @@ NUMBERS = {
     "base_rate": decimals(0, "0.1", 4),
     "rate_per_100": decimals(0, "0.01", 4),
     "other_mm": decimals(0, 5000, 2),
+    "order_margin": decimals(0, 5, 4),
     "other_upnl": decimals(-5000, 5000, 2),
     "row_size": decimals("0.5", 50, 2),
     "value_area_pct": decimals("0.1", 100, 1),
