@@ -113,6 +113,7 @@ def test_one_meaning_per_label(venue_id, side, qty, price, leverage, added):
     assert opened.ok == (problem[0] == 0), (opened, problem)  # the same venue limits refuse the same positions
     if not opened.ok:
         return
+    fees_at_open = ex.fees_collected
     if added:
         assert ex.add_margin("BTCUSDT", added).ok
     state = ex.snapshot()
@@ -121,6 +122,7 @@ def test_one_meaning_per_label(venue_id, side, qty, price, leverage, added):
     common = {"side": side, "qty": qty, "leverage": leverage, "taker_fee": venue.taker_fee}
     cost = catalogue.compute("order-cost", {**common, "price": price})
     assert money(cost["initial_margin"]) == money(state["initial_margin"])
+    assert money(cost["open_fee"]) == fees_at_open  # the fee to open is the taker fee on the order value
     # Position margin: the initial margin plus, where the venue reserves it, the fee to close.
     pnl = catalogue.compute("pnl", {**common, "entry_price": price, "exit_price": price,
                                     "open_fee_rate": venue.taker_fee, "exit_fee_rate": venue.taker_fee})
@@ -146,6 +148,15 @@ def test_one_meaning_per_label(venue_id, side, qty, price, leverage, added):
         # Binance's FAQ re-checks the tier at the liquidation price; the model keeps the entry's tier.
         assert venue.liquidation_formula == "binance"
         assert venue.tier_index("BTCUSDT", liq["liquidation_price"] * qty) != entry_tier
+    # Closing at another price: the PnL and the fee at exit are the pnl calculator's.
+    exit_price = (price * D("1.01")).quantize(D("0.1"))
+    before = ex.fees_collected
+    closed = ex.close("BTCUSDT", exit_price)
+    assert closed.ok, closed
+    result = catalogue.compute("pnl", {**common, "entry_price": price, "exit_price": exit_price,
+                                       "open_fee_rate": venue.taker_fee, "exit_fee_rate": venue.taker_fee})
+    assert closed.data["realised_pnl"] == money(result["pnl"])
+    assert ex.fees_collected - before == money(result["exit_fee"])
 
 
 @settings(max_examples=100, database=None, deadline=None)
