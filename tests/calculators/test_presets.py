@@ -149,7 +149,7 @@ def test_one_meaning_per_label(venue_id, side, qty, price, leverage, added):
         assert venue.liquidation_formula == "binance"
         assert venue.tier_index("BTCUSDT", liq["liquidation_price"] * qty) != entry_tier
     # Closing at another price: the PnL and the fee at exit are the pnl calculator's.
-    exit_price = (price * D("1.01")).quantize(D("0.1"))
+    exit_price = (price * (D("1.01") if side == "long" else D("0.99"))).quantize(D("0.1"))  # a profit
     before = ex.fees_collected
     closed = ex.close("BTCUSDT", exit_price)
     assert closed.ok, closed
