@@ -14,6 +14,7 @@ The fences themselves are checked before MkDocs runs by ``crosscheck.check_calcu
 from __future__ import annotations
 
 import html
+from decimal import Decimal
 from typing import TYPE_CHECKING, Iterable
 
 from scripts import calcfence
@@ -76,11 +77,17 @@ def _limits(item: dict) -> str:
     return text + (" (each value)" if item["kind"] == "list" else "")
 
 
+def _plain(value) -> str:
+    """A number as typed: no exponent (2000000, not 2e+06), no trailing zeros."""
+    text = format(Decimal(str(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _default(item: dict) -> str:
     value = item["default"]
     if isinstance(value, list):
-        return "`" + ", ".join(f"{v:g}" for v in value) + "`"
-    return f"`{value:g}`" if isinstance(value, (int, float)) else f"`{value}`"
+        return "`" + ", ".join(_plain(v) for v in value) + "`"
+    return f"`{_plain(value)}`" if isinstance(value, (int, float)) else f"`{value}`"
 
 
 def _cell(text) -> str:
