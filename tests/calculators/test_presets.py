@@ -187,3 +187,32 @@ def test_what_a_gap_costs_is_the_same_in_the_calculator_and_the_model(venue_id, 
     assert abs(result["margin_lost"] - event["margin_lost"]) <= unit
     assert abs(result["insurance_fund_covers"] - event["from_fund"]) <= unit
     assert abs(result["not_covered"] - event["uncovered"]) <= unit
+
+
+@settings(max_examples=80, database=None, deadline=None)
+@given(st.sampled_from(["bybit", "binance"]), st.sampled_from(["long", "short"]),
+       st.integers(1, 200).map(lambda k: D(k) / 100), st.integers(100000, 800000).map(lambda k: D(k) / 10),
+       st.integers(2, 50).map(D), st.integers(0, 3000).map(D))
+def test_cross_liquidation_price_is_where_the_model_liquidates(venue_id, side, qty, price, leverage, spare):
+    """One cross position in tier 1: the model liquidates at a mark at or past the cross calculator's price
+    (maintenance valued at the mark, as Binance's cross formula values it), and not one tick before."""
+    venue = VENUES[venue_id]
+    tier = venue.tiers["BTCUSDT"][0]
+    ex = Exchange(venue_id, wallet=price * qty / leverage * D("1.01") + spare)
+    if not ex.order("BTCUSDT", side, qty, price, leverage, "cross").ok:
+        return
+    result = catalogue.compute("cross-liquidation-price", {
+        "side": side, "entry_price": price, "qty": qty, "wallet_balance": ex.account.wallet, "other_mm": D(0),
+        "other_upnl": D(0), "mmr": tier.mmr, "mm_deduction": tier.mm_deduction})
+    lp = result["liquidation_price"]
+    if lp <= 0 or lp * qty > tier.limit:
+        return  # no price liquidates the long, or the value at the price leaves tier 1
+    sign = 1 if side == "long" else -1
+    before = (lp + sign * D("0.1")).quantize(D("0.1"))  # one tick on the safe side of the price
+    if sign * (before - lp) <= 0:
+        before += sign * D("0.1")
+    at = (lp - sign * D("0.05")).quantize(D("0.1"))  # the first tick at or past it
+    if sign * (lp - at) < 0:
+        at -= sign * D("0.1")
+    assert [e for e in ex.mark("BTCUSDT", before).events if e["event"] == "liquidation"] == []
+    assert [e for e in ex.mark("BTCUSDT", at).events if e["event"] == "liquidation"]
