@@ -13,7 +13,7 @@ Each file holds ``venue`` and ``examples``, a list of mappings with:
   error in the source (the test checks it really does not reproduce, and the explanation says why).
 
 ``load_examples()`` returns every example, checked; a problem raises ``ExampleError`` naming
-``file: example id: field`` and what to change.
+``file:line: example id: field`` (the line where the example starts) and what to change.
 """
 
 from dataclasses import dataclass
@@ -65,6 +65,17 @@ def round_as_published(value, spec):
 
 def _problem(file, example_id, field, message):
     return ExampleError(f"{file}: {example_id}: {field}: {message}")
+
+
+def _example_lines(text):
+    """1-based line where each item of ``examples`` starts (empty if the file has no such list)."""
+    root = yaml.compose(text)
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    for key, value in root.value:
+        if key.value == "examples" and isinstance(value, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in value.value]
+    return []
 
 
 def _check_source(file, example_id, source):
@@ -119,11 +130,12 @@ def load_examples(directory=EXAMPLES_DIR):
     catalogue = {calc.id: calc for calc in CATALOGUE}
     examples, seen = [], set()
     for path in sorted(Path(directory).glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        name = path.name
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
         if not isinstance(data, dict) or "venue" not in data or not isinstance(data.get("examples"), list):
-            raise ExampleError(f"{name}: needs venue and a list of examples")
-        for raw in data["examples"]:
+            raise ExampleError(f"{path.name}:1: needs venue and a list of examples")
+        for raw, line in zip(data["examples"], _example_lines(text)):
+            name = f"{path.name}:{line}"
             example = _check_example(name, raw, catalogue)
             if example.id in seen:
                 raise _problem(name, example.id, "id", "used twice; ids are unique across files")

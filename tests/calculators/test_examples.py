@@ -88,7 +88,7 @@ def test_a_broken_file_names_file_example_and_field(tmp_path):
         "venue: V\nexamples:\n  - id: e1\n    calculator: pnl\n    inputs: {entry_ice: 1}\n    published: {}\n"
         "    rounding: {}\n    source: {title: t, url: 'https://x.example', publisher: p, accessed: '2026-11-29'}\n",
         encoding="utf-8")
-    with pytest.raises(ExampleError, match=r"^v\.yaml: e1: inputs\.entry_ice: not an input of pnl$"):
+    with pytest.raises(ExampleError, match=r"^v\.yaml:3: e1: inputs\.entry_ice: not an input of pnl$"):
         load_examples(tmp_path)
 
 
