@@ -13,7 +13,6 @@ from .checks import (
     require_finite,
 )
 from .margin import (
-    bankruptcy_price,
     close_fee,
     initial_margin,
     liquidation_price_binance,

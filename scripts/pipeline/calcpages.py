@@ -179,9 +179,9 @@ def index_page(specs: list[dict]) -> str:
 
 def calculator_pages(site: Site) -> Iterable[Page]:
     """The calculators index, one page per calculator and one embed page per calculator."""
-    from .pages import Page
-
     from calculators.examples import by_calculator
+
+    from .pages import Page
 
     specs = list(calcfence.specs().values())
     users = embedding_entries(site)

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def cli(*args):
     run = subprocess.run([sys.executable, "-m", "calculators", *args], cwd=ROOT, capture_output=True, text=True,
-                         timeout=60)
+                         check=False, timeout=60)
     return run.returncode, run.stdout, run.stderr.strip()
 
 
@@ -60,17 +60,17 @@ def test_cli_venue_fills_the_tier_table_and_formula():
 
 @pytest.mark.parametrize("args, message", [
     (["liquidation-price", "--venue", "bybit:BTCUSDT", "--leverage", "125"],
-     "error: leverage must be at most 100x for BTCUSDT on Bybit, standard account (USDT perpetual) (source: "
-     "Maintenance Margin (USDT Contract), Bybit; Risk Limit (Perpetual and Futures Contracts), Bybit)"),
+     ("error: leverage must be at most 100x for BTCUSDT on Bybit, standard account (USDT perpetual) (source: "
+     "Maintenance Margin (USDT Contract), Bybit; Risk Limit (Perpetual and Futures Contracts), Bybit)")),
     (["pnl", "--venue", "bybit:BTCUSDT", "--entry-price", "20000", "--qty", "110", "--leverage", "100"],
-     "error: qty puts the position value above 2,000,000 USDT, the risk limit for 100x leverage on BTCUSDT on "
+     ("error: qty puts the position value above 2,000,000 USDT, the risk limit for 100x leverage on BTCUSDT on "
      "Bybit, standard account (USDT perpetual) (source: Maintenance Margin (USDT Contract), Bybit; Risk Limit "
-     "(Perpetual and Futures Contracts), Bybit)"),
+     "(Perpetual and Futures Contracts), Bybit)")),
     (["max-position", "--venue", "binance:BTCUSDT", "--balance", "100000", "--price", "20000", "--leverage", "100"],
-     "error: balance puts the position value above 250,000 USDT, the risk limit for 100x leverage on BTCUSDT on "
+     ("error: balance puts the position value above 250,000 USDT, the risk limit for 100x leverage on BTCUSDT on "
      "Binance, USDⓈ-M futures (source: How to Calculate Liquidation Price of USDⓈ-M Futures Contracts, Binance; "
      "Leverage and Margin of USDⓈ-M Futures, Binance; Notional and Leverage Brackets (USER_DATA), Binance API "
-     "documentation)"),
+     "documentation)")),
     (["pnl", "--venue", "okx:BTCUSDT"],
      "error: no venue preset 'okx:BTCUSDT'; known: bybit:BTCUSDT, bybit-uta:BTCUSDT, binance:BTCUSDT"),
 ])

@@ -38,16 +38,16 @@ def test_preset_fills_the_sourced_values_and_the_results_follow(watched):
 
 @pytest.mark.parametrize("calc_id, texts, field, message", [
     ("liquidation-price", {"leverage": "125"}, "leverage",
-     "Leverage must be at most 100x for BTCUSDT on Bybit, standard account (USDT perpetual) (source: Maintenance "
-     "Margin (USDT Contract), Bybit; Risk Limit (Perpetual and Futures Contracts), Bybit)."),
+     ("Leverage must be at most 100x for BTCUSDT on Bybit, standard account (USDT perpetual) (source: Maintenance "
+     "Margin (USDT Contract), Bybit; Risk Limit (Perpetual and Futures Contracts), Bybit).")),
     ("pnl", {"entry_price": "20000", "qty": "110", "leverage": "100"}, "qty",
-     "Quantity puts the position value above 2,000,000 USDT, the risk limit for 100x leverage on BTCUSDT on Bybit, "
+     ("Quantity puts the position value above 2,000,000 USDT, the risk limit for 100x leverage on BTCUSDT on Bybit, "
      "standard account (USDT perpetual) (source: Maintenance Margin (USDT Contract), Bybit; Risk Limit (Perpetual "
-     "and Futures Contracts), Bybit)."),
+     "and Futures Contracts), Bybit).")),
     ("max-position", {"balance": "100000", "price": "20000", "leverage": "100"}, "balance",
-     "Available balance puts the position value above 2,000,000 USDT, the risk limit for 100x leverage on BTCUSDT "
+     ("Available balance puts the position value above 2,000,000 USDT, the risk limit for 100x leverage on BTCUSDT "
      "on Bybit, standard account (USDT perpetual) (source: Maintenance Margin (USDT Contract), Bybit; Risk Limit "
-     "(Perpetual and Futures Contracts), Bybit)."),
+     "(Perpetual and Futures Contracts), Bybit).")),
 ])
 def test_a_venue_limit_is_named_on_its_field_and_no_figure_is_shown(calc_id, texts, field, message, watched):
     page = watched.open(f"/calculators/{calc_id}/")
