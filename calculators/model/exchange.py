@@ -350,7 +350,9 @@ class Exchange:
             fill_price = None if fill is None else self._price("fill", fill)
             events = self._move_mark(symbol, mark, fill_price)
             n = sum(1 for e in events if e["event"] == "liquidation")
-            return Result(True, detail=f"{symbol} mark {mark}, {n} liquidation(s)", events=events)
+            fired = sum(1 for e in events if e["event"] == "stop")
+            detail = f"{symbol} mark {mark}, {n} liquidation(s)" + (f", {fired} stop(s) filled" if fired else "")
+            return Result(True, detail=detail, events=events)
         return self._run("mark", {"symbol": symbol, "price": price, "fill": fill}, body)
 
     def order(self, symbol, side, qty, price, leverage=None, margin_mode="cross"):

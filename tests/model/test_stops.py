@@ -24,8 +24,9 @@ def test_stop_loss_fires_when_the_mark_reaches_the_trigger_and_not_before():
     assert ex.place_stop("BTCUSDT", 19500).ok
     assert ex.mark("BTCUSDT", "19500.1").events == []
     assert ex.snapshot()["open_stops"] == 1
-    events = ex.mark("BTCUSDT", 19500).events
-    assert [e["event"] for e in events] == ["stop"]
+    result = ex.mark("BTCUSDT", 19500)
+    assert [e["event"] for e in result.events] == ["stop"]
+    assert result.detail == "BTCUSDT mark 19500, 0 liquidation(s), 1 stop(s) filled"
     state = ex.snapshot()
     assert (state["position_count"], state["open_stops"], state["stop_fill"]) == (0, 0, Decimal(19500))
     assert state["realised_pnl"] == -500
