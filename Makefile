@@ -10,7 +10,7 @@ FILES ?=
 
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test validate bench bench-full clean
+.PHONY: site serve test validate bench bench-full clean new rule
 
 $(STAMP): requirements.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,16 @@ serve: $(STAMP)
 ## validate: check all entries, or only FILES="content/entries/a.yaml ..."
 validate: $(STAMP)
 	$(PY) -m scripts validate $(FILES)
+
+## new: write a draft entry, e.g. make new ID=what-is-adl TITLE="What is auto-deleveraging?"
+new: $(STAMP)
+	@test -n "$(ID)" || { echo 'make new: give the id, e.g. make new ID=what-is-adl TITLE="What is ADL?"' >&2; exit 2; }
+	$(PY) -m scripts new "$(ID)" $(if $(TITLE),--title "$(TITLE)",)
+
+## rule: print one rule's scenario step by step, e.g. make rule RULE=withdrawal-blocked-while-negative [VENUE=...]
+rule: $(STAMP)
+	@test -n "$(RULE)" || { echo 'make rule: give the rule id, e.g. make rule RULE=withdrawal-blocked-while-negative' >&2; exit 2; }
+	$(PY) -m scripts rule "$(RULE)" $(if $(VENUE),--venue "$(VENUE)",)
 
 ## test: the whole suite (installs Chromium when missing; no tests collected is a failure)
 test: $(STAMP) $(NODE_STAMP)

@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 
 from .calcpages import calculator_pages
 from .content import Content
+from .drafts import draft_pages
 from .load import display_path
 from .render import entry_page, front_matter, link_text, long_date
 from .rules import rule_boxes, rules_index
@@ -189,6 +190,7 @@ GENERATORS: list[Callable[[Site], Iterable[Page]]] = [
     section_fallbacks,
     calculator_pages,
     rules_index,
+    draft_pages,
 ]
 
 
