@@ -85,6 +85,7 @@ def cmd_serve(args) -> int:
         _err("Fix these and save; the preview rebuilds on its own.")
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **{DOCS_ENV: str(docs.resolve()), ROOT_ENV: str(args.root)})
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # a .pyc written under a watched folder would trigger a second rebuild
     command = [sys.executable, "-m", "mkdocs", "serve", "--livereload", "-f", str(args.config),
                "-a", f"127.0.0.1:{args.port}", "-w", str(args.root / "content")]
     try:

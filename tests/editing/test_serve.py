@@ -1,0 +1,94 @@
+"""The live preview tells the truth: a broken save shows its problems in the browser, one save rebuilds once.
+
+Runs the real ``python -m scripts serve`` on a copy of the content and watches it in Chromium: the page
+reloads itself into the problems page (file, line, message) and back into the entry once fixed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.widgets.conftest import browser  # noqa: F401 (the session's Chromium)
+
+ROOT = Path(__file__).resolve().parents[2]
+ENTRY = "content/entries/can-a-futures-balance-go-negative.yaml"
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(url: str, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"the preview did not answer at {url} within {seconds} s")
+
+
+@pytest.fixture
+def preview(tmp_path):
+    """``python -m scripts serve`` on a copy of content/: yields (url, project root, log file)."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "scripts", "--root", str(tmp_path), "serve",
+                                    "--port", str(port)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True, env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_for(url + "/")
+        yield url, tmp_path, log
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+
+
+def _builds(log: Path) -> int:
+    return log.read_text(encoding="utf-8").count("Building documentation")
+
+
+def test_broken_save_shows_problems_and_one_save_rebuilds_once(preview, browser):  # noqa: F811
+    url, root, log = preview
+    entry = root / ENTRY
+    good = entry.read_text(encoding="utf-8")
+    page = browser.new_page()
+    try:
+        page.goto(url + "/entries/where-is-my-liquidation-price/")
+        assert page.title().startswith("Where is my liquidation price?")
+        time.sleep(1)  # the watcher is running once the first page is served
+        before = _builds(log)
+        entry.write_text(good.replace("difficulty: beginner", "difficulty: easy", 1), encoding="utf-8")
+        page.wait_for_function("document.title.startsWith('Content problems')", timeout=60_000)
+        rows = page.locator("#mn-problems tbody tr")
+        assert rows.count() == 1
+        assert [cell.strip() for cell in rows.first.locator("td").all_inner_texts()] == [
+            ENTRY, "8", "$.difficulty", "'easy' is not one of: beginner, intermediate, advanced"]
+        response = page.request.get(url + "/no-such-page/")
+        assert response.status == 404 and "The content has problems" in response.text()
+        entry.write_text(good, encoding="utf-8")
+        page.wait_for_function("document.title.startsWith('Where is my liquidation price?')", timeout=60_000)
+        time.sleep(3)  # a second, unwanted rebuild would start within the watcher's delay
+        assert _builds(log) - before == 2, log.read_text(encoding="utf-8")
+        assert not re.search(r"Traceback|appear stuck", log.read_text(encoding="utf-8"))
+    finally:
+        page.close()
