@@ -67,7 +67,7 @@ def test_related_to_a_draft_is_a_problem(project, good_text):
     message = "$.related[0]: entry 'can-a-futures-balance-go-negative' is a draft and is not published"
     assert [str(p) for p in problems] == [
         f"content/entries/good-entry.yaml:39: {message}",
-        f"content/entries/where-is-my-liquidation-price.yaml:107: {message}"]
+        f"content/entries/where-is-my-liquidation-price.yaml:108: {message}"]
 
 
 def test_generators_fallbacks_and_duplicates(project, monkeypatch):
