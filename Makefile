@@ -10,7 +10,7 @@ FILES ?=
 
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test validate bench bench-full clean new rule
+.PHONY: site serve test validate bench bench-full clean new rule lint install
 
 $(STAMP): requirements.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ $(STAMP): requirements.txt constraints.txt
 $(NODE_STAMP): tests/widgets/package.json tests/widgets/package-lock.json
 	npm ci --silent --no-audit --no-fund --prefix tests/widgets
 	touch $(NODE_STAMP)
+
+## install: the virtualenv (pinned Python packages) and the test-only Node packages
+install: $(STAMP) $(NODE_STAMP)
 
 ## site: validate, verify and build site/ (site/ is replaced only when everything passed)
 site: $(STAMP)
@@ -32,6 +35,10 @@ serve: $(STAMP)
 ## validate: check all entries, or only FILES="content/entries/a.yaml ..."
 validate: $(STAMP)
 	$(PY) -m scripts validate $(FILES)
+
+## lint: ruff on every Python file (configured in pyproject.toml)
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
 
 ## new: write a draft entry, e.g. make new ID=what-is-adl TITLE="What is auto-deleveraging?"
 new: $(STAMP)

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import yaml
 
+from calculators.model.scenario import TABLE_COLUMNS, format_value, run_scenario
+from calculators.model.venues import VENUE_IDS
+
 from .pipeline.content import Layout
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -65,6 +68,16 @@ def categories(layout: Layout) -> list[str]:
     return [item["id"] for item in data or [] if isinstance(item, dict) and isinstance(item.get("id"), str)]
 
 
+def example_scenario() -> tuple[str, dict]:
+    """The example rule's venue and scenario; its expectation is what the reference model computes."""
+    venue = VENUE_IDS[0]
+    field = TABLE_COLUMNS[0]  # the wallet balance column, whatever the model calls it
+    scenario = {"given": {"wallet": 1000, "insurance_fund": 0}, "steps": [{"withdraw": 400}]}
+    state = run_scenario(scenario, venue).rows[-1].state
+    scenario["steps"].append({"expect": {"refused": None, field: format_value(state[field])}})
+    return venue, scenario
+
+
 def _q(text: str) -> str:
     """A YAML double-quoted scalar (JSON strings are valid YAML)."""
     return json.dumps(text, ensure_ascii=False)
@@ -74,6 +87,8 @@ def entry_text(entry_id: str, title: str, category: str, rule_id: str, today: st
                category_ids: list[str]) -> str:
     """The text of a new draft entry file."""
     listed = ", ".join(category_ids) or "see content/categories.yaml"
+    venue, scenario = example_scenario()
+    (field, value), = [(k, v) for k, v in scenario["steps"][-1]["expect"].items() if k != "refused"]
     return f"""{SCHEMA_COMMENT}
 # A new Margin Notes entry. Replace every TODO, check it with
 #   make validate FILES=content/entries/{entry_id}.yaml
@@ -124,9 +139,8 @@ sources:
 # Verified rules: a statement plus a scenario the reference exchange model runs at every build.
 # `make rule RULE={rule_id}` prints the model's state after each step, to write the expectations from.
 rules:
-  - id: {rule_id}                # unique across the site; the page anchor is #rule-<id>
-    topic: withdrawals          # liquidation, insurance-fund, negative-balance, margin-modes, ...
-    venue: bybit-classic        # bybit-classic, bybit-uta or never-negative
+  - id: {rule_id}  # unique across the site; the page anchor is #rule-<id>
+    venue: {venue}  # one of {", ".join(VENUE_IDS)}
     statement: "TODO: one plain sentence stating what is true, e.g. a withdrawal reduces the wallet by its amount."
     sources:
       - title: "TODO: the page that states the rule"
@@ -137,7 +151,7 @@ rules:
       given: {{wallet: 1000, insurance_fund: 0}}
       steps:
         - withdraw: 400
-        - expect: {{refused: null, wallet: 600}}
+        - expect: {{refused: null, {field}: {value}}}
 """
 
 

@@ -83,6 +83,8 @@ def test_entry_fields_carry_help_for_hover():
 def test_the_scenario_example_in_the_schema_holds_on_the_model():
     from calculators.model.scenario import run_scenario
     from calculators.model.schema import SCENARIO_EXAMPLE
+    from calculators.model.venues import VENUE_IDS
 
-    run = run_scenario(SCENARIO_EXAMPLE, "bybit-classic")
-    assert run.ok and len(run.rows) == 5
+    for venue in VENUE_IDS:
+        run = run_scenario(SCENARIO_EXAMPLE, venue)
+        assert run.ok and len(run.rows) == 4, venue

@@ -2,62 +2,84 @@
 
 from __future__ import annotations
 
-from scripts.explore import short_number
+from calculators.model.scenario import TABLE_COLUMNS
+from calculators.model.venues import VENUE_IDS
+from scripts.explore import TITLES, short_number
 
-RULE = """\
+VENUE = VENUE_IDS[0]
+FIELD = TABLE_COLUMNS[0]  # the wallet balance, whatever the model calls it
+RULE = f"""\
 rules:
   - id: withdraw-reduces-wallet
-    venue: bybit-classic
+    venue: {VENUE}
     statement: A withdrawal takes its amount from the wallet.
-    sources: [{title: Some page, url: https://www.bybit.com/x, publisher: Bybit, accessed: "2026-01-01"}]
+    sources: [{{title: Some page, url: https://www.bybit.com/x, publisher: Bybit, accessed: "2026-01-01"}}]
     scenario:
-      given: {wallet: 1000}
+      given: {{wallet: 1000}}
       steps:
         - withdraw: 400
-        - expect: {wallet: 601}
+        - expect: {{{FIELD}: 601}}
         - deposit: 50
-        - expect: {wallet: 650, debt: 0}
+        - expect: {{{FIELD}: 650, debt: 0}}
 """
+
+
+def parse_table(lines: list[str]) -> list[dict]:
+    """Read the explorer's table back into rows of {column title: cell} (columns cut at the dashes line)."""
+    spans, start = [], 0
+    for dashes in lines[1].split("  "):
+        spans.append((start, start + len(dashes)))
+        start += len(dashes) + 2
+    cut = [lines[0][a:b].strip() for a, b in spans]
+    return [{title: line[a:b].strip() for title, (a, b) in zip(cut, spans)} for line in lines[2:]]
 
 
 def test_one_rule_step_by_step(project, good_text, cli):
     (project.entries / "good-entry.yaml").write_text(good_text + RULE, encoding="utf-8")
     code, out, err = cli("--root", project.root, "rule", "withdraw-reduces-wallet")
     assert (code, err) == (1, "")
-    assert out.splitlines()[:5] == [
+    lines = out.splitlines()
+    assert lines[:5] == [
         f"rule withdraw-reduces-wallet (content/entries/good-entry.yaml:{good_text.count(chr(10)) + 2})",
         "statement: A withdrawal takes its amount from the wallet.",
-        "venue: bybit-classic (Bybit, classic (non-unified) USDT perpetual account)",
+        lines[2],
         "given: wallet 1000",
         "",
     ]
-    table = out.splitlines()[5:]
-    assert table[0].split() == ["#", "step", "result", "wallet", "equity", "available", "position", "insurance",
-                                "fund", "debt"]
-    assert table[2].split() == ["1", "withdraw:", "400", "ok", "600", "600", "600", "none", "0", "0"]
-    assert table[4].split() == ["2", "expect:", "{wallet:", "601}", "FAILED", "600", "600", "600", "none", "0", "0"]
-    assert table[5].strip() == "↳ wallet is 600, expected = 601"
-    assert table[6].split()[:5] == ["3", "deposit:", "50", "ok", "650"]  # the run goes on past the failure
-    assert out.splitlines()[-2:] == ["1 expectation did not hold:", "  step 2: wallet is 600, expected = 601"]
+    assert lines[2].startswith(f"venue: {VENUE} (")
+    end = lines.index("", 5)
+    rows = parse_table(lines[5:end])
+    title = TITLES.get(FIELD, FIELD.replace("_", " "))
+    assert list(rows[0])[:3] == ["#", "step", "result"] and title in rows[0] and "debt" in rows[0]
+    steps = [row for row in rows if row["#"]]
+    assert [(r["#"], r["step"], r["result"], r[title]) for r in steps] == [
+        ("1", "withdraw: 400", "ok", "600"),
+        ("2", f"expect: {{{FIELD}: 601}}", "FAILED", "600"),
+        ("3", "deposit: 50", "ok", "650"),  # the run goes on past the failed expectation
+        ("4", f"expect: {{{FIELD}: 650, debt: 0}}", "passed", "650"),
+    ]
+    assert f"↳ {FIELD} is 600, expected = 601" in [line.strip() for line in lines[5:end]]
+    assert lines[end + 1:] == ["1 expectation did not hold:", f"  step 2: {FIELD} is 600, expected = 601"]
 
 
-def test_a_rule_that_holds_exits_0_and_another_venue_can_be_chosen(cli):
-    code, out, _ = cli("rule", "added-margin-moves-liquidation-price")
-    assert code == 0 and out.splitlines()[-1].startswith("All 4 expectations held.")
-    code, out, _ = cli("rule", "added-margin-moves-liquidation-price", "--venue", "never-negative")
-    assert code == 1
-    assert "; the rule names bybit-classic" in out.splitlines()[2]
+def test_a_rule_that_holds_exits_0_and_another_venue_can_be_chosen(project, good_text, cli):
+    (project.entries / "good-entry.yaml").write_text(good_text + RULE.replace("601", "600"), encoding="utf-8")
+    code, out, _ = cli("--root", project.root, "rule", "withdraw-reduces-wallet")
+    assert code == 0 and out.splitlines()[-1].startswith("All 2 expectations held.")
+    other = VENUE_IDS[-1]
+    code, out, _ = cli("--root", project.root, "rule", "withdraw-reduces-wallet", "--venue", other)
+    assert out.splitlines()[2].startswith(f"venue: {other} (")
+    assert out.splitlines()[2].endswith(f"; the rule names {VENUE}")
 
 
-def test_unknown_rule_or_venue_exits_1_with_a_suggestion(cli):
-    code, out, err = cli("rule", "added-margin-moves-liquidaton")
+def test_unknown_rule_or_venue_exits_1_with_a_suggestion(project, good_text, cli):
+    (project.entries / "good-entry.yaml").write_text(good_text + RULE, encoding="utf-8")
+    code, out, err = cli("--root", project.root, "rule", "withdraw-reduce-wallet")
     assert (code, out) == (1, "")
-    assert err.startswith("rule: no rule has the id 'added-margin-moves-liquidaton'; "
-                          "did you mean 'added-margin-moves-liquidation-price'")
-    code, _, err = cli("rule", "added-margin-moves-liquidation-price", "--venue", "bybit")
+    assert err == "rule: no rule has the id 'withdraw-reduce-wallet'; did you mean 'withdraw-reduces-wallet'?\n"
+    code, _, err = cli("--root", project.root, "rule", "withdraw-reduces-wallet", "--venue", VENUE[:-1])
     assert code == 1
-    assert err == ("rule: unknown venue 'bybit'; did you mean 'bybit-uta'? known: bybit-classic, bybit-uta, "
-                   "never-negative\n")
+    assert err == f"rule: unknown venue {VENUE[:-1]!r}; did you mean {VENUE!r}? known: {', '.join(VENUE_IDS)}\n"
 
 
 def test_long_decimals_are_rounded_for_reading():

@@ -22,10 +22,10 @@ def test_new_entry_is_a_valid_draft_with_notes(project, cli):
     assert set(schema["required"]) <= set(data)
     assert data["draft"] is True and data["title"] == "What is auto-deleveraging?"
     assert data["rules"][0]["id"] == "what-is-adl-rule-1"
+    lines = text.splitlines()
     for key in schema["required"]:  # every required field carries a comment just above it
-        above = text.splitlines()[text.splitlines().index(next(l for l in text.splitlines()
-                                                                  if l.startswith(f"{key}:"))) - 1]
-        assert above.startswith("# "), key
+        row = next(index for index, line in enumerate(lines) if line.startswith(f"{key}:"))
+        assert lines[row - 1].startswith("# "), key
     code, out, err = cli("--root", project.root, "validate", project.root / ENTRY)
     assert (code, err) == (0, "")
     lines = out.splitlines()
