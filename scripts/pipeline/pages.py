@@ -18,6 +18,7 @@ from .drafts import draft_pages
 from .load import display_path
 from .render import entry_page, front_matter, link_text, long_date
 from .rules import rule_boxes, rules_index
+from .twin import json_twin
 
 RECENT = 5
 
@@ -191,6 +192,7 @@ GENERATORS: list[Callable[[Site], Iterable[Page]]] = [
     calculator_pages,
     rules_index,
     draft_pages,
+    json_twin,
 ]
 
 
