@@ -81,8 +81,9 @@ def test_broken_save_shows_problems_and_one_save_rebuilds_once(preview, browser)
         page.wait_for_function("document.title.startsWith('Content problems')", timeout=60_000)
         rows = page.locator("#mn-problems tbody tr")
         assert rows.count() == 1
+        line = good.splitlines().index("difficulty: beginner") + 1
         assert [cell.strip() for cell in rows.first.locator("td").all_inner_texts()] == [
-            ENTRY, "8", "$.difficulty", "'easy' is not one of: beginner, intermediate, advanced"]
+            ENTRY, str(line), "$.difficulty", "'easy' is not one of: beginner, intermediate, advanced"]
         response = page.request.get(url + "/no-such-page/")
         assert response.status == 404 and "The content has problems" in response.text()
         entry.write_text(good, encoding="utf-8")

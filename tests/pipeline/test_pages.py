@@ -64,10 +64,12 @@ def test_related_to_a_draft_is_a_problem(project, good_text):
     real = project.entries / "can-a-futures-balance-go-negative.yaml"
     real.write_text(real.read_text() + "draft: true\n")
     _, problems = check(project)
-    message = "$.related[0]: entry 'can-a-futures-balance-go-negative' is a draft and is not published"
-    assert [str(p) for p in problems] == [
-        f"content/entries/good-entry.yaml:39: {message}",
-        f"content/entries/where-is-my-liquidation-price.yaml:108: {message}"]
+    message = "entry 'can-a-futures-balance-go-negative' is a draft and is not published"
+    lines = [str(p) for p in problems]
+    # every entry relating to it gets the problem (more entries do as the knowledge base grows)
+    assert f"content/entries/good-entry.yaml:39: $.related[0]: {message}" in lines
+    assert f"content/entries/where-is-my-liquidation-price.yaml:108: $.related[0]: {message}" in lines
+    assert all(line.endswith(message) for line in lines)
 
 
 def test_generators_fallbacks_and_duplicates(project, monkeypatch):
@@ -92,7 +94,8 @@ def test_generators_fallbacks_and_duplicates(project, monkeypatch):
         collect_pages(content)
 
 
-def test_home_lists_newest_first(project, good_text):
+def test_home_lists_newest_first(project, good_text, monkeypatch):
+    monkeypatch.setattr(pages, "RECENT", 1000)  # every entry listed, however many the content holds
     content, _ = check(project)
     home = render(content)["index.md"]
     newest = home.split("## Newest entries")[1].split("##")[0]
