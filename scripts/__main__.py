@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +22,7 @@ from pathlib import Path
 from .pipeline.build import DOCS_ENV, ROOT, ROOT_ENV, build, check, prepare
 from .pipeline.content import Layout
 from .pipeline.drafts import draft_notes
-from .pipeline.errors import ContentError, format_problems, github_annotation
+from .pipeline.errors import ContentError, Problem, format_problems, github_annotation
 from .pipeline.load import display_path
 
 
@@ -55,13 +56,28 @@ def cmd_validate(args) -> int:
         _err(format_problems(problems))
         return 1
     count = len(args.files) if args.files else len(content.entries)
-    print(f"{count} entr{'y' if count == 1 else 'ies'} valid.")
+    drafts = len({note.file for note in notes})
+    print(f"{count} entr{'y' if count == 1 else 'ies'} valid" + (
+        f" ({drafts} draft{'s' if drafts != 1 else ''}: the notes above list what to finish)." if drafts else "."))
     return 0
+
+
+_PROBLEM_LINE = re.compile(r"^(?P<file>[^:\s][^:]*):(?P<line>\d+): (?P<path>\$\S*): (?P<message>.*)$")
+
+
+def _github_log(text: str) -> None:
+    """Print ``text`` as usual, plus an annotation for each of its problem lines (GitHub format)."""
+    for line in text.splitlines():
+        match = _PROBLEM_LINE.match(line)
+        if match:
+            print(github_annotation(Problem(match["file"], int(match["line"]), match["path"], match["message"])))
+    _err(text)
 
 
 def cmd_build(args) -> int:
     """Build the site atomically into ``--site`` (default site/)."""
-    return build(Layout(args.root), args.site, args.config, args.docs, log=_err)
+    return build(Layout(args.root), args.site, args.config, args.docs,
+                 log=_github_log if github_format() else _err)
 
 
 def cmd_render(args) -> int:

@@ -76,3 +76,14 @@ def test_plain_format_without_the_variables(project, cli, monkeypatch):
     path.write_text(path.read_text(encoding="utf-8").replace("difficulty: beginner", "difficulty: easy"))
     code, out, err = cli("--root", project.root, "validate")
     assert code == 1 and "::error" not in out + err
+
+
+def test_build_annotates_content_problems_too(project, cli, monkeypatch, tmp_path):
+    monkeypatch.setenv("FORMAT", "github")
+    path = project.entries / "good-entry.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("difficulty: beginner", "difficulty: easy"))
+    code, out, err = cli("--root", project.root, "--docs", tmp_path / "docs", "build", "--site", tmp_path / "site")
+    assert code == 1 and not (tmp_path / "site").exists()
+    assert out.splitlines() == ["::error file=content/entries/good-entry.yaml,line=6,title=$.difficulty::'easy' is "
+                                "not one of: beginner, intermediate, advanced"]
+    assert "content/entries/good-entry.yaml:6: $.difficulty: 'easy'" in err

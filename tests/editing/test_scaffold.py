@@ -29,7 +29,7 @@ def test_new_entry_is_a_valid_draft_with_notes(project, cli):
     code, out, err = cli("--root", project.root, "validate", project.root / ENTRY)
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[-1] == "1 entry valid."
+    assert lines[-1] == "1 entry valid (1 draft: the notes above list what to finish)."
     assert f"{ENTRY}:11: $.summary: note: still a placeholder; write the real text" in lines
     assert f"{ENTRY}:23: $.draft: note: draft: remove this line to publish the entry" in lines
     assert f"{ENTRY}:44: $.sources[0].url: note: still a placeholder; write the real text" in lines
