@@ -85,7 +85,7 @@ def draft_page(entry: dict, site) -> str:
     end = text.index("\n---\n", 4)
     meta, body = yaml.safe_load(text[4: end + 1]), text[end + 5:].lstrip("\n")
     meta.pop("tags", None)  # a draft stays off the tag index
-    meta.update(draft=True, search={"exclude": True})
+    meta.update(draft=True, search={"exclude": True}, robots="noindex")  # robots: the site's noindex meta
     title_end = body.index("\n", body.index("# ")) + 1
     return front_matter(meta) + body[:title_end] + "\n" + BANNER + body[title_end:]
 

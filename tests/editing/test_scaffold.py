@@ -43,6 +43,7 @@ def test_the_draft_builds_with_a_banner_and_is_listed_nowhere(project, cli):
     page = pages["entries/what-is-adl.md"]
     assert '!!! danger mn-draft "Draft: not published"' in page
     assert "search:\n  exclude: true\n" in page
+    assert "\nrobots: noindex\n" in page and "\ndraft: true\n" in page
     assert [path for path, text in pages.items() if "what-is-adl" in text] == ["entries/what-is-adl.md"]
 
 
