@@ -87,3 +87,13 @@ def test_build_annotates_content_problems_too(project, cli, monkeypatch, tmp_pat
     assert out.splitlines() == ["::error file=content/entries/good-entry.yaml,line=6,title=$.difficulty::'easy' is "
                                 "not one of: beginner, intermediate, advanced"]
     assert "content/entries/good-entry.yaml:6: $.difficulty: 'easy'" in err
+
+
+def test_draft_notes_are_notices(project, cli, monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert cli("--root", project.root, "new", "what-is-adl")[0] == 0
+    code, out, _ = cli("--root", project.root, "validate", project.entries / "what-is-adl.yaml")
+    assert code == 0
+    notices = [line for line in out.splitlines() if line.startswith("::")]
+    assert notices and all(line.startswith("::notice file=content/entries/what-is-adl.yaml,line=") for line in notices)
+    assert "::notice file=content/entries/what-is-adl.yaml,line=11,title=$.summary::still a placeholder; write the real text" in notices
