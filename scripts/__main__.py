@@ -99,6 +99,7 @@ def cmd_serve(args) -> int:
     except ContentError as error:
         _err(str(error))
         _err("Fix these and save; the preview rebuilds on its own.")
+        docs.mkdir(parents=True, exist_ok=True)  # MkDocs needs the folder; the hook shows the problems
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **{DOCS_ENV: str(docs.resolve()), ROOT_ENV: str(args.root)})
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # a .pyc written under a watched folder would trigger a second rebuild

@@ -6,6 +6,7 @@ reloads itself into the problems page (file, line, message) and back into the en
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -14,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -44,23 +46,30 @@ def _wait_for(url: str, seconds: float = 90) -> None:
     raise AssertionError(f"the preview did not answer at {url} within {seconds} s")
 
 
-@pytest.fixture
-def preview(tmp_path):
-    """``python -m scripts serve`` on a copy of content/: yields (url, project root, log file)."""
-    shutil.copytree(ROOT / "content", tmp_path / "content")
+@contextlib.contextmanager
+def _serve(root: Path):
+    """``python -m scripts serve`` on the project at ``root``: yields (url, log file)."""
     port = _free_port()
-    log = tmp_path / "serve.log"
+    log = root / "serve.log"
     with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "scripts", "--root", str(tmp_path), "serve",
+        process = subprocess.Popen([sys.executable, "-m", "scripts", "--root", str(root), "serve",
                                     "--port", str(port)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
                                    start_new_session=True, env=dict(os.environ, PYTHONUNBUFFERED="1"))
     try:
         url = f"http://127.0.0.1:{port}"
         _wait_for(url + "/")
-        yield url, tmp_path, log
+        yield url, log
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
+
+
+@pytest.fixture
+def preview(tmp_path):
+    """The preview of a copy of content/: yields (url, project root, log file)."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    with _serve(tmp_path) as (url, log):
+        yield url, tmp_path, log
 
 
 def _builds(log: Path) -> int:
@@ -93,3 +102,18 @@ def test_broken_save_shows_problems_and_one_save_rebuilds_once(preview, browser)
         assert not re.search(r"Traceback|appear stuck", log.read_text(encoding="utf-8"))
     finally:
         page.close()
+
+
+def test_a_preview_started_on_broken_content_shows_the_problems(tmp_path):
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    entry = tmp_path / ENTRY
+    text = entry.read_text(encoding="utf-8")
+    entry.write_text(text.replace("difficulty: beginner", "difficulty: easy", 1), encoding="utf-8")
+    with _serve(tmp_path) as (url, log):  # no good render exists yet: the preview still answers
+        for path in ("/", "/entries/where-is-my-liquidation-price/", "/no-such-page/"):
+            try:
+                body = urllib.request.urlopen(url + path, timeout=10).read().decode()
+            except urllib.error.HTTPError as error:
+                assert error.code == 404
+                body = error.read().decode()
+            assert "<title>Content problems" in body and f"<code>{ENTRY}</code>" in body, path
