@@ -28,7 +28,6 @@ def twin(entry: dict) -> dict:
 def twin_schema(entry_schema: dict) -> dict:
     """The schema of an entry's twin, derived from the entry schema (adds ``$schema`` and ``url``)."""
     schema = copy.deepcopy(entry_schema)
-    schema["$id"] = TWIN_SCHEMA
     schema["title"] = "Margin Notes entry (JSON twin)"
     schema["description"] = ("A published Margin Notes entry as JSON: the fields of entry.schema.json plus the "
                              "page address. Every rule in it passed on the reference model in the same build.")
@@ -49,7 +48,6 @@ def set_schema() -> dict:
     """The schema of ``/entries.json``."""
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": SET_SCHEMA,
         "title": "Margin Notes entries (JSON twin)",
         "description": "Every published Margin Notes entry, sorted by id.",
         "type": "object",

@@ -58,7 +58,9 @@ def test_schema_is_valid_and_every_reference_resolves_to_a_local_file(path):
     """An editor loads the schema from its file: every $ref must land on a file beside it, never a host."""
     schema = json.loads(path.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
-    base = urljoin(path.as_uri(), schema.get("$id", ""))
+    # no $id: an absolute one sends editors to a host, a relative one is read against the working folder
+    assert "$id" not in schema
+    base = path.as_uri()
     for ref in _refs(schema):
         target, _ = urldefrag(urljoin(base, ref))
         assert target.startswith("file://"), (path.name, ref, target)
