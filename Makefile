@@ -43,12 +43,12 @@ lint: $(STAMP)
 ## new: write a draft entry, e.g. make new ID=what-is-adl TITLE="What is auto-deleveraging?"
 new: $(STAMP)
 	@test -n "$(ID)" || { echo 'make new: give the id, e.g. make new ID=what-is-adl TITLE="What is ADL?"' >&2; exit 2; }
-	$(PY) -m scripts new "$(ID)" $(if $(TITLE),--title "$(TITLE)",)
+	$(PY) -m scripts new '$(subst ','\'',$(ID))' $(if $(TITLE),--title '$(subst ','\'',$(TITLE))',)
 
 ## rule: print one rule's scenario step by step, e.g. make rule RULE=withdrawal-blocked-while-negative [VENUE=...]
 rule: $(STAMP)
 	@test -n "$(RULE)" || { echo 'make rule: give the rule id, e.g. make rule RULE=withdrawal-blocked-while-negative' >&2; exit 2; }
-	$(PY) -m scripts rule "$(RULE)" $(if $(VENUE),--venue "$(VENUE)",)
+	$(PY) -m scripts rule '$(subst ','\'',$(RULE))' $(if $(VENUE),--venue '$(subst ','\'',$(VENUE))',)
 
 ## test: the whole suite (installs Chromium when missing; no tests collected is a failure)
 test: $(STAMP) $(NODE_STAMP)
