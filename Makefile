@@ -43,7 +43,7 @@ lint: $(STAMP)
 ## new: write a draft entry, e.g. make new ID=what-is-adl TITLE="What is auto-deleveraging?"
 new: $(STAMP)
 	@test -n "$(ID)" || { echo 'make new: give the id, e.g. make new ID=what-is-adl TITLE="What is ADL?"' >&2; exit 2; }
-	$(PY) -m scripts new '$(subst ','\'',$(ID))' $(if $(TITLE),--title '$(subst ','\'',$(TITLE))',)
+	$(PY) -m scripts new '$(subst ','\'',$(ID))' $(if $(TITLE),--title '$(subst ','\'',$(value TITLE))',)
 
 ## rule: print one rule's scenario step by step, e.g. make rule RULE=withdrawal-blocked-while-negative [VENUE=...]
 rule: $(STAMP)
