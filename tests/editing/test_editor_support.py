@@ -27,9 +27,10 @@ def test_vscode_maps_every_content_file_to_an_existing_schema():
     settings = json.loads((ROOT / ".vscode" / "settings.json").read_text(encoding="utf-8"))
     mapped = {}
     for schema, globs in settings["yaml.schemas"].items():
-        assert (ROOT / schema).is_file(), schema
         for pattern in globs if isinstance(globs, list) else [globs]:
             mapped[pattern] = Path(schema).name
+            # a schema may be missing only while no file it describes exists (venue files come with it)
+            assert (ROOT / schema).is_file() or not list(ROOT.glob(pattern)), (schema, pattern)
     for path, schema in [("content/entries/x.yaml", "entry.schema.json"),
                          ("content/categories.yaml", "categories.schema.json"),
                          ("content/glossary.yaml", "glossary.schema.json"),
