@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from calculators.model.scenario import (STATE_FIELDS, TABLE_COLUMNS, ScenarioError, format_value,
                                         run_scenario)
-from calculators.model.venues import VENUE_DATA, VENUE_IDS
+from calculators.model.venues import VENUE_IDS, VENUES
 
 from .pipeline.content import Layout
 from .pipeline.load import Document, load_file
@@ -161,7 +161,7 @@ def report(layout: Layout, rule_id: str, venue: str | None = None, extra=()) -> 
     given = scenario.get("given") or {}
     out = [f"rule {rule_id} ({found.where})",
            f"statement: {' '.join(str(rule.get('statement', '')).split())}",
-           f"venue: {venue} ({VENUE_DATA[venue]['title']})" + ("" if venue == rule.get("venue")
+           f"venue: {venue} ({VENUES[venue].title})" + ("" if venue == rule.get("venue")
                                                                  else f"; the rule names {rule.get('venue')}"),
            "given: " + (", ".join(f"{k} {format_value(v)}" for k, v in given.items()) or "defaults"),
            "", table(rows, columns_for(scenario, extra)), ""]

@@ -79,7 +79,9 @@ def test_entry_fields_carry_help_for_hover():
         assert examples and all(Draft202012Validator(
             {**schema["properties"][name], "$defs": schema["$defs"]}).is_valid(e) for e in examples), name
     rule = json.loads((ROOT / "content" / "schema" / "rule.schema.json").read_text(encoding="utf-8"))
-    assert "bybit-classic" in rule["properties"]["venue"]["markdownDescription"]
+    from calculators.model.venues import VENUE_IDS
+
+    assert all(f"`{venue}`" in rule["properties"]["venue"]["markdownDescription"] for venue in VENUE_IDS)
     assert "`withdraw`" in rule["$defs"]["step"]["markdownDescription"]
 
 

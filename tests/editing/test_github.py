@@ -55,18 +55,22 @@ def test_validate_prints_annotations(kind, env, project, cli, monkeypatch):
 
 
 def test_a_false_rule_is_annotated_on_its_step(project, good_text, cli, monkeypatch):
+    from calculators.model.scenario import TABLE_COLUMNS
+    from calculators.model.venues import VENUE_IDS
+
     monkeypatch.setenv("FORMAT", "github")
-    rule = ("rules:\n  - id: withdraw-reduces-wallet\n    venue: bybit-classic\n"
+    field = TABLE_COLUMNS[0]  # the wallet balance, whatever the model calls it
+    rule = (f"rules:\n  - id: withdraw-reduces-wallet\n    venue: {VENUE_IDS[0]}\n"
             "    statement: A withdrawal takes its amount from the wallet.\n"
             "    sources: [{title: Some page, url: https://www.bybit.com/x, publisher: Bybit, accessed: \"2026-01-01\"}]\n"
             "    scenario:\n      given: {wallet: 1000}\n      steps:\n        - withdraw: 400\n"
-            "        - expect: {wallet: 601}\n")
+            f"        - expect: {{{field}: 601}}\n")
     (project.entries / "good-entry.yaml").write_text(good_text + rule, encoding="utf-8")
     code, out, _ = cli("--root", project.root, "validate")
     line = good_text.count("\n") + 10
     assert code == 1
     assert (f"::error file=content/entries/good-entry.yaml,line={line},title=$.rules[0].scenario.steps[1]::"
-            "rule withdraw-reduces-wallet, step 2 (expect): wallet is 600, expected = 601") in out.splitlines()
+            f"rule withdraw-reduces-wallet, step 2 (expect): {field} is 600, expected = 601") in out.splitlines()
 
 
 def test_plain_format_without_the_variables(project, cli, monkeypatch):
