@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from calculators.model.scenario import (STATE_FIELDS, TABLE_COLUMNS, ScenarioError, format_value,
                                         run_scenario)
+from calculators.model.snapshot import TEXT_FIELDS
 from calculators.model.venues import VENUE_IDS, VENUES
 
 from .pipeline.content import Layout
@@ -127,15 +128,24 @@ def short_number(text: str, places: int = 8) -> str:
 
 
 def table(rows: list[dict], columns: list[str]) -> str:
-    """Rows as an aligned text table: step, result, one column per state field, then the detail."""
-    head = ["#", "step", "result"] + [TITLES.get(c, c.replace("_", " ")) for c in columns]
-    body = []
+    """Rows as an aligned text table: step, result, one column per number; text fields and the
+    operation's detail go on the lines under a row (a text field only when it changed)."""
+    numbers = [c for c in columns if c not in TEXT_FIELDS]
+    texts = [c for c in columns if c in TEXT_FIELDS]
+    head = ["#", "step", "result"] + [TITLES.get(c, c.replace("_", " ")) for c in numbers]
+    body, shown = [], {}
     for row in rows:
         state = row["state"] or {}
         step = row["step"] if len(row["step"]) <= MAX_STEP else row["step"][: MAX_STEP - 1] + "…"
         cells = [str(row["index"]), step, row["result"]]
-        cells += [short_number(format_value(state.get(c))) for c in columns]
-        body.append((cells, row["detail"]))
+        cells += [short_number(format_value(state.get(c))) for c in numbers]
+        notes = [f"↳ {row['detail']}"] if row["detail"] else []
+        for field in texts:
+            value = format_value(state.get(field))
+            if shown.get(field) != value:
+                notes.append(f"· {field}: {value}")
+                shown[field] = value
+        body.append((cells, notes))
     widths = [max(len(line[i]) for line in [head] + [cells for cells, _ in body]) for i in range(len(head))]
     numeric = set(range(3, len(head)))
 
@@ -144,10 +154,9 @@ def table(rows: list[dict], columns: list[str]) -> str:
                          for i, (cell, w) in enumerate(zip(cells, widths))).rstrip()
 
     lines = [fmt(head), "  ".join("-" * w for w in widths)]
-    for cells, detail in body:
+    for cells, notes in body:
         lines.append(fmt(cells))
-        if detail:
-            lines.append(" " * (widths[0] + 2) + "↳ " + detail)
+        lines += [" " * (widths[0] + 2) + note for note in notes]
     return "\n".join(lines)
 
 

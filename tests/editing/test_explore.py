@@ -59,6 +59,8 @@ def test_one_rule_step_by_step(project, good_text, cli):
         ("4", f"expect: {{{FIELD}: 650, debt: 0}}", "passed", "650"),
     ]
     assert f"↳ {FIELD} is 600, expected = 601" in [line.strip() for line in lines[5:end]]
+    # text fields go under the row, and only when they change: no position is opened here
+    assert [line.strip() for line in lines[5:end] if "· " in line] == ["· position: none"]
     assert lines[end + 1:] == ["1 expectation did not hold:", f"  step 2: {FIELD} is 600, expected = 601"]
 
 
