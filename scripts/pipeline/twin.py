@@ -62,10 +62,13 @@ def set_schema() -> dict:
     }
 
 
-def dumps(value, compact: bool = False) -> str:
-    """JSON text, the same bytes for the same data (key order as written, UTF-8, newline at the end)."""
-    if compact:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
+def dumps(value) -> str:
+    """Compact JSON text, the same bytes for the same data (key order as written, UTF-8)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def pretty(value) -> str:
+    """Indented JSON text for the published schemas (small, read by people)."""
     return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -73,15 +76,17 @@ def json_twin(site) -> Iterable:
     """Pages: ``entries/<id>.json`` per published entry, ``entries.json``, and ``schema/*.json``."""
     from .pages import Page  # pages imports this module
 
-    twins = [twin(entry) for entry in site.entries]
-    for item in twins:
-        yield Page(f"entries/{item['id']}.json", dumps({"$schema": f"../schema/{TWIN_SCHEMA}", **item}))
-    yield Page("entries.json", dumps({"$schema": f"schema/{SET_SCHEMA}", "version": FORMAT_VERSION,
-                                      "count": len(twins), "entries": twins}, compact=True))
+    texts = []  # each twin serialised once, for its own file and for the set
+    for entry in site.entries:
+        text = dumps(twin(entry))
+        texts.append(text)
+        yield Page(f"entries/{entry['id']}.json", f'{{"$schema":"../schema/{TWIN_SCHEMA}",{text[1:]}\n')
+    head = dumps({"$schema": f"schema/{SET_SCHEMA}", "version": FORMAT_VERSION, "count": len(texts)})
+    yield Page("entries.json", f'{head[:-1]},"entries":[{",".join(texts)}]}}\n')
     schemas = {}
     for path in sorted(site.content.layout.schemas.glob("*.json")):
         schemas[path.name] = json.loads(path.read_text(encoding="utf-8"))
-        yield Page(f"schema/{path.name}", dumps(schemas[path.name]))
+        yield Page(f"schema/{path.name}", pretty(schemas[path.name]))
     if "entry.schema.json" in schemas:
-        yield Page(f"schema/{TWIN_SCHEMA}", dumps(twin_schema(schemas["entry.schema.json"])))
-    yield Page(f"schema/{SET_SCHEMA}", dumps(set_schema()))
+        yield Page(f"schema/{TWIN_SCHEMA}", pretty(twin_schema(schemas["entry.schema.json"])))
+    yield Page(f"schema/{SET_SCHEMA}", pretty(set_schema()))
