@@ -4,6 +4,7 @@ validate  check entries (all, or the given files) and print every problem as fil
 build     check, render, ``mkdocs build --strict`` and swap the result into site/ (untouched on failure)
 render    check and write the generated docs folder only (for other engines, e.g. Zensical)
 serve     live preview on 127.0.0.1:8000 that rebuilds when an entry changes
+market    refresh content/market/snapshot.yaml from CoinGecko (file untouched on any failure)
 new       write a draft entry with every required field: new <id> --title "..."
 rule      run one rule's scenario and print the model's state after every step: rule <id> [--venue ...]
 
@@ -111,6 +112,13 @@ def cmd_serve(args) -> int:
         return 0
 
 
+def cmd_market(args) -> int:
+    """Refresh the market snapshot from CoinGecko (scripts/market.py)."""
+    from .market import update
+
+    return update(Layout(args.root), out=print, err=_err)
+
+
 def cmd_new(args) -> int:
     """Write a draft entry from the scaffold; 1 with a message when the id is taken or no slug."""
     from .scaffold import ScaffoldError, new_entry
@@ -155,6 +163,7 @@ def main(argv=None) -> int:
     serve = sub.add_parser("serve", help="live preview on 127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=cmd_serve)
+    sub.add_parser("market", help="refresh content/market/snapshot.yaml from CoinGecko").set_defaults(run=cmd_market)
     new = sub.add_parser("new", help="write a draft entry with every required field")
     new.add_argument("id", help="the new entry's id (a slug, e.g. what-is-adl)")
     new.add_argument("--title", default=None, help="the page title (the question a reader types)")

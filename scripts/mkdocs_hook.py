@@ -7,13 +7,15 @@
   so one save triggers one rebuild;
 * points an entry's "edit this page" link at its YAML file (front matter ``edit_source``);
 * an entry's sitemap ``lastmod`` is its ``reviewed`` date; a draft (front matter ``draft``) is left out
-  of the sitemap.
+  of the sitemap;
+* gives the templates the price strip (``mn_market``, read from the docs folder's ``market.json``).
 
 No logic lives here: it calls :mod:`scripts.pipeline`. Other engines run ``python -m scripts render``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -27,6 +29,7 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from scripts.pipeline.build import PREPARED_ENV, ROOT_ENV, prepare  # noqa: E402
 from scripts.pipeline.content import Layout  # noqa: E402
 from scripts.pipeline.errors import ContentError  # noqa: E402
+from scripts.pipeline.market import PUBLISHED, strip_context  # noqa: E402
 from scripts.pipeline.preview import problems_html  # noqa: E402
 
 SERVE_ENV = "MARGIN_NOTES_SERVE"
@@ -78,6 +81,14 @@ def _stub_missing_pages(config) -> None:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text("# Content problems\n", encoding="utf-8")
+
+
+def on_env(env, config, files, **kwargs):
+    """Give templates ``mn_market``: the strip of ``partials/market-strip.html`` (None without a snapshot)."""
+    published = Path(config.docs_dir) / PUBLISHED
+    data = json.loads(published.read_text(encoding="utf-8")) if published.is_file() else None
+    env.globals["mn_market"] = strip_context(data)
+    return env
 
 
 def on_page_markdown(markdown, page, config, **kwargs):

@@ -98,7 +98,7 @@ def test_pre_commit_runs_the_validator_on_changed_entries_and_ruff():
     shared = hooks["validate-content"]
     assert shared["pass_filenames"] is False
     for path in ("content/glossary.yaml", "content/schema/entry.schema.json", "calculators/model/venues.py",
-                 "calculators/model/venues/bybit.yaml"):
+                 "calculators/model/venues/bybit.yaml", "content/market/snapshot.yaml"):
         assert re.search(shared["files"], path), path
     assert hooks["ruff"]["entry"].startswith(".venv/bin/ruff check") and hooks["ruff"]["types"] == ["python"]
     assert "ruff==" in (ROOT / "requirements.txt").read_text() and "ruff==" in (ROOT / "constraints.txt").read_text()
