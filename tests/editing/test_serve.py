@@ -34,7 +34,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_for(url: str, seconds: float = 90) -> None:
+def _wait_for(url: str, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -76,6 +76,20 @@ def _builds(log: Path) -> int:
     return log.read_text(encoding="utf-8").count("Building documentation")
 
 
+def _quiet(log: Path, seconds: float = 5, limit: float = 180) -> None:
+    """Wait until every started build has finished and nothing new started for ``seconds``."""
+    deadline = time.monotonic() + limit
+    last, since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        text = log.read_text(encoding="utf-8")
+        state = (text.count("Building documentation"), text.count("Reloading browsers"))
+        if state != last:
+            last, since = state, time.monotonic()
+        elif state[0] == state[1] + 1 and time.monotonic() - since >= seconds:
+            return  # (the first build logs no reload)
+        time.sleep(0.5)
+
+
 def test_broken_save_shows_problems_and_one_save_rebuilds_once(preview, browser):  # noqa: F811
     url, root, log = preview
     entry = root / ENTRY
@@ -87,7 +101,7 @@ def test_broken_save_shows_problems_and_one_save_rebuilds_once(preview, browser)
         time.sleep(1)  # the watcher is running once the first page is served
         before = _builds(log)
         entry.write_text(good.replace("difficulty: beginner", "difficulty: easy", 1), encoding="utf-8")
-        page.wait_for_function("document.title.startsWith('Content problems')", timeout=60_000)
+        page.wait_for_function("document.title.startsWith('Content problems')", timeout=180_000)
         rows = page.locator("#mn-problems tbody tr")
         assert rows.count() == 1
         line = good.splitlines().index("difficulty: beginner") + 1
@@ -96,8 +110,8 @@ def test_broken_save_shows_problems_and_one_save_rebuilds_once(preview, browser)
         response = page.request.get(url + "/no-such-page/")
         assert response.status == 404 and "The content has problems" in response.text()
         entry.write_text(good, encoding="utf-8")
-        page.wait_for_function("document.title.startsWith('Where is my liquidation price?')", timeout=60_000)
-        time.sleep(3)  # a second, unwanted rebuild would start within the watcher's delay
+        page.wait_for_function("document.title.startsWith('Where is my liquidation price?')", timeout=180_000)
+        _quiet(log)  # a second, unwanted rebuild would start within the watcher's delay
         assert _builds(log) - before == 2, log.read_text(encoding="utf-8")
         assert not re.search(r"Traceback|appear stuck", log.read_text(encoding="utf-8"))
     finally:
