@@ -13,6 +13,7 @@ import re
 from pathlib import PurePosixPath
 
 from .content import Content, iter_strings
+from .drafts import check_placeholders
 from .errors import Problem, json_path
 from .glossary import check_glossary
 from .load import Document, display_path
@@ -226,7 +227,7 @@ def check_calculators(content: Content) -> list[Problem]:
 
 
 CHECKS = [check_ids, check_related, check_dates, check_faq, check_rule_ids, check_categories, check_terms,
-          check_safety, check_calculators, check_market, check_glossary]
+          check_safety, check_calculators, check_market, check_glossary, check_placeholders]
 
 
 def crosscheck(content: Content) -> list[Problem]:

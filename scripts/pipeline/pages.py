@@ -15,9 +15,11 @@ from typing import Callable, Iterable
 from . import glossary, market
 from .calcpages import calculator_pages
 from .content import Content
+from .drafts import draft_pages
 from .load import display_path
 from .render import entry_page, front_matter, link_text, long_date
 from .rules import rule_boxes, rules_index
+from .twin import json_twin
 
 RECENT = 5
 
@@ -195,6 +197,8 @@ GENERATORS: list[Callable[[Site], Iterable[Page]]] = [
     calculator_pages,
     rules_index,
     market_pages,
+    draft_pages,
+    json_twin,
 ]
 
 
