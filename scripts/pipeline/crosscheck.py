@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 
 from .citecheck import check_citations, citation_warnings
 from .content import Content, iter_strings
+from .drafts import check_placeholders
 from .errors import Problem, json_path
 from .glossary import check_glossary
 from .load import Document, display_path
@@ -242,7 +243,7 @@ def check_calculators(content: Content) -> list[Problem]:
 
 
 CHECKS = [check_ids, check_related, check_dates, check_faq, check_claims, check_rule_ids, check_categories, check_terms,
-          check_safety, check_calculators, check_market, check_glossary, check_citations]
+          check_safety, check_calculators, check_market, check_glossary, check_placeholders, check_citations]
 # Checks whose findings are printed but never fail the build.
 WARNINGS = [citation_warnings]
 

@@ -16,9 +16,11 @@ from . import glossary, market
 from .calcpages import calculator_pages
 from .claims import claims_section
 from .content import Content
+from .drafts import draft_pages
 from .load import display_path
 from .render import entry_page, front_matter, link_text, long_date
 from .rules import counted, rule_boxes, rules_index
+from .twin import json_twin
 from .venuepages import venue_pages
 
 RECENT = 5
@@ -198,6 +200,8 @@ GENERATORS: list[Callable[[Site], Iterable[Page]]] = [
     rules_index,
     venue_pages,
     market_pages,
+    draft_pages,
+    json_twin,
 ]
 
 

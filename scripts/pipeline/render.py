@@ -89,6 +89,7 @@ def entry_page(entry: dict, site) -> str:
         "tags": list(entry.get("tags", [])),
         "edit_source": site.source_of(entry["id"]),
         "jsonld": json_ld(entry),
+        "reviewed": entry["reviewed"],  # the sitemap's lastmod (scripts/mkdocs_hook.py)
     }
     out = [front_matter(meta), f"# {entry['title']}\n\n", f"{entry['summary']}\n\n"]
     facts = [DIFFICULTY.get(entry["difficulty"], entry["difficulty"]),
