@@ -50,6 +50,10 @@ def cmd_validate(args) -> int:
     for note in notes:
         print(github_annotation(note, "notice") if github else f"{note.file}:{note.line}: {note.path}: note: "
               f"{note.message}")
+    for warning in content.warnings:
+        if github:
+            print(github_annotation(warning, "warning"))
+        _err(str(warning))
     if problems:
         if github:
             for problem in problems:
@@ -84,7 +88,7 @@ def cmd_build(args) -> int:
 def cmd_render(args) -> int:
     """Write the generated docs folder only."""
     try:
-        files = prepare(Layout(args.root), args.docs or args.root / ".build" / "docs")
+        files = prepare(Layout(args.root), args.docs or args.root / ".build" / "docs", log=_err)
     except ContentError as error:
         _err(str(error))
         return 1
@@ -96,7 +100,7 @@ def cmd_serve(args) -> int:
     """Render once, then hand over to ``mkdocs serve`` (its hook re-renders on every change)."""
     docs = args.docs or args.root / ".build" / "docs"
     try:
-        prepare(Layout(args.root), docs)
+        prepare(Layout(args.root), docs, log=_err)
     except ContentError as error:
         _err(str(error))
         _err("Fix these and save; the preview rebuilds on its own.")

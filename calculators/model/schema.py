@@ -182,6 +182,10 @@ def build_rule_schema():
             "statement": {"description": "The rule in one plain sentence, stated as what is true.",
                           "type": "string", "minLength": 10, "maxLength": 300,
                           "examples": ["While your futures wallet balance is below zero, withdrawals are refused."]},
+            "title": {"description": "Optional: a short title for the rule's box (plain text, one line); "
+                                     "the statement is the title when there is none.",
+                      "type": "string", "minLength": 5, "maxLength": 90, "pattern": "^[^\\n{}<>\"]*$",
+                      "x-hint": "write one line of plain text without {, }, <, > or double quotes"},
             "venue": {"description": "The venue profile (calculators/model/venues/<id>.yaml) whose sourced "
                                      "parameters and policies the rule relies on; every policy the scenario "
                                      "exercises must be sourced there.",
