@@ -14,8 +14,8 @@ from pathlib import PurePosixPath
 
 from .content import Content, iter_strings
 from .errors import Problem, json_path
-from .load import Document, display_path
-from .safety import markdown_problems
+from .load import Document, display_path, split_front_matter
+from .safety import is_markdown, markdown_problems
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -192,33 +192,84 @@ def _duplicates(doc: Document | None, items: list[dict], noun: str) -> list[Prob
     return problems
 
 
-def check_safety(content: Content) -> list[Problem]:
-    """No raw HTML, event handlers or javascript:/data: links in any text that reaches the site."""
-    problems = []
-    docs = list(content.entries) + [d for d in (content.categories, content.glossary, content.site) if d]
-    for doc in docs:
+def markdown_fields(content: Content):
+    """Every Markdown field of the loaded YAML: ``(document, path, text)`` (see safety.MARKDOWN_FIELDS)."""
+    kinds = [("entry", doc) for doc in content.entries]
+    kinds += [(kind, doc) for kind, doc in (("glossary", content.glossary), ("site", content.site)) if doc]
+    for kind, doc in kinds:
         for path, text in iter_strings(doc.data):
-            for message in markdown_problems(text):
-                problems.append(doc.problem(path, message))
+            if is_markdown(kind, path):
+                yield doc, path, text
+
+
+def hand_written_pages(content: Content):
+    """Every page under content/pages/: ``(path, display name, front matter, body, body line, problems)``."""
+    pages = content.layout.pages
+    for page in sorted(pages.rglob("*.md")) if pages.is_dir() else []:
+        file = display_path(page, content.layout.root)
+        doc, body, line, problems = split_front_matter(read_page(page), file)
+        yield page, file, doc, body, line, problems
+
+
+def read_page(path) -> str:
+    """The text of a hand-written page (undecodable bytes shown as U+FFFD; validation reports them)."""
+    return path.read_bytes().decode("utf-8", errors="replace")
+
+
+PAGE_KEYS = {"title", "description"}
+
+
+def check_safety(content: Content) -> list[Problem]:
+    """No raw HTML, attribute lists, reference definitions or unsafe links in any Markdown field.
+
+    Covers entries, the glossary, site texts, the calculator catalogue and content/pages/; plain-text
+    fields are escaped when pages are rendered instead (scripts.pipeline.escape).
+    """
+    problems = []
+    for doc, path, text in markdown_fields(content):
+        for message in markdown_problems(text):
+            problems.append(doc.problem(path, message))
+    for spec_id, spec in _catalogue().items():
+        for key in ("formula", "conventions"):
+            for message in markdown_problems(spec.get(key) or ""):
+                problems.append(Problem("calculators/catalogue.py", 1, json_path((spec_id, key)), message))
+    for _, file, doc, body, line, found in hand_written_pages(content):
+        problems += found
+        data = doc.data if isinstance(doc.data, dict) else {}
+        for key, value in data.items():
+            if key not in PAGE_KEYS:
+                problems.append(doc.problem((key,), f"front matter key {key!r} is not allowed in a page; "
+                                                    f"use only: {', '.join(sorted(PAGE_KEYS))}"))
+            elif not isinstance(value, str):
+                problems.append(doc.problem((key,), f"{key} should be text"))
+        if "\ufffd" in body and b"\xef\xbf\xbd" not in (content.layout.root / file).read_bytes():
+            problems.append(Problem(file, 1, "$", "the file is not UTF-8 text; save it as UTF-8"))
+        for message in markdown_problems(body):
+            problems.append(Problem(file, line, "$", message))
     return problems
 
 
+def _catalogue() -> dict:
+    try:
+        from scripts.calcfence import specs
+    except ImportError:
+        return {}
+    return specs()
+
+
 def check_calculators(content: Content) -> list[Problem]:
-    """Calculator fences in section bodies, FAQ answers and hand-written pages name real calculators."""
+    """Calculator fences in every Markdown field and hand-written page name real calculators."""
     try:
         from scripts.calcfence import find_problems
     except ImportError:  # the widget fence is not installed: nothing to check
         return []
     problems = []
-    for doc, data in _entries(content):
-        for path, text in iter_strings(data):
-            if "calculator" in text and path and path[0] in ("sections", "faq"):
-                problems += find_problems(text, doc.file, doc.text_line(path), json_path(path))
-    pages = content.layout.pages
-    for page in sorted(pages.rglob("*.md")) if pages.is_dir() else []:
-        text = page.read_text(encoding="utf-8")
+    for doc, path, text in markdown_fields(content):
         if "calculator" in text:
-            problems += find_problems(text, display_path(page, content.layout.root), 1)
+            problems += find_problems(text, doc.file, doc.text_line(path), json_path(path))
+    for _, file, _, body, line, _ in hand_written_pages(content):
+        if "calculator" in body:
+            problems += find_problems(body, file, line)
     return problems
 
 

@@ -189,3 +189,25 @@ def display_path(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def split_front_matter(text: str, file: str) -> tuple[Document, str, int, list[Problem]]:
+    """Split a Markdown page into its front matter (loaded as YAML) and its body.
+
+    Returns (front matter document, body, line of the body's first line, problems). A page without
+    front matter has an empty document whose data is ``{}``.
+    """
+    if not text.startswith("---\n"):
+        return Document(file, {}), text, 1, []
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        return Document(file, {}), text, 1, [Problem(file, 1, "$", "the front matter opened by --- on line 1 "
+                                                                     "is never closed; add a line with ---")]
+    doc, problems = load_text(text[4:end + 1], file)
+    for key in list(doc.lines):  # line numbers inside the page, not inside the front matter
+        doc.lines[key] += 1
+    problems = [Problem(p.file, p.line + 1, p.path, p.message) for p in problems]
+    if doc.data is None and not problems:
+        doc.data = {}
+    body_line = text.count("\n", 0, end + 5) + 1
+    return doc, text[end + 5:], body_line, problems

@@ -9,7 +9,6 @@ shows a rule only after its scenario passed in the same build.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from calculators.model.state import to_decimal
 from calculators.model.venues import VENUE_DATA
 
 from .errors import Problem
+from .escape import md_link, md_text
 from .load import Document
 from .render import front_matter, indent
 
@@ -122,7 +122,7 @@ def anchor(rule_id: str) -> str:
 
 
 def _cell(text: str) -> str:
-    return html.escape(text).replace("|", "\\|") or "–"
+    return md_text(text) or "–"
 
 
 _LONG_DECIMAL = re.compile(r"(\d+\.\d*?)0+\b")
@@ -236,17 +236,17 @@ def given_text(rule: dict) -> str:
 def rule_box(check: RuleCheck) -> str:
     """One "verified rule" box: statement, venue, sources and the collapsible check."""
     rule = check.rule
-    sources = "; ".join(f"[{source['title']}]({source['url']}) ({source['publisher']}"
+    sources = "; ".join(f"{md_link(source['title'], source['url'])} ({md_text(source['publisher'])}"
                         f"{', third-party' if source.get('third_party') else ''})" for source in rule["sources"])
     topic = TOPIC_TITLES.get(rule.get("topic", ""), "")
-    facts = f"**Venue:** {venue_title(rule['venue'])} (`{rule['venue']}`)"
+    facts = f"**Venue:** {md_text(venue_title(rule['venue']))} (`{rule['venue']}`)"
     if topic:
         facts += f" · **Topic:** {topic}"
     steps = len(check.run.rows)
     checks = sum(1 for row in check.run.rows if row.name == "expect")
     how = (f"{given_text(rule)} The reference model ran {steps} steps and all {checks} expectations held. "
            "Amounts are in USDT; fees are the venue's taker fee.\n\n" + checked_table(check.run, rule["scenario"]["steps"]))
-    body = (f"**{rule['statement']}**\n\n{facts}\n\n**Sources:** {sources}\n\n"
+    body = (f"**{md_text(rule['statement'])}**\n\n{facts}\n\n**Sources:** {sources}\n\n"
             f'??? info "How this was checked"\n\n{indent(how)}')
     return (f'<div class="mn-rule" id="{anchor(check.rule_id)}" markdown>\n\n'
             f'!!! success "Verified rule · {check.rule_id}"\n\n{indent(body)}\n\n</div>\n\n')
@@ -268,7 +268,7 @@ def rule_boxes(entry: dict, site) -> str:
 def faq_badge(rule_id: str, site) -> str:
     """The Markdown badge linking an FAQ answer to the rule it relies on."""
     check = site_checks(site)[rule_id]
-    return (f'[✓ Verified rule: {check.rule["statement"]}](#{anchor(rule_id)})'
+    return (f'[✓ Verified rule: {md_text(check.rule["statement"])}](#{anchor(rule_id)})'
             '{ .mn-rule-badge }')
 
 
@@ -298,7 +298,7 @@ def rules_index(site):
                "The reference model takes each venue's parameters from its profile in "
                "`calculators/model/venues.py`.\n\n")
     for venue, data in VENUE_DATA.items():
-        out.append(f"### `{venue}`\n\n{data['title']}. {POLICY_TEXT[data['policy']]} "
+        out.append(f"### `{venue}`\n\n{md_text(data['title'])}. {POLICY_TEXT[data['policy']]} "
                    f"Taker fee {number(to_decimal('fee', data['taker_fee']) * 100)}%; liquidation price by "
                    f"{data['liquidation_formula'].capitalize()}'s formula.\n\n")
     yield Page("rules/index.md", "".join(out))
