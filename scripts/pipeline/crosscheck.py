@@ -36,21 +36,25 @@ def _ids(items) -> list:
 
 
 def check_ids(content: Content) -> list[Problem]:
-    """The id equals the file name, and no two entries share an id."""
-    problems, owner = [], {}
-    for doc, data in _entries(content):
-        entry_id = data.get("id")
-        if not isinstance(entry_id, str):
-            continue
+    """The id equals the file name, and no two entries share an id (a copy that kept it is told so)."""
+    problems = []
+    docs = [(doc, data["id"]) for doc, data in _entries(content) if isinstance(data.get("id"), str)]
+    stems = {PurePosixPath(doc.file).stem: doc for doc, _ in docs}
+    # an id belongs to the file named after it; otherwise to the first file that uses it
+    owner = {entry_id: doc for doc, entry_id in docs if PurePosixPath(doc.file).stem == entry_id}
+    for doc, entry_id in docs:
+        owner.setdefault(entry_id, doc)
+    for doc, entry_id in docs:
         stem = PurePosixPath(doc.file).stem
-        if entry_id != stem:
-            rename = f"rename the file to {entry_id}.yaml or " if _SLUG.match(entry_id) else ""
+        if owner[entry_id] is not doc:
+            problems.append(doc.problem(("id",), f"id {entry_id!r} belongs to {owner[entry_id].file}; choose a "
+                                        f"new id for this entry, set it here and rename the file to match"
+                                        + (f" (e.g. id: {stem})" if stem not in owner else "")))
+        elif entry_id != stem:
+            rename = f"rename the file to {entry_id}.yaml or " \
+                if _SLUG.match(entry_id) and entry_id not in stems else ""
             problems.append(doc.problem(("id",), f"id {entry_id!r} differs from the file name; "
                                         f"{rename}set id: {stem}"))
-        if entry_id in owner:
-            problems.append(doc.problem(("id",), f"id {entry_id!r} is already used by {owner[entry_id]}"))
-        else:
-            owner[entry_id] = doc.file
     return problems
 
 
