@@ -57,6 +57,7 @@ class Content:
     glossary: Document | None = None
     site: Document | None = None
     market: Document | None = None
+    pages: dict | None = None  # the rendered pages {path: Page}, once every check passed (build.check)
 
     def published(self) -> list[dict]:
         """The data of every entry that is not a draft, sorted by id."""

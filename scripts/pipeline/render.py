@@ -137,4 +137,5 @@ def render(content: Content) -> dict[str, str]:
     """Render every page of the site: ``{docs-relative path: text}`` (runs all page generators)."""
     from .pages import collect_pages
 
-    return {path: page.text for path, page in collect_pages(content).items()}
+    pages = content.pages if content.pages is not None else collect_pages(content)
+    return {path: page.text for path, page in pages.items()}
