@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
+
+import yaml
 
 from .content import Content, iter_strings
 from .errors import Problem, json_path
@@ -253,6 +255,51 @@ def check_safety(content: Content) -> list[Problem]:
     return problems
 
 
+def check_pages_in_nav(content: Content) -> list[Problem]:
+    """Every hand-written page is in mkdocs.yml's nav (MkDocs --strict refuses a page outside it)."""
+    config = content.layout.root / "mkdocs.yml"
+    nav = nav_files(config if config.is_file() else Path(__file__).resolve().parents[2] / "mkdocs.yml")
+    problems = []
+    for page, file, _, _, _, _ in hand_written_pages(content):
+        relative = page.relative_to(content.layout.pages).as_posix()
+        if nav is not None and relative not in nav:
+            problems.append(Problem(file, 1, "$", f"this page is not in the site's navigation; add it to nav "
+                                                  f"in mkdocs.yml (e.g. - Title: {relative})"))
+    return problems
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml for its nav only: tags such as !ENV or !!python/name become None."""
+
+
+_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def nav_files(config: Path) -> set[str] | None:
+    """The docs-relative files named in the nav of the MkDocs ``config`` (None without a nav)."""
+    try:
+        data = yaml.load(config.read_text(encoding="utf-8"), Loader=_ConfigLoader)  # noqa: S506 (safe loader)
+    except (OSError, yaml.YAMLError):
+        return None
+    files: set[str] = set()
+
+    def walk(node):
+        if isinstance(node, str) and node.endswith(".md"):
+            files.add(node)
+        elif isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    if not isinstance(data, dict) or "nav" not in data:
+        return None
+    walk(data["nav"])
+    return files
+
+
 def _catalogue() -> dict:
     try:
         from scripts.calcfence import specs
@@ -278,7 +325,7 @@ def check_calculators(content: Content) -> list[Problem]:
 
 
 CHECKS = [check_ids, check_related, check_dates, check_faq, check_rule_ids, check_categories, check_terms,
-          check_safety, check_calculators]
+          check_safety, check_calculators, check_pages_in_nav]
 
 
 def crosscheck(content: Content) -> list[Problem]:

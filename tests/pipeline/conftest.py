@@ -54,3 +54,26 @@ def cli(capsys):
         captured = capsys.readouterr()
         return code, captured.out, captured.err
     return run
+
+
+@pytest.fixture(scope="session")
+def corpus_project(tmp_path_factory) -> Layout:
+    """The real content plus the good entry and every corpus case that must build (one project)."""
+    from tests.pipeline.corpus import BUILT, apply
+
+    layout = _make_project(tmp_path_factory.mktemp("corpus") / "project", {"good-entry.yaml": GOOD})
+    for case in BUILT:
+        apply(case, layout.content, GOOD, in_place=False)
+    return layout
+
+
+@pytest.fixture(scope="session")
+def corpus_site(corpus_project) -> Path:
+    """The site built from the surviving corpus (shared by the static and the browser checks)."""
+    from scripts.pipeline.build import build
+
+    log: list[str] = []
+    site = corpus_project.root / "site"
+    config = REPO / "mkdocs.yml"
+    assert build(corpus_project, site, config, corpus_project.root / "docs", log=log.append) == 0, "\n".join(log)
+    return site

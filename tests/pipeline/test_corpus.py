@@ -1,0 +1,58 @@
+"""The regression corpus (tests/pipeline/corpus/cases.yaml): each hostile or broken input gives its outcome.
+
+Rejected cases: validation stops with the expected first line, every problem names the changed file
+(never another one) and the check finishes within a second. Built cases: the site builds, each payload
+shows on its page as text, and no page holds a script, an event handler or a javascript:/data: link
+that is not the site's own (checked again in Chromium by test_corpus_browser.py).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from scripts.pipeline.build import check
+from scripts.pipeline.load import display_path
+from tests.pipeline.corpus import BUILT, REJECTED, apply, page_of
+from tests.pipeline.corpus.scan import live_markup, page_text
+
+
+def _expected(case: dict, path) -> str:
+    """The case's message with LAST / LASTINDEX resolved for items appended to a list file."""
+    message = case["message"]
+    if "LAST" in message:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        start = next(i for i, line in enumerate(lines, 1) if line.startswith(f"- id: corpus-"))
+        count = sum(1 for line in lines if line.startswith("- id: ")) - 1
+        for token, value in (("LASTINDEX", count), ("LAST+2", start + 2), ("LAST+7", start + 7), ("LAST", start)):
+            message = message.replace(token, str(value))
+    return message
+
+
+@pytest.mark.parametrize("case", REJECTED, ids=[case["id"] for case in REJECTED])
+def test_rejected_with_its_message(case, tmp_path, make_project, good_text):
+    layout = make_project(tmp_path / "project", {"good-entry.yaml": good_text})
+    path = apply(case, layout.content, good_text, in_place=True)
+    started = time.perf_counter()
+    _, problems = check(layout)
+    elapsed = time.perf_counter() - started
+    assert problems, f"{case['id']} was accepted"
+    assert str(problems[0]) == _expected(case, path)
+    changed = display_path(path, layout.root)
+    assert {problem.file for problem in problems} == {changed}, [str(p) for p in problems]
+    assert elapsed < 1 or case["id"] not in ("alias-bomb", "deep-nesting", "huge-file"), elapsed
+
+
+def test_every_built_case_shows_as_text(corpus_site):
+    for case in BUILT:
+        html_file = corpus_site / page_of(case) / "index.html"
+        assert html_file.is_file(), case["id"]
+        assert case["shows"] in page_text(html_file), case["id"]
+
+
+def test_nothing_live_in_the_corpus_site(corpus_site):
+    pages = sorted(corpus_site.rglob("*.html"))
+    assert len(pages) > 20
+    found = {page.relative_to(corpus_site).as_posix(): live_markup(page, corpus_site) for page in pages}
+    assert {page: items for page, items in found.items() if items} == {}
