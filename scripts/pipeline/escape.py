@@ -29,6 +29,7 @@ from urllib.parse import quote
 _MD_SPECIAL = set("\\`*_{}[]#|~^=<>&\"")
 _MD_TABLE = {ord(char): f"&#{ord(char)};" for char in _MD_SPECIAL}
 _SPACES = re.compile(r"\s+")
+_C0 = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 SAFE_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
@@ -39,9 +40,10 @@ def md_text(text: str) -> str:
 
     Every character Markdown or an extension could read as syntax becomes a character reference, so no
     link, emphasis, attribute list (``{ onclick=... }``), HTML tag, comment or CDATA marker can start,
-    and no generated link around the text can be closed early. Line breaks become spaces.
+    and no generated link around the text can be closed early. Line breaks become spaces; control
+    characters become U+FFFD.
     """
-    return _SPACES.sub(" ", str(text)).strip().translate(_MD_TABLE)
+    return _SPACES.sub(" ", _C0.sub("\ufffd", str(text))).strip().translate(_MD_TABLE)
 
 
 def unsafe_scheme(url: str) -> str | None:
@@ -74,4 +76,4 @@ def md_link(text: str, url: str) -> str:
 
 def html_text(text: str) -> str:
     """``text`` escaped for HTML text and double- or single-quoted attributes (one line)."""
-    return html.escape(_SPACES.sub(" ", str(text)).strip(), quote=True)
+    return html.escape(_SPACES.sub(" ", _C0.sub("\ufffd", str(text))).strip(), quote=True)

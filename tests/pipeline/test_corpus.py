@@ -14,7 +14,7 @@ import pytest
 
 from scripts.pipeline.build import check
 from scripts.pipeline.load import display_path
-from tests.pipeline.corpus import BUILT, REJECTED, apply, page_of
+from tests.pipeline.corpus import BUILT, REJECTED, apply, page_of, random_plain_case
 from tests.pipeline.corpus.scan import live_markup, page_text
 
 
@@ -56,3 +56,12 @@ def test_nothing_live_in_the_corpus_site(corpus_site):
     assert len(pages) > 20
     found = {page.relative_to(corpus_site).as_posix(): live_markup(page, corpus_site) for page in pages}
     assert {page: items for page, items in found.items() if items} == {}
+
+
+def test_random_plain_text_in_every_field_shows_as_text(corpus_site):
+    title, heading, question, source, publisher, category, term = random_plain_case()[3]
+    entry = page_text(corpus_site / "entries" / "corpus-random-plain" / "index.html")
+    for text in (title, heading, question, source, publisher):
+        assert text in entry
+    assert category in page_text(corpus_site / "categories" / "corpus-random" / "index.html")
+    assert term in page_text(corpus_site / "glossary" / "index.html")

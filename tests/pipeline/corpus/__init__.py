@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import yaml
@@ -60,6 +61,41 @@ def apply(case: dict, content: Path, good: str, in_place: bool) -> Path:
         text = (text.rstrip("\n") + "\n" + case["text"]) if case["target"] in ("category", "term") else case["text"]
     path.write_text(text, encoding="utf-8")
     return path
+
+
+_PIECES = list("\\`*_[]()#+-!|~^=:&\"'.;/ ") + ["javascript:", "](", "<!--", "<![CDATA[", "&#106;", "&lt;",
+                                               "</title>", "{ onclick=alert(1) }", "<img src=x onerror=alert(1)>",
+                                               "ab", "é", "*[ab]: t", "[^1]", "\"><script>alert(1)</script>"]
+
+
+def random_plain(seed: int, count: int, schema_safe: bool = False) -> list[str]:
+    """``count`` random strings of Markdown and HTML syntax (without ``{}<>`` when ``schema_safe``)."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        text = "".join(rng.choice(_PIECES) for _ in range(rng.randint(3, 10)))
+        if schema_safe:
+            text = "".join(char for char in text if char not in "{}<>")
+        out.append(("x" + " ".join(text.split()))[:70] + "x")
+    return out
+
+
+def random_plain_case() -> tuple[dict, dict, dict, list[str]]:
+    """Random strings in every plain-text field: (entry edits, category item, term item, all strings)."""
+    title, heading, question = random_plain(7, 3, schema_safe=True)
+    source, publisher, category, term = random_plain(8, 4)
+    edits = {"title: What is a good entry?": f"title: {_quoted(title)}",
+             "  - heading: The first section": f"  - heading: {_quoted(heading)}",
+             "  - question: Is this the first question?": f"  - question: {_quoted(question)}",
+             "  - title: Insurance Fund": f"  - title: {_quoted(source)}",
+             "    publisher: Bybit": f"    publisher: {_quoted(publisher)}"}
+    return edits, {"id": "corpus-random", "title": category, "description": "Random text."}, \
+        {"id": "corpus-random", "term": term, "definition": "Random text."}, \
+        [title, heading, question, source, publisher, category, term]
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def page_of(case: dict) -> str:
