@@ -64,6 +64,7 @@ def check_related(content: Content) -> list[Problem]:
     """Related ids name existing, published entries other than the entry itself."""
     problems = []
     known = {data.get("id"): data for _, data in _entries(content) if isinstance(data.get("id"), str)}
+    broken = _broken_stems(content)  # their own problems are reported; do not blame the entries that link them
     for doc, data in _entries(content):
         related = data.get("related")
         if not isinstance(related, list):
@@ -74,11 +75,24 @@ def check_related(content: Content) -> list[Problem]:
             where = ("related", index)
             if other == data.get("id"):
                 problems.append(doc.problem(where, "an entry cannot be related to itself"))
+            elif other in broken and other not in known:
+                continue
             elif other not in known:
                 problems.append(doc.problem(where, f"no entry has the id {other!r}{_suggest(other, known)}"))
             elif known[other].get("draft") and not data.get("draft"):
                 problems.append(doc.problem(where, f"entry {other!r} is a draft and is not published"))
     return problems
+
+
+def _broken_stems(content: Content) -> set[str]:
+    """File names (without .yaml) of entries that did not load or have no usable id."""
+    return {PurePosixPath(doc.file).stem for doc in content.entries
+            if not isinstance(doc.data, dict) or not isinstance(doc.data.get("id"), str)}
+
+
+def _side_file_broken(doc: Document | None) -> bool:
+    """Whether a side file (categories, glossary) failed to load as a list: checks against it would mislead."""
+    return doc is None or not isinstance(doc.data, list)
 
 
 def check_dates(content: Content) -> list[Problem]:
@@ -160,6 +174,8 @@ def check_categories(content: Content) -> list[Problem]:
     problems = []
     categories = _ids(content.category_list())
     problems += _duplicates(content.categories, content.category_list(), "category")
+    if _side_file_broken(content.categories):
+        return problems  # categories.yaml's own problem is reported; entries are not to blame
     for doc, data in _entries(content):
         category = data.get("category")
         if isinstance(category, str) and category not in categories:
@@ -173,6 +189,8 @@ def check_terms(content: Content) -> list[Problem]:
     problems = []
     terms = _ids(content.glossary_list())
     problems += _duplicates(content.glossary, content.glossary_list(), "term")
+    if _side_file_broken(content.glossary):
+        return problems  # glossary.yaml's own problem is reported; entries are not to blame
     for doc, data in _entries(content):
         listed = data.get("terms")
         for index, term in enumerate(listed if isinstance(listed, list) else []):

@@ -34,6 +34,8 @@ def generated(name: str, good: str) -> bytes:
 def target_file(case: dict, content: Path, in_place: bool) -> Path:
     """The file a case changes: the good entry itself (in_place) or a new file named after the case."""
     target = case["target"]
+    if target == "real-entry":
+        return content / "entries" / case["file"]
     if target == "entry":
         return content / "entries" / ("good-entry.yaml" if in_place else f"corpus-{case['id']}.yaml")
     if target == "page":
@@ -46,7 +48,7 @@ def apply(case: dict, content: Path, good: str, in_place: bool) -> Path:
     path = target_file(case, content, in_place)
     if case["target"] == "entry":
         text = good if in_place else good.replace("id: good-entry", f"id: corpus-{case['id']}", 1)
-    elif case["target"] in ("category", "term", "site"):
+    elif case["target"] in ("category", "term", "site", "real-entry"):
         text = path.read_text(encoding="utf-8")
     else:
         text = ""
