@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 
 import markdown
@@ -201,8 +202,12 @@ def allowed_html(fragment: str) -> str:
                      link_rel=None, strip_comments=True, filter_style_properties={"text-align"})
 
 
+@lru_cache(maxsize=65536)
 def check_markdown(text: str) -> MarkdownCheck:
-    """Check one Markdown text through the gate; return its problems and the links it makes."""
+    """Check one Markdown text through the gate; return its problems and the links it makes.
+
+    Cached by text (the link check asks again for the same fields); treat the result as read-only.
+    """
     result = MarkdownCheck()
     if not _NEEDS_RENDER.search(text):
         return result  # no tag, entity, attribute list or link can start without one of < & { [ ]

@@ -68,3 +68,27 @@ def test_random_plain_text_in_every_field_shows_as_text(corpus_site):
         assert text in entry
     assert category in page_text(corpus_site / "categories" / "corpus-random" / "index.html")
     assert term in page_text(corpus_site / "glossary" / "index.html")
+
+
+def test_title_json_ld_and_description_carry_the_exact_text(corpus_site):
+    """A payload title is the same text in <title>, the header, the meta description and JSON-LD."""
+    import json
+    import re
+    from html import unescape
+
+    from tests.pipeline.corpus import CASES
+
+    cases = {case["id"]: case for case in CASES}
+    category = cases["code-span-handler-category"]["shows"]
+    page = (corpus_site / "categories" / "corpus-code" / "index.html").read_text(encoding="utf-8")
+    assert unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1)) == f"{category} - Margin Notes"
+    assert unescape(re.search(r'<span class="md-ellipsis">\s*(.*?)\s*</span>', page.split('md-header__topic')[2],
+                              re.S).group(1)) == category
+    title = cases["entity-title"]["shows"]
+    page = (corpus_site / "entries" / "corpus-entity-title" / "index.html").read_text(encoding="utf-8")
+    ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+    assert ld["@graph"][0]["headline"] == title
+    assert unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1)) == f"{title} - Margin Notes"
+    description = cases["page-front-matter-title"]["text"].split("description: ")[1].split("\n")[0].strip("'")
+    page = (corpus_site / "about" / "index.html").read_text(encoding="utf-8")
+    assert unescape(re.search(r'<meta name="description" content="([^"]*)"', page).group(1)) == description
