@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from scripts import calcfence
 
+from . import market
 from .content import iter_strings
 from .escape import html_text, md_link, md_text
 from .render import front_matter
@@ -42,25 +43,27 @@ def embedding_entries(site: Site) -> dict[str, list[dict]]:
 MARKET_COINS = {"liquidation-price": "bitcoin"}
 
 
-def _fence(calc_id: str, defaults: dict | None = None, market_price: float | None = None) -> str:
+def _fence(calc_id: str, defaults: dict | None = None, market_price: float | str | None = None) -> str:
     lines = ["```calculator", f"id: {calc_id}"]
     if defaults:
         lines.append("defaults: {" + ", ".join(f"{name}: {value}" for name, value in defaults.items()) + "}")
     if market_price is not None:
-        lines.append(f"market_price: {market_price!r}")
+        lines.append(f"market_price: {market_price}")
     return "\n".join(lines) + "\n```\n"
 
 
-def market_price(site: Site, calc_id: str) -> tuple[float, str] | None:
-    """(price, sentence) for a calculator whose chart marks the market, from content/market; else None."""
+def market_price(site: Site, calc_id: str) -> tuple[str, str] | None:
+    """(``market:<id>`` reference, sentence) for a calculator whose chart marks the market; else None."""
     coin_id = MARKET_COINS.get(calc_id)
     snapshot = site.content.market_snapshot() if coin_id else None
     coin = next((c for c in (snapshot or {}).get("coins", []) if c.get("id") == coin_id), None)
     if not coin:
         return None
-    return coin["usd"], (f"The ladder's *Market* line is {coin_id}'s price in the site's market snapshot "
-                         f"({coin['usd']:,.2f} US dollars, close to the same figure in USDT), and the entry price "
-                         f"starts there: {md_text(snapshot['as_of_note'])}")
+    return market.PREFIX + coin_id, (
+        f"The ladder's *Market* line is {md_text(coin['name'])}'s price in the site's "
+        f"[market snapshot](../market.md) ({market.price_text(coin['usd'])} US dollars at "
+        f"{md_text(market.time_text(snapshot['taken_at']))}, close to the same figure in USDT), and the entry price "
+        "starts there. It is a snapshot, not a live price.")
 
 
 def _limits(item: dict) -> str:
@@ -87,12 +90,12 @@ def _cell(text) -> str:
     return md_text(str(text))
 
 
-def calculator_page(spec: dict, entries: list[dict], market: tuple[float, str] | None = None) -> str:
-    """The Markdown of ``calculators/<id>.md`` (``market``: price and sentence from :func:`market_price`)."""
+def calculator_page(spec: dict, entries: list[dict], market: tuple[str, str] | None = None) -> str:
+    """The Markdown of ``calculators/<id>.md`` (``market``: reference and sentence from :func:`market_price`)."""
     meta = {"title": html_text(spec["title"]), "description": html_text(spec["summary"])}
     out = [front_matter(meta), f"# {md_text(spec['title'])}\n\n", f"{md_text(spec['summary'])}\n\n"]
     if market:
-        out += [_fence(spec["id"], {"entry_price": f"{market[0]:.2f}"}, market[0]), "\n", market[1] + "\n\n"]
+        out += [_fence(spec["id"], {"entry_price": market[0]}, market[0]), "\n", market[1] + "\n\n"]
     else:
         out += [_fence(spec["id"]), "\n"]
     out.append("## What it computes\n\n")

@@ -16,7 +16,9 @@ import yaml
 
 from .content import Content, iter_strings
 from .errors import Problem, json_path
+from .glossary import check_glossary
 from .load import Document, display_path, split_front_matter
+from .market import check_market, prices
 from .safety import is_markdown, markdown_problems
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -333,17 +335,18 @@ def check_calculators(content: Content) -> list[Problem]:
     except ImportError:  # the widget fence is not installed: nothing to check
         return []
     problems = []
+    known = prices(content.market_snapshot())  # for market:<id> defaults
     for doc, path, text in markdown_fields(content):
         if "calculator" in text:
-            problems += find_problems(text, doc.file, doc.text_line(path), json_path(path))
+            problems += find_problems(text, doc.file, doc.text_line(path), json_path(path), prices=known)
     for _, file, _, body, line, _ in hand_written_pages(content):
         if "calculator" in body:
-            problems += find_problems(body, file, line)
+            problems += find_problems(body, file, line, prices=known)
     return problems
 
 
 CHECKS = [check_ids, check_related, check_dates, check_faq, check_rule_ids, check_categories, check_terms,
-          check_safety, check_calculators, check_pages_in_nav]
+          check_safety, check_calculators, check_pages_in_nav, check_market, check_glossary]
 
 
 def crosscheck(content: Content) -> list[Problem]:

@@ -23,7 +23,7 @@ def _expected(case: dict, path) -> str:
     message = case["message"]
     if "LAST" in message:
         lines = path.read_text(encoding="utf-8").splitlines()
-        start = next(i for i, line in enumerate(lines, 1) if line.startswith(f"- id: corpus-"))
+        start = next(i for i, line in enumerate(lines, 1) if line.startswith("- id: corpus-"))
         count = sum(1 for line in lines if line.startswith("- id: ")) - 1
         for token, value in (("LASTINDEX", count), ("LAST+1", start + 1), ("LAST+2", start + 2), ("LAST+7", start + 7),
                              ("LAST", start)):

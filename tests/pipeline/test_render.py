@@ -109,7 +109,7 @@ def test_strict_build_of_real_content(real_site):
 def test_entry_page_has_every_part(real_site):
     data = yaml.safe_load((REPO / "content/entries" / f"{REAL_ID}.yaml").read_text())
     path = real_site / "entries" / REAL_ID / "index.html"
-    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"</?abbr[^>]*>", "", path.read_text(encoding="utf-8"))  # glossary terms keep their words
     head = parse(path)
     assert head.meta["description"] == data["summary"]
     assert f"<h1 id=\"can-a-futures-balance-go-negative\">{data['title']}" in text or f">{data['title']}</h1>" in text
