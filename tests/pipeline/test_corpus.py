@@ -92,3 +92,23 @@ def test_title_json_ld_and_description_carry_the_exact_text(corpus_site):
     description = cases["page-front-matter-title"]["text"].split("description: ")[1].split("\n")[0].strip("'")
     page = (corpus_site / "about" / "index.html").read_text(encoding="utf-8")
     assert unescape(re.search(r'<meta name="description" content="([^"]*)"', page).group(1)) == description
+
+
+def test_search_index_holds_the_payloads_as_text(corpus_site):
+    """Material's search shows titles and text as HTML: every payload must be escaped there too."""
+    import json
+
+    from tests.pipeline.corpus.scan import _Scan
+
+    docs = json.loads((corpus_site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    live = []
+    for doc in docs:
+        for field in ("title", "text"):
+            scan = _Scan()
+            scan.feed(doc.get(field) or "")
+            scan.close()
+            if scan.live or scan.scripts:
+                live.append((doc["location"], field, scan.live, scan.scripts))
+    assert live == []
+    shown = " ".join(doc.get("title", "") for doc in docs)
+    assert "&lt;![CDATA[&lt;script&gt;" in shown  # the corpus's CDATA category title, escaped
