@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
-import yaml
 
 from .content import Content, iter_strings
 from .errors import Problem, json_path
 from .glossary import check_glossary
-from .load import Document, display_path, split_front_matter
+from .handpages import PAGE_KEYS, check_pages_in_nav, hand_written_pages
+from .load import Document
 from .market import check_market, prices
 from .safety import is_markdown, markdown_problems
 
@@ -228,23 +228,6 @@ def markdown_fields(content: Content):
                 yield doc, path, text
 
 
-def hand_written_pages(content: Content):
-    """Every page under content/pages/: ``(path, display name, front matter, body, body line, problems)``."""
-    pages = content.layout.pages
-    for page in sorted(pages.rglob("*.md")) if pages.is_dir() else []:
-        file = display_path(page, content.layout.root)
-        doc, body, line, problems = split_front_matter(read_page(page), file)
-        yield page, file, doc, body, line, problems
-
-
-def read_page(path) -> str:
-    """The text of a hand-written page (undecodable bytes shown as U+FFFD; validation reports them)."""
-    return path.read_bytes().decode("utf-8", errors="replace")
-
-
-PAGE_KEYS = {"title", "description"}
-
-
 def check_safety(content: Content) -> list[Problem]:
     """No raw HTML, attribute lists, reference definitions or unsafe links in any Markdown field.
 
@@ -273,51 +256,6 @@ def check_safety(content: Content) -> list[Problem]:
         for message in markdown_problems(body):
             problems.append(Problem(file, line, "$", message))
     return problems
-
-
-def check_pages_in_nav(content: Content) -> list[Problem]:
-    """Every hand-written page is in mkdocs.yml's nav (MkDocs --strict refuses a page outside it)."""
-    config = content.layout.root / "mkdocs.yml"
-    nav = nav_files(config if config.is_file() else Path(__file__).resolve().parents[2] / "mkdocs.yml")
-    problems = []
-    for page, file, _, _, _, _ in hand_written_pages(content):
-        relative = page.relative_to(content.layout.pages).as_posix()
-        if nav is not None and relative not in nav:
-            problems.append(Problem(file, 1, "$", f"this page is not in the site's navigation; add it to nav "
-                                                  f"in mkdocs.yml (e.g. - Title: {relative})"))
-    return problems
-
-
-class _ConfigLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml for its nav only: tags such as !ENV or !!python/name become None."""
-
-
-_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-
-
-def nav_files(config: Path) -> set[str] | None:
-    """The docs-relative files named in the nav of the MkDocs ``config`` (None without a nav)."""
-    try:
-        data = yaml.load(config.read_text(encoding="utf-8"), Loader=_ConfigLoader)  # noqa: S506 (safe loader)
-    except (OSError, yaml.YAMLError):
-        return None
-    files: set[str] = set()
-
-    def walk(node):
-        if isinstance(node, str) and node.endswith(".md"):
-            files.add(node)
-        elif isinstance(node, dict):
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    if not isinstance(data, dict) or "nav" not in data:
-        return None
-    walk(data["nav"])
-    return files
 
 
 def _catalogue() -> dict:

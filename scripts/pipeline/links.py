@@ -19,6 +19,7 @@ from markdown.extensions.toc import slugify, unique
 
 from .content import Content, iter_strings
 from .errors import Problem, json_path
+from .handpages import hand_written_pages
 from .safety import check_markdown, is_markdown
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*$", re.MULTILINE)
@@ -86,8 +87,6 @@ class LinkChecker:
 
 def check_links(content: Content, pages: dict[str, str]) -> list[Problem]:
     """Every link and image of every Markdown field and hand-written page, checked against ``pages``."""
-    from .crosscheck import hand_written_pages  # crosscheck imports safety only; no cycle at import time
-
     checker = LinkChecker(pages)
     problems = []
     fields = [(doc.file, doc.line(path), json_path(path), text, page)

@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 from . import glossary, market
 from .calcpages import calculator_pages
 from .content import Content
-from .crosscheck import read_page
+from .handpages import read_page
 from .load import display_path, split_front_matter
 from .escape import html_text, md_link, md_text
 from .render import entry_page, front_matter, long_date
