@@ -13,6 +13,7 @@ The fences themselves are checked before MkDocs runs by ``crosscheck.check_calcu
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Iterable
 
 from scripts import calcfence
@@ -79,19 +80,48 @@ def _limits(item: dict) -> str:
     return text + (" (each value)" if item["kind"] == "list" else "")
 
 
+def _plain(value) -> str:
+    """A number as typed: no exponent (2000000, not 2e+06), no trailing zeros."""
+    text = format(Decimal(str(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _default(item: dict) -> str:
     value = item["default"]
     if isinstance(value, list):
-        return "`" + ", ".join(f"{v:g}" for v in value) + "`"
-    return f"`{value:g}`" if isinstance(value, (int, float)) else f"`{value}`"
+        return "`" + ", ".join(_plain(v) for v in value) + "`"
+    return f"`{_plain(value)}`" if isinstance(value, (int, float)) else f"`{value}`"
 
 
 def _cell(text) -> str:
     return md_text(str(text))
 
 
-def calculator_page(spec: dict, entries: list[dict], market: tuple[str, str] | None = None) -> str:
-    """The Markdown of ``calculators/<id>.md`` (``market``: reference and sentence from :func:`market_price`)."""
+def examples_section(spec: dict, examples: list) -> str:
+    """"Checked against N published examples" and a table linking each example's source."""
+    labels = {o["name"]: o["label"] for o in spec["outputs"]}
+    count = len(examples)
+    out = ["## Checked against published examples\n\n"]
+    if not examples:
+        return "".join(out + ["No worked example published by an exchange checks this calculator yet.\n\n"])
+    out.append(f"Checked against {count} published example{'s' if count != 1 else ''}: the tests run each "
+               "through these formulas, in Python and in the browser's JavaScript, and round as the source does.\n\n")
+    out.append("| Venue | Figures the source prints | Source |\n| --- | --- | --- |\n")
+    for example in examples:
+        figures = "; ".join(f"{labels[name]} {value}" for name, value in example.published.items())
+        slips = "; ".join(f"{labels[name]} printed {error['published']} (a slip in the source)"
+                          for name, error in example.source_errors.items())
+        source = example.source
+        out.append(f"| {_cell(example.venue)} | {_cell(figures + ('; ' + slips if slips else ''))} | "
+                   f"{md_link(source['title'], source['url'])}, {_cell(source['publisher'])}, "
+                   f"read {_cell(source['accessed'])} |\n")
+    return "".join(out) + "\n"
+
+
+def calculator_page(spec: dict, entries: list[dict], market: tuple[str, str] | None = None,
+                    examples: list | None = None) -> str:
+    """The Markdown of ``calculators/<id>.md`` (``market``: reference and sentence from :func:`market_price`;
+    ``examples``: its published worked examples from ``calculators/examples``)."""
     meta = {"title": html_text(spec["title"]), "description": html_text(spec["summary"])}
     out = [front_matter(meta), f"# {md_text(spec['title'])}\n\n", f"{md_text(spec['summary'])}\n\n"]
     if market:
@@ -110,6 +140,7 @@ def calculator_page(spec: dict, entries: list[dict], market: tuple[str, str] | N
         out.append("## Conventions\n\n" + spec["conventions"].strip() + "\n\n")
     if spec.get("variants"):
         out.append("Variants: " + ", ".join(f"`{v}`" for v in spec["variants"]) + ".\n\n")
+    out.append(examples_section(spec, examples or []))
     out.append("## Sources\n\n")
     out += [f"{n}. {md_link(s['title'], s['url'])}, {md_text(s['publisher'])}.\n" for n, s in enumerate(spec["sources"], 1)]
     out.append("\n## Articles that use it\n\n")
@@ -151,12 +182,16 @@ def index_page(specs: list[dict]) -> str:
 
 def calculator_pages(site: Site) -> Iterable[Page]:
     """The calculators index, one page per calculator and one embed page per calculator."""
+    from calculators.examples import by_calculator
+
     from .pages import Page
 
     specs = list(calcfence.specs().values())
     users = embedding_entries(site)
+    examples = by_calculator()
     yield Page("calculators/index.md", index_page(specs), "calculators/catalogue.py")
     for spec in specs:
-        page = calculator_page(spec, users.get(spec["id"], []), market_price(site, spec["id"]))
+        page = calculator_page(spec, users.get(spec["id"], []), market_price(site, spec["id"]),
+                               examples.get(spec["id"], []))
         yield Page(f"calculators/{spec['id']}.md", page, "calculators/catalogue.py")
         yield Page(f"embed/{spec['id']}.md", embed_page(spec), "calculators/catalogue.py")

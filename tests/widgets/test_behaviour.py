@@ -125,7 +125,7 @@ FORMULA_ERRORS = [
     ("average-entry", {"qtys": "1, 2, 3", "prices": "100, 200"}, None, None),
     ("position-size", {"entry_price": "100", "stop_price": "100"}, "stop_price", None),
     ("gap-loss", {"margin_mode": "isolated", "wallet_balance": "10"}, "wallet_balance",
-     "Wallet balance must be at least the initial margin in isolated mode."),
+     "Wallet balance must be at least the position margin in isolated mode."),
 ]
 
 

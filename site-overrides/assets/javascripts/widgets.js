@@ -213,6 +213,7 @@
     this.root = root;
     this.spec = spec;
     this.fn = lib[spec.function];
+    this.lib = lib;
     this.uid = "mn-calc-" + (++widgetCount);
     this.pageDefaults = JSON.parse(root.getAttribute("data-defaults") || "{}");
     const market = parseFloat(root.getAttribute("data-market-price"));
@@ -245,6 +246,7 @@
     this.root.appendChild(buttons);
     this.root.appendChild(this.status);
 
+    if (spec.presets && spec.presets.length) this.form.insertBefore(this.buildPresetField(), this.form.firstChild);
     this.fill(this.startValues());
     const self = this;
     this.form.addEventListener("input", function () { self.compute(); });
@@ -326,6 +328,11 @@
     });
     const values = {};
     this.spec.inputs.forEach(function (input, i) { values[input.name] = args[i]; });
+    const limit = this.presetProblem(values, result);
+    if (limit) {
+      this.showComputeError(limit);
+      return this.clear();
+    }
     this.drawChart(values, result);
     return true;
   };
@@ -366,7 +373,55 @@
     return withUnit(formatNumber(value, output.decimals), output.unit);
   }
 
+  /* Venue presets (catalogue "presets", from calculators/presets.py): a select fills the inputs a venue's
+   * profile sources; the limit check is the compiled venue_limit_problem, worded as the command line words it. */
+  Widget.prototype.buildPresetField = function () {
+    const self = this, id = this.uid + "-venue";
+    const options = [el("option", { value: "" }, ["None: type every value"])].concat(
+      this.spec.presets.map(function (preset) { return el("option", { value: preset.id }, [preset.label]); }));
+    // No name= and no data-field: the preset is not an input (permalinks and embeds carry the values it fills).
+    this.presetSelect = el("select", { id: id, "aria-describedby": id + "-help" }, options);
+    this.presetSelect.addEventListener("change", function () {
+      const preset = self.currentPreset();
+      if (!preset) return;
+      self.spec.inputs.forEach(function (input) {
+        if (Object.prototype.hasOwnProperty.call(preset.values, input.name)) {
+          setControl(self.form, input, preset.values[input.name]);
+        }
+      });
+    });
+    return el("div", { class: "mn-calc__field mn-calc__preset" }, [
+      el("label", { class: "mn-calc__label", for: id }, ["Venue preset"]),
+      el("div", { class: "mn-calc__control" }, [this.presetSelect]),
+      el("p", { class: "mn-calc__help", id: id + "-help" }, [
+        "Fills fee rates and the risk-limit table from the venue's sourced profile and checks its leverage "
+        + "and risk limits; values you type afterwards still count."]),
+    ]);
+  };
+
+  Widget.prototype.currentPreset = function () {
+    const chosen = this.presetSelect ? this.presetSelect.value : "";
+    return this.spec.presets.filter(function (preset) { return preset.id === chosen; })[0] || null;
+  };
+
+  /** The broken venue limit as "<input> ..." (shown on that field), or null. */
+  Widget.prototype.presetProblem = function (values, result) {
+    const preset = this.currentPreset();
+    if (!preset || !preset.value_of || !(values.leverage > 0)) return null;
+    const pick = function (name) { return name in values ? values[name] : result[name]; };
+    const lev = values.leverage, value = pick(preset.value_of[0]) * pick(preset.value_of[1]);
+    const found = this.lib.venue_limit_problem(lev, value, preset.tier_limits, preset.tier_max_leverages);
+    const where = preset.symbol + " on " + preset.venue + " (source: " + preset.tier_source + ")";
+    if (found[0] === 1) return "leverage must be at most " + plainNumber(found[1]) + "x for " + where;
+    if (found[0] === 2) {
+      return preset.value_of[2] + " puts the position value above " + plainNumber(found[1])
+        + " USDT, the risk limit for " + plainNumber(lev) + "x leverage on " + where;
+    }
+    return null;
+  };
+
   Widget.prototype.reset = function () {
+    if (this.presetSelect) this.presetSelect.value = "";
     this.fill(this.defaults());
     const url = new URL(window.location.href);
     if (url.searchParams.get("calc") === this.spec.id) {
