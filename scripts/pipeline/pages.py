@@ -8,7 +8,6 @@ page from any other generator (used for the section index pages that other helpe
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -17,8 +16,10 @@ from .calcpages import calculator_pages
 from .claims import claims_section
 from .content import Content
 from .drafts import draft_pages
-from .load import display_path
-from .render import entry_page, front_matter, link_text, long_date
+from .escape import html_text, md_link, md_text
+from .handpages import read_page
+from .load import display_path, split_front_matter
+from .render import entry_page, front_matter, long_date
 from .rules import counted, rule_boxes, rules_index
 from .twin import json_twin
 from .venuepages import venue_pages
@@ -75,7 +76,7 @@ class Site:
 
 def entry_link(entry: dict, prefix: str = "../entries/") -> str:
     """A Markdown link to an entry page, from a page one folder deep."""
-    return f"[{link_text(entry['title'])}]({prefix}{entry['id']}.md)"
+    return md_link(entry["title"], f"{prefix}{entry['id']}.md")
 
 
 def entry_pages(site: Site) -> Iterable[Page]:
@@ -90,9 +91,10 @@ def category_pages(site: Site) -> Iterable[Page]:
     for category in site.categories:
         members = sorted((e for e in site.entries if e["category"] == category["id"]), key=lambda e: e["title"])
         count = f"{len(members)} entr{'y' if len(members) == 1 else 'ies'}"
-        lines.append(f"- [{category['title']}]({category['id']}.md): {category['description']} ({count})\n")
-        body = [front_matter({"title": category["title"], "description": html.escape(category["description"])}),
-                f"# {category['title']}\n\n{category['description']}\n\n"]
+        lines.append(f"- {md_link(category['title'], category['id'] + '.md')}: {md_text(category['description'])} "
+                     f"({count})\n")
+        body = [front_matter({"title": html_text(category["title"]), "description": html_text(category["description"])}),
+                f"# {md_text(category['title'])}\n\n{md_text(category['description'])}\n\n"]
         if members:
             body += [f"- {entry_link(entry, '../entries/')}: {entry['summary']}\n" for entry in members]
         else:
@@ -110,7 +112,8 @@ def home_page(site: Site) -> Iterable[Page]:
            "# Margin Notes\n\n", site.texts.get("home_intro", "").strip() + "\n\n",
            "Search every entry with the search box at the top of the page (press `/` or `S`).\n\n",
            "## Categories\n\n"]
-    out += [f"- [{c['title']}](categories/{c['id']}.md): {c['description']}\n" for c in site.categories]
+    out += [f"- {md_link(c['title'], 'categories/' + c['id'] + '.md')}: {md_text(c['description'])}\n"
+            for c in site.categories]
     newest = sorted(site.entries, key=lambda e: (e["published"], e["id"]), reverse=True)[:RECENT]
     reviewed = sorted(site.entries, key=lambda e: (e["reviewed"], e["id"]), reverse=True)[:RECENT]
     out.append("\n## Newest entries\n\n")
@@ -152,17 +155,20 @@ def glossary_page(site: Site) -> Iterable[Page]:
 
 
 def hand_written_pages(site: Site) -> Iterable[Page]:
-    """Markdown pages written by hand in ``content/pages/`` (About, ...), copied as they are."""
+    """Markdown pages written by hand in ``content/pages/`` (About, ...), with their title escaped.
+
+    Only ``title`` and ``description`` of a page's front matter are kept (the check stage refuses
+    others); both are plain text, printed by the theme as HTML, so they are escaped here.
+    """
     pages_dir = site.content.layout.pages
     for path in sorted(pages_dir.rglob("*.md")):
         relative = path.relative_to(pages_dir).as_posix()
         source = display_path(path, site.root)
-        text = path.read_text(encoding="utf-8")
-        if text.startswith("---\n"):  # add the edit link target to the page's own front matter
-            text = f"---\nedit_source: {source}\n" + text[4:]
-        else:
-            text = front_matter({"edit_source": source}) + text
-        yield Page(relative, text, source)
+        doc, body, _, _ = split_front_matter(read_page(path), source)
+        data = doc.data if isinstance(doc.data, dict) else {}
+        meta = {key: html_text(data[key]) for key in ("title", "description") if isinstance(data.get(key), str)}
+        meta["edit_source"] = source
+        yield Page(relative, front_matter(meta) + body, source)
 
 
 def tags_page(site: Site) -> Iterable[Page]:
