@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Iterable
 
-from scripts import calcfence
+from scripts import calcfence, calcform
 
 from .content import iter_strings
 from .render import front_matter
@@ -127,10 +127,10 @@ def calculator_page(spec: dict, entries: list[dict], market: tuple[float, str] |
 
 
 def embed_page(spec: dict) -> str:
-    """The Markdown of ``embed/<id>.md``: the widget alone, for iframes on other sites."""
+    """The Markdown of ``embed/<id>.md``: the widget alone, for iframes on other sites (noindex)."""
     meta = {"title": spec["title"], "description": html.escape(spec["summary"], quote=True),
-            "template": "embed.html", "search": {"exclude": True}}
-    return (front_matter(meta) + _fence(spec["id"]) + "\n"
+            "template": "embed.html", "robots": "noindex", "search": {"exclude": True}}
+    return (front_matter(meta) + calcform.widget_html(spec, {}, "mn-calc-1", embed=True) + "\n\n"
             f"[{spec['title']} on Margin Notes: formula, conventions and sources](../calculators/{spec['id']}.md)"
             "{ .mn-embed__source target=_blank rel=noopener }\n")
 

@@ -43,10 +43,16 @@ def _serve_sitemap_from(site: Path, url: str) -> None:
     current protocol and host name but not the port; a sitemap naming site_url's host would make every
     click a full page load on 127.0.0.1:<port>.
     """
-    match = re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M)
-    assert match, "mkdocs.yml has no site_url"
     sitemap = site / "sitemap.xml"
-    sitemap.write_text(sitemap.read_text(encoding="utf-8").replace(match[1].rstrip("/"), url), encoding="utf-8")
+    text = sitemap.read_text(encoding="utf-8")
+    sitemap.write_text(text.replace(site_url(site).rstrip("/"), url), encoding="utf-8")
+
+
+def site_url(site: Path) -> str:
+    """The configured site address the build used (the home page, the sitemap's first entry)."""
+    match = re.search(r"<loc>([^<]+)</loc>", (site / "sitemap.xml").read_text(encoding="utf-8"))
+    assert match, "sitemap.xml lists no page"
+    return match[1]
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -15,7 +15,8 @@ import pytest
 import yaml
 from pymdownx.superfences import SuperFencesException
 
-from scripts import calcfence
+from calculators import catalogue
+from scripts import calcfence, calcform
 
 from .conftest import ROOT
 
@@ -68,6 +69,31 @@ def test_good_fence_becomes_an_inert_widget_container():
     assert json.loads(unescape(attrs["data-defaults"])) == fence["defaults"]
     assert attrs["data-market-price"] == "88000.5"
     assert "<noscript>" in html and "Liquidation price" in html
+    # the build writes the form at the fence's values and the results for them (a worked example)
+    assert 'value="87959.91"' in html and 'name="side" value="short" checked' in html
+    result = catalogue.compute("liquidation-price", fence["defaults"])
+    assert f'data-output="liquidation_price" data-value="{result["liquidation_price"]!r}">' \
+           f'{result["liquidation_price"]:,.2f} USDT</output>' in html
+    assert '<figure class="mn-calc__chart" data-chart="liquidation-price">' in html
+
+
+@pytest.mark.parametrize("value, text", [(20000, "20000"), (20000.0, "20000"), (0.005, "0.005"),
+                                         (0.00001, "0.00001"), (1e-7, "1e-7"), (87959.91, "87959.91"),
+                                         (-3.5, "-3.5"), (1e21, "1e+21"), (123456789012.5, "123456789012.5")])
+def test_numbers_are_written_as_javascript_writes_them(value, text):
+    assert calcform.js_number(value) == text
+
+
+def test_every_calculator_renders_with_its_defaults_and_results():
+    for spec in calcfence.specs().values():
+        html = calcfence.widget_html({"id": spec["id"], "defaults": {}}, uid="mn-calc-7")
+        assert html.startswith('<div class="mn-calc" id="mn-calc-7" data-calc="%s"' % spec["id"])
+        for item in spec["inputs"]:
+            assert f'data-field="{item["name"]}"' in html
+        result = catalogue.compute(spec["id"], {})
+        for output in spec["outputs"]:
+            assert f'data-output="{output["name"]}" data-value=' in html
+            assert calcform.display_value(result[output["name"]], output) in html.replace("&#x27;", "'")
 
 
 def _site_markdown():
@@ -91,7 +117,10 @@ def _site_markdown():
 
 def test_mkdocs_renders_the_fence_as_a_widget_container():
     html = _site_markdown().convert("Try it:\n\n```calculator\nid: pnl\ndefaults: {side: short}\n```\n")
-    assert '<div class="mn-calc" data-calc="pnl" data-defaults="{&quot;side&quot;:&quot;short&quot;}">' in html
+    assert ('<div class="mn-calc" id="mn-calc-1" data-calc="pnl" data-defaults="{&quot;side&quot;:&quot;short&quot;}">'
+            in html)
+    two = _site_markdown().convert("```calculator\nid: pnl\n```\n\n```calculator\nid: ema\n```\n")
+    assert 'id="mn-calc-1" data-calc="pnl"' in two and 'id="mn-calc-2" data-calc="ema"' in two
 
 
 @pytest.mark.parametrize("body, line, message", BROKEN[:6])
