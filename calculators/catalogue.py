@@ -229,7 +229,7 @@ CATALOGUE = [
             Output("pnl", "PnL (before fees)", "USDT", 2),
             Output("initial_margin", "Initial margin", "USDT", 2),
             Output("close_fee", "Reserved fee to close", "USDT", 4),
-            Output("roi_pct", "Return on margin", "%", 2),
+            Output("roi_pct", "Return on margin (ROI)", "%", 2),
             Output("open_fee", "Fee to open", "USDT", 4),
             Output("exit_fee", "Fee at exit", "USDT", 4),
             Output("net_pnl", "PnL after fees", "USDT", 2),
@@ -256,7 +256,7 @@ CATALOGUE = [
             _side(),
             _price("entry_price", "Entry price", 20000, "Average price the position was opened at."),
             _leverage(10),
-            Input("target_roi_pct", "Target return", "%", "number", 50,
+            Input("target_roi_pct", "Target return (ROI)", "%", "number", 50,
                   "Return on the initial margin. A long cannot lose more than 100 × leverage %, a short cannot "
                   "gain more than 100 × leverage %.", step=0.01),
         ),
