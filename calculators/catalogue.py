@@ -162,7 +162,7 @@ CATALOGUE = [
                   "Margin added to the position after opening; negative if margin was taken out "
                   "(for example funding paid from position margin).", step=0.01),
             Input("formula", "Formula", None, "choice", "bybit",
-                  "bybit: maintenance valued at the entry price; binance: valued at the liquidation price.",
+                  "Bybit values the maintenance margin at the entry price, Binance at the liquidation price.",
                   choices=("bybit", "binance")),
         ),
         outputs=(
@@ -371,7 +371,7 @@ CATALOGUE = [
             _qty(1),
             _leverage(50),
             Input("margin_mode", "Margin mode", None, "choice", "isolated",
-                  "isolated: only the position's margin is at stake; cross: the whole wallet.",
+                  "Isolated: only the position's margin is at stake. Cross: the whole wallet.",
                   choices=("isolated", "cross")),
             Input("wallet_balance", "Wallet balance", "USDT", "number", 400,
                   "Wallet balance including the position's margin.", min=0, step=0.01),
@@ -436,7 +436,7 @@ CATALOGUE = [
             Input("period", "Period", None, "number", 3, "Number of prices the average spans; a whole number.",
                   min=1, step=1),
             Input("seed", "Seed", None, "choice", "sma",
-                  "sma: start from the average of the first period prices; first: start from the first price.",
+                  "Average: start from the average of the first prices (as many as the period). First price: start from the first price.",
                   choices=("sma", "first")),
         ),
         outputs=(

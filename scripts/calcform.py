@@ -40,7 +40,7 @@ SUMMARY = {
 # How a choice value reads on the page; a value missing here is shown capitalised.
 CHOICE_WORDS = {
     "long": "Long", "short": "Short", "bybit": "Bybit", "binance": "Binance", "isolated": "Isolated",
-    "cross": "Cross", "sma": "Average of the first prices", "first": "First price",
+    "cross": "Cross", "sma": "Average", "first": "First price",
 }
 
 

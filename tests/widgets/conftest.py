@@ -90,10 +90,10 @@ def browser():
 class Watched:
     """A browser context whose pages record console errors, page errors and failed or off-site requests."""
 
-    def __init__(self, browser, base_url: str, **context_options):
+    def __init__(self, browser, base_url: str, viewport: dict | None = None, **context_options):
         self.base_url = base_url
         self.problems: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
+        self.context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, **context_options)
         self.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
         # Nothing may leave the machine: any request to another host is aborted and recorded.
         self.context.route(lambda url: not url.startswith(base_url), self._off_site)
