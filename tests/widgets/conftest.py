@@ -33,6 +33,9 @@ def built_site(tmp_path_factory) -> Path:
     log: list[str] = []
     status = build(Layout(ROOT), folder / "site", ROOT / "mkdocs.yml", folder / "docs", log=log.append)
     assert status == 0, "site build failed:\n" + "\n".join(log)
+    loc = re.search(r"<loc>([^<]+)</loc>", (folder / "site" / "sitemap.xml").read_text(encoding="utf-8"))
+    assert loc, "sitemap.xml lists no page"
+    (folder / "site-url.txt").write_text(loc[1], encoding="utf-8")  # before base_url rewrites the sitemap
     return folder / "site"
 
 
@@ -49,10 +52,8 @@ def _serve_sitemap_from(site: Path, url: str) -> None:
 
 
 def site_url(site: Path) -> str:
-    """The configured site address the build used (the home page, the sitemap's first entry)."""
-    match = re.search(r"<loc>([^<]+)</loc>", (site / "sitemap.xml").read_text(encoding="utf-8"))
-    assert match, "sitemap.xml lists no page"
-    return match[1]
+    """The configured site address the build used (the home page, the sitemap's first entry as built)."""
+    return (site.parent / "site-url.txt").read_text(encoding="utf-8")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
