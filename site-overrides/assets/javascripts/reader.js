@@ -18,14 +18,28 @@
     return node.tagName === "CODE" ? "Code (scrolls sideways)" : "Scrollable list";
   }
 
+  /** The title of the box or section a region sits in (rule boxes, details), for its name. */
+  function context(node) {
+    const box = node.closest(".admonition, details");
+    const title = box && box.querySelector(".admonition-title, summary");
+    return title ? title.textContent.trim() : "";
+  }
+
   function markScrollers() {
+    const used = {};
+    document.querySelectorAll("[data-mn-scroller][aria-label]").forEach(function (node) { used[node.getAttribute("aria-label")] = true; });
     document.querySelectorAll(SCROLLERS).forEach(function (node) {
       const scrolls = node.scrollWidth > node.clientWidth + 1 || node.scrollHeight > node.clientHeight + 1;
       if (scrolls && !node.hasAttribute("tabindex")) {
         node.setAttribute("tabindex", "0");
         if (!node.hasAttribute("aria-label")) {
-          node.setAttribute("role", "region");
-          node.setAttribute("aria-label", regionName(node));
+          // Landmark names must differ: the surrounding box's title first, then a number if still taken.
+          const where = context(node);
+          let name = regionName(node) + (where ? ", in " + where : "");
+          for (let n = 2; used[name]; n++) name = name.replace(/ \(\d+\)$/, "") + " (" + n + ")";
+          used[name] = true;
+          if (node.tagName !== "DD") node.setAttribute("role", "region");  // a <dd> keeps its own role
+          node.setAttribute("aria-label", name);
         }
         node.setAttribute("data-mn-scroller", "");
       }
