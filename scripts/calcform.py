@@ -211,9 +211,10 @@ def _outputs(spec: dict, result: dict | None) -> str:
 
 
 def summary_outputs(spec: dict) -> list[dict]:
-    """The outputs the sticky summary repeats (catalogue order)."""
+    """The outputs the sticky summary repeats, most important first (:data:`SUMMARY`)."""
     wanted = SUMMARY.get(spec["id"]) or tuple(output["name"] for output in spec["outputs"][:2])
-    return [output for output in spec["outputs"] if output["name"] in wanted]
+    by_name = {output["name"]: output for output in spec["outputs"]}
+    return [by_name[name] for name in wanted if name in by_name] or spec["outputs"][:1]
 
 
 def _summary(spec: dict, result: dict | None) -> str:

@@ -20,7 +20,7 @@
 
   /** The title of the box or section a region sits in (rule boxes, details), for its name. */
   function context(node) {
-    const box = node.closest(".admonition, details");
+    const box = node.closest(".admonition") || node.closest("details");
     const title = box && box.querySelector(".admonition-title, summary");
     return title ? title.textContent.trim() : "";
   }

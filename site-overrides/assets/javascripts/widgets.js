@@ -534,13 +534,26 @@
 
   function money(value, unit) { return withUnit(formatNumber(value, 2), unit); }
 
-  /** A legend row: [{label, kind}] as swatches with words, from x at y. */
+  /** A legend row: [{label, kind}] as swatches with words, from x at y; placeLegends spaces the items
+   * by their measured text once the chart is in the page. */
   function legend(svg, items, x, y, prefix) {
-    items.forEach(function (item) {
-      svg.appendChild(svgEl("rect", { x: x, y: y - 9, width: 12, height: 10, class: prefix + item.kind }));
-      const text = svgEl("text", { x: x + 16, y: y, class: "mn-chart__label" }, item.label);
-      svg.appendChild(text);
-      x += 24 + item.label.length * 7.2;
+    const group = svgEl("g", { class: "mn-chart__legend", transform: "translate(" + x + "," + y + ")" });
+    items.forEach(function (item, i) {
+      const entry = svgEl("g", { transform: "translate(" + (i * 110) + ",0)" });
+      entry.appendChild(svgEl("rect", { x: 0, y: -9, width: 12, height: 10, class: prefix + item.kind }));
+      entry.appendChild(svgEl("text", { x: 16, y: 0, class: "mn-chart__label" }, item.label));
+      group.appendChild(entry);
+    });
+    svg.appendChild(group);
+  }
+
+  function placeLegends(svg) {
+    svg.querySelectorAll(".mn-chart__legend").forEach(function (group) {
+      let x = 0;
+      Array.prototype.forEach.call(group.children, function (entry) {
+        entry.setAttribute("transform", "translate(" + x + ",0)");
+        x += 16 + entry.querySelector("text").getComputedTextLength() + 16;
+      });
     });
   }
 
@@ -726,6 +739,7 @@
     }
     if (!svg) return;
     figure.appendChild(svg);
+    placeLegends(svg);
     figure.setAttribute("data-drawn", "");
   };
 
