@@ -206,3 +206,20 @@ def test_pipeline_reports_broken_fences_in_entries_and_pages_with_file_lines(con
 def test_pipeline_accepts_the_real_content():
     run = _validate(ROOT)
     assert run.returncode == 0, run.stderr
+
+
+def test_the_served_glue_is_the_source_without_comment_lines_and_still_parses(tmp_path):
+    from scripts.pipeline.assets import GLUE_SOURCE, compact_script
+
+    source = GLUE_SOURCE.read_text(encoding="utf-8")
+    served = compact_script(source)
+    assert "/*" not in served.replace('"/*"', "") and "\n//" not in served
+    assert len(served) < 0.8 * len(source)
+    code_lines = [line.strip() for line in source.splitlines() if line.strip() and not line.strip().startswith(
+        ("//", "/*", "*"))]
+    assert served.splitlines() == code_lines
+    node = shutil.which("node")
+    assert node, "Node.js is needed (it runs the parity tests too)"
+    (tmp_path / "widgets.js").write_text(served, encoding="utf-8")
+    check = subprocess.run([node, "--check", str(tmp_path / "widgets.js")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
