@@ -10,14 +10,20 @@ Conventions (stated on the site with every verified rule):
 * An order at price P first moves the symbol's mark to P and runs the liquidation engine (the market
   traded there), then fills at P with the taker fee. A refused order keeps that mark move.
 * Opening requires the available balance to cover Bybit's order cost (initial margin + fee to open + fee to
-  close at the bankruptcy price, §1.2); only the fee to open is charged.
-* Available balance = wallet + unrealised losses of cross positions - initial margin of cross positions
-  (isolated margin has already left the wallet). Unrealised profit is not available.
-* Equity = wallet + isolated margins + unrealised PnL of every position at the marks.
-* Risk-limit tiers are chosen by position value (entry value for isolated liquidation prices, mark value
-  for cross maintenance margin); a liquidation is always full (no laddered partial liquidation).
-* Conservation: sum of wallets + isolated margins + fees + interest + insurance fund + counterparty wallet
-  == deposits - withdrawals + the fund's seed, exactly (``Exchange.books_balance()``).
+  close at the bankruptcy price, §1.2); only the fee to open is charged. An isolated position margin is
+  the initial margin plus, where the venue sources it, that fee to close (Bybit "Position Margin").
+* Wallet balance (Bybit's meaning) includes isolated position margin: margin is a requirement, not a
+  transfer. Available balance = wallet balance - isolated position margins - cross initial margin + cross
+  unrealised losses (+ other collateral, UTA). Unrealised profit is not available.
+* Equity = wallet balance + unrealised PnL of every position at the marks.
+* Risk-limit tiers come from the venue's table per symbol (entry value for isolated liquidation prices,
+  mark value for cross maintenance margin); a position above tier 1 is first reduced where the venue
+  sources partial liquidation.
+* Every policy-shaped behaviour records its policy name in ``Exchange.exercised`` where it happens (a
+  refused operation keeps what it recorded).
+* Conservation: wallets + isolated margins + collateral + fees + interest + insurance fund + counterparty
+  wallet == deposits - withdrawals + the fund's seed + collateral given + the uncovered deficit (what the
+  venue itself paid because neither the fund nor auto-deleveraging could), exactly (``books_balance()``).
 """
 
 import copy
@@ -28,7 +34,7 @@ from calculators.formulas.sizing import calc_average_entry
 
 from . import engine
 from .state import MARGIN_MODES, POSITION_MODES, ZERO, Account, Position, Refusal, Result, money, to_decimal
-from .venues import VENUES, load_venue
+from .venues import venue_of
 
 MAX_HOURS = 100000
 
@@ -37,10 +43,11 @@ class Exchange:
     """A closed reference exchange for one venue profile (see the module docstring for conventions)."""
 
     def __init__(self, venue, wallet=0, insurance_fund=0, user="alice", account="main",
-                 position_mode="one_way"):
-        """Create the exchange with one account ``account`` of ``user`` (current), a deposit of ``wallet``
-        and an insurance fund seeded with ``insurance_fund`` (counted as the fund's seed in the books)."""
-        self.venue = VENUES[venue] if isinstance(venue, str) and venue in VENUES else load_venue(venue)
+                 position_mode="one_way", collateral=0):
+        """Create the exchange with one account ``account`` of ``user`` (current), a deposit of ``wallet``,
+        ``collateral`` (USDT value of other coins backing the account) and an insurance fund seeded with
+        ``insurance_fund`` (counted as the fund's seed in the books). ``venue`` is an id or a ``Venue``."""
+        self.venue = venue_of(venue)
         self.accounts = {}
         self.current = account
         self.marks = {}
@@ -56,6 +63,9 @@ class Exchange:
         self.hours = 0
         self.adl_count = 0
         self.adl_covered = ZERO
+        self.uncovered_deficit = ZERO
+        self.collateral_given = ZERO
+        self.exercised = set()
         self.log = []
         if position_mode not in POSITION_MODES:
             raise ValueError(f"position_mode must be one of {', '.join(POSITION_MODES)}")
@@ -64,6 +74,30 @@ class Exchange:
             result = self.deposit(wallet)
             if not result.ok:
                 raise ValueError(f"wallet: {result.detail}")
+        value = money(to_decimal("collateral", collateral))
+        if value < 0:
+            raise ValueError("collateral must be at least 0")
+        if value > 0 and self.venue.hourly_interest_rate == 0:
+            raise ValueError(f"collateral: other coins backing a borrowing belong to a Unified Trading Account; "
+                             f"venue {self.venue.id} sources no borrowing (use bybit-uta)")
+        self.account.collateral = value
+        self.collateral_given = value
+
+    def add_trader(self, name, wallet, positions=()):
+        """Open account ``name`` for user ``name`` with a deposit of ``wallet`` and the given positions
+        (dicts with symbol, side, qty, price and optional leverage, margin_mode), then switch back.
+        Raises ValueError naming the trader if any step is refused."""
+        current = self.current
+        steps = [("open_account", self.open_account(name, name))]
+        if to_decimal("wallet", wallet) != 0:
+            steps.append(("deposit", self.deposit(wallet)))
+        for order in positions:
+            steps.append(("open", self.order(order["symbol"], order["side"], order["qty"], order["price"],
+                                             order.get("leverage"), order.get("margin_mode", "cross"))))
+        self.current = current if current in self.accounts else self.current
+        for step, result in steps:
+            if not result.ok:
+                raise ValueError(f"trader {name}: {step} refused: {result.detail}")
 
     # ----- reading the state -------------------------------------------------------------------------
 
@@ -73,15 +107,39 @@ class Exchange:
         return self.accounts[self.current]
 
     def books_balance(self):
-        """(held, owed): everything the closed system holds, and deposits - withdrawals + fund seed."""
+        """(held, owed): everything the closed system holds, and what came in (see the module docstring)."""
         held = self.insurance_fund + self.fees_collected + self.interest_collected + self.counterparty_wallet
         for acc in self.accounts.values():
-            held += acc.wallet + sum((p.margin for p in acc.positions.values()), ZERO)
-        return held, self.deposits - self.withdrawals + self.fund_seed
+            held += self.wallet_balance(acc) + acc.collateral
+        owed = self.deposits - self.withdrawals + self.fund_seed + self.collateral_given + self.uncovered_deficit
+        return held, owed
+
+    @staticmethod
+    def position_margin(account):
+        """Sum of the account's isolated position margins (initial margin + fee to close + added)."""
+        return sum((p.margin for p in account.positions.values()), ZERO)
+
+    def wallet_balance(self, account=None):
+        """Bybit's wallet balance: the USDT wallet including isolated position margin."""
+        acc = account or self.account
+        return acc.wallet + self.position_margin(acc)
 
     def user_negative(self, user):
-        """True if any account of ``user`` has a negative wallet (the restriction follows the user)."""
-        return any(a.wallet < 0 for a in self.accounts.values() if a.user == user)
+        """True if any account of ``user`` has a negative wallet balance."""
+        return any(self.wallet_balance(a) < 0 for a in self.accounts.values() if a.user == user)
+
+    def _blocked(self, acc, policy):
+        """True (and records the policies) when ``policy`` blocks ``acc`` for a negative balance: its own,
+        or, where the block follows the user, another account's of the same user."""
+        if not self.venue.does(policy):
+            return False
+        if self.wallet_balance(acc) < 0:
+            self.exercised.add(policy)
+            return True
+        if self.venue.does("block_follows_user") and self.user_negative(acc.user):
+            self.exercised.update((policy, "block_follows_user"))
+            return True
+        return False
 
     def unrealised_pnl(self, account, margin_mode=None):
         """Sum of the account's unrealised PnL at the marks (optionally one margin mode only)."""
@@ -89,14 +147,15 @@ class Exchange:
                     if margin_mode in (None, p.margin_mode)), ZERO)
 
     def available_balance(self, account=None):
-        """Wallet + unrealised losses of cross positions - their initial margin (see module docstring)."""
+        """Wallet balance - isolated margins - cross initial margin + cross unrealised losses + collateral."""
         acc = account or self.account
         cross_im = sum((initial_margin(p.entry_price, p.qty, p.leverage) for p in acc.positions.values()
                         if p.margin_mode == "cross"), ZERO)
-        return acc.wallet + min(self.unrealised_pnl(acc, "cross"), ZERO) - cross_im
+        return acc.wallet + acc.collateral + min(self.unrealised_pnl(acc, "cross"), ZERO) - cross_im
 
     def withdrawable(self, account=None):
-        """What a withdrawal may take now, ignoring policy blocks: min(available balance, wallet), >= 0."""
+        """What a withdrawal may take now, ignoring policy blocks: min(available balance, the USDT not held
+        as margin), at least 0 (other collateral is not USDT)."""
         acc = account or self.account
         return max(ZERO, min(self.available_balance(acc), acc.wallet))
 
@@ -111,7 +170,7 @@ class Exchange:
     def _run(self, name, args, body, pre_events=()):
         """Run ``body`` atomically: a Refusal or ValueError restores the state; then log the result.
         ``pre_events`` (an order's mark move) are kept and reported either way."""
-        saved = {k: copy.deepcopy(v) for k, v in self.__dict__.items() if k not in ("log", "venue")}
+        saved = {k: copy.deepcopy(v) for k, v in self.__dict__.items() if k not in ("log", "venue", "exercised")}
         try:
             result = body()
             result.events += engine.run_engine(self, {})
@@ -152,7 +211,9 @@ class Exchange:
         def body():
             value = money(self._amount("amount", amount))
             acc = self.account
-            repaid = min(value, max(ZERO, -acc.wallet))
+            repaid = min(value, max(ZERO, -self.wallet_balance(acc)))
+            if repaid > 0:
+                self.exercised.add("deposit_repays_debt")
             acc.wallet += value
             self.deposits += value
             return Result(True, detail=f"deposited {value}, repaid {repaid} of debt", data={"repaid": repaid})
@@ -163,10 +224,11 @@ class Exchange:
         def body():
             value = money(self._amount("amount", amount))
             acc = self.account
-            if self.venue.policy == "bybit-classic" and self.user_negative(acc.user):
+            if self._blocked(acc, "withdrawal_blocked_while_negative"):
                 raise Refusal("withdrawal_blocked_negative_balance",
                               f"user {acc.user} has a negative balance; withdrawals wait until it is repaid")
-            if self.venue.policy == "bybit-uta" and acc.wallet < 0:
+            if self.venue.does("liability_blocks_withdrawal") and acc.wallet < 0:
+                self.exercised.add("liability_blocks_withdrawal")
                 raise Refusal("withdrawal_blocked_liability", "USDT has a liability; repay it before withdrawing")
             if value > self.withdrawable(acc):
                 raise Refusal("insufficient_available_balance",
@@ -220,32 +282,50 @@ class Exchange:
         lev = to_decimal("leverage", leverage)
         if lev < 1:
             raise ValueError("leverage must be at least 1")
-        if lev > self.venue.max_leverage:
-            raise Refusal("leverage_above_maximum", f"maximum leverage is {self.venue.max_leverage}")
+        if lev > self.venue.max_leverage(symbol):
+            raise Refusal("leverage_above_maximum", f"maximum leverage is {self.venue.max_leverage(symbol)}")
         acc = self.account
         for pos in acc.positions.values():
             if pos.symbol != symbol or pos.leverage == lev:
                 continue
-            self._check_tier(pos.entry_price, pos.qty, lev)
+            self._check_tier(symbol, pos.entry_price, pos.qty, lev)
             if pos.margin_mode == "isolated":
-                old = money(initial_margin(pos.entry_price, pos.qty, pos.leverage))
-                new = money(initial_margin(pos.entry_price, pos.qty, lev))
+                old = money(initial_margin(pos.entry_price, pos.qty, pos.leverage)) + pos.fee_reserve
+                reserve = self._fee_reserve(pos.side, pos.entry_price, pos.qty, lev)
+                new = money(initial_margin(pos.entry_price, pos.qty, lev)) + reserve
                 if new - old > self.available_balance(acc):
                     raise Refusal("insufficient_available_balance", "not enough to raise the position margin")
                 acc.wallet -= new - old
                 pos.margin += new - old
+                pos.fee_reserve = reserve
             pos.leverage = lev
         if self.available_balance(acc) < 0 and any(p.symbol == symbol for p in acc.positions.values()):
             raise Refusal("insufficient_available_balance", "the new leverage needs more margin than available")
         acc.leverage[symbol] = lev
         return Result(True, detail=f"{symbol} leverage {lev}x")
 
-    def _check_tier(self, price, qty, lev):
-        tier = self.venue.tier_for(position_value(price, qty))
-        if tier is None:
-            raise Refusal("position_above_risk_limit", f"position value above {self.venue.tiers[-1].limit}")
+    def _check_tier(self, symbol, price, qty, lev):
+        """Refuse a position above the last tier or above its tier's maximum leverage; a position beyond
+        tier 1 (refused or priced by a higher tier) exercises ``risk_limit_tiers``."""
+        if not self.venue.does("risk_limit_tiers"):
+            index = 0  # one margin level for any size (the loader allows a single row only)
+        else:
+            index = self.venue.tier_index(symbol, position_value(price, qty))
+        if index is None:
+            self.exercised.add("risk_limit_tiers")
+            raise Refusal("position_above_risk_limit", f"position value above {self.venue.tiers[symbol][-1].limit}")
+        tier = self.venue.tiers[symbol][index]
+        if index > 0:
+            self.exercised.add("risk_limit_tiers")
         if lev > tier.max_leverage:
             raise Refusal("leverage_above_maximum", f"this position size allows at most {tier.max_leverage}x")
+
+    def _fee_reserve(self, side, price, qty, lev):
+        """The fee to close an isolated position reserves in its margin (taker fee at the bankruptcy price,
+        Bybit "Order Cost"), or 0 where the venue does not source it."""
+        if not self.venue.does("fee_to_close_in_position_margin"):
+            return ZERO
+        return money(calc_order_cost(side, price, qty, lev, self.venue.taker_fee)["close_fee"])
 
     # ----- trading -----------------------------------------------------------------------------------
 
@@ -338,8 +418,11 @@ class Exchange:
         released = ZERO
         if pos.margin_mode == "isolated":
             released = pos.margin if qty == pos.qty else money(pos.margin * qty / pos.qty)
+            reserve = pos.fee_reserve if qty == pos.qty else money(pos.fee_reserve * qty / pos.qty)
             pos.margin -= released
+            pos.fee_reserve -= reserve
         acc.wallet += released + pnl - fee
+        acc.realised_pnl += pnl
         self.counterparty_wallet -= pnl
         self.fees_collected += fee
         pos.qty -= qty
@@ -351,7 +434,7 @@ class Exchange:
 
     def _open(self, acc, symbol, side, qty, price, margin_mode, result):
         """Open or add ``qty`` on the ``side`` leg after the policy, risk-limit and balance checks."""
-        if self.venue.policy == "bybit-classic" and self.user_negative(acc.user):
+        if self._blocked(acc, "open_blocked_while_negative"):
             raise Refusal("open_blocked_negative_balance",
                           f"user {acc.user} has a negative balance; new positions wait until it is repaid")
         lev = self._leverage(symbol)
@@ -363,21 +446,25 @@ class Exchange:
             entry = calc_average_entry([held.qty, qty], [held.entry_price, price])["average_entry_price"]
         else:
             entry = price
-        self._check_tier(entry, total_qty, lev)
+        self._check_tier(symbol, entry, total_qty, lev)
         cost = calc_order_cost(side, price, qty, lev, self.venue.taker_fee)
         available = self.available_balance(acc)
         if cost["order_cost"] > available:
             raise Refusal("insufficient_available_balance",
                           f"order cost is {money(cost['order_cost'])}, available {money(available)}")
         fee = money(cost["open_fee"])
-        margin = money(cost["initial_margin"]) if margin_mode == "isolated" else ZERO
+        reserve = self._fee_reserve(side, price, qty, lev) if margin_mode == "isolated" else ZERO
+        margin = money(cost["initial_margin"]) + reserve if margin_mode == "isolated" else ZERO
         acc.wallet -= fee + margin
         self.fees_collected += fee
+        if reserve > 0:
+            self.exercised.add("fee_to_close_in_position_margin")
         if held is None:
-            acc.positions[(symbol, side)] = Position(symbol, side, qty, entry, lev, margin_mode, margin)
+            acc.positions[(symbol, side)] = Position(symbol, side, qty, entry, lev, margin_mode, margin, reserve)
         else:
             held.qty, held.entry_price = total_qty, entry
             held.margin += margin
+            held.fee_reserve += reserve
         result.detail = (result.detail + "; " if result.detail else "") + \
             f"opened {qty} {side} {symbol} at {price} ({margin_mode} {lev}x), fee {fee}"
 
@@ -411,7 +498,7 @@ class Exchange:
         def body():
             pos = self._isolated(symbol, side)
             value = money(self._amount("amount", amount))
-            removable = pos.margin - money(initial_margin(pos.entry_price, pos.qty, pos.leverage))
+            removable = pos.margin - pos.fee_reserve - money(initial_margin(pos.entry_price, pos.qty, pos.leverage))
             if value > removable:
                 raise Refusal("insufficient_removable_margin", f"at most {max(removable, ZERO)} can be removed")
             self.account.wallet += value
@@ -423,8 +510,9 @@ class Exchange:
 
     def funding(self, symbol, rate):
         """Settle one funding interval on ``symbol`` at its mark for every account (§1.9): positive rate,
-        longs pay. Isolated: paid from the available balance, then the position margin. Cross: from the
-        wallet; under ``never-negative`` a cross payment is capped at the wallet's positive balance."""
+        longs pay. Isolated: paid from the available balance, then the position margin (where the venue
+        sources ``funding_from_position_margin``). Cross: from the wallet; where the venue is
+        ``never_negative`` a payment is capped at the wallet's positive balance."""
         def body():
             self._symbol(symbol)
             funding_rate = to_decimal("rate", rate)
@@ -447,13 +535,16 @@ class Exchange:
         return self._run("funding", {"symbol": symbol, "rate": rate}, body)
 
     def _pay_funding(self, acc, pos, fee):
-        if pos.margin_mode == "isolated":
+        if pos.margin_mode == "isolated" and self.venue.does("funding_from_position_margin"):
             from_wallet = min(fee, max(ZERO, money(self.available_balance(acc))))
             acc.wallet -= from_wallet
+            if fee > from_wallet:
+                self.exercised.add("funding_from_position_margin")
             pos.margin -= fee - from_wallet
             return fee
-        if self.venue.policy == "never-negative":
-            fee = min(fee, max(ZERO, acc.wallet))
+        if self.venue.does("never_negative") and fee > max(ZERO, acc.wallet):
+            self.exercised.add("never_negative")
+            fee = max(ZERO, acc.wallet)
         acc.wallet -= fee
         return fee
 
@@ -478,11 +569,16 @@ class Exchange:
         borrowing caused by unrealised losses of cross positions (equity below zero while the wallet is
         not) bears interest only above the venue's interest-free amount.
         """
-        if self.venue.hourly_interest_rate == 0:
-            return ZERO
         debt = max(ZERO, -acc.wallet)
         borrowed = max(ZERO, -(acc.wallet + self.unrealised_pnl(acc, "cross")))
+        if debt == 0 and borrowed == 0:
+            return ZERO
+        self.exercised.add("debt_interest")
         from_unrealised = max(ZERO, borrowed - debt)
+        if from_unrealised > 0 and self.venue.interest_free_amount > 0:
+            self.exercised.add("interest_free_amount")
+        if self.venue.hourly_interest_rate == 0:
+            return ZERO
         return debt + max(ZERO, from_unrealised - self.venue.interest_free_amount)
 
     def _charge_interest(self, acc):

@@ -5,7 +5,11 @@ A scenario is a mapping ``{"given": {...}, "steps": [...]}``:
 ``given`` (all optional)
     ``wallet`` first deposit into the starting account (default 0); ``insurance_fund`` the fund's seed
     (default 0); ``position_mode`` ``one_way`` (default) or ``hedge``; ``user`` the starting account's
-    user (default ``alice``); ``account`` its name (default ``main``).
+    user (default ``alice``); ``account`` its name (default ``main``); ``collateral`` the USDT value of
+    other coins backing the starting account (Unified Trading Account, default 0); ``traders`` other
+    traders set up before the steps, each ``{name, wallet, positions: [{symbol, side, qty, price,
+    leverage, margin_mode}]}`` in an account (and user) of that name: the opposing positions
+    auto-deleveraging can close. Switch to one with ``use_account: <name>`` to check its state.
 
 ``steps``: a list of one-key mappings. ``STEP_SPECS`` lists each step's arguments (see ``STEP_HELP``):
     ``open``, ``close``, ``mark``, ``deposit``, ``withdraw``, ``add_margin``, ``remove_margin``,
@@ -26,7 +30,7 @@ from decimal import Decimal
 from .exchange import Exchange
 from .snapshot import STATE_FIELDS, TEXT_FIELDS
 from .state import POSITION_MODES, REASON_CODES, to_decimal
-from .venues import VENUE_IDS
+from .venues import VENUE_IDS, Venue
 
 __all__ = [
     "STEP_NAMES", "STATE_FIELDS", "REASON_CODES", "STEP_SPECS", "STEP_HELP", "GIVEN_FIELDS", "COMPARISONS",
@@ -71,13 +75,15 @@ STEP_HELP = {
     "use_account": "switch to an existing account by name",
     "expect": "check state fields and the latest operation's refusal (see the module docstring)",
 }
-GIVEN_FIELDS = ("wallet", "insurance_fund", "position_mode", "user", "account")
+GIVEN_FIELDS = ("wallet", "insurance_fund", "position_mode", "user", "account", "collateral", "traders")
+TRADER_FIELDS = ("name", "wallet", "positions")
+ORDER_FIELDS = (("symbol", "side", "qty", "price"), ("leverage", "margin_mode"))
 COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge", "approx", "not_approx")
 NEGATION = {"eq": "ne", "ne": "eq", "lt": "ge", "ge": "lt", "le": "gt", "gt": "le",
             "approx": "not_approx", "not_approx": "approx"}
 SYMBOL = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "approx": "≈",
           "not_approx": "not ≈"}
-TABLE_COLUMNS = ("wallet", "equity", "available_balance", "position", "insurance_fund")
+TABLE_COLUMNS = ("wallet_balance", "equity", "available_balance", "position_margin", "position", "insurance_fund")
 # refused: <code> negates to refused: null; refused: null negates to this code.
 NEGATED_OK_REASON = "insufficient_available_balance"
 
@@ -134,6 +140,11 @@ class ScenarioRun:
     exchange: Exchange | None = None
 
     @property
+    def exercised(self):
+        """The policies the scenario exercised (sorted, no duplicates), see ``calculators.model.policies``."""
+        return tuple(sorted(self.exchange.exercised)) if self.exchange is not None else ()
+
+    @property
     def ok(self):
         """True when every expectation held."""
         return self.failure is None
@@ -186,10 +197,38 @@ def validate_scenario(scenario):
             raise ScenarioError(0, "given", key, f"unknown key; known: {', '.join(GIVEN_FIELDS)}")
     if "position_mode" in given and given["position_mode"] not in POSITION_MODES:
         raise ScenarioError(0, "given", "position_mode", f"must be one of {', '.join(POSITION_MODES)}")
+    _validate_traders(given.get("traders", []))
     steps = scenario.get("steps")
     if not isinstance(steps, list) or not steps:
         raise ScenarioError(0, "steps", "steps", "must be a non-empty list")
     return [_validate_step(i, step) for i, step in enumerate(steps, start=1)]
+
+
+def _validate_traders(traders):
+    if not isinstance(traders, list):
+        raise ScenarioError(0, "given", "traders", "must be a list of {name, wallet, positions}")
+    for i, trader in enumerate(traders):
+        key = f"traders[{i}]"
+        if not isinstance(trader, dict) or "name" not in trader:
+            raise ScenarioError(0, "given", key, "must be a mapping with name, wallet and positions")
+        for name in trader:
+            if name not in TRADER_FIELDS:
+                raise ScenarioError(0, "given", f"{key}.{name}", f"unknown key; known: {', '.join(TRADER_FIELDS)}")
+        positions = trader.get("positions", [])
+        if not isinstance(positions, list):
+            raise ScenarioError(0, "given", f"{key}.positions", "must be a list of orders")
+        required, optional = ORDER_FIELDS
+        for j, order in enumerate(positions):
+            where = f"{key}.positions[{j}]"
+            if not isinstance(order, dict):
+                raise ScenarioError(0, "given", where, f"must be a mapping with {', '.join(required)}")
+            for name in order:
+                if name not in required + optional:
+                    raise ScenarioError(0, "given", f"{where}.{name}",
+                                        f"unknown key; known: {', '.join(required + optional)}")
+            for name in required:
+                if name not in order:
+                    raise ScenarioError(0, "given", f"{where}.{name}", "is required")
 
 
 def _validate_step(index, step):
@@ -261,17 +300,21 @@ def _number(index, key, value):
 
 
 def run_scenario(scenario, venue):
-    """Run ``scenario`` on a fresh ``Exchange(venue)``; return a :class:`ScenarioRun` (``ok`` or with the
-    first :class:`ScenarioFailure`). Raises :class:`ScenarioError` if the scenario is malformed."""
-    if venue not in VENUE_IDS:
+    """Run ``scenario`` on a fresh ``Exchange(venue)`` (an id, or a ``Venue`` such as a test's override);
+    return a :class:`ScenarioRun` (``ok`` or with the first :class:`ScenarioFailure`). Raises
+    :class:`ScenarioError` if the scenario is malformed or its ``given`` cannot be set up."""
+    if not isinstance(venue, Venue) and venue not in VENUE_IDS:
         raise ScenarioError(0, "venue", "venue", f"unknown venue {venue!r}; known: {', '.join(VENUE_IDS)}")
     steps = validate_scenario(scenario)
-    given = scenario.get("given") or {}
+    given = dict(scenario.get("given") or {})
+    traders = given.pop("traders", [])
     try:
         exchange = Exchange(venue, **given)
+        for trader in traders:
+            exchange.add_trader(trader["name"], trader.get("wallet", 0), trader.get("positions", []))
     except ValueError as error:
         raise ScenarioError(0, "given", "given", str(error)) from None
-    run = ScenarioRun(venue=venue, exchange=exchange)
+    run = ScenarioRun(venue=venue.id if isinstance(venue, Venue) else venue, exchange=exchange)
     last = None
     for index, (name, args) in enumerate(steps, start=1):
         text = step_text(name, args)

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from .scenario import COMPARISONS, GIVEN_FIELDS, STEP_HELP, STEP_SPECS, SYMBOL
+from .scenario import COMPARISONS, GIVEN_FIELDS, ORDER_FIELDS, STEP_HELP, STEP_SPECS, SYMBOL
 from .snapshot import STATE_FIELD_HELP, TEXT_FIELDS
 from .state import POSITION_MODES, REASON_CODES
 from .venues import VENUE_IDS, VENUES
@@ -38,6 +38,13 @@ GIVEN = {
     "position_mode": ({"enum": list(POSITION_MODES)}, "position mode of the starting account (default one_way)"),
     "user": ({"$ref": "#/$defs/account_name"}, "user owning the starting account (default alice)"),
     "account": ({"$ref": "#/$defs/account_name"}, "name of the starting account (default main)"),
+    "collateral": ({"type": "number", "minimum": 0},
+                   "USDT value of other coins (e.g. USDC) backing the starting account, as in a Unified "
+                   "Trading Account: it counts towards margin but is never spent or withdrawn (default 0)"),
+    "traders": ({"type": "array", "items": {"$ref": "#/$defs/trader"}},
+                "other traders set up before the steps, each in an account (and user) of its own name: "
+                "the opposing positions auto-deleveraging can close. Check one with use_account: <name> "
+                "then expect (e.g. realised_pnl), and use_account: main to switch back"),
 }
 
 
@@ -74,6 +81,28 @@ def _step_schema():
         "maxProperties": 1,
         "additionalProperties": False,
         "properties": {name: _step_body(name) for name in STEP_SPECS},
+    }
+
+
+def _trader_schema():
+    required, optional = ORDER_FIELDS
+    order = {
+        "description": "a position the trader opens (a market order at price, as the open step)",
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(required),
+        "properties": {key: _with_description(ARGUMENTS[key][0], ARGUMENTS[key][1]) for key in required + optional},
+    }
+    return {
+        "description": "another trader: an account and user of this name, a deposit and open positions",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name"],
+        "properties": {
+            "name": {"description": "account and user name", "$ref": "#/$defs/account_name"},
+            "wallet": {"description": "the trader's deposit, USDT", "type": "number", "minimum": 0},
+            "positions": {"description": "positions opened in order", "type": "array", "items": order},
+        },
     }
 
 
@@ -125,7 +154,9 @@ def build_rule_schema():
                                   "'withdrawal-blocked-while-negative').", "$ref": "#/$defs/slug"},
             "statement": {"description": "The rule in one plain sentence, stated as what is true.",
                           "type": "string", "minLength": 10, "maxLength": 300},
-            "venue": {"description": "The venue profile whose policy the rule describes.",
+            "venue": {"description": "The venue profile (calculators/model/venues/<id>.yaml) whose sourced "
+                                     "parameters and policies the rule relies on; every policy the scenario "
+                                     "exercises must be sourced there.",
                       "enum": list(VENUE_IDS)},
             "topic": {"description": "Optional topic for the rules index.", "enum": list(TOPICS)},
             "sources": {"description": "Where the rule comes from; same shape as an entry's sources.",
@@ -156,6 +187,7 @@ def build_rule_schema():
             "positive": {"type": "number", "exclusiveMinimum": 0},
             "symbol": {"enum": symbols},
             "account_name": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,40}$"},
+            "trader": _trader_schema(),
             "comparison": _comparison_schema(),
             "expect": _expect_schema(),
             "step": _step_schema(),

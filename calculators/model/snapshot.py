@@ -8,12 +8,19 @@ from .state import ZERO
 # field -> meaning; the order is the order of the columns a page may show. Money in USDT.
 STATE_FIELD_HELP = {
     "account": "name of the current account (text)",
-    "wallet": "wallet balance of the current account; negative means debt",
-    "equity": "wallet + isolated margins + unrealised PnL at the marks",
-    "available_balance": "wallet + cross unrealised losses - cross initial margin",
-    "withdrawable": "what a withdrawal could take ignoring policy blocks: min(available, wallet), at least 0",
+    "wallet_balance": "wallet balance of the current account (Bybit's meaning: deposits, realised PnL and fees, "
+                      "including the isolated position margin); negative means debt",
+    "equity": "wallet balance + unrealised PnL of every position at the marks",
+    "available_balance": "wallet balance - isolated position margins - cross initial margin + cross unrealised "
+                         "losses (+ other collateral): what can open positions or be withdrawn",
+    "position_margin": "isolated position margins: initial margin + the fee to close where the venue sources "
+                       "it + added margin",
+    "withdrawable": "what a withdrawal could take ignoring policy blocks: min(available balance, the USDT not "
+                    "held as margin), at least 0",
     "unrealised_pnl": "unrealised PnL of all positions at the marks",
-    "position_margin": "sum of the isolated positions' margins",
+    "realised_pnl": "PnL realised by the current account so far (closes, liquidations, auto-deleveraging; "
+                    "fees not included)",
+    "collateral": "USDT value of the account's other coins backing it (Unified Trading Account)",
     "initial_margin": "sum of the positions' initial margins at entry",
     "maintenance_margin": "sum of the positions' maintenance margins at the marks",
     "position": "text summary of the open positions, or 'none'",
@@ -25,11 +32,15 @@ STATE_FIELD_HELP = {
     "user_debt": "the debt of all accounts of the current user",
     "interest_paid": "interest charged to the current account so far",
     "liquidations": "number of liquidations of the current account so far",
+    "partial_liquidations": "number of times the current account's positions were reduced to a lower "
+                            "risk-limit tier by the liquidation engine",
     "insurance_fund": "the insurance fund balance",
     "fees_collected": "trading fees collected by the exchange",
     "counterparty_wallet": "wallet of the counterparty that takes the other side of every trade",
     "adl_count": "number of trader positions closed by auto-deleveraging so far (all accounts)",
     "adl_covered": "liquidation deficits taken from the opposing side by auto-deleveraging so far",
+    "uncovered_deficit": "liquidation deficits neither the fund nor an opposing position covered, which the "
+                         "venue itself paid (shown, never hidden)",
     "hours": "hours advanced on the clock",
 }
 STATE_FIELDS = tuple(STATE_FIELD_HELP)
@@ -46,12 +57,14 @@ def take_snapshot(ex):
     prices = engine.isolated_prices(ex.venue, single) if single else None
     return {
         "account": acc.name,
-        "wallet": acc.wallet,
-        "equity": acc.wallet + sum((p.margin for p in positions), ZERO) + upnl,
+        "wallet_balance": ex.wallet_balance(acc),
+        "equity": ex.wallet_balance(acc) + upnl,
         "available_balance": ex.available_balance(acc),
+        "position_margin": sum((p.margin for p in isolated), ZERO),
         "withdrawable": ex.withdrawable(acc),
         "unrealised_pnl": upnl,
-        "position_margin": sum((p.margin for p in isolated), ZERO),
+        "realised_pnl": acc.realised_pnl,
+        "collateral": acc.collateral,
         "initial_margin": sum((initial_margin(p.entry_price, p.qty, p.leverage) for p in positions), ZERO),
         "maintenance_margin": sum((engine.position_mm(ex.venue, p, ex.marks[p.symbol]) for p in positions),
                                   ZERO),
@@ -60,14 +73,17 @@ def take_snapshot(ex):
         "position_count": len(positions),
         "liquidation_price": prices["liquidation_price"] if prices else None,
         "bankruptcy_price": engine.settlement_price(ex.venue, single) if single else None,
-        "debt": max(ZERO, -acc.wallet),
-        "user_debt": sum((max(ZERO, -a.wallet) for a in ex.accounts.values() if a.user == acc.user), ZERO),
+        "debt": max(ZERO, -ex.wallet_balance(acc)),
+        "user_debt": sum((max(ZERO, -ex.wallet_balance(a)) for a in ex.accounts.values() if a.user == acc.user),
+                         ZERO),
         "interest_paid": acc.interest_paid,
         "liquidations": acc.liquidations,
+        "partial_liquidations": acc.partial_liquidations,
         "insurance_fund": ex.insurance_fund,
         "fees_collected": ex.fees_collected,
         "counterparty_wallet": ex.counterparty_wallet,
         "adl_count": ex.adl_count,
         "adl_covered": ex.adl_covered,
+        "uncovered_deficit": ex.uncovered_deficit,
         "hours": ex.hours,
     }

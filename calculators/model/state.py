@@ -60,7 +60,8 @@ def to_decimal(name, value):
 
 @dataclass
 class Position:
-    """One open position leg. ``margin`` is the isolated position margin (0 for cross)."""
+    """One open position leg. ``margin`` is the isolated position margin (0 for cross): initial margin,
+    the reserved fee to close (``fee_reserve``, where the venue sources it) and added margin."""
 
     symbol: str
     side: str
@@ -69,6 +70,7 @@ class Position:
     leverage: Decimal
     margin_mode: str
     margin: Decimal = ZERO
+    fee_reserve: Decimal = ZERO
 
     def sign(self):
         """+1 for a long, -1 for a short."""
@@ -84,11 +86,18 @@ class Position:
 
 @dataclass
 class Account:
-    """A futures account of one user: a wallet (negative = debt) and positions keyed by (symbol, side)."""
+    """A futures account of one user and its positions keyed by (symbol, side).
+
+    ``wallet`` is the USDT not held as isolated position margin (negative = debt or borrowing); the wallet
+    balance readers see is ``wallet`` plus the isolated position margins. ``collateral`` is the USDT value
+    of other coins that back a Unified Trading Account (never spent or withdrawn in the model)."""
 
     name: str
     user: str
     wallet: Decimal = ZERO
+    collateral: Decimal = ZERO
+    realised_pnl: Decimal = ZERO
+    partial_liquidations: int = 0
     position_mode: str = "one_way"
     positions: dict = field(default_factory=dict)
     leverage: dict = field(default_factory=dict)

@@ -1,102 +1,74 @@
-"""Venue profiles: the parameters that make the reference model behave like one exchange.
+"""Venue profiles: the sourced parameters and policies that make the reference model behave like one venue.
 
-A profile is plain data (``VENUE_DATA`` below) turned into a validated, immutable :class:`Venue` by
-:func:`load_venue`. Sources are cited per field; figures marked *illustrative* are not published by
-the venue in the notes we hold (``shared/reference/exchange-mechanics.md``) and are chosen to be of the
-right size only. Risk-limit deductions are never written by hand: they are computed by the recursion
-``next_mm_deduction`` from ``calculators/formulas/tiers.py`` (Bybit margin-parameter page, §1.1;
-Binance "Maintenance Amount", §2.2).
+Each venue is a data file ``calculators/model/venues/<id>.yaml`` checked against
+``calculators/model/venues/venue.schema.json`` and then by :func:`load_venue` (numbers, tier tables,
+published deductions against the recursion, every source key defined, every policy of
+``calculators.model.policies.POLICIES`` present). Every value carries a source or ``assumption: true``.
+Problems raise :class:`VenueError` naming the file, the line and the key path, e.g.
+``calculators/model/venues/bybit.yaml:14: $.parameters.taker_fee.value: must be a number``.
 
-Negative-balance policies (§1.10):
-
-* ``bybit-classic``: the insurance fund covers a liquidation's deficit first; the rest is left as a
-  negative wallet balance; no interest; deposits repay it first; withdrawals and new positions are
-  refused while any account of the same user is negative (seed article; Bybit ties the debt to the UID).
-* ``bybit-uta``: the negative balance is an automatic loan (Bybit "Borrowing, Interest and Repayment
-  (Unified Trading Account)") accruing hourly interest, with an interest-free amount for borrowing caused
-  by unrealised losses; deposits repay it first ("Auto Repayment by Transfer In"); a coin with a liability
-  cannot be withdrawn (``unified-trans-amnt``: withdrawable = min(X, the coin's positive spot balance)).
-* ``never-negative``: what the fund cannot cover is taken by auto-deleveraging opposing profitable
-  positions (Bybit/Poloniex ADL ranking, §1.10); the trader's balance never goes below zero (Kraken:
-  "you will never be allowed to have a negative balance").
+Risk-limit deductions are computed by ``next_mm_deduction`` (``calculators/formulas/tiers.py``); a
+published ``mm_deduction`` must equal it.
 """
 
-from dataclasses import dataclass
-from decimal import Decimal
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import jsonschema
+import yaml
 
 from calculators.formulas.tiers import next_mm_deduction
 
-POLICIES = ("bybit-classic", "bybit-uta", "never-negative")
+from .policies import POLICIES
+
+VENUE_DIR = Path(__file__).resolve().parent / "venues"
+SCHEMA_PATH = VENUE_DIR / "venue.schema.json"
+VENUE_IDS = ("bybit", "bybit-uta", "binance", "kraken-futures", "seed-article")
 LIQUIDATION_FORMULAS = ("bybit", "binance")
 
-# Bybit BTCUSDT, first tier: "0.5% MMR up to 2,000,000 USDT" (Bybit "Maintenance Margin (USDT Contract)",
-# §1.3). Tier 2's 0.7% is the rate the notes assume for the page's 2,600,000 USDT example; it is
-# illustrative (the page's "0.56%" does not follow from 0.7%: the bracket sum gives 0.546%). Tier 1 max leverage 100x is
-# Bybit's BTCUSDT maximum (illustrative: not in the notes). Limits and leverages above tier 2 are illustrative.
-BYBIT_TIERS = (
-    {"limit": "2000000", "mmr": "0.005", "max_leverage": "100"},
-    {"limit": "4000000", "mmr": "0.007", "max_leverage": "80"},
-    {"limit": "6000000", "mmr": "0.009", "max_leverage": "60"},
-)
-
-# Binance BTCUSDT brackets as reverse-engineered in 2021 (third-party gist, §2.2: 50k 0.4% cum 0,
-# 250k 0.5% cum 50, 1M 1% cum 1,300, 10M 2.5% cum 16,300, 20M 5% cum 266,300). Max leverages illustrative.
-BINANCE_TIERS = (
-    {"limit": "50000", "mmr": "0.004", "max_leverage": "125"},
-    {"limit": "250000", "mmr": "0.005", "max_leverage": "100"},
-    {"limit": "1000000", "mmr": "0.01", "max_leverage": "50"},
-    {"limit": "10000000", "mmr": "0.025", "max_leverage": "20"},
-    {"limit": "20000000", "mmr": "0.05", "max_leverage": "10"},
-)
-
-VENUE_DATA = {
-    "bybit-classic": {
-        "title": "Bybit, classic (non-unified) USDT perpetual account",
-        # Taker 0.055%: the rate in Bybit "Order Cost (USDT Contract)" worked example (§1.2, example #7).
-        "taker_fee": "0.00055",
-        "liquidation_formula": "bybit",  # Bybit "Liquidation Price (USDT Contract)", §1.4
-        "tick_size": "0.1",  # illustrative (BTCUSDT trades in 0.1 USDT steps)
-        "default_leverage": "10",  # illustrative
-        "symbols": ("BTCUSDT", "ETHUSDT"),
-        "tiers": BYBIT_TIERS,
-        "policy": "bybit-classic",
-        "hourly_interest_rate": "0",  # seed article: no interest on the negative balance
-        "interest_free_amount": "0",
-    },
-    "bybit-uta": {
-        "title": "Bybit Unified Trading Account (cross margin, USDT)",
-        "taker_fee": "0.00055",  # as bybit-classic (§1.2)
-        "liquidation_formula": "bybit",
-        "tick_size": "0.1",  # illustrative
-        "default_leverage": "10",  # illustrative
-        "symbols": ("BTCUSDT", "ETHUSDT"),
-        "tiers": BYBIT_TIERS,
-        "policy": "bybit-uta",
-        # "Hourly Interest Payment = Borrowing Amount x Hourly Interest Rate" (§1.10); the rate itself
-        # floats with the market: 0.0005% an hour (about 4.4% a year) is illustrative.
-        "hourly_interest_rate": "0.000005",
-        # Interest-free amount for USDT borrowing caused only by unrealised losses (§1.10); the size is
-        # illustrative (Bybit sets it per coin and VIP level).
-        "interest_free_amount": "200",
-    },
-    "never-negative": {
-        "title": "A venue whose balances never go negative (auto-deleveraging), Binance-style formulas",
-        # Illustrative taker fee (Binance's standard USDⓈ-M taker rate, not in the notes).
-        "taker_fee": "0.0005",
-        "liquidation_formula": "binance",  # Binance USDⓈ-M FAQ, §2.1 (one-way, isolated branch)
-        "tick_size": "0.1",  # illustrative
-        "default_leverage": "10",  # illustrative
-        "symbols": ("BTCUSDT", "ETHUSDT"),
-        "tiers": BINANCE_TIERS,
-        "policy": "never-negative",
-        "hourly_interest_rate": "0",
-        "interest_free_amount": "0",
-    },
+PARAMETER_LABELS = {
+    "taker_fee": "Taker fee",
+    "liquidation_formula": "Liquidation-price formula",
+    "tick_size": "Price step (tick size)",
+    "qty_step": "Quantity step",
+    "default_leverage": "Default leverage",
+    "hourly_interest_rate": "Hourly interest rate on a debt",
+    "interest_free_amount": "Interest-free amount",
+    "adl_ranking": "Auto-deleveraging ranking",
 }
+DISPLAY = {"bybit": "Bybit's formula", "binance": "Binance's formula",
+           "profit_times_leverage": "profit % × effective leverage, highest first"}
 
 
 class VenueError(ValueError):
-    """A venue profile is malformed; the message names the venue and the field."""
+    """A venue profile is malformed; the message names the file, line and key path, and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One cited page."""
+
+    title: str
+    url: str
+    publisher: str
+    accessed: str
+    third_party: bool = False
+
+
+@dataclass(frozen=True)
+class VenueFact:
+    """One row of a venue page: a parameter, a tier table or a policy, with its sources."""
+
+    section: str
+    name: str
+    label: str
+    value: str
+    says: str
+    sources: tuple
+    assumption: bool
 
 
 @dataclass(frozen=True)
@@ -110,116 +82,351 @@ class Tier:
 
 
 @dataclass(frozen=True)
+class Policy:
+    """A policy's value (does the venue do it), its source keys, its paraphrase, assumption flag."""
+
+    value: bool
+    sources: tuple
+    says: str
+    assumption: bool
+
+
+@dataclass(frozen=True)
 class Venue:
     """A validated venue profile (all numbers are ``Decimal``)."""
 
     id: str
-    title: str
+    name: str
+    publisher: str
+    third_party: bool
+    summary: str
+    sources: dict
     taker_fee: Decimal
     liquidation_formula: str
     tick_size: Decimal
+    qty_step: Decimal
     default_leverage: Decimal
-    symbols: tuple
-    tiers: tuple
-    policy: str
     hourly_interest_rate: Decimal
     interest_free_amount: Decimal
+    adl_ranking: str | None
+    tiers: dict
+    policies: dict
+    _facts: tuple = field(default=(), repr=False, compare=False)
 
     @property
-    def max_leverage(self):
-        """The highest leverage any position may use (tier 1's)."""
-        return self.tiers[0].max_leverage
+    def title(self):
+        """The human name (kept for older callers; same as ``name``)."""
+        return self.name
 
-    def tier_for(self, value):
-        """The tier a position of ``value`` USDT falls in, or ``None`` above the last limit."""
-        for tier in self.tiers:
+    @property
+    def symbols(self):
+        """The symbols the venue lists (those with a tier table)."""
+        return tuple(self.tiers)
+
+    @property
+    def can_go_negative(self):
+        """True when a balance can stay below zero here (a deficit left on the wallet, or a borrowing)."""
+        return self.does("deficit_to_wallet") or self.hourly_interest_rate > 0
+
+    def does(self, policy):
+        """True when the profile's ``policy`` value is true (the venue does it)."""
+        return self.policies[policy].value
+
+    def policy_sources(self, policy):
+        """The sources the profile gives for ``policy`` (empty when it does not source it)."""
+        entry = self.policies.get(policy)
+        if entry is None:
+            return ()
+        return tuple(self.sources[key] for key in entry.sources)
+
+    def max_leverage(self, symbol):
+        """The highest leverage any position on ``symbol`` may use (tier 1's)."""
+        return self.tiers[symbol][0].max_leverage
+
+    def tier_index(self, symbol, value):
+        """Index of the tier a ``symbol`` position of ``value`` USDT falls in, or ``None`` above the last."""
+        for index, tier in enumerate(self.tiers[symbol]):
             if value <= tier.limit:
-                return tier
+                return index
         return None
 
+    def tier_for(self, symbol, value):
+        """The tier a ``symbol`` position of ``value`` USDT falls in, or ``None`` above the last limit."""
+        index = self.tier_index(symbol, value)
+        return None if index is None else self.tiers[symbol][index]
 
-def _number(venue_id, data, field):
+    def facts(self):
+        """Every parameter, tier table and policy in file order, as :class:`VenueFact` rows."""
+        return list(self._facts)
+
+    def with_policy(self, policy, value):
+        """A copy with ``policy`` set to ``value`` (for tests that switch a behaviour off)."""
+        if policy not in POLICIES:
+            raise KeyError(f"unknown policy {policy!r}")
+        policies = dict(self.policies)
+        policies[policy] = dataclasses.replace(policies[policy], value=bool(value))
+        return dataclasses.replace(self, policies=policies)
+
+
+# ----- locating problems ------------------------------------------------------------------------------
+
+
+def _rel(path):
     try:
-        value = Decimal(str(data[field]))
-    except KeyError:
-        raise VenueError(f"venue {venue_id}: {field} is missing") from None
-    except ArithmeticError:
-        raise VenueError(f"venue {venue_id}: {field} must be a number, got {data[field]!r}") from None
-    if not value.is_finite():
-        raise VenueError(f"venue {venue_id}: {field} must be finite")
-    return value
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
-def _tiers(venue_id, rows, taker_fee):
-    if not rows:
-        raise VenueError(f"venue {venue_id}: tiers must list at least one tier")
+def _line(node, parts):
+    """1-based line of the YAML node at ``parts`` (the deepest one that exists)."""
+    line = node.start_mark.line + 1 if node is not None else 1
+    for part in parts:
+        if isinstance(node, yaml.MappingNode):
+            match = [(k, v) for k, v in node.value if k.value == part]
+            if not match:
+                break
+            key, node = match[0]
+            line = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def _path_text(parts):
+    text = "$"
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text
+
+
+class _Where:
+    """Formats problems of one venue file as ``file:line: $.path: message``."""
+
+    def __init__(self, label, node):
+        self.label = label
+        self.node = node
+
+    def error(self, parts, message):
+        parts = tuple(parts)
+        line = _line(self.node, parts) if self.node is not None else None
+        where = f"{self.label}:{line}" if line else self.label
+        return VenueError(f"{where}: {_path_text(parts)}: {message}")
+
+
+# ----- loading ----------------------------------------------------------------------------------------
+
+
+_SCHEMA = None
+
+
+def _validator():
+    global _SCHEMA
+    if _SCHEMA is None:
+        _SCHEMA = jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+    return _SCHEMA
+
+
+def _schema_check(data, where):
+    errors = sorted(_validator().iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if errors:
+        error = errors[0]
+        raise where.error(error.absolute_path, _schema_message(error))
+
+
+def _schema_message(error):
+    if error.validator == "oneOf" and isinstance(error.instance, dict):
+        return ("give exactly one of source (a key of sources), sources (a list of keys) or assumption: true, "
+                "with says")
+    if error.validator == "additionalProperties":
+        return error.message.replace("Additional properties are not allowed", "unknown key")
+    if error.validator == "required":
+        return error.message + "; add it"
+    return error.message
+
+
+def _number(value, where, parts):
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise where.error(parts, f"must be a number written as a quoted string, got {value!r}") from None
+    if not number.is_finite():
+        raise where.error(parts, "must be a finite number")
+    return number
+
+
+def _keys(entry, where, parts, sources):
+    keys = tuple(entry.get("sources") or ((entry["source"],) if "source" in entry else ()))
+    for i, key in enumerate(keys):
+        if key not in sources:
+            at = parts + (("sources", i) if "sources" in entry else ("source",))
+            known = ", ".join(sorted(sources))
+            raise where.error(at, f"no source has the key {key!r}; known: {known}")
+    return keys
+
+
+def _tiers(symbol, table, where, taker_fee):
     tiers = []
     previous = None
-    for i, row in enumerate(rows):
-        where = f"tiers[{i}]"
-        limit = _number(venue_id, row, "limit")
-        mmr = _number(venue_id, row, "mmr")
-        max_lev = _number(venue_id, row, "max_leverage")
+    for i, row in enumerate(table["rows"]):
+        parts = ("tiers", symbol, "rows", i)
+        limit = _number(row["limit"], where, parts + ("limit",))
+        mmr = _number(row["mmr"], where, parts + ("mmr",))
+        max_lev = _number(row["max_leverage"], where, parts + ("max_leverage",))
         if limit <= 0 or (previous is not None and limit <= previous.limit):
-            raise VenueError(f"venue {venue_id}: {where}.limit must be positive and increasing")
+            raise where.error(parts + ("limit",), "must be positive and above the previous tier's limit")
         if not (0 < mmr < 1) or (previous is not None and mmr < previous.mmr):
-            raise VenueError(f"venue {venue_id}: {where}.mmr must be in (0, 1) and not decreasing")
+            raise where.error(parts + ("mmr",), "must be in (0, 1) and not below the previous tier's rate")
         if max_lev < 1 or mmr >= 1 / max_lev:
-            # A position opened at max leverage must not be liquidatable at its entry price.
-            raise VenueError(f"venue {venue_id}: {where}.max_leverage must be at least 1 and below 1/mmr")
+            raise where.error(parts + ("max_leverage",), "must be at least 1 and below 1/mmr (a position "
+                                                         "at maximum leverage must not start liquidated)")
         if mmr <= taker_fee:
-            # Keeps a voluntary close from costing more than the maintenance margin left.
-            raise VenueError(f"venue {venue_id}: {where}.mmr must exceed taker_fee")
-        if previous is None:
-            deduction = Decimal(0)
-        else:
-            deduction = next_mm_deduction(previous.limit, mmr, previous.mmr, previous.mm_deduction)
+            raise where.error(parts + ("mmr",), "must exceed the taker fee")
+        deduction = Decimal(0) if previous is None else \
+            next_mm_deduction(previous.limit, mmr, previous.mmr, previous.mm_deduction)
+        if "mm_deduction" in row:
+            published = _number(row["mm_deduction"], where, parts + ("mm_deduction",))
+            if published != deduction:
+                raise where.error(parts + ("mm_deduction",),
+                                  f"is {published} but the recursion from the tier below gives "
+                                  f"{deduction.normalize():f}; check the limit and rates")
         previous = Tier(limit, mmr, deduction, max_lev)
         tiers.append(previous)
     return tuple(tiers)
 
 
-def load_venue(venue_id, data=None):
-    """Validate one venue profile (``VENUE_DATA[venue_id]`` unless ``data`` is given) into a ``Venue``.
+def _percent(value):
+    text = format((value * 100).normalize(), "f")
+    return f"{text}%"
 
-    Raises ``VenueError`` with the venue id and the offending field.
+
+def _grouped(value):
+    text = format(value.normalize(), "f")
+    whole, _, fraction = text.partition(".")
+    return f"{int(whole):,}" + (f".{fraction}" if fraction else "")
+
+
+def _display(name, value):
+    if name in ("taker_fee", "hourly_interest_rate"):
+        return _percent(Decimal(value))
+    if name in ("tick_size", "qty_step", "interest_free_amount"):
+        unit = " coin" if name == "qty_step" else " USDT"
+        return _grouped(Decimal(value)) + unit
+    if name == "default_leverage":
+        return _grouped(Decimal(value)) + "x"
+    return DISPLAY.get(value, str(value))
+
+
+def _tier_text(tiers):
+    rows = [f"up to {_grouped(t.limit)} USDT: {_percent(t.mmr)} MMR, {_grouped(t.max_leverage)}x"
+            + (f", deduction {_grouped(t.mm_deduction)}" if t.mm_deduction else "") for t in tiers]
+    return "; ".join(rows)
+
+
+def _fact(section, name, label, value, entry, keys, sources):
+    return VenueFact(section, name, label, value, entry["says"], tuple(sources[k] for k in keys),
+                     bool(entry.get("assumption")))
+
+
+def load_venue(venue_id, data=None, label=None, node=None):
+    """Validate one venue profile into a :class:`Venue`.
+
+    Without ``data`` the file ``calculators/model/venues/<venue_id>.yaml`` is read. Raises
+    :class:`VenueError` naming the file (``label``), line and key path.
     """
     if data is None:
-        if venue_id not in VENUE_DATA:
-            raise VenueError(f"unknown venue {venue_id!r}; known: {', '.join(VENUE_IDS)}")
-        data = VENUE_DATA[venue_id]
-    unknown = set(data) - set(VENUE_DATA["bybit-classic"])
-    if unknown:
-        raise VenueError(f"venue {venue_id}: unknown field {sorted(unknown)[0]}")
-    taker_fee = _number(venue_id, data, "taker_fee")
-    if not (0 <= taker_fee < 1):
-        raise VenueError(f"venue {venue_id}: taker_fee must be at least 0 and below 1")
-    formula = data.get("liquidation_formula")
-    if formula not in LIQUIDATION_FORMULAS:
-        raise VenueError(f"venue {venue_id}: liquidation_formula must be one of {', '.join(LIQUIDATION_FORMULAS)}")
-    policy = data.get("policy")
-    if policy not in POLICIES:
-        raise VenueError(f"venue {venue_id}: policy must be one of {', '.join(POLICIES)}")
-    tick = _number(venue_id, data, "tick_size")
-    default_leverage = _number(venue_id, data, "default_leverage")
-    rate = _number(venue_id, data, "hourly_interest_rate")
-    free = _number(venue_id, data, "interest_free_amount")
-    if tick <= 0:
-        raise VenueError(f"venue {venue_id}: tick_size must be greater than 0")
-    if rate < 0 or free < 0:
-        raise VenueError(f"venue {venue_id}: hourly_interest_rate and interest_free_amount must be at least 0")
-    symbols = tuple(data.get("symbols") or ())
-    if not symbols:
-        raise VenueError(f"venue {venue_id}: symbols must list at least one symbol")
-    tiers = _tiers(venue_id, data.get("tiers"), taker_fee)
-    if not (1 <= default_leverage <= tiers[0].max_leverage):
-        raise VenueError(f"venue {venue_id}: default_leverage must be between 1 and the maximum leverage")
+        path = VENUE_DIR / f"{venue_id}.yaml"
+        if not path.exists():
+            raise VenueError(f"unknown venue {venue_id!r}; known: {', '.join(VENUE_IDS)} "
+                             f"(files in {_rel(VENUE_DIR)})")
+        text = path.read_text(encoding="utf-8")
+        label = _rel(path)
+        try:
+            node = yaml.compose(text)
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            line = f":{mark.line + 1}" if mark else ""
+            raise VenueError(f"{label}{line}: not valid YAML: {getattr(error, 'problem', error)}") from None
+    where = _Where(label or f"venue {venue_id}", node)
+    if not isinstance(data, dict):
+        raise where.error((), "a venue file is a mapping (id, name, publisher, ...)")
+    _schema_check(data, where)
+    if data["id"] != venue_id:
+        raise where.error(("id",), f"is {data['id']!r} but the file is for {venue_id!r}; make them equal")
+    sources = {key: Source(s["title"], s["url"], s["publisher"], str(s["accessed"]), bool(s.get("third_party")))
+               for key, s in data["sources"].items()}
+    facts = []
+    params = {}
+    for name, entry in data["parameters"].items():
+        keys = _keys(entry, where, ("parameters", name), sources)
+        value = entry["value"]
+        if name not in ("liquidation_formula", "adl_ranking"):
+            value = _number(value, where, ("parameters", name, "value"))
+        params[name] = value
+        facts.append(_fact("parameters", name, PARAMETER_LABELS[name], _display(name, entry["value"]), entry,
+                           keys, sources))
+    taker_fee = params["taker_fee"]
+    if not taker_fee < 1:
+        raise where.error(("parameters", "taker_fee", "value"), "must be below 1 (a fraction: 0.00055 = 0.055%)")
+    for name in ("tick_size", "qty_step", "default_leverage"):
+        if params[name] <= 0:
+            raise where.error(("parameters", name, "value"), "must be greater than 0")
+    tiers = {}
+    for symbol, table in data["tiers"].items():
+        keys = _keys(table, where, ("tiers", symbol), sources)
+        tiers[symbol] = _tiers(symbol, table, where, taker_fee)
+        facts.append(_fact("tiers", symbol, f"Risk-limit tiers, {symbol}", _tier_text(tiers[symbol]), table,
+                           keys, sources))
+        if not 1 <= params["default_leverage"] <= tiers[symbol][0].max_leverage:
+            raise where.error(("parameters", "default_leverage", "value"),
+                              f"must be between 1 and {symbol}'s maximum leverage")
+    policies = {}
+    for name, entry in data["policies"].items():
+        if name not in POLICIES:
+            raise where.error(("policies", name), f"unknown policy; known: {', '.join(POLICIES)}")
+        keys = _keys(entry, where, ("policies", name), sources)
+        policies[name] = Policy(entry["value"], keys, entry["says"], bool(entry.get("assumption")))
+        facts.append(_fact("policies", name, POLICIES[name][0].upper() + POLICIES[name][1:],
+                           "Yes" if entry["value"] else "No", entry, keys, sources))
+    missing = [name for name in POLICIES if name not in policies]
+    if missing:
+        raise where.error(("policies",), f"policy {missing[0]} is missing; every policy of "
+                                         "calculators/model/policies.py needs a value and a source or "
+                                         "assumption: true")
+    if policies["deficit_to_adl"].value and params.get("adl_ranking") is None:
+        raise where.error(("parameters",), "adl_ranking is required when deficit_to_adl is true")
+    if policies["deficit_to_adl"].value and policies["deficit_to_wallet"].value:
+        raise where.error(("policies", "deficit_to_wallet"), "deficit_to_adl and deficit_to_wallet cannot "
+                                                             "both be true; set one to false")
+    if not policies["risk_limit_tiers"].value:
+        for symbol, rows in tiers.items():
+            if len(rows) > 1:
+                raise where.error(("tiers", symbol, "rows"), "must have one row when the risk_limit_tiers "
+                                                             "policy is false (one margin level for any size)")
+    if not policies["debt_interest"].value and params["hourly_interest_rate"] != 0:
+        raise where.error(("parameters", "hourly_interest_rate", "value"),
+                          "must be 0 when the debt_interest policy is false")
     return Venue(
-        id=venue_id, title=str(data.get("title", venue_id)), taker_fee=taker_fee,
-        liquidation_formula=formula, tick_size=tick, default_leverage=default_leverage, symbols=symbols,
-        tiers=tiers, policy=policy, hourly_interest_rate=rate, interest_free_amount=free,
+        id=venue_id, name=data["name"], publisher=data["publisher"], third_party=data["third_party"],
+        summary=data["summary"], sources=sources, taker_fee=taker_fee,
+        liquidation_formula=params["liquidation_formula"], tick_size=params["tick_size"],
+        qty_step=params["qty_step"], default_leverage=params["default_leverage"],
+        hourly_interest_rate=params["hourly_interest_rate"], interest_free_amount=params["interest_free_amount"],
+        adl_ranking=params.get("adl_ranking"), tiers=tiers, policies=policies, _facts=tuple(facts),
     )
 
 
-VENUE_IDS = tuple(VENUE_DATA)
+def venue_of(venue):
+    """``venue`` itself if it is a :class:`Venue`, else the loaded profile of that id."""
+    if isinstance(venue, Venue):
+        return venue
+    if venue in VENUES:
+        return VENUES[venue]
+    return load_venue(venue)
+
+
 VENUES = {venue_id: load_venue(venue_id) for venue_id in VENUE_IDS}

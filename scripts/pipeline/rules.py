@@ -17,7 +17,8 @@ from weakref import WeakKeyDictionary
 
 from calculators.model.scenario import TABLE_COLUMNS, ScenarioError, ScenarioRun, format_value, run_scenario
 from calculators.model.state import to_decimal
-from calculators.model.venues import VENUE_DATA
+from calculators.model.policies import POLICIES
+from calculators.model.venues import VENUES
 
 from .errors import Problem
 from .load import Document
@@ -34,20 +35,8 @@ TOPIC_TITLES = {
     "withdrawals": "Withdrawals",
     "fees": "Fees",
 }
-POLICY_TEXT = {
-    "bybit-classic": "The insurance fund covers a liquidation's deficit first; what it cannot cover stays on the "
-                     "wallet as a negative balance without interest. Deposits repay it first, and withdrawals "
-                     "and new positions are refused for every account of the user until it is repaid "
-                     "(the third-party seed article's description).",
-    "bybit-uta": "A negative balance becomes an automatic loan charged interest every hour (borrowing caused "
-                 "only by unrealised losses has an interest-free amount). Deposits repay it first; a coin with "
-                 "a loan cannot be withdrawn (Bybit's Unified Trading Account documentation).",
-    "never-negative": "What the insurance fund cannot cover is taken from profitable opposing positions by "
-                      "auto-deleveraging; a trader's balance never goes below zero (as Kraken states for "
-                      "its futures accounts).",
-}
-COLUMN_TITLES = {"wallet": "Wallet", "equity": "Equity", "available_balance": "Available",
-                 "position": "Position", "insurance_fund": "Insurance fund"}
+COLUMN_TITLES = {"wallet_balance": "Wallet balance", "equity": "Equity", "available_balance": "Available balance",
+                 "position_margin": "Position margin", "position": "Position", "insurance_fund": "Insurance fund"}
 
 
 @dataclass
@@ -82,7 +71,21 @@ def check_rule(doc: Document, index: int, rule: dict) -> RuleCheck:
         problem = doc.problem(("rules", index, "scenario", "steps", failure.step_index - 1),
                               f"rule {rule_id}, step {failure.step_index} ({failure.step_name}): "
                               f"{failure.message}")
+    else:
+        problem = unsourced_policy(doc, index, rule_id, run)
     return RuleCheck(doc, index, rule, run, problem)
+
+
+def unsourced_policy(doc: Document, index: int, rule_id: str, run: ScenarioRun) -> Problem | None:
+    """A problem at the rule's ``venue`` line for the first exercised policy its venue does not source."""
+    venue = VENUES[run.venue]
+    for policy in run.exercised:
+        if not venue.policy_sources(policy):
+            return doc.problem(("rules", index, "venue"),
+                               f"rule {rule_id} relies on {POLICIES[policy]} (policy {policy}), which venue "
+                               f"{venue.name} does not source; cite it in calculators/model/venues/{venue.id}.yaml "
+                               "or use a venue that documents it")
+    return None
 
 
 def check_rules(entries: list[Document]) -> list[RuleCheck]:
@@ -113,7 +116,7 @@ def site_checks(site) -> dict[str, RuleCheck]:
 
 def venue_title(venue: str) -> str:
     """The venue profile's title, e.g. ``Bybit, classic (non-unified) USDT perpetual account``."""
-    return VENUE_DATA[venue]["title"]
+    return VENUES[venue].name
 
 
 def anchor(rule_id: str) -> str:
@@ -230,6 +233,13 @@ def given_text(rule: dict) -> str:
     parts = [f"wallet {number(given.get('wallet', 0))} USDT",
              f"insurance fund {number(given.get('insurance_fund', 0))} USDT",
              f"{given.get('position_mode', 'one_way').replace('_', '-')} position mode"]
+    if given.get("collateral"):
+        parts.append(f"other collateral worth {number(given['collateral'])} USDT")
+    for trader in given.get("traders", []):
+        held = "; ".join(f"{o['side']} {number(o['qty'])} {o['symbol']} at {number(o['price'])}"
+                         for o in trader.get("positions", []))
+        parts.append(f"another trader, {trader['name']}, with {number(trader.get('wallet', 0))} USDT"
+                     + (f" holding {held}" if held else ""))
     return "Starting state: " + ", ".join(parts) + "."
 
 
@@ -259,8 +269,9 @@ def rule_boxes(entry: dict, site) -> str:
     checks = site_checks(site)
     out = ["## Verified rules\n\n",
            "Each statement below was checked by running the scenario under it on Margin Notes' reference "
-           "model of a futures exchange. The model simplifies: one price path, no partial liquidation, "
-           "and only the venue policy named in the box. [All rules](../rules/index.md)\n\n"]
+           "model of a futures exchange, using only what the named venue's profile sources. The model "
+           "simplifies: one price path, and market orders only. "
+           "[All rules](../rules/index.md)\n\n"]
     out += [rule_box(checks[rule["id"]]) for rule in entry["rules"]]
     return "".join(out)
 
@@ -296,11 +307,11 @@ def rules_index(site):
         out.append("\n")
     out.append("## Venue policies\n\n"
                "The reference model takes each venue's parameters from its profile in "
-               "`calculators/model/venues.py`.\n\n")
-    for venue, data in VENUE_DATA.items():
-        out.append(f"### `{venue}`\n\n{data['title']}. {POLICY_TEXT[data['policy']]} "
-                   f"Taker fee {number(to_decimal('fee', data['taker_fee']) * 100)}%; liquidation price by "
-                   f"{data['liquidation_formula'].capitalize()}'s formula.\n\n")
+               "`calculators/model/venues/`.\n\n")
+    for venue in VENUES.values():
+        out.append(f"### `{venue.id}`\n\n{venue.name}. {venue.summary} Taker fee "
+                   f"{number(venue.taker_fee * 100)}%; liquidation price by "
+                   f"{venue.liquidation_formula.capitalize()}'s formula.\n\n")
     yield Page("rules/index.md", "".join(out))
     yield Page("rules.json", json.dumps(rules_json(checks), indent=2, ensure_ascii=False) + "\n")
 

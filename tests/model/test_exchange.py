@@ -22,27 +22,32 @@ def balanced(ex):
 
 
 def test_example_1_long_50x_liquidates_at_19700_not_19700_1_and_settles_at_19600():
-    ex = Exchange("bybit-classic", wallet=1000)
+    ex = Exchange("bybit", wallet=1000)
     assert ex.order("BTCUSDT", "long", 1, 20000, 50, "isolated").ok
     state = ex.snapshot()
     assert state["liquidation_price"] == 19700 == liquidation_price_bybit("long", D(20000), D(1), D(50),
                                                                           D("0.005"), D(0), D(0))
     assert state["bankruptcy_price"] == 19600 == bankruptcy_price("long", D(20000), D(50))
-    assert state["position_margin"] == 400 and state["maintenance_margin"] == 100
+    # Position margin (Bybit "Position Margin"): initial margin 400 + fee to close 19,600 x 0.055% = 10.78.
+    assert state["position_margin"] == D("410.78") and state["maintenance_margin"] == 100
+    # The wallet balance keeps the margin: only the fee to open (11) has left it.
+    assert state["wallet_balance"] == 989 and state["available_balance"] == D("578.22")
     assert ex.mark("BTCUSDT", "19700.1").events == []
     assert ex.snapshot()["position_count"] == 1
     result = ex.mark("BTCUSDT", 19700)
     [event] = result.events
-    assert event["settled_at"] == 19600 and event["margin_lost"] == 400
-    # Filled at 19,700, settled at 19,600: the 100 between them goes to the insurance fund.
-    assert event["to_fund"] == 100 and ex.insurance_fund == 100
-    assert ex.snapshot()["wallet"] == 1000 - 400 - 11 and ex.snapshot()["liquidations"] == 1
+    assert event["settled_at"] == 19600 and event["margin_lost"] == D("410.78")
+    # Filled at 19,700, settled at 19,600: the 100 between them goes to the insurance fund; the reserved
+    # 10.78 is the closing fee.
+    assert event["to_fund"] == 100 and ex.insurance_fund == 100 and ex.fees_collected == D("21.78")
+    assert ex.snapshot()["wallet_balance"] == D("578.22") and ex.snapshot()["liquidations"] == 1
+    assert ex.exercised == {"fee_to_close_in_position_margin", "fund_takes_surplus"}
     assert balanced(ex)
 
 
 def test_example_2_short_with_3000_added_margin_liquidates_at_23300():
     # Derived (withheld on the page): 20,000 + (400 - 100)/1 + 3,000/1 = 23,300.
-    ex = Exchange("bybit-classic", wallet=5000)
+    ex = Exchange("bybit", wallet=5000)
     ex.order("BTCUSDT", "short", 1, 20000, 50, "isolated")
     assert ex.add_margin("BTCUSDT", 3000).ok
     assert ex.snapshot()["liquidation_price"] == 23300
@@ -53,47 +58,48 @@ def test_example_2_short_with_3000_added_margin_liquidates_at_23300():
 def test_example_3_funding_taken_from_position_margin_moves_the_lp_to_19900():
     # Derived: extra margin -200 -> 19,700 + 200 = 19,900. With nothing available in the wallet the 200
     # of funding (1 x 20,000 x 1%) comes out of the position margin (Bybit funding page, §1.9).
-    ex = Exchange("bybit-classic", wallet=D("421.78"))  # order cost: 400 + 11 + 10.78
+    ex = Exchange("bybit", wallet=D("421.78"))  # order cost: 400 + 11 + 10.78, all of it held
     assert ex.order("BTCUSDT", "long", 1, 20000, 50, "isolated").ok
-    assert ex.withdraw(D("10.78")).ok and ex.account.wallet == 0
+    assert ex.account.wallet == 0 and ex.snapshot()["available_balance"] == 0
     assert ex.funding("BTCUSDT", "0.01").ok
-    assert ex.account.wallet == 0 and ex.snapshot()["position_margin"] == 200
+    assert ex.account.wallet == 0 and ex.snapshot()["position_margin"] == D("210.78")
+    assert "funding_from_position_margin" in ex.exercised
     assert ex.snapshot()["liquidation_price"] == 19900
     assert ex.counterparty_wallet == 200 and balanced(ex)
 
 
 def test_example_4_and_5_older_bybit_form():
-    ex = Exchange("bybit-classic", wallet=1000)
+    ex = Exchange("bybit", wallet=1000)
     ex.order("BTCUSDT", "long", 1, 10000, 50, "isolated")
     assert ex.snapshot()["liquidation_price"] == 9850
     assert ex.snapshot()["bankruptcy_price"] == 9800  # example 6
-    ex2 = Exchange("bybit-classic", wallet=1000)
+    ex2 = Exchange("bybit", wallet=1000)
     ex2.order("BTCUSDT", "short", 1, 8000, 40, "isolated")
     assert ex2.snapshot()["liquidation_price"] == 8160  # derived: 8,000 + (200 - 40)
 
 
 def test_example_7_order_cost_5052_25_is_exactly_enough():
-    ex = Exchange("bybit-classic", wallet=D("5052.25"))
+    ex = Exchange("bybit", wallet=D("5052.25"))
     assert ex.order("BTCUSDT", "long", 1, 50000, 10).ok
     assert ex.fees_collected == D("27.5")
-    short = Exchange("bybit-classic", wallet=D("5052.24"))
+    short = Exchange("bybit", wallet=D("5052.24"))
     result = short.order("BTCUSDT", "long", 1, 50000, 10)
     assert result.reason == "insufficient_available_balance" and "5052.25" in result.detail
 
 
 def test_example_14_and_15_average_entry_and_unrealised_pnl():
-    ex = Exchange("bybit-classic", wallet=10000)
+    ex = Exchange("bybit", wallet=10000)
     ex.order("BTCUSDT", "long", "0.5", 5000, 10)
     ex.order("BTCUSDT", "long", "0.3", 6000, 10)
     assert ex.account.positions[("BTCUSDT", "long")].entry_price == 5375
-    ex2 = Exchange("bybit-classic", wallet=10000)
-    ex2.order("ETHUSDT", "long", "0.2", 7000, 10)
-    ex2.mark("ETHUSDT", 7500)
+    ex2 = Exchange("bybit", wallet=10000)
+    ex2.order("BTCUSDT", "long", "0.2", 7000, 10)
+    ex2.mark("BTCUSDT", 7500)
     assert ex2.snapshot()["unrealised_pnl"] == 100
 
 
 def test_binance_formula_drives_never_negative_liquidations():
-    ex = Exchange("never-negative", wallet=1000)
+    ex = Exchange("binance", wallet=1000)
     ex.order("BTCUSDT", "long", 1, 20000, 50, "isolated")
     lp = liquidation_price_binance("long", D(20000), D(1), D(50), D("0.004"), D(0), D(0))
     assert ex.snapshot()["liquidation_price"] == lp
@@ -106,7 +112,7 @@ def test_binance_formula_drives_never_negative_liquidations():
 
 
 def test_deposit_and_withdraw_and_their_refusals():
-    ex = Exchange("bybit-classic", wallet=100)
+    ex = Exchange("bybit", wallet=100)
     assert ex.withdraw(40).ok and ex.account.wallet == 60
     assert ex.withdraw(61).reason == "insufficient_available_balance"
     assert ex.withdraw(0).reason == "invalid_input"
@@ -120,7 +126,7 @@ def test_deposit_and_withdraw_and_their_refusals():
 
 
 def test_withdrawal_is_limited_by_cross_margin_in_use():
-    ex = Exchange("bybit-classic", wallet=1000)
+    ex = Exchange("bybit", wallet=1000)
     ex.order("BTCUSDT", "long", 1, 20000, 50)
     assert ex.withdrawable() == 1000 - 11 - 400
     assert ex.withdraw(590).reason == "insufficient_available_balance"
@@ -128,7 +134,7 @@ def test_withdrawal_is_limited_by_cross_margin_in_use():
 
 
 def test_accounts_open_and_switch():
-    ex = Exchange("bybit-classic", wallet=10)
+    ex = Exchange("bybit", wallet=10)
     assert ex.open_account("second").ok and ex.current == "second" and ex.account.user == "alice"
     assert ex.open_account("second").reason == "account_exists"
     assert ex.open_account("b", user="bob").ok and ex.account.user == "bob"
@@ -141,11 +147,11 @@ def test_accounts_open_and_switch():
 
 def test_constructor_rejects_bad_given():
     with pytest.raises(ValueError, match="insurance_fund must be at least 0"):
-        Exchange("bybit-classic", insurance_fund=-1)
+        Exchange("bybit", insurance_fund=-1)
     with pytest.raises(ValueError, match="position_mode must be one of"):
-        Exchange("bybit-classic", position_mode="both")
+        Exchange("bybit", position_mode="both")
     with pytest.raises(ValueError, match="wallet"):
-        Exchange("bybit-classic", wallet=-5)
+        Exchange("bybit", wallet=-5)
     with pytest.raises(ValueError, match="unknown venue"):
         Exchange("okx")
 
@@ -154,7 +160,7 @@ def test_constructor_rejects_bad_given():
 
 
 def test_order_refusals():
-    ex = Exchange("bybit-classic", wallet=1000)
+    ex = Exchange("bybit", wallet=1000)
     assert ex.order("DOGEUSDT", "long", 1, 1, 5).reason == "unknown_symbol"
     assert ex.order("BTCUSDT", "long", 1, "20000.05", 5).reason == "price_off_tick"
     assert ex.order("BTCUSDT", "up", 1, 20000, 5).reason == "invalid_input"
@@ -168,16 +174,17 @@ def test_order_refusals():
 
 
 def test_risk_limit_tiers_refuse_large_positions():
-    ex = Exchange("bybit-classic", wallet=10_000_000)
-    result = ex.order("BTCUSDT", "long", 301, 20000, 10)
-    assert result.reason == "position_above_risk_limit"
-    # 150 BTC at 20,000 = 3,000,000 USDT: tier 2, which allows 80x at most.
-    assert ex.order("BTCUSDT", "long", 150, 20000, 100).reason == "leverage_above_maximum"
-    assert ex.order("BTCUSDT", "long", 150, 20000, 80).ok
+    ex = Exchange("bybit", wallet=10_000_000)
+    result = ex.order("BTCUSDT", "long", 131, 20000, 10)  # 2,620,000 USDT: above Bybit's tier 2
+    assert result.reason == "position_above_risk_limit" and ex.exercised == {"risk_limit_tiers"}
+    # 120 BTC at 20,000 = 2,400,000 USDT: tier 2, which allows 90x at most.
+    assert ex.order("BTCUSDT", "long", 120, 20000, 100).reason == "leverage_above_maximum"
+    assert ex.order("BTCUSDT", "long", 120, 20000, 90).ok
+    assert ex.snapshot()["maintenance_margin"] == 2400000 * D("0.0056") - 1200
 
 
 def test_one_way_mode_nets_reduces_and_flips():
-    ex = Exchange("bybit-classic", wallet=10000)
+    ex = Exchange("bybit", wallet=10000)
     ex.order("BTCUSDT", "long", 1, 20000, 10)
     result = ex.order("BTCUSDT", "short", "0.4", 21000, 10)
     assert result.ok and result.data["realised_pnl"] == 400
@@ -190,7 +197,7 @@ def test_one_way_mode_nets_reduces_and_flips():
 
 
 def test_flip_refused_as_a_whole_when_the_new_side_is_refused():
-    ex = Exchange("bybit-classic", wallet=1000)
+    ex = Exchange("bybit", wallet=1000)
     ex.order("BTCUSDT", "long", "0.1", 20000, 10)
     before = ex.account.wallet
     result = ex.order("BTCUSDT", "short", 5, 20000, 10)
@@ -199,7 +206,7 @@ def test_flip_refused_as_a_whole_when_the_new_side_is_refused():
 
 
 def test_hedge_mode_holds_both_legs_and_close_needs_a_side():
-    ex = Exchange("bybit-classic", wallet=10000, position_mode="hedge")
+    ex = Exchange("bybit", wallet=10000, position_mode="hedge")
     ex.order("BTCUSDT", "long", 1, 20000, 10)
     ex.order("BTCUSDT", "short", 1, 20000, 10)
     assert ex.snapshot()["position_count"] == 2 and ex.snapshot()["position_size"] == 0
@@ -208,7 +215,7 @@ def test_hedge_mode_holds_both_legs_and_close_needs_a_side():
     assert ex.close("BTCUSDT", 20000, side="long", qty="0.5").ok
     assert ex.close("BTCUSDT", 20000, side="long").ok
     assert ex.close("BTCUSDT", 20000, side="long").reason == "no_open_position"
-    assert ex.close("ETHUSDT", 1000).reason == "no_open_position"
+    assert ex.close("ETHUSDT", 1000).reason == "unknown_symbol"
     assert ex.close("XRPUSDT", 1).reason == "unknown_symbol"
     assert ex.set_position_mode("one_way").reason == "position_mode_change_with_open_positions"
     assert ex.close("BTCUSDT", 20000).ok
@@ -218,13 +225,13 @@ def test_hedge_mode_holds_both_legs_and_close_needs_a_side():
 
 
 def test_margin_mode_of_a_leg_is_fixed_while_open():
-    ex = Exchange("bybit-classic", wallet=10000)
+    ex = Exchange("bybit", wallet=10000)
     ex.order("BTCUSDT", "long", 1, 20000, 10, "isolated")
     assert ex.order("BTCUSDT", "long", 1, 20000, 10, "cross").reason == "margin_mode_mismatch"
 
 
 def test_an_order_moves_the_mark_and_can_liquidate_first():
-    ex = Exchange("bybit-classic", wallet=10000)
+    ex = Exchange("bybit", wallet=10000)
     ex.order("BTCUSDT", "long", 1, 20000, 50, "isolated")
     result = ex.close("BTCUSDT", 19000)
     assert result.reason == "no_open_position" and result.events[0]["event"] == "liquidation"
@@ -235,27 +242,30 @@ def test_an_order_moves_the_mark_and_can_liquidate_first():
 
 
 def test_set_leverage_remargins_isolated_positions():
-    ex = Exchange("bybit-classic", wallet=1000)
+    ex = Exchange("bybit", wallet=1000)
     ex.order("BTCUSDT", "long", 1, 20000, 50, "isolated")
     assert ex.set_leverage("BTCUSDT", 25).ok
-    assert ex.account.positions[("BTCUSDT", "long")].margin == 800 and ex.account.wallet == 189
+    # Position margin 800 + fee to close at 19,200 (10.56); it was 400 + 10.78.
+    assert ex.account.positions[("BTCUSDT", "long")].margin == D("810.56")
+    assert ex.wallet_balance() == 989 and ex.available_balance() == D("178.44")
     assert ex.set_leverage("BTCUSDT", 10).reason == "insufficient_available_balance"
     assert ex.set_leverage("BTCUSDT", 150).reason == "leverage_above_maximum"
     assert ex.set_leverage("BTCUSDT", 0).reason == "invalid_input"
-    assert ex.set_leverage("BTCUSDT", 100).ok and ex.account.wallet == 789
+    assert ex.set_leverage("BTCUSDT", 100).ok and ex.available_balance() == 989 - 200 - D("10.89")
     assert balanced(ex)
 
 
 def test_set_leverage_on_cross_needs_available_balance():
-    ex = Exchange("bybit-classic", wallet=1000)
+    ex = Exchange("bybit", wallet=1000)
     ex.order("BTCUSDT", "long", 1, 20000, 50)
     assert ex.set_leverage("BTCUSDT", 10).reason == "insufficient_available_balance"
     assert ex.set_leverage("BTCUSDT", 40).ok and ex.available_balance() == 1000 - 11 - 500
-    assert ex.set_leverage("ETHUSDT", 5).ok and ex.account.leverage["ETHUSDT"] == 5
+    assert ex.set_leverage("ETHUSDT", 5).reason == "unknown_symbol"
+    assert ex.set_leverage("BTCUSDT", 5).reason == "insufficient_available_balance"
 
 
 def test_add_and_remove_margin():
-    ex = Exchange("bybit-classic", wallet=1000)
+    ex = Exchange("bybit", wallet=1000)
     assert ex.add_margin("BTCUSDT", 10).reason == "no_open_position"
     ex.order("BTCUSDT", "long", 1, 20000, 50)
     assert ex.add_margin("BTCUSDT", 10).reason == "position_not_isolated"
@@ -271,7 +281,7 @@ def test_add_and_remove_margin():
 
 
 def test_hedge_mode_margin_needs_a_side():
-    ex = Exchange("bybit-classic", wallet=10000, position_mode="hedge")
+    ex = Exchange("bybit", wallet=10000, position_mode="hedge")
     ex.order("BTCUSDT", "long", 1, 20000, 10, "isolated")
     ex.order("BTCUSDT", "short", 1, 20000, 10, "isolated")
     assert ex.add_margin("BTCUSDT", 5).reason == "position_side_required"
@@ -282,7 +292,7 @@ def test_hedge_mode_margin_needs_a_side():
 
 
 def test_funding_longs_pay_shorts_through_the_counterparty():
-    ex = Exchange("bybit-classic", wallet=10000)
+    ex = Exchange("bybit", wallet=10000)
     assert ex.funding("BTCUSDT", "0.0001").reason == "no_mark_price"
     ex.order("BTCUSDT", "long", 1, 20000, 10)
     ex.open_account("b", user="bob")
@@ -296,16 +306,17 @@ def test_funding_longs_pay_shorts_through_the_counterparty():
 
 
 def test_never_negative_caps_cross_funding_at_the_wallet():
-    ex = Exchange("never-negative", wallet=D("420"))
+    ex = Exchange("kraken-futures", wallet=D("420"))
     assert ex.order("BTCUSDT", "long", 1, 20000, 50).ok
     assert ex.account.wallet == 410
     result = ex.funding("BTCUSDT", "0.05")  # 1,000 due, 410 can be paid; the position is then liquidated
     assert "paid 410" in result.detail and result.events[0]["event"] == "liquidation"
     assert ex.account.wallet == 0 and ex.counterparty_wallet >= 410 and balanced(ex)
+    assert "never_negative" in ex.exercised
 
 
 def test_advance_hours_validation_and_clock():
-    ex = Exchange("bybit-classic", wallet=1)
+    ex = Exchange("bybit", wallet=1)
     assert ex.advance_hours(0).reason == "invalid_input"
     assert ex.advance_hours(1.5).reason == "invalid_input"
     assert ex.advance_hours(True).reason == "invalid_input"
@@ -313,7 +324,7 @@ def test_advance_hours_validation_and_clock():
 
 
 def test_a_refused_operation_changes_nothing_and_is_logged():
-    ex = Exchange("bybit-classic", wallet=100)
+    ex = Exchange("bybit", wallet=100)
     before = ex.snapshot()
     result = ex.withdraw(1000)
     assert not result.ok and result.label == "refused: insufficient_available_balance"

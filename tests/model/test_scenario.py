@@ -19,7 +19,7 @@ given: {wallet: 1000, insurance_fund: 0}
 steps:
   - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50, margin_mode: cross}
   - mark: {symbol: BTCUSDT, price: 18500, fill: 18500}
-  - expect: {wallet: {lt: 0}}
+  - expect: {wallet_balance: {lt: 0}}
   - withdraw: 1
   - expect: {refused: withdrawal_blocked_negative_balance}
   - deposit: 600
@@ -29,54 +29,54 @@ steps:
 
 # The seed article's rules, each with the venue whose policy it describes.
 SEED_RULES = {
-    "new-positions-refused-while-negative": ("bybit-classic", """
+    "new-positions-refused-while-negative": ("seed-article", """
 given: {wallet: 1000}
 steps:
   - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50}
   - mark: {symbol: BTCUSDT, price: 18500}
-  - open: {symbol: ETHUSDT, side: long, qty: 0.01, price: 1000, leverage: 10}
+  - open: {symbol: BTCUSDT, side: long, qty: 0.01, price: 18500, leverage: 10}
   - expect: {refused: open_blocked_negative_balance, position_count: 0}
 """),
-    "deposits-repay-the-debt-first": ("bybit-classic", """
+    "deposits-repay-the-debt-first": ("seed-article", """
 given: {wallet: 1000}
 steps:
   - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50}
   - mark: {symbol: BTCUSDT, price: 18500}
   - expect: {debt: 511}
   - deposit: 200
-  - expect: {wallet: -311, debt: 311, refused: null}
+  - expect: {wallet_balance: -311, debt: 311, refused: null}
 """),
-    "no-interest-on-the-debt": ("bybit-classic", """
+    "no-interest-on-the-debt": ("seed-article", """
 given: {wallet: 1000}
 steps:
   - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50}
   - mark: {symbol: BTCUSDT, price: 18500}
   - advance_hours: 720
-  - expect: {wallet: -511, interest_paid: 0}
+  - expect: {wallet_balance: -511, interest_paid: 0}
 """),
     "uta-debt-accrues-hourly-interest": ("bybit-uta", """
-given: {wallet: 1000}
+given: {wallet: 1000, collateral: 5000}
 steps:
   - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50}
-  - mark: {symbol: BTCUSDT, price: 18500}
+  - close: {symbol: BTCUSDT, price: 18500}
   - advance_hours: 24
-  - expect: {wallet: {lt: -511, approx: -511.0613, tolerance: 0.001}, interest_paid: {gt: 0}}
+  - expect: {wallet_balance: {lt: -521.175, approx: -521.2375, tolerance: 0.001}, interest_paid: {gt: 0}}
 """),
-    "fund-covers-the-deficit-first": ("bybit-classic", """
+    "fund-covers-the-deficit-first": ("seed-article", """
 given: {wallet: 1000, insurance_fund: 10000}
 steps:
   - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50}
   - mark: {symbol: BTCUSDT, price: 18500}
-  - expect: {wallet: 0, insurance_fund: 9489}
+  - expect: {wallet_balance: 0, insurance_fund: 9489}
 """),
-    "depleted-fund-leaves-the-balance-negative": ("bybit-classic", """
+    "depleted-fund-leaves-the-balance-negative": ("seed-article", """
 given: {wallet: 1000, insurance_fund: 100}
 steps:
   - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50}
   - mark: {symbol: BTCUSDT, price: 18500}
-  - expect: {insurance_fund: 0, wallet: -411}
+  - expect: {insurance_fund: 0, wallet_balance: -411}
 """),
-    "liquidation-at-the-liquidation-price": ("bybit-classic", """
+    "liquidation-at-the-liquidation-price": ("seed-article", """
 given: {wallet: 1000}
 steps:
   - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50, margin_mode: isolated}
@@ -86,29 +86,29 @@ steps:
   - mark: {symbol: BTCUSDT, price: 19700}
   - expect: {position_count: 0, liquidations: 1, insurance_fund: 100, position: none}
 """),
-    "isolated-loss-limited-while-the-fund-holds": ("bybit-classic", """
+    "isolated-loss-limited-while-the-fund-holds": ("seed-article", """
 given: {wallet: 1000, insurance_fund: 10000}
 steps:
   - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50, margin_mode: isolated}
   - mark: {symbol: BTCUSDT, price: 15000}
-  - expect: {wallet: 589, insurance_fund: 5400}
+  - expect: {wallet_balance: 578.22, position_margin: 0, insurance_fund: 5400}
 """),
-    "cross-puts-the-wallet-at-risk": ("bybit-classic", """
+    "cross-puts-the-wallet-at-risk": ("seed-article", """
 given: {wallet: 1000, insurance_fund: 10000}
 steps:
   - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50, margin_mode: cross}
   - mark: {symbol: BTCUSDT, price: 19000}
-  - expect: {wallet: 0, equity: 0}
+  - expect: {wallet_balance: 0, equity: 0}
 """),
-    "negative-balance-does-not-close-the-account": ("bybit-classic", """
+    "negative-balance-does-not-close-the-account": ("seed-article", """
 given: {wallet: 1000}
 steps:
   - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50}
   - mark: {symbol: BTCUSDT, price: 18500}
   - deposit: 100
-  - expect: {refused: null, wallet: -411}
+  - expect: {refused: null, wallet_balance: -411}
 """),
-    "second-account-inherits-the-restriction": ("bybit-classic", """
+    "second-account-inherits-the-restriction": ("seed-article", """
 given: {wallet: 1000}
 steps:
   - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50}
@@ -116,16 +116,16 @@ steps:
   - open_account: second
   - deposit: 100
   - withdraw: 10
-  - expect: {refused: withdrawal_blocked_negative_balance, account: second, wallet: 100, user_debt: 511}
-  - open: {symbol: ETHUSDT, side: long, qty: 0.01, price: 1000}
+  - expect: {refused: withdrawal_blocked_negative_balance, account: second, wallet_balance: 100, user_debt: 511}
+  - open: {symbol: BTCUSDT, side: long, qty: 0.01, price: 18500}
   - expect: {refused: open_blocked_negative_balance}
   - use_account: main
   - deposit: 511
   - use_account: second
   - withdraw: 10
-  - expect: {refused: null, wallet: 90}
+  - expect: {refused: null, wallet_balance: 90}
 """),
-    "never-negative-adl-hits-the-opposing-side": ("never-negative", """
+    "never-negative-adl-hits-the-opposing-side": ("binance", """
 given: {wallet: 1000}
 steps:
   - open_account: {name: bob-main, user: bob}
@@ -134,21 +134,35 @@ steps:
   - use_account: main
   - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50}
   - mark: {symbol: BTCUSDT, price: 18500}
-  - expect: {wallet: 0, adl_count: 1, adl_covered: 510}
+  - expect: {wallet_balance: 0, adl_count: 1, adl_covered: 510, uncovered_deficit: 0}
   - use_account: bob-main
-  - expect: {position_count: 0, wallet: {gt: 10000}}
+  - expect: {position_count: 0, wallet_balance: 10980, realised_pnl: 990}
+"""),
+    "adl-against-given-traders": ("bybit", """
+given:
+  wallet: 1000
+  traders:
+    - {name: bob, wallet: 10000, positions: [{symbol: BTCUSDT, side: short, qty: 1, price: 20000, leverage: 10}]}
+steps:
+  - open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50}
+  - mark: {symbol: BTCUSDT, price: 18500}
+  - expect: {wallet_balance: 0, adl_count: 1, uncovered_deficit: 0, account: main}
+  - use_account: bob
+  - expect: {position_count: 0, realised_pnl: 989}
 """),
 }
 
 
-@pytest.mark.parametrize("venue", ["bybit-classic"])
+@pytest.mark.parametrize("venue", ["seed-article"])
 def test_the_withdrawal_rule_passes(venue):
     run = run_scenario(WITHDRAWAL_RULE, venue)
     assert run.ok and run.failure is None
     assert [row.result for row in run.rows] == [
         "ok", "ok", "passed", "refused: withdrawal_blocked_negative_balance", "passed", "ok", "ok", "passed"]
-    assert run.rows[1].cells() == {"wallet": "-511", "equity": "-511", "available_balance": "-511",
-                                   "position": "none", "insurance_fund": "0", "result": "ok"}
+    assert run.rows[1].cells() == {"wallet_balance": "-511", "equity": "-511", "available_balance": "-511",
+                                   "position_margin": "0", "position": "none", "insurance_fund": "0",
+                                   "result": "ok"}
+    assert run.exercised == ("deficit_to_wallet", "deposit_repays_debt", "withdrawal_blocked_while_negative")
     assert run.rows[0].text == ("open: {symbol: BTCUSDT, side: long, qty: 1, price: 20000, leverage: 50, "
                                 "margin_mode: cross}")
     assert run.rows[3].text == "withdraw: 1"
@@ -171,49 +185,49 @@ def test_seed_rules_hold_and_every_expectation_matters(rule_id):
 
 
 def test_the_same_story_differs_by_venue():
-    assert run_scenario(WITHDRAWAL_RULE, "bybit-classic").ok
-    uta = run_scenario(WITHDRAWAL_RULE, "bybit-uta")
-    assert str(uta.failure) == ("step 5 (expect): result was refused: withdrawal_blocked_liability, "
-                                "expected refused: withdrawal_blocked_negative_balance")
-    never = run_scenario(WITHDRAWAL_RULE, "never-negative")
+    assert run_scenario(WITHDRAWAL_RULE, "seed-article").ok
+    for venue in ("bybit", "bybit-uta", "binance", "kraken-futures"):
+        run = run_scenario(WITHDRAWAL_RULE, venue)
+        assert str(run.failure) == "step 3 (expect): wallet_balance is 0, expected < 0", venue
+    never = run_scenario(WITHDRAWAL_RULE, "binance")
     assert (never.failure.step_index, never.failure.step_name) == (3, "expect")
-    assert never.failure.message == "wallet is 0, expected < 0"
+    assert never.failure.message == "wallet_balance is 0, expected < 0"
     assert len(never.rows) == 3 and never.rows[-1].result == "failed"
 
 
 @pytest.mark.parametrize(
     "expect, message",
     [
-        ({"wallet": 12.5}, "wallet is -511, expected = 12.5"),
-        ({"wallet": {"ge": 0}}, "wallet is -511, expected >= 0"),
-        ({"wallet": {"gt": 0}}, "wallet is -511, expected > 0"),
-        ({"wallet": {"le": -600}}, "wallet is -511, expected <= -600"),
-        ({"wallet": {"ne": -511}}, "wallet is -511, expected != -511"),
-        ({"wallet": {"approx": -500, "tolerance": 10}}, "wallet is -511, expected ≈ -500 ± 10"),
-        ({"wallet": {"not_approx": -510, "tolerance": 2}}, "wallet is -511, expected not ≈ -510 ± 2"),
+        ({"wallet_balance": 12.5}, "wallet_balance is -511, expected = 12.5"),
+        ({"wallet_balance": {"ge": 0}}, "wallet_balance is -511, expected >= 0"),
+        ({"wallet_balance": {"gt": 0}}, "wallet_balance is -511, expected > 0"),
+        ({"wallet_balance": {"le": -600}}, "wallet_balance is -511, expected <= -600"),
+        ({"wallet_balance": {"ne": -511}}, "wallet_balance is -511, expected != -511"),
+        ({"wallet_balance": {"approx": -500, "tolerance": 10}}, "wallet_balance is -511, expected ≈ -500 ± 10"),
+        ({"wallet_balance": {"not_approx": -510, "tolerance": 2}}, "wallet_balance is -511, expected not ≈ -510 ± 2"),
         ({"refused": "withdrawal_blocked_negative_balance"},
          "result was ok, expected refused: withdrawal_blocked_negative_balance"),
         ({"position": "long 1 BTCUSDT"}, "position is none, expected = long 1 BTCUSDT"),
         ({"liquidation_price": 5}, "liquidation_price is empty, expected = 5"),
         ({"liquidation_price": {"ne": None}}, "liquidation_price is empty, expected != empty"),
-        ({"wallet": None}, "wallet is -511, expected = empty"),
+        ({"wallet_balance": None}, "wallet_balance is -511, expected = empty"),
     ],
 )
 def test_failure_messages(expect, message):
     scenario = {"given": {"wallet": 1000}, "steps": WITHDRAWAL_RULE["steps"][:2] + [{"expect": expect}]}
-    run = run_scenario(scenario, "bybit-classic")
+    run = run_scenario(scenario, "seed-article")
     assert run.failure.message == message
     assert str(run.failure) == f"step 3 (expect): {message}"
 
 
 def test_refusal_messages():
     steps = [{"withdraw": 5000}, {"expect": {"refused": None}}]
-    assert run_scenario({"steps": steps}, "bybit-classic").failure.message == (
+    assert run_scenario({"steps": steps}, "seed-article").failure.message == (
         "result was refused: insufficient_available_balance, expected ok")
     steps = [{"withdraw": 5000}, {"expect": {"refused": "withdrawal_blocked_liability"}}]
-    assert run_scenario({"steps": steps}, "bybit-classic").failure.message == (
+    assert run_scenario({"steps": steps}, "seed-article").failure.message == (
         "result was refused: insufficient_available_balance, expected refused: withdrawal_blocked_liability")
-    first = run_scenario({"steps": [{"expect": {"refused": None}}]}, "bybit-classic")
+    first = run_scenario({"steps": [{"expect": {"refused": None}}]}, "seed-article")
     assert first.failure.message == "no operation ran before this expect"
 
 
@@ -239,7 +253,7 @@ steps:
   - withdraw: 1
   - expect: {refused: null, account: a1, position_count: 0, hours: 3, fees_collected: {gt: 0}}
 """)
-    run = run_scenario(scenario, "bybit-classic")
+    run = run_scenario(scenario, "seed-article")
     assert run.ok, run.failure
     assert all(row.result in ("ok", "passed") for row in run.rows), [(r.text, r.result) for r in run.rows]
     assert {row.name for row in run.rows} == set(STEP_NAMES)
@@ -254,6 +268,16 @@ steps:
         ({"given": {"cash": 1}, "steps": [{"deposit": 1}]}, "step 0 (given): cash: unknown key"),
         ({"given": {"position_mode": "both"}, "steps": [{"deposit": 1}]}, "step 0 (given): position_mode"),
         ({"given": {"wallet": -1}, "steps": [{"deposit": 1}]}, "step 0 (given): given: wallet"),
+        ({"given": {"traders": [{"name": "bob", "cash": 1}]}, "steps": [{"deposit": 1}]},
+         "step 0 (given): traders[0].cash: unknown key; known: name, wallet, positions"),
+        ({"given": {"traders": [{"name": "bob", "positions": [{"symbol": "BTCUSDT", "side": "short", "qty": 1}]}]},
+          "steps": [{"deposit": 1}]}, "step 0 (given): traders[0].positions[0].price: is required"),
+        ({"given": {"traders": {"name": "bob"}}, "steps": [{"deposit": 1}]}, "step 0 (given): traders: must be a list"),
+        ({"given": {"collateral": 100}, "steps": [{"deposit": 1}]},
+         "step 0 (given): given: collateral: other coins backing a borrowing belong to a Unified Trading Account"),
+        ({"given": {"traders": [{"name": "bob", "wallet": 1, "positions": [
+            {"symbol": "BTCUSDT", "side": "short", "qty": 1, "price": 20000}]}]}, "steps": [{"deposit": 1}]},
+         "step 0 (given): given: trader bob: open refused: order cost is"),
         ({"steps": []}, "step 0 (steps): steps: must be a non-empty list"),
         ({"steps": [{"deposit": 1, "withdraw": 1}]}, "step 1 (step): step: must be a mapping with exactly one"),
         ({"steps": [{"deposit": 1}, {"fly": 1}]}, "step 2 (fly): fly: unknown step"),
@@ -266,17 +290,17 @@ steps:
         ({"steps": [{"expect": {}}]}, "step 1 (expect): expect: must map"),
         ({"steps": [{"expect": {"walet": 1}}]}, "step 1 (expect): walet: unknown state field"),
         ({"steps": [{"expect": {"refused": "nope"}}]}, "step 1 (expect): refused: unknown reason code 'nope'"),
-        ({"steps": [{"expect": {"wallet": {"about": 1}}}]}, "step 1 (expect): wallet: unknown comparison 'about'"),
-        ({"steps": [{"expect": {"wallet": {}}}]}, "step 1 (expect): wallet: needs at least one comparison"),
-        ({"steps": [{"expect": {"wallet": {"approx": 1}}}]}, "step 1 (expect): wallet: approx needs a tolerance"),
-        ({"steps": [{"expect": {"wallet": {"lt": 1, "tolerance": 1}}}]}, "tolerance goes with approx"),
-        ({"steps": [{"expect": {"wallet": {"lt": "x"}}}]}, "step 1 (expect): wallet: 'x' is not a number"),
+        ({"steps": [{"expect": {"wallet_balance": {"about": 1}}}]}, "step 1 (expect): wallet_balance: unknown comparison 'about'"),
+        ({"steps": [{"expect": {"wallet_balance": {}}}]}, "step 1 (expect): wallet_balance: needs at least one comparison"),
+        ({"steps": [{"expect": {"wallet_balance": {"approx": 1}}}]}, "step 1 (expect): wallet_balance: approx needs a tolerance"),
+        ({"steps": [{"expect": {"wallet_balance": {"lt": 1, "tolerance": 1}}}]}, "tolerance goes with approx"),
+        ({"steps": [{"expect": {"wallet_balance": {"lt": "x"}}}]}, "step 1 (expect): wallet_balance: 'x' is not a number"),
         ({"steps": [{"expect": {"position": {"lt": 1}}}]}, "step 1 (expect): position: is text"),
     ],
 )
 def test_malformed_scenarios_name_the_step_and_key(scenario, where):
     with pytest.raises(ScenarioError) as error:
-        run_scenario(scenario, "bybit-classic")
+        run_scenario(scenario, "seed-article")
     assert str(error.value).startswith(where) or where in str(error.value)
 
 
@@ -286,27 +310,27 @@ def test_unknown_venue_is_a_scenario_error():
 
 
 def test_negate_expectation():
-    step = {"expect": {"wallet": {"lt": 0, "ge": -600}, "refused": None, "debt": 5,
+    step = {"expect": {"wallet_balance": {"lt": 0, "ge": -600}, "refused": None, "debt": 5,
                        "equity": {"approx": 1, "tolerance": 2}}}
     assert expectation_count(step) == 5
     assert negate_expectation(step) == {"expect": {
-        "wallet": {"ge": 0, "lt": -600}, "refused": "insufficient_available_balance", "debt": {"ne": 5},
+        "wallet_balance": {"ge": 0, "lt": -600}, "refused": "insufficient_available_balance", "debt": {"ne": 5},
         "equity": {"not_approx": 1, "tolerance": 2}}}
     assert negate_expectation(step, 0) == {"expect": {
-        "wallet": {"ge": 0}, "refused": None, "debt": 5, "equity": {"approx": 1, "tolerance": 2}}}
+        "wallet_balance": {"ge": 0}, "refused": None, "debt": 5, "equity": {"approx": 1, "tolerance": 2}}}
     swapped = negate_expectation({"expect": {"refused": "withdrawal_blocked_liability"}})
     assert swapped == {"expect": {"refused": None}}
-    assert step["expect"]["wallet"] == {"lt": 0, "ge": -600}  # the original is not changed
-    assert negate_expectation({"expect": {"wallet": {"le": 3, "gt": 5}}}, 0) == {"expect": {"wallet": {"gt": 5}}}
-    assert negate_expectation({"expect": {"wallet": {"gt": 3, "lt": 5}}}, 0) == {"expect": {"wallet": {"le": 3, "lt": 5}}}
+    assert step["expect"]["wallet_balance"] == {"lt": 0, "ge": -600}  # the original is not changed
+    assert negate_expectation({"expect": {"wallet_balance": {"le": 3, "gt": 5}}}, 0) == {"expect": {"wallet_balance": {"gt": 5}}}
+    assert negate_expectation({"expect": {"wallet_balance": {"gt": 3, "lt": 5}}}, 0) == {"expect": {"wallet_balance": {"le": 3, "lt": 5}}}
     with pytest.raises(ValueError, match="must be an expect step"):
         negate_expectation({"deposit": 1})
     with pytest.raises(ValueError, match="two ne checks"):
-        negate_expectation({"expect": {"wallet": {"eq": 1, "ne": 2}}}, 0)
+        negate_expectation({"expect": {"wallet_balance": {"eq": 1, "ne": 2}}}, 0)
 
 
 def test_step_text_formats():
     assert step_text("mark", {"symbol": "BTCUSDT", "price": 18500.5, "fill": None}) == (
         "mark: {symbol: BTCUSDT, price: 18500.5, fill: null}")
-    assert step_text("expect", {"wallet": {"lt": 0}}) == "expect: {wallet: {lt: 0}}"
+    assert step_text("expect", {"wallet_balance": {"lt": 0}}) == "expect: {wallet_balance: {lt: 0}}"
     assert step_text("set_position_mode", "hedge") == "set_position_mode: hedge"

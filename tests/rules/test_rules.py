@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from calculators.model.scenario import expectation_count, negate_expectation, run_scenario
+from calculators.model.venues import VENUES
 from scripts.pipeline.content import Layout
 from scripts.pipeline.load import load_file
 
@@ -66,4 +67,47 @@ def test_rule_is_not_vacuous(file, rule):
 
 
 def test_seed_rules_cover_every_venue():
-    assert {rule["venue"] for _, rule in RULES} >= {"bybit-classic", "bybit-uta", "never-negative"}
+    assert {rule["venue"] for _, rule in RULES} >= {"bybit", "bybit-uta", "kraken-futures", "seed-article"}
+
+
+def _rule(rule_id):
+    return next(rule for _, rule in RULES if rule["id"] == rule_id)
+
+
+# Vacuity of the behaviours themselves: switch the policy off on the rule's venue and the rule must fail.
+@pytest.mark.parametrize("rule_id, policy", [
+    ("never-negative-venue-uses-adl", "deficit_to_adl"),
+    ("insurance-fund-covers-gap-first", "fee_to_close_in_position_margin"),
+    ("isolated-loss-limited-to-margin", "fee_to_close_in_position_margin"),
+    ("added-margin-moves-liquidation-price", "fee_to_close_in_position_margin"),
+    ("empty-fund-can-leave-balance-negative", "deficit_to_wallet"),
+    ("withdrawal-blocked-while-negative", "withdrawal_blocked_while_negative"),
+    ("open-blocked-while-negative", "open_blocked_while_negative"),
+    ("restriction-follows-the-user", "block_follows_user"),
+    ("uta-liability-blocks-withdrawal", "liability_blocks_withdrawal"),
+])
+def test_rule_fails_with_its_behaviour_switched_off(rule_id, policy):
+    rule = _rule(rule_id)
+    assert run_scenario(rule["scenario"], rule["venue"]).ok
+    assert policy in run_scenario(rule["scenario"], rule["venue"]).exercised
+    switched_off = VENUES[rule["venue"]].with_policy(policy, False)
+    run = run_scenario(rule["scenario"], switched_off)
+    assert not run.ok, f"rule {rule_id} still holds with {policy} switched off"
+
+
+def test_adl_rule_fails_without_the_opposing_trader():
+    # Nothing abstract absorbs the deficit: with no opposing position the shortfall is visible instead.
+    rule = _rule("never-negative-venue-uses-adl")
+    scenario = copy.deepcopy(rule["scenario"])
+    del scenario["given"]["traders"]
+    scenario["steps"] = scenario["steps"][:3]
+    run = run_scenario(scenario, rule["venue"])
+    assert not run.ok and "adl_count is 0" in run.failure.message
+    assert run.exchange.snapshot()["uncovered_deficit"] == 510
+
+
+@pytest.mark.parametrize("file, rule", RULES, ids=RULE_IDS)
+def test_every_exercised_policy_is_sourced_by_the_rules_venue(file, rule):
+    run = run_scenario(rule["scenario"], rule["venue"])
+    for policy in run.exercised:
+        assert VENUES[rule["venue"]].policy_sources(policy), (rule["id"], policy)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from calculators.model.venues import VENUES
 from scripts.pipeline.build import build, check, prepare
 from scripts.pipeline.content import Layout
 from scripts.pipeline.rules import describe_step, number
@@ -39,11 +41,11 @@ def test_real_content_verifies():
 
 
 def test_false_expectation_names_rule_step_and_state(project):
-    line = _edit(project, "        - expect: {refused: null, wallet: 88}", "        - expect: {refused: null, wallet: 12.5}")
+    line = _edit(project, "        - expect: {refused: null, wallet_balance: 88}", "        - expect: {refused: null, wallet_balance: 12.5}")
     _, problems = check(project)
     assert [str(p) for p in problems] == [
         f"{ENTRY}:{line}: $.rules[5].scenario.steps[7]: rule withdrawal-blocked-while-negative, "
-        "step 8 (expect): wallet is 88, expected = 12.5"]
+        "step 8 (expect): wallet_balance is 88, expected = 12.5"]
 
 
 def test_wrong_reason_code_fails(project):
@@ -97,7 +99,7 @@ def test_false_rule_stops_the_build_and_leaves_site_untouched(project):
     site = project.root / "site"
     site.mkdir()
     (site / "marker.txt").write_text("previous build", encoding="utf-8")
-    _edit(project, "        - expect: {wallet: -511, interest_paid: 0}", "        - expect: {wallet: -511, interest_paid: 1}")
+    _edit(project, "        - expect: {wallet_balance: -511, interest_paid: 0}", "        - expect: {wallet_balance: -511, interest_paid: 1}")
     messages = []
     code = build(project, site, ROOT / "mkdocs.yml", docs_dir=project.root / ".build/docs", log=messages.append)
     assert code == 1
@@ -155,3 +157,25 @@ def test_steps_are_described_in_words(name, args, text):
 
 def test_numbers_read_like_numbers():
     assert [number(v) for v in (20000, -511, 0.5, "1234567.890")] == ["20,000", "-511", "0.5", "1,234,567.89"]
+
+
+def test_rule_on_a_venue_that_does_not_source_its_policy_fails_at_the_venue_line(project, monkeypatch):
+    # Take the source away from bybit's fee-to-close policy: every bybit rule with an isolated position
+    # now relies on an unsourced policy and fails at its venue line, though its scenario still passes.
+    bybit = VENUES["bybit"]
+    policies = dict(bybit.policies)
+    policies["fee_to_close_in_position_margin"] = dataclasses.replace(
+        policies["fee_to_close_in_position_margin"], sources=(), assumption=True)
+    monkeypatch.setitem(VENUES, "bybit", dataclasses.replace(bybit, policies=policies))
+    text = (project.root / ENTRY).read_text(encoding="utf-8")
+    start = text.index("  - id: insurance-fund-covers-gap-first")
+    line = text[:text.index("    venue: bybit", start)].count("\n") + 1
+    _, problems = check(project)
+    messages = [str(p) for p in problems]
+    assert messages[0] == (
+        f"{ENTRY}:{line}: $.rules[0].venue: rule insurance-fund-covers-gap-first relies on the fee to close "
+        "reserved in an isolated position margin and taken whole by a liquidation (policy "
+        "fee_to_close_in_position_margin), which venue Bybit, standard account (USDT perpetual) does not "
+        "source; cite it in calculators/model/venues/bybit.yaml or use a venue that documents it")
+    assert len(messages) >= 5
+    assert all(".venue: rule " in m and "(policy fee_to_close_in_position_margin)" in m for m in messages)
