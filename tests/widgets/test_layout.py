@@ -46,21 +46,22 @@ CHART_PAGES = ["liquidation-price", "gap-loss", "ema", "volume-profile"]
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
 
-def _pages(scheme: str) -> list[str]:
-    # The dark palette changes colours only: its run covers the pages with charts and the entries.
+def _pages(scheme: str, site) -> list[str]:
+    # The dark palette changes colours only: its run covers the pages with charts and two entries.
     calculators = SPECS if scheme == "light" else CHART_PAGES
-    return [f"/calculators/{calc_id}/" for calc_id in calculators] + ENTRIES
+    entries = sorted(f"/entries/{path.parent.name}/" for path in (site / "entries").glob("*/index.html"))
+    return [f"/calculators/{calc_id}/" for calc_id in calculators] + (entries if scheme == "light" else ENTRIES)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", list(SIZES))
-def test_pages_hold_still_fit_the_width_and_keep_a_result_in_view(size, scheme, browser, base_url):
+def test_pages_hold_still_fit_the_width_and_keep_a_result_in_view(size, scheme, browser, base_url, built_site):
     session = Watched(browser, base_url, viewport=SIZES[size], color_scheme=scheme)
     session.context.add_init_script(CLS_INIT)
     found = {}
     try:
         page = session.context.new_page()
-        for path in _pages(scheme):
+        for path in _pages(scheme, built_site):
             session.open(path, page)
             page.wait_for_timeout(300)  # let anything late (a chart, a font, an image) land
             problems = []
