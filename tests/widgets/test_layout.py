@@ -41,6 +41,14 @@ CHART_TEXT_SIZES = """() => Array.from(document.querySelectorAll('.mn-calc__char
   return Array.from(svg.querySelectorAll('text')).map(text => parseFloat(getComputedStyle(text).fontSize) * scale);
 })"""
 
+CHART_TEXT_OUTSIDE = """() => Array.from(document.querySelectorAll('.mn-calc__chart svg')).flatMap(svg => {
+  const box = svg.getBoundingClientRect();
+  return Array.from(svg.querySelectorAll('text')).filter(text => {
+    const inner = text.getBoundingClientRect();
+    return inner.left < box.left - 1 || inner.right > box.right + 1 || inner.top < box.top - 1 || inner.bottom > box.bottom + 1;
+  }).map(text => text.textContent);
+})"""
+
 ENTRIES = ["/entries/can-a-futures-balance-go-negative/", "/entries/where-is-my-liquidation-price/"]
 CHART_PAGES = ["liquidation-price", "gap-loss", "ema", "volume-profile"]
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
@@ -74,6 +82,9 @@ def test_pages_hold_still_fit_the_width_and_keep_a_result_in_view(size, scheme, 
             small = [size for size in page.evaluate(CHART_TEXT_SIZES) if size < 12]
             if small:
                 problems.append(f"chart text at {min(small):.1f}px")
+            outside = page.evaluate(CHART_TEXT_OUTSIDE)
+            if outside:
+                problems.append(f"chart text cut off: {outside}")
             widgets = page.locator(".mn-calc[data-calc]")
             for index in range(widgets.count()):
                 root = f"#{widgets.nth(index).get_attribute('id')}"

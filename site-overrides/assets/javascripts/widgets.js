@@ -557,6 +557,9 @@
     });
   }
 
+  /** About how wide `chars` characters of chart text (13 px) are, to lay out before the SVG is in the page. */
+  function textWidth(chars) { return chars * 7.4; }
+
   const CHARTS = {};
 
   /** Price ladder: entry, liquidation and bankruptcy prices on an axis chosen from these three; a market
@@ -580,7 +583,11 @@
     const description = marks.map(function (mark) { return mark.label + " price " + money(mark.value, unit); }).join("; ") +
       (offScale ? "; market price " + money(offScale.value, unit) + ", off the scale " + (offScale.above ? "above" : "below") : "") + ".";
     const svg = chartSvg(widget.uid, size, "Price ladder for this " + values.side + " position", description);
-    const labelEnd = 92, lineStart = 100, valueStart = Math.max(lineStart + 60, width - 118), lineEnd = valueStart - 8;
+    const longest = Math.max.apply(null, marks.concat(offScale ? [offScale] : []).map(function (mark) {
+      return money(mark.value, unit).length + 2;
+    }));
+    const labelEnd = 92, lineStart = 100, valueStart = Math.max(lineStart + 40, width - textWidth(longest) - 4);
+    const lineEnd = valueStart - 8;
     svg.appendChild(svgEl("line", { x1: lineStart + 8, x2: lineStart + 8, y1: edge, y2: height - edge, class: "mn-chart__axis" }));
     // The side of the ladder where the position loses money is shaded from entry to liquidation.
     const top = Math.min(y(values.entry_price), y(result.liquidation_price));
@@ -694,7 +701,10 @@
   CHARTS["volume-profile"] = function (widget, values, result, size) {
     const rows = result.rows;
     if (!rows.length || rows.length > 1000) return null;  // a readable picture needs a coarser row size
-    const width = size.width, height = size.height, left = 112, right = width - 8, top = 4, bottom = height - 24;
+    const labels = rows.map(function (row) { return plainNumber(row.low) + "\u2013" + plainNumber(row.high); });
+    const longest = Math.max.apply(null, labels.map(function (text) { return text.length; })) + 4;  // "POC "
+    const width = size.width, height = size.height, right = width - 8, top = 4, bottom = height - 24;
+    const left = Math.min(Math.round(width * 0.5), Math.max(80, textWidth(longest) + 10));
     const rowHeight = Math.min(22, (bottom - top) / rows.length);
     const maxVolume = Math.max.apply(null, rows.map(function (row) { return row.volume; })) || 1;
     const x = scale(0, maxVolume, left, right);
