@@ -199,6 +199,24 @@ def _field(uid: str, item: dict, value) -> str:
             f'<div class="mn-calc__control">{control}{unit_html}</div>{help_html}{error_html}</div>')
 
 
+PRESET_HELP = ("Fills fee rates and the risk-limit table from the venue's sourced profile and checks its leverage "
+               "and risk limits; values you type afterwards still count.")
+
+
+def _preset_field(uid: str, spec: dict) -> str:
+    """The venue preset select (catalogue ``presets``), if the calculator offers any. No ``name`` and no
+    ``data-field``: the preset is not an input; permalinks and embeds carry the values it fills."""
+    presets = spec.get("presets") or []
+    if not presets:
+        return ""
+    field_id = f"{uid}-venue"
+    options = '<option value="">None: type every value</option>' + "".join(
+        f'<option value="{escape(preset["id"])}">{escape(preset["label"])}</option>' for preset in presets)
+    return (f'<div class="mn-calc__field mn-calc__preset"><label class="mn-calc__label" for="{field_id}">Venue preset</label>'
+            f'<div class="mn-calc__control"><select id="{field_id}" aria-describedby="{field_id}-help">{options}</select></div>'
+            f'<p class="mn-calc__help" id="{field_id}-help">{escape(PRESET_HELP)}</p></div>')
+
+
 def _outputs(spec: dict, result: dict | None) -> str:
     rows = []
     for output in spec["outputs"]:
@@ -241,7 +259,7 @@ def widget_html(spec: dict, defaults: dict, uid: str, market_price: float | None
     if spec["id"] in CHARTS:
         chart = (f'<figure class="mn-calc__chart" data-chart="{escape(spec["id"])}">'
                  '<p class="mn-calc__chart-note">The chart appears once every field holds a valid value.</p></figure>')
-    fields = "".join(_field(uid, item, values[item["name"]]) for item in spec["inputs"])
+    fields = _preset_field(uid, spec) + "".join(_field(uid, item, values[item["name"]]) for item in spec["inputs"])
     buttons = ['<button type="button" class="md-button" data-action="reset">Reset</button>',
                '<button type="button" class="md-button" data-action="permalink">Copy link</button>']
     if not embed:

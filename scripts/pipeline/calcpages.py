@@ -41,6 +41,8 @@ def embedding_entries(site: Site) -> dict[str, list[dict]]:
 # The categories (content/categories.yaml) each calculator belongs to; their pages link it.
 CATEGORIES = {
     "liquidation-price": ("margin-and-liquidation",),
+    "inverse-liquidation-price": ("margin-and-liquidation",),
+    "initial-margin-mark": ("margin-and-liquidation",),
     "order-cost": ("margin-and-liquidation", "fees-and-funding"),
     "pnl": ("margin-and-liquidation", "fees-and-funding"),
     "target-price": ("margin-and-liquidation",),

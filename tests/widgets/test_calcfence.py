@@ -223,3 +223,14 @@ def test_the_served_glue_is_the_source_without_comment_lines_and_still_parses(tm
     (tmp_path / "widgets.js").write_text(served, encoding="utf-8")
     check = subprocess.run([node, "--check", str(tmp_path / "widgets.js")], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
+
+
+def test_a_calculator_with_venue_presets_gets_the_preset_select_from_the_build():
+    spec = dict(calcfence.specs()["liquidation-price"])
+    spec["presets"] = [{"id": "bybit:BTCUSDT", "label": "Bybit BTCUSDT", "values": {"mmr": 0.005}}]
+    html = calcform.widget_html(spec, {}, "mn-calc-3")
+    form = html.split('<form class="mn-calc__form"', 1)[1]
+    assert form.index('class="mn-calc__field mn-calc__preset"') < form.index('data-field="side"')
+    assert '<select id="mn-calc-3-venue" aria-describedby="mn-calc-3-venue-help">' in form
+    assert '<option value="bybit:BTCUSDT">Bybit BTCUSDT</option>' in form
+    assert "mn-calc__preset" not in calcform.widget_html(calcfence.specs()["liquidation-price"], {}, "mn-calc-3")

@@ -221,6 +221,7 @@
       const button = event.target.closest("button[data-action]");
       if (button) self[button.getAttribute("data-action")]();
     });
+    this.wirePresets();
     this.watchResults();
     if (this.chart && window.ResizeObserver) {
       let width = this.chart.clientWidth;
@@ -232,6 +233,21 @@
       }).observe(this.chart);
     }
     this.compute();
+  };
+
+  /** The venue preset select the build wrote (catalogue "presets"): choosing one fills the inputs it sources. */
+  Widget.prototype.wirePresets = function () {
+    const self = this;
+    const select = this.root.querySelector(".mn-calc__preset select");
+    if (!select || !this.spec.presets) return;
+    this.presetSelect = select;
+    select.addEventListener("change", function () {
+      const preset = self.spec.presets.filter(function (item) { return item.id === select.value; })[0];
+      if (!preset) return;
+      self.spec.inputs.forEach(function (input) {
+        if (Object.prototype.hasOwnProperty.call(preset.values, input.name)) setControl(self.form, input, preset.values[input.name]);
+      });
+    });
   };
 
   /** On a narrow screen the summary of key results (stuck under the header, widgets.css) shows while the
