@@ -21,7 +21,7 @@ from scripts import calcfence, calcform
 from .conftest import ROOT
 
 KNOWN_IDS = ", ".join(calcfence.specs())
-LIQ_INPUTS = "side, entry_price, qty, leverage, mmr, mm_deduction, extra_margin, formula"
+LIQ_INPUTS = ", ".join(item["name"] for item in calcfence.specs()["liquidation-price"]["inputs"])
 
 BROKEN = [
     ("id: liq", 0, f"unknown calculator id 'liq'; known ids: {KNOWN_IDS}"),
@@ -233,4 +233,5 @@ def test_a_calculator_with_venue_presets_gets_the_preset_select_from_the_build()
     assert form.index('class="mn-calc__field mn-calc__preset"') < form.index('data-field="side"')
     assert '<select id="mn-calc-3-venue" aria-describedby="mn-calc-3-venue-help">' in form
     assert '<option value="bybit:BTCUSDT">Bybit BTCUSDT</option>' in form
-    assert "mn-calc__preset" not in calcform.widget_html(calcfence.specs()["liquidation-price"], {}, "mn-calc-3")
+    spec.pop("presets")
+    assert "mn-calc__preset" not in calcform.widget_html(spec, {}, "mn-calc-3")
