@@ -21,13 +21,15 @@ new PerformanceObserver(list => {
 }).observe({type: 'layout-shift', buffered: true});
 """
 
-# Whether the key result (first summary output) is shown, uncovered, between the header and the bottom.
+# Whether the first result or the key result (first summary output, also in the sticky summary) is shown,
+# uncovered, between the header and the bottom of the window.
 RESULT_IN_VIEW = """(root) => {
   const widget = document.querySelector(root);
   const key = widget.querySelector('[data-summary]').getAttribute('data-summary');
   const header = document.querySelector('.md-header');
   const top = header ? header.getBoundingClientRect().bottom : 0;
-  return Array.from(widget.querySelectorAll(`[data-output="${key}"], [data-summary="${key}"]`)).some(node => {
+  const shown = [widget.querySelector('[data-output]'), ...widget.querySelectorAll(`[data-output="${key}"], [data-summary="${key}"]`)];
+  return shown.some(node => {
     const box = node.getBoundingClientRect();
     if (!box.width || box.top < top - 0.5 || box.bottom > innerHeight + 0.5) return false;
     if (getComputedStyle(node).visibility !== 'visible') return false;
@@ -48,6 +50,24 @@ CHART_TEXT_OUTSIDE = """() => Array.from(document.querySelectorAll('.mn-calc__ch
     return inner.left < box.left - 1 || inner.right > box.right + 1 || inner.top < box.top - 1 || inner.bottom > box.bottom + 1;
   }).map(text => text.textContent);
 })"""
+
+# Lines and bars that carry data (not the shaded zones) against the widget's background: at least 3:1
+# (WCAG 1.4.11 for graphics), in both palettes.
+CHART_CONTRAST = """() => {
+  const rgb = text => text.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  return Array.from(document.querySelectorAll('.mn-calc__chart svg')).flatMap(svg => {
+    const back = rgb(getComputedStyle(svg.closest('.mn-calc')).backgroundColor);
+    const parts = svg.querySelectorAll('.mn-chart__mark, .mn-chart__series, .mn-chart__bar--poc, .mn-chart__bar--total, .mn-chart__bar--loss, .mn-chart__bar--gain');
+    return Array.from(parts).map(node => {
+      const style = getComputedStyle(node);
+      const colour = node.tagName === 'rect' ? style.fill : style.stroke;
+      return [node.getAttribute('class'), ratio(rgb(colour), back)];
+    }).filter(([name, value]) => value < 3).map(([name, value]) => name + ' ' + value.toFixed(2));
+  });
+}"""
 
 ENTRIES = ["/entries/can-a-futures-balance-go-negative/", "/entries/where-is-my-liquidation-price/"]
 CHART_PAGES = ["liquidation-price", "gap-loss", "ema", "volume-profile"]
@@ -82,6 +102,9 @@ def test_pages_hold_still_fit_the_width_and_keep_a_result_in_view(size, scheme, 
             small = [size for size in page.evaluate(CHART_TEXT_SIZES) if size < 12]
             if small:
                 problems.append(f"chart text at {min(small):.1f}px")
+            faint = page.evaluate(CHART_CONTRAST)
+            if faint:
+                problems.append(f"chart parts below 3:1: {sorted(set(faint))}")
             outside = page.evaluate(CHART_TEXT_OUTSIDE)
             if outside:
                 problems.append(f"chart text cut off: {outside}")
@@ -92,6 +115,8 @@ def test_pages_hold_still_fit_the_width_and_keep_a_result_in_view(size, scheme, 
                 fields = [item for item in SPECS[calc_id]["inputs"] if item["kind"] != "choice"]
                 if path.startswith("/calculators/") and scheme == "light":
                     page.evaluate("window.scrollTo(0, 0)")
+                    if size == "desktop":
+                        fields = fields[:1] + fields[-1:]  # side by side: the results column sticks
                 else:
                     fields = fields[:1]  # colours do not move anything: the first field is enough
                 for item in fields:
