@@ -10,7 +10,7 @@ FILES ?=
 
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test validate bench bench-full clean
+.PHONY: site serve test validate bench bench-full clean market
 
 $(STAMP): requirements.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest tests; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests; that is a failure, not a pass" >&2; exit 1; fi; \
 	exit $$status
+
+## market: refresh content/market/snapshot.yaml from CoinGecko (left untouched on any failure)
+market: $(STAMP)
+	$(PY) -m scripts market
 
 ## bench: build benchmarks for 100 and 1,000 entries (BENCH_SIZES="100 1000 10000" for more)
 bench: $(STAMP)

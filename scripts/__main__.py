@@ -4,6 +4,7 @@ validate  check entries (all, or the given files) and print every problem as fil
 build     check, render, ``mkdocs build --strict`` and swap the result into site/ (untouched on failure)
 render    check and write the generated docs folder only (for other engines, e.g. Zensical)
 serve     live preview on 127.0.0.1:8000 that rebuilds when an entry changes
+market    refresh content/market/snapshot.yaml from CoinGecko (file untouched on any failure)
 """
 
 from __future__ import annotations
@@ -74,6 +75,13 @@ def cmd_serve(args) -> int:
         return 0
 
 
+def cmd_market(args) -> int:
+    """Refresh the market snapshot from CoinGecko (scripts/market.py)."""
+    from .market import update
+
+    return update(Layout(args.root), out=print, err=_err)
+
+
 def main(argv=None) -> int:
     """Parse ``argv`` and run the command; returns the exit code."""
     parser = argparse.ArgumentParser(prog="python -m scripts", description=__doc__.splitlines()[0])
@@ -91,6 +99,7 @@ def main(argv=None) -> int:
     serve = sub.add_parser("serve", help="live preview on 127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=cmd_serve)
+    sub.add_parser("market", help="refresh content/market/snapshot.yaml from CoinGecko").set_defaults(run=cmd_market)
     args = parser.parse_args(argv)
     args.root = args.root.resolve()
     args.config = args.config.resolve()

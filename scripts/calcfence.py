@@ -8,8 +8,9 @@ An author writes::
     ```
 
 The body is YAML with ``id`` (a catalogue id), optional ``defaults`` (input name -> value) and optional
-``market_price`` (a price the liquidation ladder marks as "Market"). It is checked against the calculator
-catalogue twice:
+``market_price`` (a price the liquidation ladder marks as "Market"). A number default or ``market_price``
+may be ``market:<coin id>``: that coin's price in ``content/market/snapshot.yaml``
+(:mod:`scripts.pipeline.market`). It is checked against the calculator catalogue twice:
 
 * :func:`find_problems` runs in the pipeline before MkDocs, over entry section bodies and hand-written
   pages, and reports ``file:line: $.path: message`` problems (superfences cannot know the file line);
@@ -43,6 +44,7 @@ from functools import lru_cache
 
 import yaml
 
+from scripts.pipeline import market
 from scripts.pipeline.errors import Problem
 
 FENCE_NAME = "calculator"
@@ -130,11 +132,23 @@ def check_default(spec_input: dict, value) -> str | None:
     return _limit_problem(name, spec_input, value)
 
 
-def parse_fence(source: str, catalogue: dict[str, dict] | None = None) -> dict:
+def _market(value, node, what: str, prices: dict[str, float] | None):
+    """``value``, or the price a ``market:<id>`` value stands for (FenceError when the coin is unknown)."""
+    if not market.is_reference(value):
+        return value
+    try:
+        return market.resolve(value, market.default_prices() if prices is None else prices)
+    except market.MarketReferenceError as error:
+        raise FenceError(_line(node), f"{what} is {value!r}, but {error}") from None
+
+
+def parse_fence(source: str, catalogue: dict[str, dict] | None = None,
+                prices: dict[str, float] | None = None) -> dict:
     """Check one fence body and return ``{"id", "defaults", "market_price"}``.
 
     Raise :class:`FenceError` (with the 0-based body line) on the first problem: YAML errors, a body that
     is not a mapping, unknown keys, an unknown id, unknown inputs, or defaults outside the input's limits.
+    ``market:<id>`` values become the coin's price from ``prices`` (default: the site's snapshot).
     """
     catalogue = specs() if catalogue is None else catalogue
     try:
@@ -174,6 +188,10 @@ def parse_fence(source: str, catalogue: dict[str, dict] | None = None) -> dict:
                 raise FenceError(_line(key_node), f"{calc_id} has no input {name!r}{_closest(name, inputs)}; "
                                                   f"its inputs: {', '.join(inputs)}")
             value = _construct(value_node)
+            if market.is_reference(value) and inputs[name]["kind"] in ("choice", "list"):
+                raise FenceError(_line(value_node), f"{calc_id}: {name} is {value!r}, but a market price can only "
+                                                    "be the default of a single number input")
+            value = _market(value, value_node, f"{calc_id}: {name}", prices)
             problem = check_default(inputs[name], value)
             if problem:
                 raise FenceError(_line(value_node), f"{calc_id}: {problem}")
@@ -181,7 +199,7 @@ def parse_fence(source: str, catalogue: dict[str, dict] | None = None) -> dict:
     market_price = None
     if "market_price" in fields:
         node = fields["market_price"][1]
-        market_price = _construct(node)
+        market_price = _market(_construct(node), node, "market_price", prices)
         if not _is_number(market_price) or market_price <= 0:
             raise FenceError(_line(node), f"market_price is {market_price!r}; it must be a number greater than 0")
     return {"id": calc_id, "defaults": defaults, "market_price": market_price}
@@ -276,11 +294,13 @@ def find_calculators(markdown_text: str) -> list[str]:
     return found
 
 
-def find_problems(markdown_text: str, file: str, first_line: int, path: str = "$") -> list[Problem]:
+def find_problems(markdown_text: str, file: str, first_line: int, path: str = "$",
+                  prices: dict[str, float] | None = None) -> list[Problem]:
     """Every broken ```calculator fence in ``markdown_text`` as a :class:`Problem` with its file line.
 
     ``first_line`` is the file line holding the text's first line (for a YAML block scalar, the line
-    after ``body: |``); ``path`` is the JSON path of the field that holds the text.
+    after ``body: |``); ``path`` is the JSON path of the field that holds the text; ``prices`` are the
+    snapshot's prices for ``market:<id>`` values (default: the site's snapshot).
     """
     problems = []
     for start, body, info in iter_fences(markdown_text):
@@ -289,7 +309,7 @@ def find_problems(markdown_text: str, file: str, first_line: int, path: str = "$
         try:
             if info.strip() not in (FENCE_NAME, "{." + FENCE_NAME + "}", "{ ." + FENCE_NAME + " }"):
                 raise FenceError(-1, "calculator fence takes no options; put id and defaults in the body")
-            parse_fence(body)
+            parse_fence(body, prices=prices)
         except FenceError as error:
             problems.append(Problem(file, first_line + start + 1 + error.line, path, error.message))
     return problems

@@ -27,10 +27,11 @@ Conventions (stated on the site with every verified rule):
 """
 
 import copy
+from decimal import ROUND_DOWN
 
 from calculators.formulas.margin import initial_margin, open_fee, position_value
 from calculators.formulas.positions import calc_funding_fee, calc_order_cost, calc_pnl
-from calculators.formulas.sizing import calc_average_entry
+from calculators.formulas.sizing import calc_average_entry, calc_position_size
 
 from . import engine
 from .state import MARGIN_MODES, POSITION_MODES, ZERO, Account, Position, Refusal, Result, money, to_decimal
@@ -381,6 +382,40 @@ class Exchange:
                 self._open(acc, symbol, side, remaining, trade_price, margin_mode, result)
             return result
         return self._run("order", args, body, pre_events)
+
+    def risk_qty(self, side, price, stop, risk_pct, leverage=None, symbol=None):
+        """The quantity a fixed-fraction plan orders: the position-size formula
+        (``calc_position_size``: equity x risk_pct / 100 / |price - stop|) on the current account's
+        equity at the marks, rounded down to the venue's quantity step. ValueError when the stop is not
+        on the losing side of ``price`` or the risk buys less than one step."""
+        entry = self._price("price", price)
+        stop_price = self._price("stop", stop)
+        if side not in ("long", "short"):
+            raise ValueError("side must be long or short")
+        if (side == "long" and stop_price >= entry) or (side == "short" and stop_price <= entry):
+            raise ValueError(f"stop {stop_price} must be on the losing side of price {entry} for a {side}")
+        acc = self.account
+        equity = self.wallet_balance(acc) + self.unrealised_pnl(acc)
+        lev = to_decimal("leverage", leverage) if leverage is not None else self._leverage(symbol)
+        raw = calc_position_size(equity, to_decimal("risk_pct", risk_pct), entry, stop_price, lev)["qty"]
+        qty = (raw / self.venue.qty_step).to_integral_value(ROUND_DOWN) * self.venue.qty_step
+        if qty <= 0:
+            raise ValueError(f"the risk buys {raw:.8f} coin, less than one quantity step {self.venue.qty_step}")
+        return qty
+
+    def order_at_risk(self, symbol, side, price, stop, risk_pct, leverage=None, margin_mode="cross"):
+        """A market order sized by the trader's fixed-fraction plan (``risk_qty``), then placed exactly as
+        ``order``: the exchange sees an ordinary order of that quantity. A bad plan (stop on the wrong
+        side, equity at or below 0, less than one step) is refused as ``invalid_input``."""
+        try:
+            self._symbol(symbol)
+            qty = self.risk_qty(side, price, stop, risk_pct, leverage, symbol)
+        except (Refusal, ValueError) as error:
+            def refuse():
+                raise error
+            return self._run("order_at_risk", {"symbol": symbol, "side": side, "price": price, "stop": stop,
+                                               "risk_pct": risk_pct}, refuse)
+        return self.order(symbol, side, qty, price, leverage, margin_mode)
 
     def close(self, symbol, price, side=None, qty=None):
         """Close (all or ``qty`` of) the position on ``symbol`` at ``price``; ``side`` picks a hedge leg."""

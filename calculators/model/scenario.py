@@ -12,9 +12,9 @@ A scenario is a mapping ``{"given": {...}, "steps": [...]}``:
     auto-deleveraging can close. Switch to one with ``use_account: <name>`` to check its state.
 
 ``steps``: a list of one-key mappings. ``STEP_SPECS`` lists each step's arguments (see ``STEP_HELP``):
-    ``open``, ``close``, ``mark``, ``deposit``, ``withdraw``, ``add_margin``, ``remove_margin``,
-    ``set_leverage``, ``set_position_mode``, ``funding``, ``advance_hours``, ``open_account``,
-    ``use_account`` and ``expect``.
+    ``open``, ``open_at_risk``, ``close``, ``mark``, ``deposit``, ``withdraw``, ``add_margin``,
+    ``remove_margin``, ``set_leverage``, ``set_position_mode``, ``funding``, ``advance_hours``,
+    ``open_account``, ``use_account`` and ``expect``.
 
 ``expect`` checks the state after the latest operation: ``{field: value}`` (equal), or
 ``{field: {op: value, ...}}`` with ops ``eq ne lt le gt ge``, ``approx`` / ``not_approx`` (with
@@ -42,6 +42,7 @@ __all__ = [
 # step name -> (required argument keys, optional argument keys); a scalar step takes its value directly.
 STEP_SPECS = {
     "open": (("symbol", "side", "qty", "price"), ("leverage", "margin_mode")),
+    "open_at_risk": (("symbol", "side", "price", "stop", "risk_pct"), ("leverage", "margin_mode")),
     "close": (("symbol", "price"), ("side", "qty")),
     "mark": (("symbol", "price"), ("fill",)),
     "deposit": "amount",
@@ -60,6 +61,9 @@ STEP_NAMES = tuple(STEP_SPECS)
 STEP_HELP = {
     "open": "market order at price (taker fee); one-way mode nets against an opposite position; "
             "leverage sets the symbol's leverage first; margin_mode cross (default) or isolated",
+    "open_at_risk": "market order at price whose quantity the trader sized to lose risk_pct % of the account's "
+                    "equity if the stop is hit (position-size formula, rounded down to the quantity step); "
+                    "the exchange sees an ordinary open",
     "close": "close all (or qty of) the position on symbol at price; side picks a hedge-mode leg",
     "mark": "move the mark price; the liquidation engine runs and fills at fill (default: the mark)",
     "deposit": "deposit an amount of USDT into the current account (a debt is repaid first)",
@@ -335,6 +339,9 @@ def _apply(ex, name, args):
     if name == "open":
         return ex.order(args["symbol"], args["side"], args["qty"], args["price"], args.get("leverage"),
                         args.get("margin_mode", "cross"))
+    if name == "open_at_risk":
+        return ex.order_at_risk(args["symbol"], args["side"], args["price"], args["stop"], args["risk_pct"],
+                                args.get("leverage"), args.get("margin_mode", "cross"))
     if name == "close":
         return ex.close(args["symbol"], args["price"], args.get("side"), args.get("qty"))
     if name == "mark":

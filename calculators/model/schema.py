@@ -14,7 +14,7 @@ from .venues import VENUE_IDS, VENUES
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "content" / "schema" / "rule.schema.json"
 TOPICS = ("liquidation", "insurance-fund", "negative-balance", "margin-modes", "position-modes",
-          "funding", "interest", "withdrawals", "fees")
+          "funding", "interest", "withdrawals", "fees", "risk")
 
 ARGUMENTS = {
     "symbol": ({"$ref": "#/$defs/symbol"}, "the contract, e.g. BTCUSDT"),
@@ -22,6 +22,9 @@ ARGUMENTS = {
     "qty": ({"$ref": "#/$defs/positive"}, "quantity in coins"),
     "price": ({"$ref": "#/$defs/positive"}, "price in USDT (a multiple of the venue's tick size)"),
     "fill": ({"$ref": "#/$defs/positive"}, "price a liquidation fills at (a gap); default the mark"),
+    "stop": ({"$ref": "#/$defs/positive"}, "the planned stop price, below price for a long and above it for a short"),
+    "risk_pct": ({"type": "number", "exclusiveMinimum": 0, "maximum": 100},
+                 "share of the account's equity lost if the stop is hit, in % (1 = 1%)"),
     "leverage": ({"type": "number", "minimum": 1}, "leverage, at least 1 and at most the venue's maximum"),
     "margin_mode": ({"enum": ["cross", "isolated"]}, "cross (default) or isolated"),
     "amount": ({"$ref": "#/$defs/positive"}, "amount in USDT"),

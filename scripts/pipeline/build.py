@@ -33,7 +33,7 @@ _SIDE_FILES = {
     "categories": ("categories.yaml", "categories.schema.json", True),
     "glossary": ("glossary.yaml", "glossary.schema.json", True),
     "site": ("site.yaml", "site.schema.json", True),
-    "market": ("market/snapshot.json", "market.schema.json", False),
+    "market": ("market/snapshot.yaml", "market.schema.json", False),
 }
 
 

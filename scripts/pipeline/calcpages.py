@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from scripts import calcfence, calcform
 
+from . import market
 from .content import iter_strings
 from .render import front_matter
 
@@ -74,25 +75,27 @@ def category_calculators(category_id: str) -> list[dict]:
 MARKET_COINS = {"liquidation-price": "bitcoin"}
 
 
-def _fence(calc_id: str, defaults: dict | None = None, market_price: float | None = None) -> str:
+def _fence(calc_id: str, defaults: dict | None = None, market_price: float | str | None = None) -> str:
     lines = ["```calculator", f"id: {calc_id}"]
     if defaults:
         lines.append("defaults: {" + ", ".join(f"{name}: {value}" for name, value in defaults.items()) + "}")
     if market_price is not None:
-        lines.append(f"market_price: {market_price!r}")
+        lines.append(f"market_price: {market_price}")
     return "\n".join(lines) + "\n```\n"
 
 
-def market_price(site: Site, calc_id: str) -> tuple[float, str] | None:
-    """(price, sentence) for a calculator whose chart marks the market, from content/market; else None."""
+def market_price(site: Site, calc_id: str) -> tuple[str, str] | None:
+    """(``market:<id>`` reference, sentence) for a calculator whose chart marks the market; else None."""
     coin_id = MARKET_COINS.get(calc_id)
     snapshot = site.content.market_snapshot() if coin_id else None
     coin = next((c for c in (snapshot or {}).get("coins", []) if c.get("id") == coin_id), None)
     if not coin:
         return None
-    return coin["usd"], (f"The ladder's *Market* line is {coin_id.capitalize()}'s price in the site's market snapshot "
-                         f"({coin['usd']:,.2f} US dollars, close to the same figure in USDT), and the entry price "
-                         f"starts there: {snapshot['as_of_note']}")
+    return market.PREFIX + coin_id, (
+        f"The ladder's *Market* line is {coin['name']}'s price in the site's "
+        f"[market snapshot](../market.md) ({market.price_text(coin['usd'])} US dollars at "
+        f"{market.time_text(snapshot['taken_at'])}, close to the same figure in USDT), and the entry price "
+        "starts there. It is a snapshot, not a live price.")
 
 
 def _limits(item: dict) -> str:
@@ -142,16 +145,14 @@ def worked_example(spec: dict, values: dict) -> str:
     return f"## Worked example\n\nWith {inputs}:\n\n{shown}.\n\n"
 
 
-def calculator_page(spec: dict, entries: list[dict], market: tuple[float, str] | None = None) -> str:
-    """The Markdown of ``calculators/<id>.md`` (``market``: price and sentence from :func:`market_price`)."""
+def calculator_page(spec: dict, entries: list[dict], market: tuple[str, str] | None = None) -> str:
+    """The Markdown of ``calculators/<id>.md`` (``market``: reference and sentence from :func:`market_price`)."""
     meta = {"title": spec["title"], "description": html.escape(spec["summary"], quote=True)}
     out = [front_matter(meta), f"# {spec['title']}\n\n", f"{spec['summary']}\n\n"]
-    defaults = {"entry_price": float(f"{market[0]:.2f}")} if market else {}
-    if market:
-        out += [_fence(spec["id"], {"entry_price": f"{market[0]:.2f}"}, market[0]), "\n", market[1] + "\n\n"]
-    else:
-        out += [_fence(spec["id"]), "\n"]
-    start = calcform.start_values(spec, defaults)
+    fence = _fence(spec["id"], {"entry_price": market[0]}, market[0]) if market else _fence(spec["id"])
+    out += [fence, "\n", market[1] + "\n\n"] if market else [fence, "\n"]
+    # the widget's start values, market references resolved as the fence resolves them
+    start = calcform.start_values(spec, calcfence.parse_fence(fence.split("\n", 1)[1].rsplit("```", 1)[0])["defaults"])
     out.append("## What it computes\n\n")
     out += [f"- {_label(o)}\n" for o in spec["outputs"]]
     out.append("\n| Input | Allowed | Starts at |\n| --- | --- | --- |\n")

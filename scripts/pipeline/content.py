@@ -74,7 +74,7 @@ class Content:
         return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
 
     def market_snapshot(self) -> dict | None:
-        """The market snapshot (content/market/snapshot.json), or None when there is none."""
+        """The market snapshot (content/market/snapshot.yaml), or None when there is none."""
         data = self.market.data if self.market else None
         return data if isinstance(data, dict) else None
 

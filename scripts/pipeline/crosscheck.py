@@ -14,7 +14,9 @@ from pathlib import PurePosixPath
 
 from .content import Content, iter_strings
 from .errors import Problem, json_path
+from .glossary import check_glossary
 from .load import Document, display_path
+from .market import check_market, prices
 from .safety import markdown_problems
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -210,20 +212,21 @@ def check_calculators(content: Content) -> list[Problem]:
     except ImportError:  # the widget fence is not installed: nothing to check
         return []
     problems = []
+    known = prices(content.market_snapshot())  # for market:<id> defaults
     for doc, data in _entries(content):
         for path, text in iter_strings(data):
             if "calculator" in text and path and path[0] in ("sections", "faq"):
-                problems += find_problems(text, doc.file, doc.text_line(path), json_path(path))
+                problems += find_problems(text, doc.file, doc.text_line(path), json_path(path), prices=known)
     pages = content.layout.pages
     for page in sorted(pages.rglob("*.md")) if pages.is_dir() else []:
         text = page.read_text(encoding="utf-8")
         if "calculator" in text:
-            problems += find_problems(text, display_path(page, content.layout.root), 1)
+            problems += find_problems(text, display_path(page, content.layout.root), 1, prices=known)
     return problems
 
 
 CHECKS = [check_ids, check_related, check_dates, check_faq, check_rule_ids, check_categories, check_terms,
-          check_safety, check_calculators]
+          check_safety, check_calculators, check_market, check_glossary]
 
 
 def crosscheck(content: Content) -> list[Problem]:

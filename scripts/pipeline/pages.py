@@ -12,6 +12,7 @@ import html
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from . import glossary, market
 from .calcpages import calculator_pages, category_calculators
 from .content import Content
 from .load import display_path
@@ -127,26 +128,30 @@ def home_page(site: Site) -> Iterable[Page]:
     yield Page("index.md", "".join(out))
 
 
-def market_snapshot(site: Site, coins: int = 5) -> str:
-    """A small price table from ``content/market/snapshot.json`` with its as-of note ('' if absent)."""
+def market_snapshot(site: Site) -> str:
+    """A line for the home page pointing at the market page, with the snapshot's time ('' if absent)."""
     data = site.content.market_snapshot()
     if not data:
         return ""
-    rows = [f"| {coin['id']} | {coin['usd']:,.2f} | {coin['usd_24h_change']:+.2f}% |" for coin in data["coins"][:coins]]
-    return ("\n## Market snapshot\n\n| coin | price (USD) | 24 h |\n| --- | ---: | ---: |\n" + "\n".join(rows)
-            + f"\n\n*{data['as_of_note']}*\n")
+    return (f"\nThe price strip at the top of every page is a [market snapshot](market.md) of "
+            f"{len(data['coins'])} coins taken at {market.time_text(data['taken_at'])}; it is not live.\n")
+
+
+def market_pages(site: Site) -> Iterable[Page]:
+    """The market page (every coin of the snapshot) and ``market.json``, which the strip partial reads."""
+    data = site.content.market_snapshot()
+    if not data:
+        return
+    source = site.content.market.file if site.content.market else None
+    yield Page("market.md", market.market_page(data, front_matter), source)
+    yield Page(market.PUBLISHED, market.published_json(data))
 
 
 def glossary_page(site: Site) -> Iterable[Page]:
-    """The glossary: one heading per term (its id is the anchor entries link to)."""
+    """The glossary: terms grouped by first letter (each term's id is the anchor entries link to)."""
     out = [front_matter({"title": "Glossary",
                          "description": "The words of futures trading used on Margin Notes, defined in plain language."}),
-           "# Glossary\n\n"]
-    for item in sorted(site.glossary, key=lambda t: t["term"].casefold()):
-        out.append(f"## {item['term']} {{ #{item['id']} }}\n\n{item['definition'].strip()}\n\n")
-        see_also = [site.term(t) for t in item.get("see_also", [])]
-        if see_also:
-            out.append("See also: " + ", ".join(f"[{t['term']}](#{t['id']})" for t in see_also if t) + ".\n\n")
+           "# Glossary\n\n", glossary.glossary_markdown(site.glossary, site.term, site.entry)]
     source = site.content.glossary.file if site.content.glossary else None
     yield Page("glossary.md", "".join(out), source)
 
@@ -198,6 +203,7 @@ GENERATORS: list[Callable[[Site], Iterable[Page]]] = [
     section_fallbacks,
     calculator_pages,
     rules_index,
+    market_pages,
 ]
 
 

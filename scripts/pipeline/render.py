@@ -15,6 +15,7 @@ import nh3
 import yaml
 
 from .content import Content
+from .glossary import abbreviate, abbreviation_block
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -138,4 +139,6 @@ def render(content: Content) -> dict[str, str]:
     """Render every page of the site: ``{docs-relative path: text}`` (runs all page generators)."""
     from .pages import collect_pages
 
-    return {path: page.text for path, page in collect_pages(content).items()}
+    block = abbreviation_block(content.glossary_list())  # every glossary term explains itself on hover
+    return {path: abbreviate(page.text, block) if path.endswith(".md") else page.text
+            for path, page in collect_pages(content).items()}

@@ -34,6 +34,7 @@ TOPIC_TITLES = {
     "interest": "Interest on debt",
     "withdrawals": "Withdrawals",
     "fees": "Fees",
+    "risk": "Risk per trade",
 }
 COLUMN_TITLES = {"wallet_balance": "Wallet balance", "equity": "Equity", "available_balance": "Available balance",
                  "position_margin": "Position margin", "position": "Position", "insurance_fund": "Insurance fund"}
@@ -182,6 +183,12 @@ def describe_step(name: str, args) -> str:
         options = [f"{number(args['leverage'])}x" if "leverage" in args else "",
                    args.get("margin_mode", "cross")]
         return (f"Open {args['side']} {number(args['qty'])} {args['symbol']} at {number(args['price'])} "
+                f"({', '.join(o for o in options if o)})")
+    if name == "open_at_risk":
+        options = [f"{number(args['leverage'])}x" if "leverage" in args else "",
+                   args.get("margin_mode", "cross")]
+        return (f"Open {args['side']} {args['symbol']} at {number(args['price'])}, sized to lose "
+                f"{number(args['risk_pct'])}% of equity at a stop of {number(args['stop'])} "
                 f"({', '.join(o for o in options if o)})")
     if name == "close":
         what = number(args["qty"]) if "qty" in args else "all of"

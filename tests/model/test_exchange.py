@@ -330,3 +330,33 @@ def test_a_refused_operation_changes_nothing_and_is_logged():
     assert not result.ok and result.label == "refused: insufficient_available_balance"
     assert ex.snapshot() == before
     assert ex.log[-1]["result"] is result and ex.log[-1]["state"] == before
+
+
+def test_order_at_risk_sizes_from_current_equity_and_rounds_down():
+    ex = Exchange("bybit", wallet=10000)
+    # 10,000 x 1% / 200 = 0.5 exactly: an ordinary 0.5 BTC order with its taker fee.
+    assert ex.order_at_risk("BTCUSDT", "long", 20000, 19800, 1, 10).ok
+    assert ex.snapshot()["position_size"] == D("0.5")
+    assert ex.log[-1]["operation"] == "order" and ex.log[-1]["args"]["qty"] == D("0.5")
+    assert ex.close("BTCUSDT", 19800).ok
+    equity = ex.snapshot()["equity"]
+    assert equity == D("9889.055")
+    # 9,889.055 x 1% / 200 = 0.49445275 -> 0.494 (down to the 0.001 step, never up).
+    assert ex.risk_qty("long", 20000, 19800, 1, symbol="BTCUSDT") == D("0.494")
+    assert ex.order_at_risk("BTCUSDT", "short", 20000, 20200, 1, 10).ok
+    assert ex.snapshot()["position_size"] == D("-0.494")
+    assert balanced(ex)
+
+
+def test_order_at_risk_refuses_a_plan_that_cannot_be_sized():
+    ex = Exchange("bybit", wallet=1000)
+    wrong_side = ex.order_at_risk("BTCUSDT", "long", 20000, 20100, 1)
+    assert wrong_side.reason == "invalid_input" and "losing side" in wrong_side.detail
+    assert ex.order_at_risk("BTCUSDT", "short", 20000, 19900, 1).reason == "invalid_input"
+    too_small = ex.order_at_risk("BTCUSDT", "long", 20000, 1000, 0.0001)
+    assert too_small.reason == "invalid_input" and "less than one quantity step" in too_small.detail
+    assert ex.order_at_risk("ETHUSDT", "long", 2000, 1900, 1).reason == "unknown_symbol"
+    assert ex.snapshot()["position_count"] == 0 and ex.snapshot()["wallet_balance"] == 1000
+    # A sized order still meets the balance check of any order: 100% risk on a 0.1% stop is too big.
+    assert ex.order_at_risk("BTCUSDT", "long", 20000, 19980, 100, 10).reason == "insufficient_available_balance"
+    assert balanced(ex)

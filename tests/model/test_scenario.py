@@ -245,6 +245,8 @@ steps:
   - close: {symbol: BTCUSDT, side: short, price: 20100, qty: 0.05}
   - close: {symbol: BTCUSDT, side: short, price: 20100}
   - close: {symbol: BTCUSDT, price: 20100}
+  - open_at_risk: {symbol: BTCUSDT, side: long, price: 20100, stop: 20000, risk_pct: 1, margin_mode: cross}
+  - close: {symbol: BTCUSDT, price: 20100}
   - set_position_mode: one_way
   - advance_hours: 3
   - open_account: {name: a2}

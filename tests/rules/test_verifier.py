@@ -146,6 +146,9 @@ def test_rules_index_and_json_list_every_rule(tmp_path):
      "Open long 1 BTCUSDT at 20,000 (50x, cross)"),
     ("mark", {"symbol": "BTCUSDT", "price": 18500, "fill": 18500},
      "Mark price of BTCUSDT moves to 18,500; a liquidation fills at 18,500"),
+    ("open_at_risk", {"symbol": "BTCUSDT", "side": "long", "price": 20000, "stop": 19800, "risk_pct": 1,
+                      "leverage": 10}, "Open long BTCUSDT at 20,000, sized to lose 1% of equity at a stop of 19,800 "
+                                       "(10x, cross)"),
     ("withdraw", 1, "Withdraw 1"),
     ("advance_hours", 48, "Wait 48 hours"),
     ("expect", {"wallet": {"lt": 0}, "refused": None}, "Check: wallet < 0; the operation succeeded"),

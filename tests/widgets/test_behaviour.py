@@ -7,6 +7,7 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import yaml
 
 from calculators import catalogue
 from scripts import calcfence
@@ -332,8 +333,8 @@ def test_numbers_typed_with_separators_or_pasted_as_columns_are_read(shared_page
 
 
 def test_liquidation_page_marks_the_market_snapshot_price(shared_pages):
-    snapshot = json.loads((ROOT / "content" / "market" / "snapshot.json").read_text(encoding="utf-8"))
-    bitcoin = next(coin["usd"] for coin in snapshot["coins"] if coin["id"] == "bitcoin")
+    snapshot = yaml.safe_load((ROOT / "content" / "market" / "snapshot.yaml").read_text(encoding="utf-8"))
+    bitcoin = round(next(coin["usd"] for coin in snapshot["coins"] if coin["id"] == "bitcoin"), 2)
     page = shared_pages("liquidation-price")
     assert page.locator(".mn-calc").first.get_attribute("data-market-price") == repr(bitcoin)
     assert shared_pages.initial["liquidation-price"]["inputs"]["entry_price"] == f"{bitcoin:.2f}"

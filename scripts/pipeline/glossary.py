@@ -1,0 +1,149 @@
+"""Glossary: the grouped glossary page, and the definitions every page shows on its terms.
+
+Each term of ``content/glossary.yaml`` becomes Python-Markdown ``abbr`` definitions
+(``*[mark price]: A fair price ...``) appended to every generated page by :func:`abbreviate`, so each
+place a term appears is wrapped in ``<abbr title="definition">`` without changing the text. This is
+the pipeline's equivalent of an auto-appended snippets file (pymdownx.snippets is not enabled: it
+would let entry text include files). The ``abbr`` extension leaves code, fences and link targets
+alone; Material's ``content.tooltips`` shows the title on hover and focus, and
+``assets/javascripts/glossary.js`` makes the first place of each term on a page focusable.
+
+Which words match: the term without a parenthesised abbreviation ("Auto-deleveraging"), with a small
+first letter ("auto-deleveraging"), both with a plural "s"; the abbreviation ("ADL"); and ``aliases``.
+A one-word term matches only in small letters ("margin"), so names such as "Margin Notes" stay plain.
+"""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+import nh3
+
+from .content import Content
+from .errors import Problem
+
+_PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
+_UNSAFE = re.compile(r"[\[\]\\<>\x00-\x1f\x7f]")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|~^=<>&])")
+
+
+def link_text(text: str) -> str:
+    """``text`` safe inside Markdown link brackets (as :func:`scripts.pipeline.render.link_text`)."""
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
+def _plural(word: str) -> str:
+    return word if word.endswith("s") else word + "s"
+
+
+def abbreviation(item: dict) -> str | None:
+    """The term's abbreviation: the field ``abbreviation``, else an all-capitals '(ADL)' in the term."""
+    if item.get("abbreviation"):
+        return item["abbreviation"]
+    match = _PAREN.search(item["term"])
+    return match[1] if match and match[1].isupper() else None
+
+
+def forms(item: dict) -> list[str]:
+    """Every spelling of one term that gets its definition on the page (longest matched first by abbr)."""
+    names = [_PAREN.sub("", item["term"]).strip()] + list(item.get("aliases") or [])
+    found: list[str] = []
+    for name in names:
+        variants = [name]
+        if name[:1].isupper() and not name[1:2].isupper():
+            lower = name[0].lower() + name[1:]
+            variants = [lower] if " " not in name else [name, lower]
+        for variant in variants:
+            found += [variant, _plural(variant)]
+    short = abbreviation(item)
+    if short:
+        found.append(short)
+    return [form for form in dict.fromkeys(found) if form.strip() and not _UNSAFE.search(form)]
+
+
+def title(item: dict) -> str:
+    """The definition as one line of plain text: rendered, then every tag dropped (links become their
+    words, emphasis goes, raw HTML goes with script and style content); ``<`` and ``&`` stay escaped."""
+    rendered = markdown.markdown(item["definition"])
+    return " ".join(nh3.clean(rendered, tags=set()).split())
+
+
+def definitions(terms: list[dict]) -> dict[str, str]:
+    """``{spelling: definition}`` for every term (the first term to claim a spelling keeps it)."""
+    found: dict[str, str] = {}
+    for item in terms:
+        if not isinstance(item.get("term"), str) or not isinstance(item.get("definition"), str):
+            continue
+        text = title(item)
+        for form in forms(item):
+            found.setdefault(form, text)
+    return found
+
+
+def abbreviation_block(terms: list[dict]) -> str:
+    """The ``*[spelling]: definition`` lines appended to every page ('' without terms)."""
+    lines = [f"*[{form}]: {text}" for form, text in definitions(terms).items() if text]
+    return ("\n\n" + "\n".join(lines) + "\n") if lines else ""
+
+
+def abbreviate(text: str, block: str) -> str:
+    """A Markdown page with the glossary definitions appended."""
+    return text.rstrip("\n") + "\n" + block if block else text
+
+
+def heading_text(text: str) -> str:
+    """``text`` safe as the words of a Markdown heading (Markdown's marks are escaped)."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def glossary_markdown(terms: list[dict], term_lookup, entry_lookup) -> str:
+    """The body of ``glossary.md``: terms grouped under their first letter, A to Z, with a letter index."""
+    groups: dict[str, list[dict]] = {}
+    for item in sorted(terms, key=lambda t: t["term"].casefold()):
+        first = item["term"][:1].upper()
+        groups.setdefault(first if first.isalpha() else "#", []).append(item)
+    letters = sorted(groups, key=lambda letter: (letter == "#", letter))
+    out = ["Each term below also explains itself wherever it appears on the site: point at it or move "
+           "the keyboard focus to it to read its definition.\n\n",
+           " · ".join(f"[{letter}](#letter-{'other' if letter == '#' else letter.lower()})" for letter in letters)
+           + "\n{ .mn-glossary-index }\n\n"]
+    for letter in letters:
+        anchor = "other" if letter == "#" else letter.lower()
+        out.append(f"## {heading_text(letter)} {{ #letter-{anchor} }}\n\n")
+        for item in groups[letter]:
+            out.append(f"### {heading_text(item['term'])} {{ #{item['id']} }}\n\n{item['definition'].strip()}\n\n")
+            entry = entry_lookup(item["entry"]) if item.get("entry") else None
+            if entry:
+                out.append(f"Explained in [{link_text(entry['title'])}](entries/{entry['id']}.md).\n\n")
+            see_also = [term_lookup(t) for t in item.get("see_also", [])]
+            see_also = [t for t in see_also if t]
+            if see_also:
+                out.append("See also: " + ", ".join(f"[{link_text(t['term'])}](#{t['id']})" for t in see_also) + ".\n\n")
+    return "".join(out)
+
+
+def check_glossary(content: Content) -> list[Problem]:
+    """A term's ``entry`` names an entry, and no spelling belongs to two terms."""
+    from difflib import get_close_matches
+
+    doc = content.glossary
+    problems: list[Problem] = []
+    entries = {data["id"] for data in (d.data for d in content.entries)
+               if isinstance(data, dict) and isinstance(data.get("id"), str)}
+    owner: dict[str, str] = {}
+    clashes: set[tuple[str, str]] = set()
+    for index, item in enumerate(content.glossary_list()):
+        entry = item.get("entry")
+        if isinstance(entry, str) and entry not in entries:
+            guess = get_close_matches(entry, list(entries), n=1)
+            hint = f"; did you mean {guess[0]!r}?" if guess else ""
+            problems.append(doc.problem((index, "entry"), f"no entry has the id {entry!r}{hint}"))
+        if not isinstance(item.get("term"), str) or not isinstance(item.get("id"), str):
+            continue
+        for form in forms(item):
+            if owner.setdefault(form, item["id"]) != item["id"] and (owner[form], item["id"]) not in clashes:
+                clashes.add((owner[form], item["id"]))
+                problems.append(doc.problem((index, "term"), f"{form!r} already stands for the term "
+                                            f"{owner[form]!r}; give one of them another wording or alias"))
+    return problems
