@@ -19,7 +19,7 @@ def _article(built_site, path: str) -> str:
 
 
 def _plain(fragment: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", fragment))
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
 
 
 def test_the_inputs_table_shows_the_values_the_widget_starts_with(built_site):
@@ -27,7 +27,7 @@ def test_the_inputs_table_shows_the_values_the_widget_starts_with(built_site):
         article = _article(built_site, f"calculators/{calc_id}")
         widget = article.split('<div class="mn-calc"', 1)[1].split("<noscript>", 1)[0]
         table = article.split("<th>Starts at</th>", 1)[1].split("</table>", 1)[0]
-        cells = [html.unescape(cell) for cell in re.findall(r"<td>(.*?)</td>", table)]
+        cells = [" ".join(_plain(cell).split()) for cell in re.findall(r"<td>(.*?)</td>", table)]
         starts = dict(zip(cells[0::3], cells[2::3]))
         for item in spec["inputs"]:
             label = item["label"] + (f" ({item['unit']})" if item.get("unit") else "")
