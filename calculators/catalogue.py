@@ -9,17 +9,31 @@ the same one-line error.
 from dataclasses import dataclass
 
 from calculators.formulas.indicators import calc_ema, calc_volume_profile
+from calculators.formulas.inverse import (
+    calc_inverse_average_entry,
+    calc_inverse_cross_liquidation_price,
+    calc_inverse_liquidation_price,
+    calc_inverse_order_cost,
+    calc_inverse_pnl,
+    calc_inverse_target_price,
+)
 from calculators.formulas.positions import (
     calc_funding_fee,
     calc_gap_loss,
-    calc_liquidation_price,
+    calc_liquidation_price_tiers,
     calc_max_position,
     calc_order_cost,
-    calc_pnl,
+    calc_pnl_legs,
     calc_target_price,
 )
 from calculators.formulas.sizing import calc_average_entry, calc_position_size
 from calculators.formulas.tiers import calc_maintenance_margin
+from calculators.formulas.variants import (
+    calc_cross_liquidation_price,
+    calc_funding_period,
+    calc_initial_margin_mark,
+    calc_size_scaled_margin,
+)
 
 
 @dataclass(frozen=True)
@@ -102,36 +116,72 @@ def _leverage(default):
                  "leverage.", min=1, step=0.01)
 
 
+def _fee_rate(name, label, help_text, default=0.00055):
+    return Input(name, label, None, "number", default, help_text + " As a fraction: 0.0002 is 0.02%.",
+                 min=0, max=1, max_exclusive=True, step=0.00001)
+
+
+def _usd_price(name, label, default, help_text):
+    return Input(name, label, "USD", "number", default, help_text, min=0, min_exclusive=True, step=0.01)
+
+
+def _contracts(default):
+    return Input("contracts", "Contracts", "USD", "number", default,
+                 "Position size in USD contracts (one contract is 1 USD of the coin).", min=0, min_exclusive=True, step=1)
+
+
 def _taker_fee():
     return Input("taker_fee", "Taker fee rate", None, "number", 0.00055, "As a fraction: 0.00055 is 0.055%.",
                  min=0, max=1, max_exclusive=True, step=0.00001)
 
 
 BYBIT_LIQ = Source("Liquidation Price (USDT Contract)",
-                   "https://testnet.bybit.com/en-US/help-center/s/article/Liquidation-Price-USDT-Contract", "Bybit")
+                   "https://www.bybit.com/en/help-center/article/Liquidation-Price-USDT-Contract", "Bybit")
 BYBIT_BANKRUPTCY = Source("Bankruptcy Price (USDT Contract)",
-                          "https://www.bybit.global/fil-PH/help-center/search-result?page=46&pageSize=10&query=trade",
+                          "https://www.bybit.com/en/help-center/search-result?page=46&pageSize=10&query=trade",
                           "Bybit")
 BYBIT_ORDER_COST = Source("Order Cost (USDT Contract)",
-                          "https://testnet.bybit.com/en/help-center/article/Order-Cost-USDT-Contract", "Bybit")
+                          "https://www.bybit.com/en/help-center/article/Order-Cost-USDT-Contract", "Bybit")
 BYBIT_PNL = Source("P&L Calculations (USDT Contract)",
-                   "https://bybitglobal.com/en/help-center/article/Profit-Loss-calculations-USDT-ContractUSDT_Perpetual_Contract",
+                   "https://www.bybit.com/en/help-center/article/Profit-Loss-calculations-USDT-ContractUSDT_Perpetual_Contract",
                    "Bybit")
-BYBIT_MARGIN_PARAMS = Source("Margin parameters", "https://bybitglobal.com/en/announcement-info/margin-parameters",
+BYBIT_MARGIN_PARAMS = Source("Margin parameters", "https://www.bybit.com/en/announcement-info/margin-parameters",
                              "Bybit")
 BYBIT_MM = Source("Maintenance Margin (USDT Contract)",
-                  "https://testnet.bybit.com/en/help-center/article/Maintenance-Margin-USDT-ContractUSDT_Perpetual_UTA",
+                  "https://www.bybit.com/en/help-center/article/Maintenance-Margin-USDT-ContractUSDT_Perpetual_UTA",
                   "Bybit")
 BYBIT_FUNDING = Source("Funding Fee Calculation",
-                       "https://bybit.com/ro-RO/help-center/article/Funding-fee-calculationDerivatives_Trading_Mechanism_UTA",
+                       "https://www.bybit.com/en/help-center/article/Funding-fee-calculationDerivatives_Trading_Mechanism_UTA",
                        "Bybit")
 BYBIT_INSURANCE = Source("Insurance Fund", "https://www.bybit.com/en/help-center/article/Insurance-Fund", "Bybit")
 BINANCE_LIQ = Source("How to Calculate Liquidation Price of USDⓈ-M Futures Contracts",
                      "https://www.binance.com/en/support/faq/how-to-calculate-liquidation-price-of-usd%E2%93%A2-m-futures-"
                      "contracts-b3c689c1f50a44cabb3a84e663b81d93", "Binance")
 BINANCE_CALC = Source("How to Use the Binance Futures Calculator",
-                      "https://binance.com/fr/support/faq/how-to-use-the-binance-futures-calculator-360036498511",
+                      "https://www.binance.com/en/support/faq/how-to-use-the-binance-futures-calculator-360036498511",
                       "Binance")
+BYBIT_IM_USDC = Source("Initial Margin Calculation (USDC Perpetual & Futures)",
+                       "https://www.bybit.com/en/help-center/article/Initial-Margin-Calculation-USDC-Contract", "Bybit")
+BYBIT_PNL_INVERSE = Source("P&L Calculations (Inverse Contracts)",
+                           "https://www.bybit.com/en/help-center/article/Profit-Loss-calculations-Inverse-Contracts",
+                           "Bybit")
+BYBIT_PNL_FAQ = Source("FAQ — P&L Calculation", "https://www.bybit.com/en/help-center/article/FAQ-PL-Calculation",
+                       "Bybit")
+BYBIT_LIQ_UTA_ISOLATED = Source(
+    "Liquidation Price Calculation under Isolated Mode (Unified Trading Account)",
+    "https://www.bybit.com/en/help-center/article/Liquidation-Price-Calculation-under-Isolated-Mode-Unified-Trading-Account",
+    "Bybit")
+BINANCE_COINM_LIQ = Source("How to Calculate Liquidation Price of COIN-M Futures Contracts",
+                           "https://www.binance.com/en/support/faq/how-to-calculate-liquidation-price-of-coin-m-futures-"
+                           "contracts-ceccfcfb4e3a45e3b48b0b1bb1a8ae46", "Binance")
+BYBIT_LIQ_INVERSE_OLD = Source("How to calculate Liquidation Price (Inverse Contract)",
+                               "https://help.bybit.com/hc/en-us/articles/360039261334-How-to-calculate-Liquidation-"
+                               "Price-Inverse-Contract-", "Bybit")
+BITMEX_INVERSE = Source("Inverse Perpetuals Guide", "https://www.bitmex.com/app/inversePerpetualsGuide", "BitMEX")
+BITMEX_PERP_EXAMPLES = Source("Perpetual Contracts Guide Examples",
+                              "https://www.bitmex.com/app/perpetualContractsGuideExamples", "BitMEX")
+DYDX_LIQ = Source("Liquidations", "https://github.com/dydxprotocol/v4-documentation/blob/main/docs/pages/concepts/trading/liquidations.mdx", "dYdX")
+DERIBIT_LINEAR = Source("Linear Perpetual", "https://support.deribit.com/hc/en-us/articles/25944738177565", "Deribit")
 TV_EMA = Source("Pine Script reference: ta.ema", "https://www.tradingview.com/pine-script-reference/v6/",
                 "TradingView")
 TALIB_EMA = Source("ta_EMA.c", "https://github.com/TA-Lib/ta-lib/blob/main/src/ta_func/ta_EMA.c", "TA-Lib")
@@ -146,7 +196,7 @@ CATALOGUE = [
         id="liquidation-price",
         title="Liquidation price",
         summary="Where an isolated position is liquidated, with Bybit's or Binance's formula.",
-        function=calc_liquidation_price,
+        function=calc_liquidation_price_tiers,
         inputs=(
             _side(),
             _price("entry_price", "Entry price", 20000, "Average price the position was opened at."),
@@ -164,24 +214,42 @@ CATALOGUE = [
             Input("formula", "Formula", None, "choice", "bybit",
                   "Bybit values the maintenance margin at the entry price, Binance at the liquidation price.",
                   choices=("bybit", "binance")),
+            Input("mm_source", "Maintenance rate from", None, "choice", "rate",
+                  "rate: use the rate and deduction above; tiers: take them from the tier table below.",
+                  choices=("rate", "tiers")),
+            Input("tier_limits", "Tier limits", "USDT", "list", [2000000, 2600000],
+                  "Upper bound of each risk-limit tier, increasing (used when the rate comes from tiers).",
+                  min=0, min_exclusive=True, step=0.01),
+            Input("tier_rates", "Tier rates", None, "list", [0.005, 0.0056],
+                  "Maintenance margin rate of each tier as a fraction (used when the rate comes from tiers).",
+                  min=0, max=1, max_exclusive=True, step=0.0001),
         ),
         outputs=(
             Output("initial_margin", "Initial margin", "USDT", 2),
-            Output("maintenance_margin", "Maintenance margin", "USDT", 2),
-            Output("bankruptcy_price", "Bankruptcy price", "USDT", 2),
+            Output("maintenance_margin", "Maintenance margin used", "USDT", 2),
+            Output("bankruptcy_price", "Bankruptcy price (0% margin)", "USDT", 2),
             Output("liquidation_price", "Liquidation price", "USDT", 2),
             Output("distance_pct", "Distance from entry", "%", 2),
+            Output("mmr_used", "Maintenance rate used", None, 4),
+            Output("mm_deduction_used", "MM deduction used", "USDT", 2),
         ),
         variants=("bybit", "binance"),
         sources=(BYBIT_LIQ, BYBIT_BANKRUPTCY, BINANCE_LIQ),
         formula=(
             "Bybit: `LP = EP ∓ (IM − MM)/Q ∓ extra/Q`, with `IM = EP·Q/L` and `MM = EP·Q·MMR − deduction`.\n\n"
             "Binance (one-way, isolated): `LP = (Q·EP ∓ (IM + extra + cum)) / (Q·(1 ∓ MMR))`.\n\n"
-            "Bankruptcy price: `EP·(1 ∓ 1/L)`. Upper signs for a long, lower for a short."
+            "Bankruptcy price (0% margin): `EP ∓ (IM + extra)/Q`, which is `EP·(1 ∓ 1/L)` with no extra margin. "
+            "Upper signs for a long, lower for a short."
         ),
         conventions=(
             "- Neither formula includes the fee to close, so the venue's own figure can differ slightly.\n"
-            "- The bankruptcy price uses the initial margin alone; extra margin is not included.\n"
+            "- The bankruptcy price includes extra margin: it is where all of the position's margin is used up.\n"
+            "- The maintenance margin shown is the one the formula uses: at the entry price (Bybit) or at the "
+            "liquidation price (Binance).\n"
+            "- From a tier table, the tier of the entry value sets the rate and deduction; with Binance's formula "
+            "the tier is checked again at the liquidation price and the price recomputed if it changed.\n"
+            "- A maintenance rate at or above 1 ÷ leverage, a deduction above value × rate, or margin at or below "
+            "the maintenance margin describes no liquidation ahead: the calculator says so instead of a price.\n"
             "- The distance is the adverse move from entry to the liquidation price, in % of entry.\n"
             "- A liquidation price at or below 0 is shown as computed: a price fall alone cannot liquidate."
         ),
@@ -216,7 +284,7 @@ CATALOGUE = [
         id="pnl",
         title="Profit and loss",
         summary="Profit, return on margin and fees of a position closed at a given price.",
-        function=calc_pnl,
+        function=calc_pnl_legs,
         inputs=(
             _side(),
             _price("entry_price", "Entry price", 7000, "Average price the position was opened at."),
@@ -224,12 +292,17 @@ CATALOGUE = [
             _qty(0.2),
             _leverage(10),
             _taker_fee(),
+            _fee_rate("open_fee_rate", "Fee rate to open", "The rate paid on the opening order: maker or taker."),
+            _fee_rate("exit_fee_rate", "Fee rate to close", "The rate paid on the closing order: maker or taker."),
         ),
         outputs=(
             Output("pnl", "PnL (before fees)", "USDT", 2),
             Output("initial_margin", "Initial margin", "USDT", 2),
+            Output("roi_pct", "ROI on initial margin", "%", 2),
+            Output("pnl_pct_of_value", "PnL % of position value", "%", 2),
             Output("close_fee", "Reserved fee to close", "USDT", 4),
-            Output("roi_pct", "Return on margin (ROI)", "%", 2),
+            Output("position_margin", "Position margin (IM + fee to close)", "USDT", 2),
+            Output("position_margin_return_pct", "Return on position margin", "%", 2),
             Output("open_fee", "Fee to open", "USDT", 4),
             Output("exit_fee", "Fee at exit", "USDT", 4),
             Output("net_pnl", "PnL after fees", "USDT", 2),
@@ -237,14 +310,18 @@ CATALOGUE = [
         variants=("bybit",),
         sources=(BYBIT_PNL, BYBIT_ORDER_COST),
         formula=(
-            "`PnL = ±Q·(exit − entry)`; `ROI = PnL / (IM + fee to close) · 100` with `IM = entry·Q/L` and "
-            "`fee to close = Q·entry·(1 ∓ 1/L)·fee`; `net PnL = PnL − entry·Q·fee − exit·Q·fee`."
+            "`PnL = ±Q·(exit − entry)`; `ROI = PnL / IM · 100` with `IM = entry·Q/L`; "
+            "`PnL % of value = PnL / (entry·Q) · 100`; `return on position margin = PnL / (IM + fee to close) · 100` "
+            "with `fee to close = Q·entry·(1 ∓ 1/L)·taker fee`; "
+            "`net PnL = PnL − entry·Q·open rate − exit·Q·close rate`."
         ),
         conventions=(
             "- PnL is gross: no fees, no funding.\n"
-            "- The return divides by the initial margin plus the fee to close reserved at the bankruptcy price "
-            "(Bybit's position margin).\n"
-            "- Net PnL subtracts the taker fee paid to open (at entry) and to close (at the exit price)."
+            "- ROI divides by the initial margin, as Bybit's and Binance's calculators do; the target-price "
+            "calculator inverts the same ROI.\n"
+            "- The return on position margin divides by the initial margin plus the fee to close reserved at the "
+            "bankruptcy price (Bybit's positions view); it is a separate figure from ROI.\n"
+            "- Net PnL subtracts the fee paid on each leg at its own rate (maker or taker)."
         ),
     ),
     Calculator(
@@ -327,8 +404,9 @@ CATALOGUE = [
         ),
         outputs=(
             Output("maintenance_margin", "Maintenance margin", "USDT", 2),
-            Output("effective_rate", "Effective rate", None, 6),
-            Output("mm_deduction", "MM deduction", "USDT", 2),
+            Output("effective_rate", "Blended rate (MM ÷ value)", None, 6),
+            Output("tier_rate", "Tier's maintenance rate", None, 6),
+            Output("mm_deduction", "Tier's MM deduction", "USDT", 2),
         ),
         variants=("bybit", "binance"),
         sources=(BYBIT_MARGIN_PARAMS, BYBIT_MM, BINANCE_LIQ),
@@ -339,7 +417,9 @@ CATALOGUE = [
         conventions=(
             "- Tiers work like tax brackets: each slice of the value is charged its own tier's rate.\n"
             "- A tier's limit belongs to that tier; a value above the last limit is rejected.\n"
-            "- The effective rate is maintenance margin ÷ value, as a fraction."
+            "- The blended rate is maintenance margin ÷ value, as a fraction; it is for reading only.\n"
+            "- The tier's own rate and deduction are the pair the liquidation-price calculator asks for: "
+            "value × tier rate − deduction is the maintenance margin."
         ),
     ),
     Calculator(
@@ -378,11 +458,15 @@ CATALOGUE = [
             _price("fill_price", "Liquidation fill price", 19500, "Price the liquidation actually filled at."),
             Input("insurance_fund", "Insurance fund", "USDT", "number", 50,
                   "What the venue's insurance fund can still pay.", min=0, step=0.01),
+            _fee_rate("close_fee_rate", "Fee to close reserved in margin",
+                      "Isolated only: the taker rate where the venue keeps the fee to close in the position "
+                      "margin (Bybit), 0 where it does not.", 0),
         ),
         outputs=(
             Output("loss", "Loss at the fill price", "USDT", 2),
             Output("margin_lost", "Margin lost", "USDT", 2),
             Output("insurance_fund_covers", "Insurance fund covers", "USDT", 2),
+            Output("not_covered", "Not covered by the fund", "USDT", 2),
             Output("balance_after", "Balance after", "USDT", 2),
             Output("deposit_to_clear", "Deposit to clear", "USDT", 2),
         ),
@@ -390,14 +474,328 @@ CATALOGUE = [
         sources=(BYBIT_INSURANCE, BYBIT_LIQ),
         formula=(
             "`loss = ±Q·(entry − fill)`; margin = IM (isolated) or wallet (cross); "
-            "`fund covers = min(max(loss − margin, 0), fund)`; "
-            "`balance after = wallet − margin − (shortfall − fund covers)`."
+            "isolated margin lost = IM + `Q·entry·(1 ∓ 1/L)·close fee rate` (the reserved fee to close); "
+            "`fund covers = min(loss − margin, fund)`; `not covered = loss − margin − fund covers`; "
+            "`balance after = wallet − margin` (isolated) or `wallet − margin − not covered` (cross)."
         ),
         conventions=(
             "- A liquidated position is settled at its bankruptcy price, so the whole margin at stake is lost "
             "whatever the fill; a better fill's remainder goes to the insurance fund.\n"
-            "- What the fund cannot cover leaves the balance negative; the deposit to clear brings it to 0.\n"
-            "- In isolated mode the wallet balance must hold at least the position's initial margin."
+            "- The fill must be at or beyond the bankruptcy price (isolated) or the price where the loss uses up "
+            "the wallet (cross): before it there is no gap, and the calculator says so.\n"
+            "- Isolated: the trader loses the position margin and no more; what the fund cannot cover goes to "
+            "auto-deleveraging, so the balance never goes negative.\n"
+            "- Cross: what the fund cannot cover is charged to the wallet and can leave it negative; the deposit "
+            "to clear brings it to 0.\n"
+            "- In isolated mode the wallet balance must hold at least the position margin; where the venue "
+            "reserves the fee to close in it, that reserve pays the closing fee and is lost with the margin."
+        ),
+    ),
+    Calculator(
+        id="inverse-order-cost",
+        title="Order cost (coin-margined)",
+        summary="Margin plus the fees a venue reserves to open an inverse position, in the coin.",
+        function=calc_inverse_order_cost,
+        inputs=(
+            _side(),
+            _usd_price("price", "Order price", 2000, "Price the order fills at."),
+            _contracts(10000),
+            _leverage(25),
+            _taker_fee(),
+        ),
+        outputs=(
+            Output("position_value", "Position value", "coin", 8),
+            Output("initial_margin", "Initial margin", "coin", 8),
+            Output("open_fee", "Fee to open", "coin", 8),
+            Output("close_fee", "Fee to close", "coin", 8),
+            Output("order_cost", "Order cost", "coin", 8),
+        ),
+        variants=("bybit",),
+        sources=(BYBIT_ORDER_COST,),
+        formula=(
+            "`value = Q/P`; `IM = value/L`; `fee to open = value·fee`; "
+            "`fee to close = value·(1 ± 1/L)·fee` (plus for a buy, minus for a sell)."
+        ),
+        conventions=(
+            "- The quantity is in USD contracts; margin and fees are in the coin.\n"
+            "- The fee to close is the taker fee at the bankruptcy price `P·L/(L ± 1)`, so a buy reserves more."
+        ),
+    ),
+    Calculator(
+        id="inverse-pnl",
+        title="Profit and loss (coin-margined)",
+        summary="Profit, ROI and fees of an inverse position, in the coin.",
+        function=calc_inverse_pnl,
+        inputs=(
+            _side(),
+            _usd_price("entry_price", "Entry price", 5000, "Average price the position was opened at."),
+            _usd_price("exit_price", "Exit price", 5500, "Price the position is closed (or marked) at."),
+            _contracts(1000),
+            _leverage(10),
+            _fee_rate("open_fee_rate", "Fee rate to open", "The rate paid on the opening order: maker or taker."),
+            _fee_rate("exit_fee_rate", "Fee rate to close", "The rate paid on the closing order: maker or taker."),
+        ),
+        outputs=(
+            Output("pnl", "PnL (before fees)", "coin", 8),
+            Output("initial_margin", "Initial margin", "coin", 8),
+            Output("roi_pct", "ROI on initial margin", "%", 2),
+            Output("pnl_pct_of_value", "PnL % of position value", "%", 2),
+            Output("open_fee", "Fee to open", "coin", 8),
+            Output("exit_fee", "Fee at exit", "coin", 8),
+            Output("net_pnl", "PnL after fees", "coin", 8),
+        ),
+        variants=("bybit", "binance", "bitmex", "deribit"),
+        sources=(BYBIT_PNL_INVERSE, BYBIT_PNL_FAQ, BITMEX_INVERSE, BINANCE_CALC),
+        formula=(
+            "`PnL = ±Q·(1/entry − 1/exit)`; `IM = (Q/entry)/L`; `ROI = PnL / IM · 100`; "
+            "`fees = (Q/entry)·open rate + (Q/exit)·close rate`."
+        ),
+        conventions=(
+            "- The quantity is in USD contracts; PnL, margin and fees are in the coin.\n"
+            "- Each leg's fee is charged on that leg's value in the coin."
+        ),
+    ),
+    Calculator(
+        id="inverse-target-price",
+        title="Target price (coin-margined)",
+        summary="The exit price that gives a chosen ROI on an inverse position.",
+        function=calc_inverse_target_price,
+        inputs=(
+            _side(),
+            _usd_price("entry_price", "Entry price", 5000, "Average price the position was opened at."),
+            _leverage(10),
+            Input("target_roi_pct", "Target return", "%", "number", 50,
+                  "ROI on the initial margin, in the coin. A long's return stays below 100 × leverage %; a short "
+                  "cannot lose 100 × leverage % or more.", step=0.01),
+        ),
+        outputs=(Output("target_price", "Target price", "USD", 2),),
+        variants=("binance",),
+        sources=(BINANCE_CALC,),
+        formula="`target = side·entry / (side − ROI/L)`: long `entry/(1 − ROI/L)`, short `entry/(1 + ROI/L)`.",
+        conventions="- The return is on the initial margin in the coin; fees are not included.",
+    ),
+    Calculator(
+        id="inverse-liquidation-price",
+        title="Liquidation price (coin-margined)",
+        summary="Bankruptcy and liquidation price of an isolated inverse position.",
+        function=calc_inverse_liquidation_price,
+        inputs=(
+            _side(),
+            _usd_price("entry_price", "Entry price", 8000, "Average price the position was opened at."),
+            _contracts(1000),
+            _leverage(50),
+            Input("mmr", "Maintenance margin rate", None, "number", 0.005,
+                  "As a fraction: 0.005 is 0.5%. Take it from the venue's risk-limit tier.",
+                  min=0, max=1, max_exclusive=True, step=0.0001),
+            Input("mm_deduction", "MM deduction", "coin", "number", 0,
+                  "Maintenance margin deduction of the tier, in the coin. 0 in the first tier.", min=0, step=0.00000001),
+            Input("extra_margin", "Extra margin", "coin", "number", 0,
+                  "Margin added to the position after opening, in the coin; negative if some was taken out.",
+                  step=0.00000001),
+            Input("formula", "Formula", None, "choice", "bybit",
+                  "bybit: maintenance valued at the entry price; binance: valued at the liquidation price "
+                  "(also Kraken and Bybit's unified account).", choices=("bybit", "binance")),
+        ),
+        outputs=(
+            Output("position_value", "Position value", "coin", 8),
+            Output("initial_margin", "Initial margin", "coin", 8),
+            Output("maintenance_margin", "Maintenance margin used", "coin", 8),
+            Output("bankruptcy_price", "Bankruptcy price (0% margin)", "USD", 2),
+            Output("liquidation_price", "Liquidation price", "USD", 2),
+            Output("distance_pct", "Distance from entry", "%", 2),
+        ),
+        variants=("bybit", "binance", "kraken"),
+        sources=(BYBIT_LIQ_UTA_ISOLATED, BINANCE_COINM_LIQ),
+        formula=(
+            "Margin `W = (Q/EP)/L + extra`. Bankruptcy: `Q/(Q/EP ± W)`.\n\n"
+            "Bybit (MM at entry, `MM = (Q/EP)·MMR − deduction`): `LP = Q/(Q/EP ± (W − MM))`.\n\n"
+            "Binance (MM at the liquidation price): long `Q·(1 + MMR)/(Q/EP + W + deduction)`, "
+            "short `Q·(1 − MMR)/(Q/EP − W − deduction)`. Upper signs for a long."
+        ),
+        conventions=(
+            "- The quantity is in USD contracts; margins are in the coin, prices in USD.\n"
+            "- Fees to close are not included.\n"
+            "- A short whose margin covers any rise has no liquidation price; the calculator says so.\n"
+            "- A rate at or above 1 ÷ leverage, or margin at or below the maintenance margin, gives a message, "
+            "not a price."
+        ),
+    ),
+    Calculator(
+        id="inverse-cross-liquidation-price",
+        title="Cross-margin liquidation price (coin-margined, fee included)",
+        summary="Bankruptcy and liquidation price of an inverse position in cross margin, with the fee to close.",
+        function=calc_inverse_cross_liquidation_price,
+        inputs=(
+            _side(),
+            _usd_price("entry_price", "Entry price", 8000, "Average price the position was opened at."),
+            _contracts(10000),
+            Input("balance", "Account balance", "coin", "number", 0.5, "The cross account's balance in the coin.",
+                  min=0, min_exclusive=True, step=0.00000001),
+            Input("order_margin", "Order margin", "coin", "number", 0,
+                  "Margin held by open orders, in the coin.", min=0, step=0.00000001),
+            Input("mmr", "Maintenance margin rate", None, "number", 0.005,
+                  "As a fraction: 0.005 is 0.5%.", min=0, max=1, max_exclusive=True, step=0.0001),
+            _fee_rate("taker_fee", "Taker fee rate", "The fee to close is charged at this rate.", 0.00075),
+        ),
+        outputs=(
+            Output("position_value", "Position value", "coin", 8),
+            Output("bankruptcy_price", "Bankruptcy price (fee included)", "USD", 2),
+            Output("liquidation_price", "Liquidation price", "USD", 2),
+            Output("distance_pct", "Distance from entry", "%", 2),
+        ),
+        variants=("bybit",),
+        sources=(BYBIT_LIQ_INVERSE_OLD,),
+        formula=(
+            "Long: `BP = (1 + fee)·Q / (Q/EP + B − OM)`; `Q·(1/EP − 1/LP) = −(B − OM − (Q/EP)·MMR − Q·fee/BP)`.\n\n"
+            "Short: `BP = (1 − fee)·Q / (Q/EP − (B − OM))`; `Q·(1/LP − 1/EP) = −(B − OM − (Q/EP)·MMR − Q·fee/BP)`."
+        ),
+        conventions=(
+            "- Bybit's older inverse cross mode: the whole balance backs the position, less open orders' margin.\n"
+            "- The fee to close at the bankruptcy price is kept back, so both prices sit nearer the entry.\n"
+            "- The short's bankruptcy price solves the same condition as the published long one.\n"
+            "- Bybit shows prices on its 0.5 tick; the calculator shows them unrounded."
+        ),
+    ),
+    Calculator(
+        id="inverse-average-entry",
+        title="Average entry price (coin-margined)",
+        summary="The average price of several inverse fills: contracts over their value in the coin.",
+        function=calc_inverse_average_entry,
+        inputs=(
+            Input("contracts", "Contracts", "USD", "list", [1000, 2000], "Contracts of each fill, comma separated.",
+                  min=0, min_exclusive=True, step=1),
+            Input("prices", "Prices", "USD", "list", [5000, 6000], "Price of each fill, in the same order.",
+                  min=0, min_exclusive=True, step=0.01),
+        ),
+        outputs=(
+            Output("average_entry_price", "Average entry price", "USD", 2),
+            Output("total_contracts", "Total contracts", "USD", 0),
+            Output("total_value", "Total value", "coin", 8),
+        ),
+        variants=("bybit",),
+        sources=(BYBIT_PNL_INVERSE,),
+        formula="`average = Σ Q / Σ (Q/P)`.",
+        conventions="- The average of an inverse position weights each fill by its value in the coin.",
+    ),
+    Calculator(
+        id="cross-liquidation-price",
+        title="Cross-margin liquidation price",
+        summary="Where a position in cross margin is liquidated, from the wallet and the other positions.",
+        function=calc_cross_liquidation_price,
+        inputs=(
+            _side(),
+            _price("entry_price", "Entry price", 3000, "Average price the position was opened at."),
+            _qty(3),
+            Input("wallet_balance", "Cross wallet balance", "USDT", "number", 1000,
+                  "The cross-margin wallet balance (without unrealised PnL).", min=0, step=0.01),
+            Input("other_mm", "Other positions' maintenance margin", "USDT", "number", 0,
+                  "Maintenance margin of every other cross position.", min=0, step=0.01),
+            Input("other_upnl", "Other positions' unrealised PnL", "USDT", "number", 0,
+                  "Unrealised PnL of every other cross position (negative for a loss).", step=0.01),
+            Input("mmr", "Maintenance margin rate", None, "number", 0.005,
+                  "As a fraction: 0.005 is 0.5%. Take it from the venue's risk-limit tier.",
+                  min=0, max=1, max_exclusive=True, step=0.0001),
+            Input("mm_deduction", "MM deduction", "USDT", "number", 0,
+                  "Maintenance amount of the tier (Binance: cum). 0 in the first tier.", min=0, step=0.01),
+        ),
+        outputs=(
+            Output("liquidation_price", "Liquidation price", "USDT", 2),
+            Output("maintenance_margin", "Maintenance margin at that price", "USDT", 2),
+            Output("distance_pct", "Distance from entry", "%", 2),
+        ),
+        variants=("binance", "dydx"),
+        sources=(BINANCE_LIQ, DYDX_LIQ),
+        formula="`LP = (WB − TMM + UPNL + cum ∓ Q·EP) / (Q·MMR ∓ Q)`; upper signs for a long.",
+        conventions=(
+            "- One-way mode, one position in this symbol; the other positions are summed into TMM and UPNL.\n"
+            "- Maintenance margin is valued at the liquidation price; leverage plays no part in cross mode.\n"
+            "- An account already at or below its maintenance margin at entry gives a message, not a price.\n"
+            "- A liquidation price at or below 0 is shown as computed: a price fall alone cannot liquidate."
+        ),
+    ),
+    Calculator(
+        id="initial-margin-mark",
+        title="Initial margin at the mark price",
+        summary="Initial margin valued at the mark price with the estimated fee to close (Bybit USDC and unified).",
+        function=calc_initial_margin_mark,
+        inputs=(
+            _side(),
+            _price("entry_price", "Entry price", 50000, "Average price the position was opened at."),
+            _price("mark_price", "Mark price", 50500, "Current mark price."),
+            _qty(0.5),
+            _leverage(10),
+            _taker_fee(),
+        ),
+        outputs=(
+            Output("position_value", "Position value at mark", "USDT", 2),
+            Output("initial_margin", "Initial margin", "USDT", 4),
+            Output("close_fee", "Estimated fee to close", "USDT", 4),
+            Output("initial_margin_with_fee", "Initial margin with the fee", "USDT", 4),
+        ),
+        variants=("bybit-uta",),
+        sources=(BYBIT_IM_USDC,),
+        formula="`IM = Q·mark/L`; `fee to close = Q·entry·(1 ∓ 1/L)·taker fee`.",
+        conventions=(
+            "- The margin follows the mark price; the estimated fee to close stays on the entry's bankruptcy "
+            "price, as Bybit's page gives it."
+        ),
+    ),
+    Calculator(
+        id="funding-period",
+        title="Funding over a holding period",
+        summary="What several funding payments cost or pay a position, linear or inverse.",
+        function=calc_funding_period,
+        inputs=(
+            _side(),
+            Input("contract", "Contract", None, "choice", "linear",
+                  "linear: quantity in coins, paid in USDT; inverse: quantity in USD contracts, paid in the coin.",
+                  choices=("linear", "inverse")),
+            Input("qty", "Quantity", None, "number", 1,
+                  "Coins for a linear contract, USD contracts for an inverse one.", min=0, min_exclusive=True,
+                  step=0.001),
+            _price("mark_price", "Mark price", 20000, "Mark price at the funding times."),
+            Input("funding_rates", "Funding rates", None, "list", [0.0001, 0.0001, 0.0001],
+                  "The rate of each funding interval held, as fractions (0.0001 is 0.01%).",
+                  min=-1, max=1, min_exclusive=True, max_exclusive=True, step=0.000001),
+        ),
+        outputs=(
+            Output("position_value", "Position value", None, 8),
+            Output("total_funding", "Total funding (positive: paid)", None, 8),
+            Output("payments", "Each payment", None, 8, "list"),
+        ),
+        variants=("bybit", "binance", "bitmex"),
+        sources=(BYBIT_FUNDING, BITMEX_PERP_EXAMPLES),
+        formula="Each payment `= ±value·rate`, `value = Q·mark` (linear) or `Q/mark` (inverse); total = their sum.",
+        conventions=(
+            "- Positive is paid, negative is received: with a positive rate longs pay.\n"
+            "- One mark price for every interval; values are in USDT (linear) or the coin (inverse)."
+        ),
+    ),
+    Calculator(
+        id="size-scaled-margin",
+        title="Size-scaled margin",
+        summary="Margin whose rate grows with the position size, as Deribit sets it.",
+        function=calc_size_scaled_margin,
+        inputs=(
+            Input("size", "Position size", "coin", "number", 25, "Position size in coins (for example BTC).",
+                  min=0, min_exclusive=True, step=0.001),
+            _price("price", "Price", 100000, "Price the position is valued at."),
+            Input("base_rate", "Base rate", None, "number", 0.02, "Rate at size 0, as a fraction (0.02 is 2%).",
+                  min=0, max=1, max_exclusive=True, step=0.0001),
+            Input("rate_per_100", "Rate added per 100 coins", None, "number", 0.005,
+                  "Rate added for each 100 coins of size, as a fraction (0.005 is 0.5%).", min=0, step=0.0001),
+        ),
+        outputs=(
+            Output("rate", "Margin rate", None, 6),
+            Output("margin", "Margin", "coin", 8),
+            Output("margin_value", "Margin value", "USDT", 2),
+        ),
+        variants=("deribit",),
+        sources=(DERIBIT_LINEAR,),
+        formula="`rate = base + size/100·rate per 100 coins`; `margin = size·rate`; `margin value = size·price·rate`.",
+        conventions=(
+            "- Deribit uses it for both initial (base 2%) and maintenance margin (base 1%) on linear perpetuals.\n"
+            "- A size that would take the rate to 100% is refused."
         ),
     ),
     Calculator(
@@ -543,7 +941,8 @@ def _input_json(item):
 
 
 def to_json():
-    """The catalogue as a JSON-ready list (the shape in the team brief; inputs also carry ``max_exclusive``)."""
+    """The catalogue as a JSON-ready list (the shape in the team brief; inputs also carry ``max_exclusive``;
+    ``presets`` lists the venue presets the widget offers, from ``calculators/presets.py``)."""
     return [
         {
             "id": calc.id,
@@ -559,6 +958,24 @@ def to_json():
             "sources": [{"title": s.title, "url": s.url, "publisher": s.publisher} for s in calc.sources],
             "formula": calc.formula,
             "conventions": calc.conventions,
+            "presets": _presets_json(calc),
         }
         for calc in CATALOGUE
     ]
+
+
+def _presets_json(calc):
+    """The venue presets a calculator offers: the values it takes from each, and the limits to check."""
+    from calculators import presets
+
+    if not presets.applies(calc):
+        return []
+    found = []
+    for preset in presets.presets():
+        entry = {"id": preset.id, "label": preset.label, "venue": preset.venue_name, "symbol": preset.symbol,
+                 "values": presets.fill(calc, preset, {}), "tier_source": preset.tier_source}
+        if calc.id in presets.VALUE_OF:
+            entry.update({"value_of": list(presets.VALUE_OF[calc.id]), "tier_limits": list(preset.tier_limits),
+                          "tier_max_leverages": list(preset.tier_max_leverages)})
+        found.append(entry)
+    return found

@@ -10,7 +10,7 @@ import difflib
 import json
 import sys
 
-from calculators import catalogue
+from calculators import catalogue, presets
 
 EXIT_BAD_INPUT = 2
 
@@ -79,6 +79,11 @@ def build_parser(calc):
         # argparse %-formats help strings: escape the percent signs in units and help texts
         help_text = input_help(item).replace("%", "%%")
         parser.add_argument(option_name(item.name), dest=item.name, metavar=metavar, help=help_text)
+    if presets.applies(calc):
+        known = ", ".join(preset.id for preset in presets.presets())
+        parser.add_argument("--venue", dest="venue", metavar="VENUE:SYMBOL",
+                            help=f"Fill fee rates, formula and tier table from a venue profile ({known}) and check "
+                                 "its leverage and risk limits; typed inputs still override.")
     parser.add_argument("--json", action="store_true", help="Print one JSON object keyed by output name.")
     return parser
 
@@ -172,10 +177,23 @@ def run(argv):
         text = getattr(options, item.name)
         if text is not None:
             values[item.name] = parse_value(item, text)
+    preset = None
+    if getattr(options, "venue", None):
+        try:
+            preset = presets.get(options.venue)
+        except KeyError as error:
+            raise BadInput(error.args[0]) from None
+        values = presets.fill(calc, preset, values)
     try:
         result = catalogue.compute(calc_id, values)
     except ValueError as error:
         raise BadInput(str(error)) from None
+    if preset is not None:
+        every = {item.name: item.default for item in calc.inputs}
+        every.update(values)
+        message = presets.problem(calc_id, preset, every, result)
+        if message:
+            raise BadInput(message)
     if options.json:
         return 0, json.dumps(result)
     return 0, render_table(calc, result)

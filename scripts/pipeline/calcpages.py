@@ -145,8 +145,31 @@ def worked_example(spec: dict, values: dict) -> str:
     return f"## Worked example\n\nWith {inputs}:\n\n{shown}.\n\n"
 
 
-def calculator_page(spec: dict, entries: list[dict], market: tuple[str, str] | None = None) -> str:
-    """The Markdown of ``calculators/<id>.md`` (``market``: reference and sentence from :func:`market_price`)."""
+def examples_section(spec: dict, examples: list) -> str:
+    """"Checked against N published examples" and a table linking each example's source."""
+    labels = {o["name"]: o["label"] for o in spec["outputs"]}
+    count = len(examples)
+    out = ["## Checked against published examples\n\n"]
+    if not examples:
+        return "".join(out + ["No worked example published by an exchange checks this calculator yet.\n\n"])
+    out.append(f"Checked against {count} published example{'s' if count != 1 else ''}: the tests run each "
+               "through these formulas, in Python and in the browser's JavaScript, and round as the source does.\n\n")
+    out.append("| Venue | Figures the source prints | Source |\n| --- | --- | --- |\n")
+    for example in examples:
+        figures = "; ".join(f"{labels[name]} {value}" for name, value in example.published.items())
+        slips = "; ".join(f"{labels[name]} printed {error['published']} (a slip in the source)"
+                          for name, error in example.source_errors.items())
+        source = example.source
+        out.append(f"| {_cell(example.venue)} | {_cell(figures + ('; ' + slips if slips else ''))} | "
+                   f"[{_cell(source['title'])}]({source['url']}), {_cell(source['publisher'])}, "
+                   f"read {source['accessed']} |\n")
+    return "".join(out) + "\n"
+
+
+def calculator_page(spec: dict, entries: list[dict], market: tuple[str, str] | None = None,
+                    examples: list | None = None) -> str:
+    """The Markdown of ``calculators/<id>.md`` (``market``: reference and sentence from :func:`market_price`;
+    ``examples``: its published worked examples from ``calculators/examples``)."""
     meta = {"title": spec["title"], "description": html.escape(spec["summary"], quote=True)}
     out = [front_matter(meta), f"# {spec['title']}\n\n", f"{spec['summary']}\n\n"]
     fence = _fence(spec["id"], {"entry_price": market[0]}, market[0]) if market else _fence(spec["id"])
@@ -165,6 +188,7 @@ def calculator_page(spec: dict, entries: list[dict], market: tuple[str, str] | N
         out.append("## Conventions\n\n" + spec["conventions"].strip() + "\n\n")
     if spec.get("variants"):
         out.append("Variants: " + ", ".join(calcform.CHOICE_WORDS.get(v, v) for v in spec["variants"]) + ".\n\n")
+    out.append(examples_section(spec, examples or []))
     out.append("## Sources\n\n")
     out += [f"{n}. [{s['title']}]({s['url']}), {s['publisher']}.\n" for n, s in enumerate(spec["sources"], 1)]
     out.append("\n## Articles that use it\n\n")
@@ -210,12 +234,16 @@ def index_page(specs: list[dict]) -> str:
 
 def calculator_pages(site: Site) -> Iterable[Page]:
     """The calculators index, one page per calculator and one embed page per calculator."""
+    from calculators.examples import by_calculator
+
     from .pages import Page
 
     specs = list(calcfence.specs().values())
     users = embedding_entries(site)
+    examples = by_calculator()
     yield Page("calculators/index.md", index_page(specs), "calculators/catalogue.py")
     for spec in specs:
-        page = calculator_page(spec, users.get(spec["id"], []), market_price(site, spec["id"]))
+        page = calculator_page(spec, users.get(spec["id"], []), market_price(site, spec["id"]),
+                               examples.get(spec["id"], []))
         yield Page(f"calculators/{spec['id']}.md", page, "calculators/catalogue.py")
         yield Page(f"embed/{spec['id']}.md", embed_page(spec), "calculators/catalogue.py")

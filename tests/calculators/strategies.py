@@ -126,18 +126,82 @@ def ema_args(draw):
     return [prices, period, seed]
 
 
+small_rate = st.one_of(finite(0, 0.004), finite(0, 0.004), rate)
+small_deduction = st.one_of(st.just(0), finite(0, 50), non_negative)
+tier_rates = with_edge(st.lists(finite(0, 0.05), min_size=1, max_size=4), [])
+
+
+@st.composite
+def tier_limit_lists(draw):
+    """Increasing limits (sometimes broken), usually as long as the rates list drawn next to them."""
+    steps = draw(st.lists(finite(1, 1e10), min_size=1, max_size=4))
+    limits, total = [], 0
+    for step in steps:
+        total = total + step
+        limits.append(total)
+    if draw(st.integers(0, 15)) == 0:
+        limits[-1] = -1
+    return limits
+
+
+@st.composite
+def liquidation_args(draw):
+    values = draw(args(side, price, qty, leverage, small_rate, small_deduction, signed,
+                       (st.sampled_from(["bybit", "binance"]), ["okx", "Bybit"]),
+                       (st.sampled_from(["rate", "tiers"]), ["tier", ""])))
+    limits = draw(tier_limit_lists())
+    rates = draw(tier_rates)
+    if rates and draw(st.integers(0, 7)) > 0:
+        rates = (rates * 4)[: len(limits)]
+    return values + [limits, rates]
+
+
+@st.composite
+def gap_loss_args(draw):
+    """Fills mostly past the bankruptcy price (a gap), sometimes before it or on the profitable side."""
+    values = draw(args(side, price, qty, leverage, (st.sampled_from(["isolated", "cross"]), ["portfolio"]),
+                       (finite(0, 1e6), [-1]), price, non_negative, st.one_of(st.just(0), rate)))
+    s = 1 if values[0] == "long" else -1
+    if draw(st.integers(0, 7)) > 0 and isinstance(values[1], float) and values[1] > 0:
+        move = draw(finite(0.8, 1.6)) / (values[3] if isinstance(values[3], (int, float)) and values[3] >= 1 else 1)
+        values[6] = max(values[1] * (1 - s * move), 1e-3)
+        if isinstance(values[2], float) and isinstance(values[3], (int, float)) and values[3] >= 1:
+            im = values[1] * values[2] / values[3]
+            if values[4] == "cross" and draw(st.booleans()):
+                values[5] = draw(finite(0, max(values[1] * values[2] * move, 1e-6)))
+            elif values[4] == "isolated" and isinstance(values[5], float) and values[5] >= 0:
+                fee = values[8] if isinstance(values[8], (int, float)) and 0 <= values[8] < 1 else 0
+                values[5] = values[5] + im + values[1] * values[2] * 2 * fee  # at least the position margin
+    return values
+
+
 ARGUMENTS = {
-    "liquidation-price": args(side, price, qty, leverage, rate, non_negative, signed,
-                              (st.sampled_from(["bybit", "binance"]), ["okx", "Bybit"])),
+    "liquidation-price": liquidation_args(),
     "order-cost": args(side, price, qty, leverage, rate),
-    "pnl": args(side, price, price, qty, leverage, rate),
+    "pnl": args(side, price, price, qty, leverage, rate, rate, rate),
     "target-price": args(side, price, leverage, (finite(-20000, 20000), [-1e6, 1e6])),
     "max-position": args(side, (finite(1e-2, 1e7), [0, -1]), price, leverage, rate),
     "average-entry": paired_lists(finite(1e-4, 1e4), finite(1e-3, 1e6)).map(list),
     "maintenance-margin": tier_tables(),
     "funding-fee": args(side, qty, price, (finite(-0.05, 0.05), [-1, 1, 0.999, -1.5])),
-    "gap-loss": args(side, price, qty, leverage, (st.sampled_from(["isolated", "cross"]), ["portfolio"]),
-                     (finite(0, 1e6), [-1]), price, non_negative),
+    "gap-loss": gap_loss_args(),
+    "inverse-order-cost": args(side, price, qty, leverage, rate),
+    "inverse-pnl": args(side, price, price, qty, leverage, rate, rate),
+    "inverse-target-price": args(side, price, leverage, (finite(-20000, 20000), [-1e6, 1e6])),
+    "inverse-liquidation-price": args(side, price, qty, leverage, small_rate,
+                                      st.one_of(st.just(0), st.just(0), finite(0, 1e-3)),
+                                      st.one_of(st.just(0), finite(-1e-2, 1e-2), signed),
+                                      (st.sampled_from(["bybit", "binance"]), ["okx", "Bybit"])),
+    "inverse-cross-liquidation-price": args(side, price, qty, (finite(1e-3, 1e3), [0, -1]),
+                                            st.one_of(st.just(0), finite(0, 1)), small_rate, rate),
+    "inverse-average-entry": paired_lists(finite(1, 1e6), finite(1e-3, 1e6)).map(list),
+    "cross-liquidation-price": args(side, price, qty, (st.one_of(finite(0, 1e7), finite(1e7, 1e11)), [-1]),
+                                    st.one_of(st.just(0), non_negative), signed, small_rate,
+                                    st.one_of(st.just(0), st.just(0), finite(0, 50))),
+    "initial-margin-mark": args(side, price, price, qty, leverage, rate),
+    "funding-period": args(side, (st.sampled_from(["linear", "inverse"]), ["quanto"]), qty, price,
+                           (st.lists(finite(-0.05, 0.05), min_size=1, max_size=6), [[], [1], [0.001, -1]])),
+    "size-scaled-margin": args(qty, price, rate, (finite(0, 0.05), [-1e-6, -1])),
     "position-size": args((finite(1, 1e7), [0, -1]), (finite(1e-3, 100), [0, -1, 100.01]), price, price, leverage),
     "ema": ema_args(),
     "volume-profile": volume_profile_args(),

@@ -9,22 +9,44 @@ from calculators import catalogue
 from calculators.catalogue import CATALOGUE, compute, get, to_json
 
 PUBLIC_TABLE = {
-    "liquidation-price": (["side", "entry_price", "qty", "leverage", "mmr", "mm_deduction", "extra_margin", "formula"],
+    "liquidation-price": (["side", "entry_price", "qty", "leverage", "mmr", "mm_deduction", "extra_margin", "formula",
+                           "mm_source", "tier_limits", "tier_rates"],
                           ["initial_margin", "maintenance_margin", "bankruptcy_price", "liquidation_price",
-                           "distance_pct"]),
+                           "distance_pct", "mmr_used", "mm_deduction_used"]),
     "order-cost": (["side", "price", "qty", "leverage", "taker_fee"],
                    ["initial_margin", "open_fee", "close_fee", "order_cost"]),
-    "pnl": (["side", "entry_price", "exit_price", "qty", "leverage", "taker_fee"],
-            ["pnl", "initial_margin", "close_fee", "roi_pct", "open_fee", "exit_fee", "net_pnl"]),
+    "pnl": (["side", "entry_price", "exit_price", "qty", "leverage", "taker_fee", "open_fee_rate", "exit_fee_rate"],
+            ["pnl", "initial_margin", "roi_pct", "pnl_pct_of_value", "close_fee", "position_margin",
+             "position_margin_return_pct", "open_fee", "exit_fee", "net_pnl"]),
     "target-price": (["side", "entry_price", "leverage", "target_roi_pct"], ["target_price"]),
     "max-position": (["side", "balance", "price", "leverage", "taker_fee"], ["max_qty", "order_cost"]),
     "average-entry": (["qtys", "prices"], ["average_entry_price", "total_qty"]),
     "maintenance-margin": (["position_value", "tier_limits", "tier_rates"],
-                           ["maintenance_margin", "effective_rate", "mm_deduction"]),
+                           ["maintenance_margin", "effective_rate", "tier_rate", "mm_deduction"]),
     "funding-fee": (["side", "qty", "mark_price", "funding_rate"], ["funding_fee"]),
     "gap-loss": (["side", "entry_price", "qty", "leverage", "margin_mode", "wallet_balance", "fill_price",
-                  "insurance_fund"],
-                 ["loss", "margin_lost", "insurance_fund_covers", "balance_after", "deposit_to_clear"]),
+                  "insurance_fund", "close_fee_rate"],
+                 ["loss", "margin_lost", "insurance_fund_covers", "not_covered", "balance_after", "deposit_to_clear"]),
+    "inverse-order-cost": (["side", "price", "contracts", "leverage", "taker_fee"],
+                           ["position_value", "initial_margin", "open_fee", "close_fee", "order_cost"]),
+    "inverse-pnl": (["side", "entry_price", "exit_price", "contracts", "leverage", "open_fee_rate", "exit_fee_rate"],
+                    ["pnl", "initial_margin", "roi_pct", "pnl_pct_of_value", "open_fee", "exit_fee", "net_pnl"]),
+    "inverse-target-price": (["side", "entry_price", "leverage", "target_roi_pct"], ["target_price"]),
+    "inverse-liquidation-price": (["side", "entry_price", "contracts", "leverage", "mmr", "mm_deduction",
+                                   "extra_margin", "formula"],
+                                  ["position_value", "initial_margin", "maintenance_margin", "bankruptcy_price",
+                                   "liquidation_price", "distance_pct"]),
+    "inverse-cross-liquidation-price": (["side", "entry_price", "contracts", "balance", "order_margin", "mmr",
+                                         "taker_fee"],
+                                        ["position_value", "bankruptcy_price", "liquidation_price", "distance_pct"]),
+    "inverse-average-entry": (["contracts", "prices"], ["average_entry_price", "total_contracts", "total_value"]),
+    "cross-liquidation-price": (["side", "entry_price", "qty", "wallet_balance", "other_mm", "other_upnl", "mmr",
+                                 "mm_deduction"], ["liquidation_price", "maintenance_margin", "distance_pct"]),
+    "initial-margin-mark": (["side", "entry_price", "mark_price", "qty", "leverage", "taker_fee"],
+                            ["position_value", "initial_margin", "close_fee", "initial_margin_with_fee"]),
+    "funding-period": (["side", "contract", "qty", "mark_price", "funding_rates"],
+                       ["position_value", "total_funding", "payments"]),
+    "size-scaled-margin": (["size", "price", "base_rate", "rate_per_100"], ["rate", "margin", "margin_value"]),
     "position-size": (["equity", "risk_pct", "entry_price", "stop_price", "leverage"],
                       ["qty", "position_value", "risk_amount", "margin_needed"]),
     "ema": (["prices", "period", "seed"], ["ema", "last"]),
@@ -36,7 +58,8 @@ DEFAULTS_IN_ISSUE = {("liquidation-price", "mmr"): 0.005, ("liquidation-price", 
                      ("liquidation-price", "extra_margin"): 0, ("liquidation-price", "formula"): "bybit",
                      ("order-cost", "taker_fee"): 0.00055, ("pnl", "taker_fee"): 0.00055,
                      ("max-position", "taker_fee"): 0.00055, ("volume-profile", "value_area_pct"): 70}
-CHOICES_IN_ISSUE = {"formula": ["bybit", "binance"], "margin_mode": ["isolated", "cross"],
+CHOICES_IN_ISSUE = {"formula": ["bybit", "binance"], "margin_mode": ["isolated", "cross"], "mm_source": ["rate", "tiers"],
+                    "contract": ["linear", "inverse"],
                     "seed": ["sma", "first"], "side": ["long", "short"]}
 
 
@@ -64,7 +87,10 @@ def test_json_shape():
                   "help"}
     for entry in data:
         assert set(entry) == {"id", "title", "summary", "function", "inputs", "outputs", "variants", "sources",
-                              "formula", "conventions"}
+                              "formula", "conventions", "presets"}
+        names = {item["name"] for item in entry["inputs"]}
+        for preset in entry["presets"]:
+            assert set(preset["values"]) <= names and preset["tier_source"]
         assert entry["function"] == get(entry["id"]).function.__name__
         for item in entry["inputs"]:
             expected = input_keys | ({"choices"} if item["kind"] == "choice" else set())

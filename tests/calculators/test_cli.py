@@ -48,11 +48,13 @@ def test_table_output(capsys):
     code, out, err = run(capsys, "liquidation-price", "--entry-price", "20000", "--qty", "1", "--leverage", "50")
     assert (code, err) == (0, "")
     assert out.splitlines() == [
-        "Initial margin          400.00  USDT",
-        "Maintenance margin      100.00  USDT",
-        "Bankruptcy price     19,600.00  USDT",
-        "Liquidation price    19,700.00  USDT",
-        "Distance from entry       1.50  %",
+        "Initial margin                   400.00  USDT",
+        "Maintenance margin used          100.00  USDT",
+        "Bankruptcy price (0% margin)  19,600.00  USDT",
+        "Liquidation price             19,700.00  USDT",
+        "Distance from entry                1.50  %",
+        "Maintenance rate used            0.0050",
+        "MM deduction used                  0.00  USDT",
     ]
 
 

@@ -102,7 +102,8 @@ def test_13_usdt_tiers():
     # (0 -> 1,000·0.5% = 5 -> 5 + 2,000·0.5% = 15 -> 15 + 3,000·0.5% = 30); effective 92.5/3,500. Floats at 2 dp.
     fl, ex = both("maintenance-margin", {"position_value": 3500, "tier_limits": [1000, 2000, 3000, 4000, 5000],
                                          "tier_rates": [0.02, 0.025, 0.03, 0.035, 0.04]})
-    assert ex == {"maintenance_margin": F("92.5"), "effective_rate": F("92.5") / 3500, "mm_deduction": 30}
+    assert ex == {"maintenance_margin": F("92.5"), "effective_rate": F("92.5") / 3500, "tier_rate": F("0.035"),
+                  "mm_deduction": 30}
     assert round(fl["maintenance_margin"], 2) == 92.50
     assert round(fl["mm_deduction"], 2) == 30.00
 
@@ -123,13 +124,17 @@ def test_15_unrealised_pnl():
 
 def test_16_roi_with_fee_to_close():
     # IM 140 published. Withheld: close fee = 6,300·0.2·0.055% = 0.693 USDT;
-    # ROI = 100 / (140 + 0.693) · 100 = 71.0767...%, 71.08% at 2 dp.
+    # return on position margin = 100 / (140 + 0.693) · 100 = 71.0767...%, 71.08% at 2 dp.
+    # ROI on the initial margin (Bybit's and Binance's calculators) = 100 / 140 · 100 = 71.43%.
     fl, ex = both("pnl", {"side": "long", "entry_price": 7000, "exit_price": 7500, "qty": 0.2, "leverage": 10,
                           "taker_fee": 0.00055})
     assert ex["initial_margin"] == 140
     assert ex["close_fee"] == F("0.693")
-    assert ex["roi_pct"] == F(100) / F("140.693") * 100
-    assert round(fl["roi_pct"], 2) == 71.08
+    assert ex["position_margin"] == F("140.693")
+    assert ex["position_margin_return_pct"] == F(100) / F("140.693") * 100
+    assert round(fl["position_margin_return_pct"], 2) == 71.08
+    assert ex["roi_pct"] == F(100) / 140 * 100
+    assert round(fl["roi_pct"], 2) == 71.43
 
 
 def test_19_binance_maintenance_amount():
@@ -198,12 +203,14 @@ def test_target_price_binance_form():
 
 @pytest.mark.parametrize("mode, wallet, fund, expected", [
     # Derived. Long 1 @ 20,000, 50x (IM 400), filled at 19,500: loss 500, 100 beyond the margin.
-    ("isolated", 400, 50, {"loss": 500, "margin_lost": 400, "insurance_fund_covers": 50, "balance_after": -50,
-                           "deposit_to_clear": 50}),
-    ("isolated", 1000, 500, {"loss": 500, "margin_lost": 400, "insurance_fund_covers": 100, "balance_after": 600,
-                             "deposit_to_clear": 0}),
-    ("cross", 450, 0, {"loss": 500, "margin_lost": 450, "insurance_fund_covers": 0, "balance_after": -50,
-                       "deposit_to_clear": 50}),
+    # Isolated: the trader loses the 400 of margin and no more; what the fund cannot cover goes to ADL.
+    ("isolated", 400, 50, {"loss": 500, "margin_lost": 400, "insurance_fund_covers": 50, "not_covered": 50,
+                           "balance_after": 0, "deposit_to_clear": 0}),
+    ("isolated", 1000, 500, {"loss": 500, "margin_lost": 400, "insurance_fund_covers": 100, "not_covered": 0,
+                             "balance_after": 600, "deposit_to_clear": 0}),
+    # Cross: the wallet is at stake and what the fund cannot cover is charged to it.
+    ("cross", 450, 0, {"loss": 500, "margin_lost": 450, "insurance_fund_covers": 0, "not_covered": 50,
+                       "balance_after": -50, "deposit_to_clear": 50}),
 ])
 def test_gap_loss(mode, wallet, fund, expected):
     _, ex = both("gap-loss", {"side": "long", "entry_price": 20000, "qty": 1, "leverage": 50, "margin_mode": mode,

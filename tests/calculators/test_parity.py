@@ -14,7 +14,7 @@ from .strategies import ARGUMENTS
 
 REL_TOL = 1e-9
 MIN_INPUTS = 2000
-LIST_CALCULATORS = {"average-entry", "maintenance-margin", "ema", "volume-profile"}
+LIST_CALCULATORS = {"average-entry", "maintenance-margin", "ema", "volume-profile", "inverse-average-entry"}
 
 
 def batching(calc_id):

@@ -16,7 +16,7 @@ def label(pair):
 
 def rejected(calc, name, value):
     with pytest.raises(ValueError) as error:
-        compute(calc.id, {name: value})
+        compute(calc.id, {**CONTEXT.get((calc.id, name), {}), name: value})
     return str(error.value)
 
 
@@ -24,6 +24,12 @@ def rejected(calc, name, value):
 CONTEXT = {
     ("gap-loss", "wallet_balance"): {"margin_mode": "cross"},
     ("volume-profile", "row_size"): {"prices": [100] * 8},
+    ("liquidation-price", "mmr"): {"leverage": 1},
+    ("inverse-liquidation-price", "mmr"): {"leverage": 1},
+    ("cross-liquidation-price", "mmr"): {"wallet_balance": 10000},
+    ("cross-liquidation-price", "wallet_balance"): {"other_upnl": 100},
+    ("liquidation-price", "tier_limits"): {"mm_source": "tiers"},
+    ("liquidation-price", "tier_rates"): {"mm_source": "tiers"},
 }
 
 
@@ -102,7 +108,7 @@ def test_paired_lists_must_have_equal_length(calc_id, first, second):
     ("target-price", {"side": "short", "leverage": 10, "target_roi_pct": 1000},
      "target_roi_pct must be below 100 x leverage for a short"),
     ("gap-loss", {"margin_mode": "isolated", "wallet_balance": 399},
-     "wallet_balance must be at least the initial margin in isolated mode"),
+     "wallet_balance must be at least the position margin in isolated mode"),
     ("position-size", {"stop_price": 100}, "stop_price must differ from entry_price"),
     ("maintenance-margin", {"tier_limits": [1000, 1000, 3000, 4000, 5000]}, "tier_limits must be strictly increasing"),
     ("maintenance-margin", {"position_value": 5001}, "position_value must be at most the last tier limit"),
@@ -124,7 +130,7 @@ def test_specific_messages(calc_id, values, message):
     ("pnl", {"entry_price": 1e-200, "qty": 1e-200}, "qty is too small: the initial margin rounds to 0"),
     ("max-position", {"price": 1e-30, "leverage": 1e300, "taker_fee": 0},
      "price is too small for this leverage: the cost per coin rounds to 0"),
-    ("liquidation-price", {"formula": "binance", "qty": 1e-310, "mmr": 0.9999999999999999},
+    ("liquidation-price", {"formula": "binance", "qty": 1e-310, "mmr": 0.9999999999999999, "leverage": 1},
      "qty is too small: the denominator rounds to 0"),
 ])
 def test_underflowing_denominators_are_rejected_not_divided(calc_id, values, message, node):

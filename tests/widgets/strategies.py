@@ -33,6 +33,9 @@ NUMBERS = {
     "mm_deduction": decimals(0, 5000, 2),
     "extra_margin": decimals(-2000, 2000, 2),
     "taker_fee": decimals(0, "0.002", 5),
+    "open_fee_rate": decimals(0, "0.002", 5),
+    "exit_fee_rate": decimals(0, "0.002", 5),
+    "close_fee_rate": decimals(0, "0.002", 5),
     "target_roi_pct": decimals(-150, 1000, 2),
     "balance": decimals("0.01", 1000000, 2),
     "wallet_balance": decimals(0, 1000000, 2),
@@ -42,6 +45,13 @@ NUMBERS = {
     "position_value": decimals("0.01", 10000000, 2),
     "funding_rate": decimals("-0.01", "0.01", 6),
     "period": st.integers(1, 12).map(str),
+    "contracts": decimals(1, 1000000, 0),
+    "size": decimals("0.001", 500, 3),
+    "base_rate": decimals(0, "0.1", 4),
+    "rate_per_100": decimals(0, "0.01", 4),
+    "other_mm": decimals(0, 5000, 2),
+    "order_margin": decimals(0, 5, 4),
+    "other_upnl": decimals(-5000, 5000, 2),
     "row_size": decimals("0.5", 50, 2),
     "value_area_pct": decimals("0.1", 100, 1),
 }
@@ -51,6 +61,8 @@ LIST_ITEMS = {
     "volumes": decimals(0, 1000, 2),
     "tier_limits": decimals(1, 100000, 0),
     "tier_rates": decimals(0, "0.1", 4),
+    "contracts": decimals(1, 100000, 0),
+    "funding_rates": decimals("-0.001", "0.001", 6),
 }
 SEPARATORS = st.sampled_from([", ", ",", "\n", "\t", " ", " ,\n"])
 

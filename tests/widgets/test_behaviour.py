@@ -126,7 +126,7 @@ FORMULA_ERRORS = [
     ("position-size", {"entry_price": "100", "stop_price": "100"}, "stop_price",
      "Stop price must differ from entry price."),
     ("gap-loss", {"margin_mode": "isolated", "wallet_balance": "10"}, "wallet_balance",
-     "Wallet balance must be at least the initial margin in isolated mode."),
+     "Wallet balance must be at least the position margin in isolated mode."),
 ]
 
 

@@ -147,17 +147,6 @@
     return String(value);
   }
 
-  function el(tag, attrs, children) {
-    const node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      if (attrs[key] !== null && attrs[key] !== undefined && attrs[key] !== false) node.setAttribute(key, attrs[key]);
-    });
-    (children || []).forEach(function (child) {
-      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-    });
-    return node;
-  }
-
   function setControl(form, input, value) {
     if (input.kind === "choice") {
       const control = form.elements[input.name];
@@ -189,6 +178,7 @@
     this.root = root;
     this.spec = spec;
     this.fn = lib[spec.function];
+    this.lib = lib;
     this.uid = root.id || ("mn-calc-x" + (++widgetCount));
     this.pageDefaults = JSON.parse(root.getAttribute("data-defaults") || "{}");
     this.embedded = root.hasAttribute("data-embed") || Boolean(root.closest(".mn-embed"));
@@ -353,6 +343,11 @@
     });
     const values = {};
     this.spec.inputs.forEach(function (input, i) { values[input.name] = args[i]; });
+    const limit = this.presetProblem(values, result);
+    if (limit) {
+      this.showComputeError(limit);
+      return this.clear();
+    }
     this.last = { values: values, result: result };
     this.drawChart(values, result);
     return true;
@@ -399,7 +394,32 @@
     return withUnit(formatNumber(value, output.decimals), output.unit);
   }
 
+  /* Venue presets (catalogue "presets", from calculators/presets.py): the build writes the select
+   * (scripts/calcform.py) and wirePresets fills the inputs a venue's profile sources; the limit check is the
+   * compiled venue_limit_problem, worded as the command line words it. */
+  Widget.prototype.currentPreset = function () {
+    const chosen = this.presetSelect ? this.presetSelect.value : "";
+    return this.spec.presets.filter(function (preset) { return preset.id === chosen; })[0] || null;
+  };
+
+  /** The broken venue limit as "<input> ..." (shown on that field), or null. */
+  Widget.prototype.presetProblem = function (values, result) {
+    const preset = this.currentPreset();
+    if (!preset || !preset.value_of || !(values.leverage > 0)) return null;
+    const pick = function (name) { return name in values ? values[name] : result[name]; };
+    const lev = values.leverage, value = pick(preset.value_of[0]) * pick(preset.value_of[1]);
+    const found = this.lib.venue_limit_problem(lev, value, preset.tier_limits, preset.tier_max_leverages);
+    const where = preset.symbol + " on " + preset.venue + " (source: " + preset.tier_source + ")";
+    if (found[0] === 1) return "leverage must be at most " + plainNumber(found[1]) + "x for " + where;
+    if (found[0] === 2) {
+      return preset.value_of[2] + " puts the position value above " + plainNumber(found[1])
+        + " USDT, the risk limit for " + plainNumber(lev) + "x leverage on " + where;
+    }
+    return null;
+  };
+
   Widget.prototype.reset = function () {
+    if (this.presetSelect) this.presetSelect.value = "";
     this.fill(this.defaults());
     const url = new URL(window.location.href);
     if (url.searchParams.get("calc") === this.spec.id) {
