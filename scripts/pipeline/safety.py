@@ -235,6 +235,7 @@ def markdown_problems(text: str) -> list[str]:
     return check_markdown(text).problems
 
 
+@lru_cache(maxsize=65536)
 def is_markdown(kind: str, path: tuple) -> bool:
     """Whether the string at ``path`` of a ``kind`` document (see :data:`MARKDOWN_FIELDS`) is Markdown."""
     for pattern in MARKDOWN_FIELDS.get(kind, []):
