@@ -253,6 +253,11 @@ def load_file(path: Path, root: Path) -> tuple[Document, list[Problem]]:
         data = path.read_bytes()
     except OSError as error:
         return Document(file), [Problem(file, 1, "$", f"cannot read the file: {error.strerror}")]
+    return load_bytes(data, file)
+
+
+def load_bytes(data: bytes, file: str) -> tuple[Document, list[Problem]]:
+    """Parse the bytes of a file (at most ``MAX_BYTES``, checked by :func:`load_file`) shown as ``file``."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
