@@ -23,6 +23,7 @@ from .links import check_links, explain_mkdocs
 from .load import MAX_BYTES, display_path, load_bytes, load_file, resolved
 from .pages import collect_pages
 from .render import render
+from .search import index_site
 from .validate import schema_set
 from .verify import verify
 
@@ -192,6 +193,11 @@ def build(layout: Layout, site_dir: Path, config: Path, docs_dir: Path | None = 
             sources = {path: page.source for path, page in (content.pages or {}).items()}
             log("\n".join(explain_mkdocs(output, content, sources)))
             log(f"MkDocs build failed; {site_dir} was left as it was.")
+            return 1
+        passed, output = index_site(out_dir)
+        if not passed:
+            log(output)
+            log(f"Search indexing (Pagefind) failed; {site_dir} was left as it was.")
             return 1
         swap_into_place(out_dir, site_dir)
     finally:
