@@ -33,7 +33,7 @@ from calculators.formulas.margin import initial_margin, open_fee, position_value
 from calculators.formulas.positions import calc_funding_fee, calc_order_cost, calc_pnl
 from calculators.formulas.sizing import calc_average_entry, calc_position_size
 
-from . import engine
+from . import engine, stops
 from .state import MARGIN_MODES, POSITION_MODES, ZERO, Account, Position, Refusal, Result, money, to_decimal
 from .venues import venue_of
 
@@ -52,6 +52,7 @@ class Exchange:
         self.accounts = {}
         self.current = account
         self.marks = {}
+        self.lasts = {}
         self.insurance_fund = money(to_decimal("insurance_fund", insurance_fund))
         if self.insurance_fund < 0:
             raise ValueError("insurance_fund must be at least 0")
@@ -175,6 +176,7 @@ class Exchange:
         try:
             result = body()
             result.events += engine.run_engine(self, {})
+            stops.cancel_orphans(self)
         except Refusal as refusal:
             self.__dict__.update(saved)
             result = Result(False, refusal.reason, refusal.detail or refusal.reason.replace("_", " "))
@@ -331,18 +333,26 @@ class Exchange:
     # ----- trading -----------------------------------------------------------------------------------
 
     def _move_mark(self, symbol, price, fill=None):
+        """Move the mark to ``price`` with the market trading at ``fill`` (default the mark): the engine
+        liquidates first, then the stops the move reaches fire and fill at ``fill`` (``stops``)."""
+        last = fill if fill is not None else price
         self.marks[symbol] = price
-        return engine.run_engine(self, {symbol: fill if fill is not None else price})
+        self.lasts[symbol] = last
+        events = engine.run_engine(self, {symbol: last})
+        return events + stops.run_stops(self, symbol, price, last)
 
     def mark(self, symbol, price, fill=None):
-        """Move the mark price; the engine liquidates what it triggers, filling at ``fill`` (default mark)."""
+        """Move the mark price with the market trading at ``fill`` (default the mark): the engine liquidates
+        what it triggers and triggered stops fire, both filling at ``fill``."""
         def body():
             self._symbol(symbol)
             mark = self._price("price", price)
             fill_price = None if fill is None else self._price("fill", fill)
             events = self._move_mark(symbol, mark, fill_price)
             n = sum(1 for e in events if e["event"] == "liquidation")
-            return Result(True, detail=f"{symbol} mark {mark}, {n} liquidation(s)", events=events)
+            fired = sum(1 for e in events if e["event"] == "stop")
+            detail = f"{symbol} mark {mark}, {n} liquidation(s)" + (f", {fired} stop(s) filled" if fired else "")
+            return Result(True, detail=detail, events=events)
         return self._run("mark", {"symbol": symbol, "price": price, "fill": fill}, body)
 
     def order(self, symbol, side, qty, price, leverage=None, margin_mode="cross"):
@@ -382,6 +392,31 @@ class Exchange:
                 self._open(acc, symbol, side, remaining, trade_price, margin_mode, result)
             return result
         return self._run("order", args, body, pre_events)
+
+    def place_stop(self, symbol, trigger_price, kind="stop_loss", trigger_by="mark", side=None, qty=None):
+        """Place a reduce-only stop (``kind`` stop_loss or take_profit) on the open position of ``symbol``
+        (``side`` picks a hedge leg), triggered when the ``trigger_by`` price (mark or last) reaches
+        ``trigger_price``; ``qty`` (default: the whole position) is closed by a market order (``stops``)."""
+        args = {"symbol": symbol, "trigger_price": trigger_price, "kind": kind, "trigger_by": trigger_by,
+                "side": side, "qty": qty}
+
+        def body():
+            self._symbol(symbol)
+            price = self._price("trigger_price", trigger_price)
+            legs = [p for p in self.account.positions.values() if p.symbol == symbol and side in (None, p.side)]
+            if not legs:
+                raise Refusal("no_open_position", f"no open {side or ''} position on {symbol}".replace("  ", " "))
+            if len(legs) > 1:
+                raise Refusal("position_side_required", "both legs are open; say which side the stop closes")
+            pos = legs[0]
+            amount = None if qty is None else self._amount("qty", qty)
+            if amount is not None and amount > pos.qty:
+                raise Refusal("qty_above_position", f"position is {pos.qty}, asked {amount}")
+            stop = stops.Stop(symbol, pos.side, price, kind, trigger_by, amount)
+            stops.check_new(stop, self.marks[symbol], self.lasts.get(symbol, self.marks[symbol]))
+            self.account.stops.append(stop)
+            return Result(True, detail=f"{kind.replace('_', '-')} on {pos.side} {symbol} at {price} ({trigger_by} price)")
+        return self._run("stop", args, body)
 
     def risk_qty(self, side, price, stop, risk_pct, leverage=None, symbol=None):
         """The quantity a fixed-fraction plan orders: the position-size formula

@@ -12,7 +12,7 @@ A scenario is a mapping ``{"given": {...}, "steps": [...]}``:
     auto-deleveraging can close. Switch to one with ``use_account: <name>`` to check its state.
 
 ``steps``: a list of one-key mappings. ``STEP_SPECS`` lists each step's arguments (see ``STEP_HELP``):
-    ``open``, ``open_at_risk``, ``close``, ``mark``, ``deposit``, ``withdraw``, ``add_margin``,
+    ``open``, ``open_at_risk``, ``close``, ``mark``, ``stop``, ``deposit``, ``withdraw``, ``add_margin``,
     ``remove_margin``, ``set_leverage``, ``set_position_mode``, ``funding``, ``advance_hours``,
     ``open_account``, ``use_account`` and ``expect``.
 
@@ -45,6 +45,7 @@ STEP_SPECS = {
     "open_at_risk": (("symbol", "side", "price", "stop", "risk_pct"), ("leverage", "margin_mode")),
     "close": (("symbol", "price"), ("side", "qty")),
     "mark": (("symbol", "price"), ("fill",)),
+    "stop": (("symbol", "trigger_price"), ("kind", "trigger_by", "side", "qty")),
     "deposit": "amount",
     "withdraw": "amount",
     "add_margin": (("symbol", "amount"), ("side",)),
@@ -65,7 +66,12 @@ STEP_HELP = {
                     "equity if the stop is hit (position-size formula, rounded down to the quantity step); "
                     "the exchange sees an ordinary open",
     "close": "close all (or qty of) the position on symbol at price; side picks a hedge-mode leg",
-    "mark": "move the mark price; the liquidation engine runs and fills at fill (default: the mark)",
+    "mark": "move the mark price while the market trades at fill (default: the mark); the liquidation engine "
+            "runs first, then triggered stops fire; both fill at fill",
+    "stop": "place a reduce-only stop on the open position (side picks a hedge leg): kind stop_loss (default) or "
+            "take_profit; it fires when the trigger_by price (mark, default, or last: the price a step trades at) "
+            "reaches trigger_price, after the liquidation engine, and closes qty (default all) with a market "
+            "order at the step's traded price (taker fee); cancelled when the position is gone",
     "deposit": "deposit an amount of USDT into the current account (a debt is repaid first)",
     "withdraw": "withdraw an amount of USDT from the current account",
     "add_margin": "move amount from the available balance into an isolated position's margin",
@@ -346,6 +352,9 @@ def _apply(ex, name, args):
         return ex.close(args["symbol"], args["price"], args.get("side"), args.get("qty"))
     if name == "mark":
         return ex.mark(args["symbol"], args["price"], args.get("fill"))
+    if name == "stop":
+        return ex.place_stop(args["symbol"], args["trigger_price"], args.get("kind", "stop_loss"),
+                             args.get("trigger_by", "mark"), args.get("side"), args.get("qty"))
     if name == "deposit":
         return ex.deposit(args)
     if name == "withdraw":

@@ -32,6 +32,8 @@ STATE_FIELD_HELP = {
     "user_debt": "the debt of all accounts of the current user",
     "interest_paid": "interest charged to the current account so far",
     "liquidations": "number of liquidations of the current account so far",
+    "open_stops": "number of resting stop orders (stop-loss, take-profit) of the current account",
+    "stop_fill": "price the current account's latest triggered stop filled at (empty if none fired)",
     "partial_liquidations": "number of times the current account's positions were reduced to a lower "
                             "risk-limit tier by the liquidation engine",
     "insurance_fund": "the insurance fund balance",
@@ -78,6 +80,8 @@ def take_snapshot(ex):
                          ZERO),
         "interest_paid": acc.interest_paid,
         "liquidations": acc.liquidations,
+        "open_stops": len(acc.stops),
+        "stop_fill": acc.stop_fill,
         "partial_liquidations": acc.partial_liquidations,
         "insurance_fund": ex.insurance_fund,
         "fees_collected": ex.fees_collected,

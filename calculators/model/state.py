@@ -29,6 +29,7 @@ REASON_CODES = (
     "position_not_isolated",
     "insufficient_removable_margin",
     "no_mark_price",
+    "trigger_on_wrong_side",
 )
 
 POSITION_MODES = ("one_way", "hedge")
@@ -90,7 +91,9 @@ class Account:
 
     ``wallet`` is the USDT not held as isolated position margin (negative = debt or borrowing); the wallet
     balance readers see is ``wallet`` plus the isolated position margins. ``collateral`` is the USDT value
-    of other coins that back a Unified Trading Account (never spent or withdrawn in the model)."""
+    of other coins that back a Unified Trading Account (never spent or withdrawn in the model). ``stops``
+    are its resting stop orders (``calculators.model.stops``); ``stop_fill`` the price its latest fired
+    stop filled at."""
 
     name: str
     user: str
@@ -103,6 +106,8 @@ class Account:
     leverage: dict = field(default_factory=dict)
     interest_paid: Decimal = ZERO
     liquidations: int = 0
+    stops: list = field(default_factory=list)
+    stop_fill: Decimal | None = None
 
 
 @dataclass

@@ -195,8 +195,16 @@ def describe_step(name: str, args) -> str:
         leg = f" ({args['side']} leg)" if "side" in args else ""
         return f"Close {what} {args['symbol']}{leg} at {number(args['price'])}"
     if name == "mark":
-        fill = f"; a liquidation fills at {number(args['fill'])}" if "fill" in args else ""
+        fill = (f"; the market trades at {number(args['fill'])} (liquidations and stops fill there)"
+                if "fill" in args else "")
         return f"Mark price of {args['symbol']} moves to {number(args['price'])}{fill}"
+    if name == "stop":
+        kind = args.get("kind", "stop_loss").replace("_", "-")
+        what = number(args["qty"]) if "qty" in args else "all"
+        leg = f" {args['side']}" if "side" in args else ""
+        price = "last traded" if args.get("trigger_by") == "last" else "mark"
+        return (f"Place a {kind} on{leg} {args['symbol']} ({what}): a market close when the {price} price "
+                f"reaches {number(args['trigger_price'])}")
     if name in ("add_margin", "remove_margin"):
         verb = "Add" if name == "add_margin" else "Remove"
         return f"{verb} {number(args['amount'])} of isolated margin on {args['symbol']}"

@@ -241,6 +241,7 @@ steps:
   - add_margin: {symbol: BTCUSDT, side: long, amount: 50}
   - remove_margin: {symbol: BTCUSDT, side: long, amount: 20}
   - mark: {symbol: BTCUSDT, price: 20100}
+  - stop: {symbol: BTCUSDT, side: long, trigger_price: 19000}
   - funding: {symbol: BTCUSDT, rate: 0.0001}
   - close: {symbol: BTCUSDT, side: short, price: 20100, qty: 0.05}
   - close: {symbol: BTCUSDT, side: short, price: 20100}

@@ -85,6 +85,17 @@ def _rule(rule_id):
     ("open-blocked-while-negative", "open_blocked_while_negative"),
     ("restriction-follows-the-user", "block_follows_user"),
     ("uta-liability-blocks-withdrawal", "liability_blocks_withdrawal"),
+    ("liquidated-position-settles-at-bankruptcy-price", "fund_takes_surplus"),
+    ("liquidated-position-settles-at-bankruptcy-price", "fund_covers_deficit"),
+    ("added-margin-moves-bankruptcy-price", "fund_takes_surplus"),
+    ("fee-to-close-valued-at-bankruptcy-price", "fee_to_close_in_position_margin"),
+    ("bybit-fund-pays-first-then-adl", "fund_covers_deficit"),
+    ("bybit-fund-pays-first-then-adl", "deficit_to_adl"),
+    ("binance-fund-then-counterparty-liquidation", "deficit_to_adl"),
+    ("adl-deleverages-highest-ranked-opponent-first", "deficit_to_adl"),
+    ("binance-adl-closes-at-bankruptcy-price-without-fee", "deficit_to_adl"),
+    ("mark-price-triggers-liquidation-fill-can-differ", "fund_takes_surplus"),
+    ("bybit-fund-keeps-the-liquidation-surplus", "fund_takes_surplus"),
 ])
 def test_rule_fails_with_its_behaviour_switched_off(rule_id, policy):
     rule = _rule(rule_id)
@@ -93,6 +104,18 @@ def test_rule_fails_with_its_behaviour_switched_off(rule_id, policy):
     switched_off = VENUES[rule["venue"]].with_policy(policy, False)
     run = run_scenario(rule["scenario"], switched_off)
     assert not run.ok, f"rule {rule_id} still holds with {policy} switched off"
+
+
+# A rule about a venue that does *not* do something must fail where the venue does it.
+@pytest.mark.parametrize("rule_id, policy", [
+    ("kraken-surplus-stays-with-the-trader", "fund_takes_surplus"),
+])
+def test_rule_fails_with_a_behaviour_switched_on(rule_id, policy):
+    rule = _rule(rule_id)
+    assert run_scenario(rule["scenario"], rule["venue"]).ok
+    switched_on = VENUES[rule["venue"]].with_policy(policy, True)
+    run = run_scenario(rule["scenario"], switched_on)
+    assert not run.ok, f"rule {rule_id} still holds with {policy} switched on"
 
 
 def test_adl_rule_fails_without_the_opposing_trader():
@@ -104,6 +127,28 @@ def test_adl_rule_fails_without_the_opposing_trader():
     run = run_scenario(scenario, rule["venue"])
     assert not run.ok and "adl_count is 0" in run.failure.message
     assert run.exchange.snapshot()["uncovered_deficit"] == 510
+
+
+def test_adl_rule_depends_on_the_opponent_being_at_a_loss():
+    # The same scenario with the only short in profit (opened at 20,000) deleverages it: the rule's
+    # uncovered deficit comes from its stated condition, not from ADL being off.
+    rule = _rule("adl-with-no-profitable-opponent-leaves-deficit-uncovered")
+    scenario = copy.deepcopy(rule["scenario"])
+    scenario["given"]["traders"][0]["positions"][0]["price"] = 20000
+    run = run_scenario(scenario, rule["venue"])
+    assert not run.ok and run.failure.step_index == 3 and "adl_count is 1" in run.failure.message
+    assert run.exchange.snapshot()["uncovered_deficit"] == 0
+
+
+def test_adl_ranking_rule_fails_when_the_leverages_swap():
+    # Give the 2x trader the 20x position and the other way round: the other trader is deleveraged.
+    rule = _rule("adl-deleverages-highest-ranked-opponent-first")
+    scenario = copy.deepcopy(rule["scenario"])
+    bob, carol = scenario["given"]["traders"]
+    bob["positions"][0]["leverage"], carol["positions"][0]["leverage"] = 2, 20
+    bob["wallet"], carol["wallet"] = 20000, 2000
+    run = run_scenario(scenario, rule["venue"])
+    assert not run.ok and run.failure.step_index == 5
 
 
 @pytest.mark.parametrize("file, rule", RULES, ids=RULE_IDS)

@@ -145,7 +145,9 @@ def test_rules_index_and_json_list_every_rule(tmp_path):
     ("open", {"symbol": "BTCUSDT", "side": "long", "qty": 1, "price": 20000, "leverage": 50, "margin_mode": "cross"},
      "Open long 1 BTCUSDT at 20,000 (50x, cross)"),
     ("mark", {"symbol": "BTCUSDT", "price": 18500, "fill": 18500},
-     "Mark price of BTCUSDT moves to 18,500; a liquidation fills at 18,500"),
+     "Mark price of BTCUSDT moves to 18,500; the market trades at 18,500 (liquidations and stops fill there)"),
+    ("stop", {"symbol": "BTCUSDT", "trigger_price": 19500, "trigger_by": "last", "qty": 0.5},
+     "Place a stop-loss on BTCUSDT (0.5): a market close when the last traded price reaches 19,500"),
     ("open_at_risk", {"symbol": "BTCUSDT", "side": "long", "price": 20000, "stop": 19800, "risk_pct": 1,
                       "leverage": 10}, "Open long BTCUSDT at 20,000, sized to lose 1% of equity at a stop of 19,800 "
                                        "(10x, cross)"),
