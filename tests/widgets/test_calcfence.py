@@ -20,7 +20,7 @@ from scripts import calcfence
 from .conftest import ROOT
 
 KNOWN_IDS = ", ".join(calcfence.specs())
-LIQ_INPUTS = "side, entry_price, qty, leverage, mmr, mm_deduction, extra_margin, formula"
+LIQ_INPUTS = "side, entry_price, qty, leverage, mmr, mm_deduction, extra_margin, formula, mm_source, tier_limits, tier_rates"
 
 BROKEN = [
     ("id: liq", 0, f"unknown calculator id 'liq'; known ids: {KNOWN_IDS}"),
