@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .assets import calculator_assets
 from .content import Content, Layout
-from .crosscheck import crosscheck
+from .crosscheck import crosscheck, warnings
 from .errors import ContentError, Problem
 from .load import display_path, load_file
 from .render import render
@@ -65,11 +65,14 @@ def check(layout: Layout, files=()) -> tuple[Content, list[Problem]]:
     """Run every check; problems are limited to ``files`` when given (others still take part)."""
     content, problems = load_content(layout, files)
     problems += crosscheck(content)
+    content.warnings = warnings(content)
     if not problems:
         problems += verify(content.entries)
     if files:
         wanted = {display_path(Path(f), layout.root) for f in files}
         problems = [p for p in problems if p.file in wanted]
+        content.warnings = [p for p in content.warnings if p.file in wanted]
+    content.warnings = sorted(set(content.warnings))
     return content, sorted(set(problems))
 
 
@@ -98,9 +101,14 @@ def write_tree(pages: dict[str, str], folder: Path) -> int:
     return changed
 
 
-def prepare(layout: Layout, docs_dir: Path, assets: bool = True) -> dict[str, str]:
-    """Check the content and write the rendered docs; raise :class:`ContentError` on any problem."""
+def prepare(layout: Layout, docs_dir: Path, assets: bool = True, log=None) -> dict[str, str]:
+    """Check the content and write the rendered docs; raise :class:`ContentError` on any problem.
+
+    Warnings (problems that do not fail) go to ``log``, one per line, when it is given.
+    """
     content, problems = check(layout)
+    for warning in content.warnings if log else ():
+        log(str(warning))
     files: dict[str, str] = {}
     if assets and not problems:
         files, problems = calculator_assets()
@@ -138,7 +146,7 @@ def build(layout: Layout, site_dir: Path, config: Path, docs_dir: Path | None = 
     """The full build. Returns 0 and a new ``site_dir`` on success; 1 with ``site_dir`` untouched otherwise."""
     docs_dir = docs_dir or layout.root / ".build" / "docs"
     try:
-        prepare(layout, docs_dir, assets)
+        prepare(layout, docs_dir, assets, log=log)
     except ContentError as error:
         log(str(error))
         return 1

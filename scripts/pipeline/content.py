@@ -57,6 +57,7 @@ class Content:
     glossary: Document | None = None
     site: Document | None = None
     market: Document | None = None
+    warnings: list = field(default_factory=list)  # Problems to show that do not fail (crosscheck.WARNINGS)
 
     def published(self) -> list[dict]:
         """The data of every entry that is not a draft, sorted by id."""
