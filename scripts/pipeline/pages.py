@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from . import glossary, market
-from .calcpages import calculator_pages
+from .calcpages import calculator_pages, category_calculators
 from .claims import claims_section
 from .content import Content
 from .drafts import draft_pages
@@ -89,14 +89,23 @@ def category_pages(site: Site) -> Iterable[Page]:
     lines = ["# Categories\n\n"]
     for category in site.categories:
         members = sorted((e for e in site.entries if e["category"] == category["id"]), key=lambda e: e["title"])
-        count = f"{len(members)} entr{'y' if len(members) == 1 else 'ies'}"
+        tools = len(category_calculators(category["id"]))
+        count = f"{len(members)} entr{'y' if len(members) == 1 else 'ies'}" + (
+            f", {tools} calculator{'' if tools == 1 else 's'}" if tools else "")
         lines.append(f"- [{category['title']}]({category['id']}.md): {category['description']} ({count})\n")
         body = [front_matter({"title": category["title"], "description": html.escape(category["description"])}),
                 f"# {category['title']}\n\n{category['description']}\n\n"]
+        calculators = category_calculators(category["id"])
         if members:
+            body.append("## Entries\n\n" if calculators else "")
             body += [f"- {entry_link(entry, '../entries/')}: {entry['summary']}\n" for entry in members]
-        else:
-            body.append("No entries yet.\n")
+            body.append("\n")
+        if calculators:
+            body.append("## Calculators\n\n")
+            body += [f"- [{link_text(spec['title'])}](../calculators/{spec['id']}.md): {spec['summary']}\n"
+                     for spec in calculators]
+        if not members and not calculators:
+            body.append("No entries yet. Browse the [other categories](index.md).\n")
         yield Page(f"categories/{category['id']}.md", "".join(body))
     meta = front_matter({"title": "Categories", "description": "Every topic of Margin Notes, grouped."})
     yield Page("categories/index.md", meta + "".join(lines))
