@@ -14,7 +14,7 @@ CONTENT_FAIL = { status=$$?; if [ $$status -eq 1 ]; then echo "make $@: stopped 
 
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test validate bench bench-full clean market
+.PHONY: site serve test validate bench bench-full clean market new rule lint install
 
 $(STAMP): requirements.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ $(STAMP): requirements.txt constraints.txt
 $(NODE_STAMP): tests/widgets/package.json tests/widgets/package-lock.json
 	npm ci --silent --no-audit --no-fund --prefix tests/widgets
 	touch $(NODE_STAMP)
+
+## install: the virtualenv (pinned Python packages) and the test-only Node packages
+install: $(STAMP) $(NODE_STAMP)
 
 ## site: validate, verify and build site/ (site/ is replaced only when everything passed)
 site: $(STAMP)
@@ -36,6 +39,20 @@ serve: $(STAMP)
 ## validate: check all entries, or only FILES="content/entries/a.yaml ..."
 validate: $(STAMP)
 	@$(PY) -m scripts validate $(FILES) || $(CONTENT_FAIL)
+
+## lint: ruff on every Python file (configured in pyproject.toml)
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+## new: write a draft entry, e.g. make new ID=what-is-adl TITLE="What is auto-deleveraging?"
+new: $(STAMP)
+	@test -n "$(ID)" || { echo 'make new: give the id, e.g. make new ID=what-is-adl TITLE="What is ADL?"' >&2; exit 2; }
+	$(PY) -m scripts new '$(subst ','\'',$(ID))' $(if $(TITLE),--title '$(subst ','\'',$(value TITLE))',)
+
+## rule: print one rule's scenario step by step, e.g. make rule RULE=withdrawal-blocked-while-negative [VENUE=...]
+rule: $(STAMP)
+	@test -n "$(RULE)" || { echo 'make rule: give the rule id, e.g. make rule RULE=withdrawal-blocked-while-negative' >&2; exit 2; }
+	$(PY) -m scripts rule '$(subst ','\'',$(RULE))' $(if $(VENUE),--venue '$(subst ','\'',$(VENUE))',)
 
 ## test: the whole suite (installs Chromium when missing; no tests collected is a failure)
 test: $(STAMP) $(NODE_STAMP)

@@ -1,10 +1,14 @@
-"""Command line: ``python -m scripts validate [FILES...] | build | render | serve``.
+"""Command line: ``python -m scripts validate [FILES...] | build | render | serve | new | rule``.
 
 validate  check entries (all, or the given files) and print every problem as file:line: $.path: message
 build     check, render, ``mkdocs build --strict`` and swap the result into site/ (untouched on failure)
 render    check and write the generated docs folder only (for other engines, e.g. Zensical)
 serve     live preview on 127.0.0.1:8000 that rebuilds when an entry changes
 market    refresh content/market/snapshot.yaml from CoinGecko (file untouched on any failure)
+new       write a draft entry with every required field: new <id> --title "..."
+rule      run one rule's scenario and print the model's state after every step: rule <id> [--venue ...]
+
+With GITHUB_ACTIONS=true or FORMAT=github, validate prints problems as GitHub annotations.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -21,7 +26,14 @@ from pathlib import Path
 
 from .pipeline.build import DOCS_ENV, ROOT, ROOT_ENV, build, check, prepare
 from .pipeline.content import Layout
-from .pipeline.errors import ContentError, format_problems
+from .pipeline.drafts import draft_notes
+from .pipeline.errors import ContentError, Problem, format_problems, github_annotation
+from .pipeline.load import display_path
+
+
+def github_format() -> bool:
+    """True when problems should print as GitHub annotations (in GitHub Actions, or FORMAT=github)."""
+    return os.environ.get("GITHUB_ACTIONS") == "true" or os.environ.get("FORMAT", "").lower() == "github"
 
 
 def _err(text: str) -> None:
@@ -37,23 +49,50 @@ def cmd_validate(args) -> int:
             _err(f"{f}:1: $: no such file")
         return 1
     content, problems = check(layout, args.files)
+    notes = draft_notes(content, [display_path(Path(f), layout.root) for f in args.files])
+    github = github_format()
+    for note in notes:
+        print(github_annotation(note, "notice") if github else f"{note.file}:{note.line}: {note.path}: note: "
+              f"{note.message}")
+    for warning in content.warnings:
+        if github:
+            print(github_annotation(warning, "warning"))
+        _err(str(warning))
     if problems:
+        if github:
+            for problem in problems:
+                print(github_annotation(problem))
         _err(format_problems(problems))
         return 1
     count = len(args.files) if args.files else len(content.entries)
-    print(f"{count} entr{'y' if count == 1 else 'ies'} valid.")
+    drafts = len({note.file for note in notes})
+    print(f"{count} entr{'y' if count == 1 else 'ies'} valid" + (
+        f" ({drafts} draft{'s' if drafts != 1 else ''}: the notes above list what to finish)." if drafts else "."))
     return 0
+
+
+_PROBLEM_LINE = re.compile(r"^(?P<file>[^:\s][^:]*):(?P<line>\d+): (?P<path>\$\S*): (?P<message>.*)$")
+
+
+def _github_log(text: str) -> None:
+    """Print ``text`` as usual, plus an annotation for each of its problem lines (GitHub format)."""
+    for line in text.splitlines():
+        match = _PROBLEM_LINE.match(line)
+        if match:
+            print(github_annotation(Problem(match["file"], int(match["line"]), match["path"], match["message"])))
+    _err(text)
 
 
 def cmd_build(args) -> int:
     """Build the site atomically into ``--site`` (default site/)."""
-    return build(Layout(args.root), args.site, args.config, args.docs, log=_err)
+    return build(Layout(args.root), args.site, args.config, args.docs,
+                 log=_github_log if github_format() else _err)
 
 
 def cmd_render(args) -> int:
     """Write the generated docs folder only."""
     try:
-        files = prepare(Layout(args.root), args.docs or args.root / ".build" / "docs")
+        files = prepare(Layout(args.root), args.docs or args.root / ".build" / "docs", log=_err)
     except ContentError as error:
         _err(str(error))
         return 1
@@ -69,12 +108,14 @@ def cmd_serve(args) -> int:
         return 1
     docs = args.docs or args.root / ".build" / "docs"
     try:
-        prepare(Layout(args.root), docs)
+        prepare(Layout(args.root), docs, log=_err)
     except ContentError as error:
         _err(str(error))
         _err("Fix these and save; the preview rebuilds on its own.")
+        docs.mkdir(parents=True, exist_ok=True)  # MkDocs needs the folder; the hook shows the problems
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **{DOCS_ENV: str(docs.resolve()), ROOT_ENV: str(args.root)})
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # a .pyc written under a watched folder would trigger a second rebuild
     command = [sys.executable, "-m", "mkdocs", "serve", "--livereload", "-f", str(args.config),
                "-a", f"127.0.0.1:{args.port}", "-w", str(args.root / "content")]
     try:
@@ -111,6 +152,33 @@ def cmd_market(args) -> int:
     return update(Layout(args.root), out=print, err=_err)
 
 
+def cmd_new(args) -> int:
+    """Write a draft entry from the scaffold; 1 with a message when the id is taken or no slug."""
+    from .scaffold import ScaffoldError, new_entry
+
+    try:
+        path = new_entry(Layout(args.root), args.id, args.title, args.category)
+    except ScaffoldError as error:
+        _err(f"new: {error}")
+        return 1
+    shown = display_path(path, args.root)
+    print(f"wrote {shown} (a draft). Next: replace every TODO, then make validate FILES={shown}")
+    return 0
+
+
+def cmd_rule(args) -> int:
+    """Print one rule's scenario as a state table; 1 for an unknown rule or a failed expectation."""
+    from .explore import ExploreError, report
+
+    try:
+        text, held = report(Layout(args.root), args.id, args.venue, args.fields)
+    except ExploreError as error:
+        _err(f"rule: {error}")
+        return 1
+    print(text)
+    return 0 if held else 1
+
+
 def main(argv=None) -> int:
     """Parse ``argv`` and run the command; returns the exit code."""
     parser = argparse.ArgumentParser(prog="python -m scripts", description=__doc__.splitlines()[0])
@@ -129,6 +197,17 @@ def main(argv=None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=cmd_serve)
     sub.add_parser("market", help="refresh content/market/snapshot.yaml from CoinGecko").set_defaults(run=cmd_market)
+    new = sub.add_parser("new", help="write a draft entry with every required field")
+    new.add_argument("id", help="the new entry's id (a slug, e.g. what-is-adl)")
+    new.add_argument("--title", default=None, help="the page title (the question a reader types)")
+    new.add_argument("--category", default=None, help="a category id (default: the first one)")
+    new.set_defaults(run=cmd_new)
+    rule = sub.add_parser("rule", help="run one rule's scenario and print the state after every step")
+    rule.add_argument("id", help="the rule's id")
+    rule.add_argument("--venue", default=None, help="run on another venue profile than the rule's")
+    rule.add_argument("--fields", type=lambda text: [f.strip() for f in text.split(",") if f.strip()],
+                      default=[], help="extra state fields to show, comma-separated (e.g. debt,liquidations)")
+    rule.set_defaults(run=cmd_rule)
     args = parser.parse_args(argv)
     args.root = args.root.resolve()
     args.config = args.config.resolve()

@@ -446,7 +446,7 @@ class Exchange:
             self._symbol(symbol)
             qty = self.risk_qty(side, price, stop, risk_pct, leverage, symbol)
         except (Refusal, ValueError) as error:
-            def refuse():
+            def refuse(error=error):  # bound now: the except clause unbinds its name when it ends
                 raise error
             return self._run("order_at_risk", {"symbol": symbol, "side": side, "price": price, "stop": stop,
                                                "risk_pct": risk_pct}, refuse)

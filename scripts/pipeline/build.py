@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .assets import calculator_assets
 from .content import Content, Layout
-from .crosscheck import crosscheck
+from .crosscheck import crosscheck, warnings
 from .errors import ContentError, Problem
 from .links import check_links, explain_mkdocs
 from .load import display_path, load_file
@@ -67,6 +67,7 @@ def check(layout: Layout, files=()) -> tuple[Content, list[Problem]]:
     """Run every check; problems are limited to ``files`` when given (others still take part)."""
     content, problems = load_content(layout, files)
     problems += crosscheck(content)
+    content.warnings = warnings(content)
     if not problems:
         problems += verify(content.entries)
     if not problems:  # links need the pages, and pages need verified rules
@@ -75,6 +76,8 @@ def check(layout: Layout, files=()) -> tuple[Content, list[Problem]]:
     if files:
         wanted = {display_path(Path(f), layout.root) for f in files}
         problems = [p for p in problems if p.file in wanted]
+        content.warnings = [p for p in content.warnings if p.file in wanted]
+    content.warnings = sorted(set(content.warnings))
     return content, sorted(set(problems))
 
 
@@ -103,14 +106,19 @@ def write_tree(pages: dict[str, str], folder: Path) -> int:
     return changed
 
 
-def prepare(layout: Layout, docs_dir: Path, assets: bool = True) -> dict[str, str]:
-    """Check the content and write the rendered docs; raise :class:`ContentError` on any problem."""
-    return prepare_content(layout, docs_dir, assets)[1]
+def prepare(layout: Layout, docs_dir: Path, assets: bool = True, log=None) -> dict[str, str]:
+    """Check the content and write the rendered docs; raise :class:`ContentError` on any problem.
+
+    Warnings (problems that do not fail) go to ``log``, one per line, when it is given.
+    """
+    return prepare_content(layout, docs_dir, assets, log)[1]
 
 
-def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True) -> tuple[Content, dict[str, str]]:
+def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=None) -> tuple[Content, dict[str, str]]:
     """:func:`prepare`, also returning the checked content (its ``pages`` name each page's source)."""
     content, problems = check(layout)
+    for warning in content.warnings if log else ():
+        log(str(warning))
     files: dict[str, str] = {}
     if assets and not problems:
         files, problems = calculator_assets()
@@ -148,7 +156,7 @@ def build(layout: Layout, site_dir: Path, config: Path, docs_dir: Path | None = 
     """The full build. Returns 0 and a new ``site_dir`` on success; 1 with ``site_dir`` untouched otherwise."""
     docs_dir = docs_dir or layout.root / ".build" / "docs"
     try:
-        content, _ = prepare_content(layout, docs_dir, assets)
+        content, _ = prepare_content(layout, docs_dir, assets, log=log)
     except ContentError as error:
         log(str(error))
         return 1

@@ -12,8 +12,9 @@ import difflib
 import re
 from pathlib import PurePosixPath
 
-
+from .citecheck import check_citations, citation_warnings
 from .content import Content, iter_strings
+from .drafts import check_placeholders
 from .errors import Problem, json_path
 from .glossary import check_glossary
 from .handpages import PAGE_KEYS, check_pages_in_nav, hand_written_pages
@@ -152,6 +153,21 @@ def check_faq(content: Content) -> list[Problem]:
     return problems
 
 
+def check_claims(content: Content) -> list[Problem]:
+    """Rule ids a claim lists name rules of the entry."""
+    problems = []
+    for doc, data in _entries(content):
+        claims = data.get("claims")
+        rule_ids = _ids(data.get("rules") if isinstance(data.get("rules"), list) else [])
+        for index, claim in enumerate(claims if isinstance(claims, list) else []):
+            listed = claim.get("rules") if isinstance(claim, dict) else None
+            for r_index, rule_id in enumerate(listed if isinstance(listed, list) else []):
+                if isinstance(rule_id, str) and rule_id not in rule_ids:
+                    problems.append(doc.problem(("claims", index, "rules", r_index),
+                                                f"this entry has no rule {rule_id!r}{_suggest(rule_id, rule_ids)}"))
+    return problems
+
+
 def check_rule_ids(content: Content) -> list[Problem]:
     """Rule ids are unique across the site (a rule's page anchor and its test are named by its id)."""
     problems, owner = [], {}
@@ -283,8 +299,11 @@ def check_calculators(content: Content) -> list[Problem]:
     return problems
 
 
-CHECKS = [check_ids, check_related, check_dates, check_faq, check_rule_ids, check_categories, check_terms,
-          check_safety, check_calculators, check_pages_in_nav, check_market, check_glossary]
+CHECKS = [check_ids, check_related, check_dates, check_faq, check_claims, check_rule_ids, check_categories, check_terms,
+          check_safety, check_calculators, check_pages_in_nav, check_market, check_glossary, check_placeholders,
+          check_citations]
+# Checks whose findings are printed but never fail the build.
+WARNINGS = [citation_warnings]
 
 
 def crosscheck(content: Content) -> list[Problem]:
@@ -293,3 +312,11 @@ def crosscheck(content: Content) -> list[Problem]:
     for check in CHECKS:
         problems.extend(check(content))
     return problems
+
+
+def warnings(content: Content) -> list[Problem]:
+    """Run every check in :data:`WARNINGS`; their findings are shown, not failed on."""
+    found = []
+    for check in WARNINGS:
+        found.extend(check(content))
+    return found

@@ -64,3 +64,15 @@ def short(value, limit: int = 40) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text.replace("\n", "\\n")
+
+
+def github_escape(text: str, prop: bool = False) -> str:
+    """Escape ``text`` for a GitHub workflow command: ``%``, CR, LF; in a property also ``:`` and ``,``."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def github_annotation(problem: Problem, level: str = "error") -> str:
+    """One problem as a GitHub Actions annotation: ``::error file=…,line=…,title=…::message``."""
+    props = f"file={github_escape(problem.file, True)},line={problem.line},title={github_escape(problem.path, True)}"
+    return f"::{level} {props}::{github_escape(problem.message)}"

@@ -13,12 +13,16 @@ from typing import Callable, Iterable
 
 from . import glossary, market
 from .calcpages import calculator_pages
+from .claims import claims_section
 from .content import Content
+from .drafts import draft_pages
+from .escape import html_text, md_link, md_text
 from .handpages import read_page
 from .load import display_path, split_front_matter
-from .escape import html_text, md_link, md_text
 from .render import entry_page, front_matter, long_date
-from .rules import rule_boxes, rules_index
+from .rules import counted, rule_boxes, rules_index
+from .twin import json_twin
+from .venuepages import venue_pages
 
 RECENT = 5
 
@@ -118,7 +122,7 @@ def home_page(site: Site) -> Iterable[Page]:
     out += [f"- {entry_link(e, 'entries/')} ({long_date(e['reviewed'])})\n" for e in reviewed] or ["None yet.\n"]
     out.append(market_snapshot(site))
     out.append("\nTools: [calculators](calculators/index.md) · [rules](rules/index.md) · "
-               "[glossary](glossary.md) · [about](about.md)\n")
+               "[venues](venues/index.md) · [glossary](glossary.md) · [about](about.md)\n")
     yield Page("index.md", "".join(out))
 
 
@@ -179,15 +183,15 @@ def section_fallbacks(site: Site) -> Iterable[Page]:
                                                      "description": "Margin and liquidation calculators."})
                + "# Calculators\n\nThe calculators are being added.\n", fallback=True)
     with_rules = [e for e in site.entries if e.get("rules")]
-    lines = [f"- {entry_link(e)} ({len(e['rules'])} rules)\n" for e in with_rules] or ["No rules yet.\n"]
+    lines = [f"- {entry_link(e)} ({counted(len(e['rules']), 'rule')})\n" for e in with_rules] or ["No rules yet.\n"]
     yield Page("rules/index.md", front_matter({"title": "Rules",
                                                "description": "Every checked statement about exchange behaviour."})
                + "# Rules\n\nEntries with rules checked on the reference model:\n\n" + "".join(lines), fallback=True)
 
 
-# Markdown blocks appended to each entry after its sections: f(entry, site) -> str. The rules issue
-# adds its rule boxes here.
-ENTRY_EXTRAS: list[Callable[[dict, Site], str]] = [rule_boxes]
+# Markdown blocks appended to each entry after its sections: f(entry, site) -> str (the claims
+# section, then the rule boxes).
+ENTRY_EXTRAS: list[Callable[[dict, Site], str]] = [claims_section, rule_boxes]
 
 # Every page of the site comes from one of these. Add a generator with one line.
 GENERATORS: list[Callable[[Site], Iterable[Page]]] = [
@@ -200,7 +204,10 @@ GENERATORS: list[Callable[[Site], Iterable[Page]]] = [
     section_fallbacks,
     calculator_pages,
     rules_index,
+    venue_pages,
     market_pages,
+    draft_pages,
+    json_twin,
 ]
 
 

@@ -89,6 +89,7 @@ def entry_page(entry: dict, site) -> str:
         "tags": list(entry.get("tags", [])),
         "edit_source": site.source_of(entry["id"]),
         "jsonld": json_ld(entry),
+        "reviewed": entry["reviewed"],  # the sitemap's lastmod (scripts/mkdocs_hook.py)
     }
     out = [front_matter(meta), f"# {md_text(entry['title'])}\n\n", f"{entry['summary']}\n\n"]
     facts = [DIFFICULTY.get(entry["difficulty"], entry["difficulty"]),
@@ -96,7 +97,9 @@ def entry_page(entry: dict, site) -> str:
              f"Last reviewed {long_date(entry['reviewed'])}",
              f"first published {long_date(entry['published'])}"]
     if entry.get("venue"):
-        facts.append(f"venue: {md_text(entry['venue'])}")
+        from .venuepages import all_venues, venue_link  # venuepages imports this module; import at use
+        known = entry["venue"] in all_venues()
+        facts.append(f"venue: {venue_link(entry['venue']) if known else md_text(entry['venue'])}")
     out.append(" · ".join(facts) + "\n{ .mn-facts }\n\n")
     takeaways = "\n".join(f"- {line}" for line in entry["key_takeaways"])
     out.append('!!! abstract "Key takeaways"\n\n' + indent(takeaways) + "\n\n")

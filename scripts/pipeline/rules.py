@@ -19,10 +19,12 @@ from calculators.model.state import to_decimal
 from calculators.model.policies import POLICIES
 from calculators.model.venues import VENUES
 
+from . import venuepages
 from .errors import Problem
 from .escape import md_link, md_text
 from .load import Document
-from .render import front_matter, indent
+from .render import front_matter, indent, link_text
+from .venuepages import venue_link, venue_name
 
 TOPIC_TITLES = {
     "liquidation": "Liquidation",
@@ -38,6 +40,12 @@ TOPIC_TITLES = {
 }
 COLUMN_TITLES = {"wallet_balance": "Wallet balance", "equity": "Equity", "available_balance": "Available balance",
                  "position_margin": "Position margin", "position": "Position", "insurance_fund": "Insurance fund"}
+THIRD_PARTY_ONLY = '<span class="mn-third-party">Third-party source only</span>'
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``1 expectation``, ``3 expectations`` (``plural`` when adding an s is wrong)."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 @dataclass
@@ -115,9 +123,33 @@ def site_checks(site) -> dict[str, RuleCheck]:
     return _RUNS[site]
 
 
-def venue_title(venue: str) -> str:
-    """The venue profile's title, e.g. ``Bybit, classic (non-unified) USDT perpetual account``."""
-    return VENUES[venue].name
+def exercised(check: RuleCheck) -> tuple[str, ...]:
+    """The policies the rule's scenario exercised (empty when it did not run)."""
+    return tuple(check.run.exercised) if check.run else ()
+
+
+def third_party_only(check: RuleCheck) -> bool:
+    """True when the rule rests on third-party pages alone.
+
+    That is when its venue profile is a third-party description, or when a policy the scenario
+    exercised is sourced by the profile only with third-party pages (one such policy is enough: the
+    rule then states something no exchange document gives).
+    """
+    venue = venuepages.all_venues().get(check.rule.get("venue"))
+    if venue is None:
+        return False
+    if venue.third_party:
+        return True
+    for policy in exercised(check):
+        sources = venue.policy_sources(policy)
+        if sources and all(source.third_party for source in sources):
+            return True
+    return False
+
+
+def rule_title(rule: dict) -> str:
+    """The rule's short title, or its statement when it has none."""
+    return rule.get("title") or rule["statement"]
 
 
 def anchor(rule_id: str) -> str:
@@ -217,7 +249,8 @@ def describe_step(name: str, args) -> str:
 
 def checked_table(run: ScenarioRun, steps: list) -> str:
     """The scenario's ``steps`` in words with the model's state after each, as a Markdown table."""
-    head = ["#", "Step", "Outcome"] + [COLUMN_TITLES[name] for name in TABLE_COLUMNS]
+    head = ["#", "Step", "Outcome"] + [COLUMN_TITLES.get(name, name.replace("_", " ").capitalize())
+                                       for name in TABLE_COLUMNS]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in run.rows:
         cells = row.cells()
@@ -259,22 +292,27 @@ def given_text(rule: dict) -> str:
 
 
 def rule_box(check: RuleCheck) -> str:
-    """One "verified rule" box: statement, venue, sources and the collapsible check."""
+    """One "verified rule" box: titled by the rule, with venue, sources and the collapsible check."""
     rule = check.rule
     sources = "; ".join(f"{md_link(source['title'], source['url'])} ({md_text(source['publisher'])}"
                         f"{', third-party' if source.get('third_party') else ''})" for source in rule["sources"])
     topic = TOPIC_TITLES.get(rule.get("topic", ""), "")
-    facts = f"**Venue:** {md_text(venue_title(rule['venue']))} (`{rule['venue']}`)"
+    facts = f"**Venue:** {venue_link(rule['venue'])}"
     if topic:
         facts += f" · **Topic:** {topic}"
     steps = len(check.run.rows)
-    checks = sum(1 for row in check.run.rows if row.name == "expect")
-    how = (f"{given_text(rule)} The reference model ran {steps} steps and all {checks} expectations held. "
+    checks = sum(len(step["expect"]) for step in rule["scenario"]["steps"]
+                 if isinstance(step, dict) and isinstance(step.get("expect"), dict))
+    held = "the expectation held" if checks == 1 else f"all {checks} expectations held"
+    how = (f"{given_text(rule)} The reference model ran {counted(steps, 'step')} and {held}. "
            "Amounts are in USDT; fees are the venue's taker fee.\n\n" + checked_table(check.run, rule["scenario"]["steps"]))
-    body = (f"**{md_text(rule['statement'])}**\n\n{facts}\n\n**Sources:** {sources}\n\n"
+    lead = f"{THIRD_PARTY_ONLY}\n\n" if third_party_only(check) else ""
+    statement = f"{md_text(rule['statement'])}\n\n" if rule.get("title") else ""
+    body = (f"{lead}{statement}{facts}\n\n**Sources:** {sources}\n\n"
             f'??? info "How this was checked"\n\n{indent(how)}')
+    title = rule_title(rule).replace('"', "&quot;")
     return (f'<div class="mn-rule" id="{anchor(check.rule_id)}" markdown>\n\n'
-            f'!!! success "Verified rule · {check.rule_id}"\n\n{indent(body)}\n\n</div>\n\n')
+            f'!!! success "{title}"\n\n{indent(body)}\n\n</div>\n\n')
 
 
 def rule_boxes(entry: dict, site) -> str:
@@ -292,10 +330,11 @@ def rule_boxes(entry: dict, site) -> str:
 
 
 def faq_badge(rule_id: str, site) -> str:
-    """The Markdown badge linking an FAQ answer to the rule it relies on."""
+    """The Markdown badge linking an FAQ answer to the rule it relies on (third-party marked)."""
     check = site_checks(site)[rule_id]
-    return (f'[✓ Verified rule: {md_text(check.rule["statement"])}](#{anchor(rule_id)})'
-            '{ .mn-rule-badge }')
+    mark = f" {THIRD_PARTY_ONLY}" if third_party_only(check) else ""
+    return (f'[✓ Verified rule: {link_text(rule_title(check.rule))}](#{anchor(rule_id)})'
+            '{ .mn-rule-badge }' + mark)
 
 
 def rules_index(site):
@@ -310,23 +349,19 @@ def rules_index(site):
                          "description": "Every statement about exchange behaviour on Margin Notes, "
                                         "each checked on a reference model, by topic."}),
            "# Verified rules\n\n",
-           f"{len(checks)} rules, each run as a scenario on the reference exchange model at every build. "
-           "A rule names the venue policy it holds for. Machine-readable: [rules.json](../rules.json).\n\n"]
+           f"{counted(len(checks), 'rule')}, each run as a scenario on the reference exchange model at every build "
+           "with one [venue profile](../venues/index.md): an exchange's documented figures and behaviours, each "
+           "with its source. Machine-readable: [rules.json](../rules.json).\n\n"]
     for topic, items in by_topic.items():
         out.append(f"## {TOPIC_TITLES.get(topic, topic.replace('-', ' ').capitalize())}\n\n")
         out.append("| Rule | Venue | Entry |\n|---|---|---|\n")
         for check in items:
             entry = check.doc.data
-            link = f"[{_cell(check.rule['statement'])}](../entries/{entry['id']}.md#{anchor(check.rule_id)})"
-            out.append(f"| {link} | `{check.rule['venue']}` | [{_cell(entry['title'])}](../entries/{entry['id']}.md) |\n")
+            mark = f"{THIRD_PARTY_ONLY} " if third_party_only(check) else ""
+            link = f"{mark}[{_cell(link_text(rule_title(check.rule)))}](../entries/{entry['id']}.md#{anchor(check.rule_id)})"
+            out.append(f"| {link} | {_cell(venue_link(check.rule['venue']))} | "
+                       f"[{_cell(link_text(entry['title']))}](../entries/{entry['id']}.md) |\n")
         out.append("\n")
-    out.append("## Venue policies\n\n"
-               "The reference model takes each venue's parameters from its profile in "
-               "`calculators/model/venues/`.\n\n")
-    for venue in VENUES.values():
-        out.append(f"### `{venue.id}`\n\n{md_text(venue.name)}. {md_text(venue.summary)} Taker fee "
-                   f"{number(venue.taker_fee * 100)}%; liquidation price by "
-                   f"{venue.liquidation_formula.capitalize()}'s formula.\n\n")
     yield Page("rules/index.md", "".join(out))
     yield Page("rules.json", json.dumps(rules_json(checks), indent=2, ensure_ascii=False) + "\n")
 
@@ -335,8 +370,12 @@ def rules_json(checks: list[RuleCheck]) -> dict:
     """The machine-readable list of verified rules."""
     return {"rules": [{
         "id": check.rule_id,
+        "title": rule_title(check.rule),
         "statement": check.rule["statement"],
         "venue": check.rule["venue"],
+        "venue_name": venue_name(check.rule["venue"]),
+        "policies": list(exercised(check)),
+        "third_party_only": third_party_only(check),
         "topic": check.rule.get("topic"),
         "entry": check.doc.data["id"],
         "url": f"entries/{check.doc.data['id']}/#{anchor(check.rule_id)}",

@@ -165,7 +165,9 @@ def explain(error, doc: Document) -> list[Problem]:
         guess = difflib.get_close_matches(str(value), options, n=1)
         return [doc.problem(parts, message + (f"; did you mean {guess[0]!r}?" if guess else ""))]
     if kind == "const":
-        return [doc.problem(parts, f"{name} must be {short(error.validator_value)}, not {short(value)}")]
+        def shown(item):  # YAML spells booleans true/false
+            return str(item).lower() if isinstance(item, bool) else short(item)
+        return [doc.problem(parts, f"{name} must be {shown(error.validator_value)}, not {shown(value)}")]
     if kind == "format" and isinstance(value, str) and schema.get("pattern") \
             and not re.search(schema["pattern"], value):
         return []  # the pattern error for the same value already says what is wrong

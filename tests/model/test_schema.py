@@ -43,9 +43,10 @@ RULE = {
 
 @pytest.fixture(scope="module")
 def validator():
-    docs = [json.loads(p.read_text(encoding="utf-8")) for p in SCHEMA_DIR.glob("*.json")]
+    # the schemas name each other by file name (no $id: editors resolve a $ref beside the file)
     registry = referencing.Registry().with_resources(
-        [(doc["$id"], DRAFT202012.create_resource(doc)) for doc in docs if "$id" in doc])
+        [(p.name, DRAFT202012.create_resource(json.loads(p.read_text(encoding="utf-8"))))
+         for p in SCHEMA_DIR.glob("*.json")])
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema, registry=registry)

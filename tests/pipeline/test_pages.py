@@ -50,8 +50,12 @@ def test_drafts_are_validated_but_not_published(project, good_text):
     content, problems = check(project)
     assert problems == []
     rendered = render(content)
-    assert "entries/good-entry.md" not in rendered
-    assert "good-entry" not in rendered["categories/margin-and-liquidation.md"]
+    # a draft gets its page, with a banner, out of search and the tag index, and is listed nowhere
+    page = rendered["entries/good-entry.md"]
+    meta = yaml.safe_load(page.split("---\n")[1])
+    assert meta["draft"] is True and meta["search"] == {"exclude": True} and "tags" not in meta
+    assert '!!! danger mn-draft "Draft: not published"' in page.split("# What is a good entry?\n", 1)[1][:80]
+    assert not [path for path, text in rendered.items() if "good-entry" in text and path != "entries/good-entry.md"]
     (project.entries / "good-entry.yaml").write_text(good_text + "draft: true\nsummary: x\n")
     _, problems = check(project)
     assert problems  # still validated

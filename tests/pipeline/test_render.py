@@ -183,7 +183,7 @@ def test_no_page_requests_anything_from_another_host(real_site):
 def test_nav_is_small_and_entries_are_out_of_it(real_site):
     home = (real_site / "index.html").read_text(encoding="utf-8")
     nav = re.findall(r'class="md-tabs__link"[^>]*>\s*([^<]+?)\s*<', home)
-    assert nav == ["Home", "Categories", "Calculators", "Rules", "Glossary", "About"]
+    assert nav == ["Home", "Categories", "Calculators", "Rules", "Venues", "Glossary", "About"]
 
 
 def test_safety_checker_uses_the_site_markdown_extensions():

@@ -73,7 +73,6 @@ def test_glossary_terms_show_their_definition_on_hover_and_focus(watched):
     page = watched.open(ENTRY)
     page.wait_for_timeout(300)
     definition = " ".join(GLOSSARY["liquidation-price"]["definition"].split())
-    focusable = page.locator('.md-content abbr[tabindex="0"]')
     titles = page.evaluate("""() => Array.from(document.querySelectorAll('.md-content abbr[tabindex="0"]'))
                                   .map(a => a.getAttribute('title'))""")
     assert len(titles) == len(set(titles)) >= 3, "one focus stop per term"

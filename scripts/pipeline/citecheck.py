@@ -1,0 +1,83 @@
+"""Run the citation checks of :mod:`.citations` over every entry and every venue profile.
+
+:func:`check_citations` (a cross-check: errors) and :func:`citation_warnings` (printed, never failing)
+report on the line of the offending field. Venue profiles (``calculators/model/venues/<id>.yaml``) are
+read with the pipeline's own loader so their problems carry a line too. ``today`` is a parameter so
+tests can fix it; by default it is the date the build runs (UTC).
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from .citations import entry_sources, url_findings
+from .content import Content
+from .errors import Problem
+from .load import Document, load_file
+
+ROOT = Path(__file__).resolve().parents[2]
+_LAST: list = []  # [content, (today, venues), findings] of the last call of all_findings
+
+
+def today_utc() -> datetime.date:
+    """Today's date in UTC (the default "today" of the citation checks)."""
+    return datetime.datetime.now(datetime.UTC).date()
+
+
+def venue_files() -> list[Path]:
+    """The profile file of every venue the model knows (``calculators/model/venues/<id>.yaml``)."""
+    from calculators.model.venues import VENUE_DIR, VENUE_IDS
+
+    return [VENUE_DIR / f"{venue_id}.yaml" for venue_id in VENUE_IDS]
+
+
+def _venue_sources(doc: Document):
+    sources = doc.data.get("sources") if isinstance(doc.data, dict) else None
+    for key, source in (sources.items() if isinstance(sources, dict) else ()):
+        if isinstance(source, dict):
+            yield ("sources", key), source
+
+
+def _findings(docs_and_sources, today: datetime.date) -> list[tuple[bool, Problem]]:
+    out, seen = [], set()
+    for doc, sources in docs_and_sources:
+        for path, source in sources:
+            if id(source) in seen:
+                continue  # a YAML alias (*name) of a source already checked: report it once, at its anchor
+            seen.add(id(source))
+            for finding in url_findings(source, today):
+                out.append((finding.warning, doc.problem(path + (finding.field,), finding.message)))
+    return out
+
+
+def all_findings(content: Content, today: datetime.date | None = None,
+                 venues: list[Path] | None = None) -> list[tuple[bool, Problem]]:
+    """``(is_warning, problem)`` for every source of every entry and venue profile.
+
+    The last result is kept, so the cross-check and the warnings share one pass over the sources.
+    """
+    today = today or today_utc()
+    key = (today, None if venues is None else tuple(venues))
+    if _LAST and _LAST[0] is content and _LAST[1] == key:
+        return _LAST[2]
+    docs = [(doc, entry_sources(doc.data)) for doc in content.entries if isinstance(doc.data, dict)]
+    for path in venue_files() if venues is None else venues:
+        if path.is_file():
+            doc, _ = load_file(path, ROOT)  # the venue loader reports malformed files
+            docs.append((doc, _venue_sources(doc)))
+    _LAST[:] = [content, key, _findings(docs, today)]
+    return _LAST[2]
+
+
+def check_citations(content: Content, today: datetime.date | None = None,
+                    venues: list[Path] | None = None) -> list[Problem]:
+    """Cited addresses that are not the page they name, and future ``accessed`` dates (errors)."""
+    return [problem for warning, problem in all_findings(content, today, venues) if not warning]
+
+
+def citation_warnings(content: Content, today: datetime.date | None = None,
+                      venues: list[Path] | None = None) -> list[Problem]:
+    """Citations worth a second look (a non-English locale path): printed, never failing."""
+    return [Problem(p.file, p.line, p.path, "warning: " + p.message)
+            for warning, p in all_findings(content, today, venues) if warning]

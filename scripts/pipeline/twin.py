@@ -1,0 +1,92 @@
+"""The machine-readable twin of the knowledge base: ``/entries/<id>.json``, ``/entries.json`` and schemas.
+
+Each published entry is also written as JSON: its validated data (FAQ, rules with their scenarios,
+claims when present, sources, ...) plus its page address. ``/entries.json`` holds them all. The JSON
+Schemas that describe them are published under ``/schema/``: the content schemas as they are, and two
+generated from the entry schema (``entry.json.schema.json``, ``entries.json.schema.json``), so the twin
+can never drift from what editors write. Rules only reach a page after they passed, so every rule here
+is verified. ``/rules.json`` (:mod:`scripts.pipeline.rules`) stays as it is.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Iterable
+
+TWIN_SCHEMA = "entry.json.schema.json"
+SET_SCHEMA = "entries.json.schema.json"
+FORMAT_VERSION = 1
+
+
+def twin(entry: dict) -> dict:
+    """The JSON twin of one published entry: its page address, then the entry's own fields."""
+    data = {key: value for key, value in entry.items() if key != "draft"}
+    return {"url": f"entries/{entry['id']}/", **data}
+
+
+def twin_schema(entry_schema: dict) -> dict:
+    """The schema of an entry's twin, derived from the entry schema (adds ``$schema`` and ``url``)."""
+    schema = copy.deepcopy(entry_schema)
+    schema["title"] = "Margin Notes entry (JSON twin)"
+    schema["description"] = ("A published Margin Notes entry as JSON: the fields of entry.schema.json plus the "
+                             "page address. Every rule in it passed on the reference model in the same build.")
+    schema.pop("markdownDescription", None)
+    properties = schema["properties"]
+    properties.pop("draft", None)
+    schema["properties"] = {
+        "$schema": {"description": "This document's schema.", "type": "string"},
+        "url": {"description": "The entry's page, relative to the site's address (e.g. 'entries/<id>/').",
+                "type": "string", "pattern": "^entries/[a-z0-9]+(-[a-z0-9]+)*/$"},
+        **properties,
+    }
+    schema["required"] = ["url", *schema.get("required", [])]
+    return schema  # its #/$defs/ references resolve in the copy; rule.schema.json sits beside it
+
+
+def set_schema() -> dict:
+    """The schema of ``/entries.json``."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Margin Notes entries (JSON twin)",
+        "description": "Every published Margin Notes entry, sorted by id.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["version", "count", "entries"],
+        "properties": {
+            "$schema": {"type": "string"},
+            "version": {"description": "Format version of this file.", "const": FORMAT_VERSION},
+            "count": {"description": "The number of entries.", "type": "integer", "minimum": 0},
+            "entries": {"type": "array", "items": {"$ref": TWIN_SCHEMA}},
+        },
+    }
+
+
+def dumps(value) -> str:
+    """Compact JSON text, the same bytes for the same data (key order as written, UTF-8)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def pretty(value) -> str:
+    """Indented JSON text for the published schemas (small, read by people)."""
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+
+
+def json_twin(site) -> Iterable:
+    """Pages: ``entries/<id>.json`` per published entry, ``entries.json``, and ``schema/*.json``."""
+    from .pages import Page  # pages imports this module
+
+    texts = []  # each twin serialised once, for its own file and for the set
+    for entry in site.entries:
+        text = dumps(twin(entry))
+        texts.append(text)
+        yield Page(f"entries/{entry['id']}.json", f'{{"$schema":"../schema/{TWIN_SCHEMA}",{text[1:]}\n')
+    head = dumps({"$schema": f"schema/{SET_SCHEMA}", "version": FORMAT_VERSION, "count": len(texts)})
+    yield Page("entries.json", f'{head[:-1]},"entries":[{",".join(texts)}]}}\n')
+    schemas = {}
+    for path in sorted(site.content.layout.schemas.glob("*.json")):
+        schemas[path.name] = json.loads(path.read_text(encoding="utf-8"))
+        yield Page(f"schema/{path.name}", pretty(schemas[path.name]))
+    if "entry.schema.json" in schemas:
+        yield Page(f"schema/{TWIN_SCHEMA}", pretty(twin_schema(schemas["entry.schema.json"])))
+    yield Page(f"schema/{SET_SCHEMA}", pretty(set_schema()))

@@ -1,0 +1,133 @@
+"""The live preview tells the truth: a broken save shows its problems in the browser, one save rebuilds once.
+
+Runs the real ``python -m scripts serve`` on a copy of the content and watches it in Chromium: the page
+reloads itself into the problems page (file, line, message) and back into the entry once fixed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.widgets.conftest import browser  # noqa: F401 (the session's Chromium)
+
+ROOT = Path(__file__).resolve().parents[2]
+ENTRY = "content/entries/can-a-futures-balance-go-negative.yaml"
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(url: str, seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"the preview did not answer at {url} within {seconds} s")
+
+
+@contextlib.contextmanager
+def _serve(root: Path):
+    """``python -m scripts serve`` on the project at ``root``: yields (url, log file)."""
+    port = _free_port()
+    log = root / "serve.log"
+    with log.open("w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "scripts", "--root", str(root), "serve",
+                                    "--port", str(port)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True, env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_for(url + "/")
+        yield url, log
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+
+
+@pytest.fixture
+def preview(tmp_path):
+    """The preview of a copy of content/: yields (url, project root, log file)."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    with _serve(tmp_path) as (url, log):
+        yield url, tmp_path, log
+
+
+def _builds(log: Path) -> int:
+    return log.read_text(encoding="utf-8").count("Building documentation")
+
+
+def _quiet(log: Path, seconds: float = 5, limit: float = 180) -> None:
+    """Wait until every started build has finished and nothing new started for ``seconds``."""
+    deadline = time.monotonic() + limit
+    last, since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        text = log.read_text(encoding="utf-8")
+        state = (text.count("Building documentation"), text.count("Reloading browsers"))
+        if state != last:
+            last, since = state, time.monotonic()
+        elif state[0] == state[1] + 1 and time.monotonic() - since >= seconds:
+            return  # (the first build logs no reload)
+        time.sleep(0.5)
+
+
+def test_broken_save_shows_problems_and_one_save_rebuilds_once(preview, browser):  # noqa: F811
+    url, root, log = preview
+    entry = root / ENTRY
+    good = entry.read_text(encoding="utf-8")
+    page = browser.new_page()
+    try:
+        page.goto(url + "/entries/where-is-my-liquidation-price/")
+        assert page.title().startswith("Where is my liquidation price?")
+        time.sleep(1)  # the watcher is running once the first page is served
+        before = _builds(log)
+        entry.write_text(good.replace("difficulty: beginner", "difficulty: easy", 1), encoding="utf-8")
+        page.wait_for_function("document.title.startsWith('Content problems')", timeout=180_000)
+        rows = page.locator("#mn-problems tbody tr")
+        assert rows.count() == 1
+        line = good.splitlines().index("difficulty: beginner") + 1
+        assert [cell.strip() for cell in rows.first.locator("td").all_inner_texts()] == [
+            ENTRY, str(line), "$.difficulty", "'easy' is not one of: beginner, intermediate, advanced"]
+        response = page.request.get(url + "/no-such-page/")
+        assert response.status == 404 and "The content has problems" in response.text()
+        entry.write_text(good, encoding="utf-8")
+        page.wait_for_function("document.title.startsWith('Where is my liquidation price?')", timeout=180_000)
+        _quiet(log)  # a second, unwanted rebuild would start within the watcher's delay
+        assert _builds(log) - before == 2, log.read_text(encoding="utf-8")
+        assert not re.search(r"Traceback|appear stuck", log.read_text(encoding="utf-8"))
+    finally:
+        page.close()
+
+
+def test_a_preview_started_on_broken_content_shows_the_problems(tmp_path):
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    entry = tmp_path / ENTRY
+    text = entry.read_text(encoding="utf-8")
+    entry.write_text(text.replace("difficulty: beginner", "difficulty: easy", 1), encoding="utf-8")
+    with _serve(tmp_path) as (url, log):  # no good render exists yet: the preview still answers
+        for path in ("/", "/entries/where-is-my-liquidation-price/", "/no-such-page/"):
+            try:
+                body = urllib.request.urlopen(url + path, timeout=10).read().decode()
+            except urllib.error.HTTPError as error:
+                assert error.code == 404
+                body = error.read().decode()
+            assert "<title>Content problems" in body and f"<code>{ENTRY}</code>" in body, path
