@@ -27,7 +27,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "RESULTS.md"
 BEGIN, END = "<!-- widgets-bench:begin -->", "<!-- widgets-bench:end -->"
-GLUE = REPO / "site-overrides" / "assets" / "javascripts" / "widgets.js"
 CSS = REPO / "site-overrides" / "assets" / "stylesheets" / "widgets.css"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -54,7 +53,7 @@ def sizes() -> dict[str, tuple[int, int]]:
     assert not problems, problems
     bundle = files["assets/javascripts/mncalc.js"]
     catalogue = files["assets/javascripts/catalogue.json"]
-    glue = GLUE.read_text(encoding="utf-8")
+    glue = files["assets/javascripts/widgets.js"]  # as served: the source without its comment lines
     css = CSS.read_text(encoding="utf-8")
     return {
         "mncalc.js (compiled formulas)": (len(bundle), gz(bundle)),

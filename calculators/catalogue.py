@@ -212,7 +212,7 @@ CATALOGUE = [
                   "Margin added to the position after opening; negative if margin was taken out "
                   "(for example funding paid from position margin).", step=0.01),
             Input("formula", "Formula", None, "choice", "bybit",
-                  "bybit: maintenance valued at the entry price; binance: valued at the liquidation price.",
+                  "Bybit values the maintenance margin at the entry price, Binance at the liquidation price.",
                   choices=("bybit", "binance")),
             Input("mm_source", "Maintenance rate from", None, "choice", "rate",
                   "rate: use the rate and deduction above; tiers: take them from the tier table below.",
@@ -333,7 +333,7 @@ CATALOGUE = [
             _side(),
             _price("entry_price", "Entry price", 20000, "Average price the position was opened at."),
             _leverage(10),
-            Input("target_roi_pct", "Target return", "%", "number", 50,
+            Input("target_roi_pct", "Target return (ROI)", "%", "number", 50,
                   "Return on the initial margin. A long cannot lose more than 100 × leverage %, a short cannot "
                   "gain more than 100 × leverage %.", step=0.01),
         ),
@@ -451,7 +451,7 @@ CATALOGUE = [
             _qty(1),
             _leverage(50),
             Input("margin_mode", "Margin mode", None, "choice", "isolated",
-                  "isolated: only the position's margin is at stake; cross: the whole wallet.",
+                  "Isolated: only the position's margin is at stake. Cross: the whole wallet.",
                   choices=("isolated", "cross")),
             Input("wallet_balance", "Wallet balance", "USDT", "number", 400,
                   "Wallet balance including the position's margin.", min=0, step=0.01),
@@ -834,7 +834,7 @@ CATALOGUE = [
             Input("period", "Period", None, "number", 3, "Number of prices the average spans; a whole number.",
                   min=1, step=1),
             Input("seed", "Seed", None, "choice", "sma",
-                  "sma: start from the average of the first period prices; first: start from the first price.",
+                  "Average: start from the average of the first prices (as many as the period). First price: start from the first price.",
                   choices=("sma", "first")),
         ),
         outputs=(

@@ -18,9 +18,10 @@ may be ``market:<coin id>``: that coin's price in ``content/market/snapshot.yaml
   ``SuperFencesException`` on the same problems, so even a page the pipeline did not scan cannot build
   with a broken calculator (superfences silently swallows any other exception).
 
-The fence becomes inert HTML that ``site-overrides/assets/javascripts/widgets.js`` turns into the form::
+The fence becomes the widget's whole HTML (:mod:`scripts.calcform`: the form, the results for the start
+values and a box for the chart), which ``site-overrides/assets/javascripts/widgets.js`` wires up::
 
-    <div class="mn-calc" data-calc="<id>" data-defaults="{...json...}">...</div>
+    <div class="mn-calc" id="mn-calc-1" data-calc="<id>" data-defaults="{...json...}">...</div>
 
 mkdocs.yml::
 
@@ -36,7 +37,6 @@ mkdocs.yml::
 from __future__ import annotations
 
 import difflib
-import html
 import json
 import math
 import re
@@ -205,26 +205,22 @@ def parse_fence(source: str, catalogue: dict[str, dict] | None = None,
     return {"id": calc_id, "defaults": defaults, "market_price": market_price}
 
 
-def widget_html(fence: dict, catalogue: dict[str, dict] | None = None, embed: bool = False) -> str:
-    """The inert container the glue JS fills; readable without JavaScript."""
+def widget_html(fence: dict, catalogue: dict[str, dict] | None = None, embed: bool = False,
+                uid: str = "mn-calc-1") -> str:
+    """The widget's whole HTML (form, results for the start values, chart box), from
+    :func:`scripts.calcform.widget_html`; ``uid`` is the root's id, unique within the page."""
+    from scripts import calcform
+
     catalogue = specs() if catalogue is None else catalogue
-    spec = catalogue[fence["id"]]
-    attrs = [
-        'class="mn-calc"',
-        f'data-calc="{html.escape(fence["id"])}"',
-        f'data-defaults="{html.escape(json.dumps(fence["defaults"], separators=(",", ":")))}"',
-    ]
-    if fence.get("market_price") is not None:
-        attrs.append(f'data-market-price="{fence["market_price"]!r}"')
-    if embed:
-        attrs.append("data-embed")
-    return (
-        f"<div {' '.join(attrs)}>"
-        f'<p class="mn-calc__loading"><strong>{html.escape(spec["title"])}</strong>: '
-        f"{html.escape(spec['summary'])}</p>"
-        "<noscript><p>This calculator needs JavaScript.</p></noscript>"
-        "</div>"
-    )
+    return calcform.widget_html(catalogue[fence["id"]], fence["defaults"], uid, fence.get("market_price"), embed)
+
+
+def _next_uid(md) -> str:
+    """``mn-calc-1``, ``mn-calc-2``, ... per Markdown instance (MkDocs makes one per page)."""
+    count = getattr(md, "mn_calc_count", 0) + 1 if md is not None else 1
+    if md is not None:
+        md.mn_calc_count = count
+    return f"mn-calc-{count}"
 
 
 def validator(language, inputs, options, attrs, md) -> bool:
@@ -250,7 +246,7 @@ def formatter(source, language, css_class, options, md, **kwargs) -> str:
         fence = parse_fence(source)
     except FenceError as error:
         raise SuperFencesException(f"calculator fence, line {error.line + 1} of its body: {error}") from None
-    return widget_html(fence)
+    return widget_html(fence, uid=_next_uid(md))
 
 
 def iter_fences(markdown_text: str):

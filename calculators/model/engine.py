@@ -42,11 +42,24 @@ def _tier(venue, position, value):
 
 def isolated_prices(venue, position):
     """The calculator's ``liquidation-price`` outputs for an isolated position, using the venue's formula
-    and the tier of its entry value, with ``extra_margin`` = its margin above initial margin + fee reserve."""
+    and the tier of its entry value, with ``extra_margin`` = its margin above initial margin + fee reserve.
+
+    With Binance's formula the tier is re-checked at the liquidation price, as Binance's FAQ requires (and
+    as ``calc_liquidation_price_tiers`` does): if the value there falls in another tier, the price is
+    computed again with that tier's rate and deduction.
+    """
     tier = _tier(venue, position, position_value(position.entry_price, position.qty))
-    return calc_liquidation_price(position.side, position.entry_price, position.qty, position.leverage,
-                                  tier.mmr, tier.mm_deduction, isolated_extra_margin(position),
-                                  venue.liquidation_formula)
+    for _ in range(len(venue.tiers[position.symbol]) + 1):
+        prices = calc_liquidation_price(position.side, position.entry_price, position.qty, position.leverage,
+                                        tier.mmr, tier.mm_deduction, isolated_extra_margin(position),
+                                        venue.liquidation_formula)
+        if venue.liquidation_formula != "binance" or prices["liquidation_price"] <= 0:
+            return prices
+        at_lp = _tier(venue, position, position_value(prices["liquidation_price"], position.qty))
+        if at_lp == tier:
+            return prices
+        tier = at_lp
+    return prices
 
 
 def settlement_price(venue, position):

@@ -13,10 +13,9 @@ The fences themselves are checked before MkDocs runs by ``crosscheck.check_calcu
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING, Iterable
 
-from scripts import calcfence
+from scripts import calcfence, calcform
 
 from . import market
 from .content import iter_strings
@@ -38,6 +37,38 @@ def embedding_entries(site: Site) -> dict[str, list[dict]]:
         for calc_id in ids:
             found.setdefault(calc_id, []).append(entry)
     return {key: sorted(value, key=lambda entry: entry["title"]) for key, value in found.items()}
+
+
+# The categories (content/categories.yaml) each calculator belongs to; their pages link it.
+CATEGORIES = {
+    "liquidation-price": ("margin-and-liquidation",),
+    "inverse-liquidation-price": ("margin-and-liquidation",),
+    "cross-liquidation-price": ("margin-and-liquidation", "position-modes"),
+    "inverse-cross-liquidation-price": ("margin-and-liquidation", "position-modes"),
+    "initial-margin-mark": ("margin-and-liquidation",),
+    "size-scaled-margin": ("margin-and-liquidation",),
+    "inverse-order-cost": ("margin-and-liquidation", "fees-and-funding"),
+    "inverse-pnl": ("margin-and-liquidation", "fees-and-funding"),
+    "inverse-target-price": ("margin-and-liquidation",),
+    "inverse-average-entry": ("position-modes",),
+    "funding-period": ("fees-and-funding",),
+    "order-cost": ("margin-and-liquidation", "fees-and-funding"),
+    "pnl": ("margin-and-liquidation", "fees-and-funding"),
+    "target-price": ("margin-and-liquidation",),
+    "max-position": ("margin-and-liquidation",),
+    "average-entry": ("position-modes",),
+    "maintenance-margin": ("margin-and-liquidation",),
+    "funding-fee": ("fees-and-funding",),
+    "gap-loss": ("balances-and-debt", "position-modes"),
+    "position-size": ("margin-and-liquidation",),
+    "ema": ("indicators",),
+    "volume-profile": ("indicators",),
+}
+
+
+def category_calculators(category_id: str) -> list[dict]:
+    """The catalogue entries of the calculators in one category, in catalogue order."""
+    return [spec for spec in calcfence.specs().values() if category_id in CATEGORIES.get(spec["id"], ())]
 
 
 # Calculators whose chart marks the market price, and the snapshot coin their page uses for it.
@@ -68,33 +99,50 @@ def market_price(site: Site, calc_id: str) -> tuple[str, str] | None:
 
 
 def _limits(item: dict) -> str:
+    """The Allowed column: ``> 0 USDT``, ``≥ 0, < 1``, ``Long or Short``."""
     unit = f" {item['unit']}" if item.get("unit") and item["unit"] != "%" else (item.get("unit") or "")
     parts = []
     if item.get("min") is not None:
-        parts.append(f"{'>' if item.get('min_exclusive') else '≥'} {item['min']:g}{unit}")
+        parts.append(f"{'>' if item.get('min_exclusive') else '≥'} {calcform.plain_number(item['min'])}{unit}")
     if item.get("max") is not None:
-        parts.append(f"{'<' if item.get('max_exclusive') else '≤'} {item['max']:g}{unit}")
+        parts.append(f"{'<' if item.get('max_exclusive') else '≤'} {calcform.plain_number(item['max'])}{unit}")
     if item["kind"] == "choice":
-        parts.append(" or ".join(f"`{choice}`" for choice in item["choices"]))
+        parts.append(" or ".join(calcform.choice_word(item, choice) for choice in item["choices"]))
     text = ", ".join(parts) or "any number"
     return text + (" (each value)" if item["kind"] == "list" else "")
 
 
-def _plain(value) -> str:
-    """A number as typed: no exponent (2000000, not 2e+06), no trailing zeros."""
-    text = format(Decimal(str(value)), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _default(item: dict) -> str:
-    value = item["default"]
-    if isinstance(value, list):
-        return "`" + ", ".join(_plain(v) for v in value) + "`"
-    return f"`{_plain(value)}`" if isinstance(value, (int, float)) else f"`{value}`"
+def shown_value(item: dict, value) -> str:
+    """A value as a reader reads it: ``87,959.91``, ``Long``, ``10, 11, 12``."""
+    if item["kind"] == "choice":
+        return calcform.choice_word(item, value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(calcform.plain_number(v) for v in value)
+    return calcform.plain_number(value)
 
 
 def _cell(text) -> str:
     return md_text(str(text))
+
+
+def _label(item: dict) -> str:
+    return _cell(item["label"]) + (f" ({_cell(item['unit'])})" if item.get("unit") else "")
+
+
+def worked_example(spec: dict, values: dict) -> str:
+    """The start values and their results in words (what the widget opens with, and what a reader without
+    JavaScript reads)."""
+    result = calcform.compute(spec, values)
+    if result is None:
+        return ""
+    def value(item):
+        text, unit = shown_value(item, values[item["name"]]), item.get("unit") if item["kind"] != "choice" else None
+        return text + unit if unit == "x" else calcform.with_unit(text, unit)
+
+    inputs = " · ".join(f"{_cell(item['label'])} {_cell(value(item))}" for item in spec["inputs"])
+    outputs = [(o, calcform.display_value(result[o["name"]], o)) for o in spec["outputs"] if o["kind"] == "number"]
+    shown = " · ".join(f"{_cell(o['label'])} **{_cell(text)}**" for o, text in outputs if text)
+    return f"## Worked example\n\nWith {inputs}:\n\n{shown}.\n\n"
 
 
 def examples_section(spec: dict, examples: list) -> str:
@@ -124,22 +172,22 @@ def calculator_page(spec: dict, entries: list[dict], market: tuple[str, str] | N
     ``examples``: its published worked examples from ``calculators/examples``)."""
     meta = {"title": html_text(spec["title"]), "description": html_text(spec["summary"])}
     out = [front_matter(meta), f"# {md_text(spec['title'])}\n\n", f"{md_text(spec['summary'])}\n\n"]
-    if market:
-        out += [_fence(spec["id"], {"entry_price": market[0]}, market[0]), "\n", market[1] + "\n\n"]
-    else:
-        out += [_fence(spec["id"]), "\n"]
+    fence = _fence(spec["id"], {"entry_price": market[0]}, market[0]) if market else _fence(spec["id"])
+    out += [fence, "\n", market[1] + "\n\n"] if market else [fence, "\n"]
+    # the widget's start values, market references resolved as the fence resolves them
+    start = calcform.start_values(spec, calcfence.parse_fence(fence.split("\n", 1)[1].rsplit("```", 1)[0])["defaults"])
     out.append("## What it computes\n\n")
-    out += [f"- **{_cell(o['label'])}**" + (f" ({_cell(o['unit'])})" if o.get("unit") else "") + f": `{o['name']}`\n"
-            for o in spec["outputs"]]
-    out.append("\n| Input | Name | Unit | Allowed | Default |\n| --- | --- | --- | --- | --- |\n")
+    out += [f"- {_label(o)}\n" for o in spec["outputs"]]
+    out.append("\n| Input | Allowed | Starts at |\n| --- | --- | --- |\n")
     for item in spec["inputs"]:
-        out.append(f"| {_cell(item['label'])} | `{item['name']}` | {_cell(item.get('unit') or '')} | "
-                   f"{_limits(item)} | {_default(item)} |\n")
-    out.append("\n## Formula\n\n" + spec["formula"].strip() + "\n\n")
+        shown = shown_value(item, start[item["name"]]) if item["kind"] == "choice" else calcform.value_text(start[item["name"]])
+        out.append(f"| {_label(item)} | {_limits(item)} | {_cell(shown)} |\n")
+    out.append("\n" + worked_example(spec, start))
+    out.append("## Formula\n\n" + spec["formula"].strip() + "\n\n")
     if spec.get("conventions", "").strip():
         out.append("## Conventions\n\n" + spec["conventions"].strip() + "\n\n")
     if spec.get("variants"):
-        out.append("Variants: " + ", ".join(f"`{v}`" for v in spec["variants"]) + ".\n\n")
+        out.append("Variants: " + ", ".join(calcform.CHOICE_WORDS.get(v, v) for v in spec["variants"]) + ".\n\n")
     out.append(examples_section(spec, examples or []))
     out.append("## Sources\n\n")
     out += [f"{n}. {md_link(s['title'], s['url'])}, {md_text(s['publisher'])}.\n" for n, s in enumerate(spec["sources"], 1)]
@@ -148,12 +196,16 @@ def calculator_page(spec: dict, entries: list[dict], market: tuple[str, str] | N
         out += [f"- {md_link(entry['title'], '../entries/' + entry['id'] + '.md')}\n" for entry in entries]
     else:
         out.append("No article embeds this calculator yet.\n")
-    out.append("\n## Embed it\n\nIn an article on this site, a fenced block gives the widget; add "
-               "`defaults:` with any input names above to preset them:\n\n"
+    names = "\n".join(f"    | {_cell(item['label'])} | `{item['name']}` |" for item in spec["inputs"])
+    out.append("\n## Embed it\n\n"
+               "On any web page: set the inputs above, press **Copy embed code** and paste the code into the "
+               "page's HTML. It is an iframe of the [standalone widget]"
+               f"(../embed/{spec['id']}.md) with a few lines of script that fit the frame to its content.\n\n"
+               "In an article on this site: press **Copy Markdown fence**, or write the fence by hand; "
+               "`defaults:` presets any input by its name:\n\n"
                f"````markdown\n{_fence(spec['id'])}````\n\n"
-               f"On another site, put the [standalone widget](../embed/{spec['id']}.md) in an iframe "
-               "(its address ends in "
-               f"`/embed/{spec['id']}/`).\n\n")
+               '??? note "Input names for defaults:"\n\n'
+               f"    | Input | Name |\n    | --- | --- |\n{names}\n\n")
     out.append('!!! warning "Educational content, not trading advice"\n\n'
                "    The results follow the published formulas named above; an exchange's own figure can "
                "differ (tiers, fees, mark price). Check the exchange before you act.\n")
@@ -161,10 +213,10 @@ def calculator_page(spec: dict, entries: list[dict], market: tuple[str, str] | N
 
 
 def embed_page(spec: dict) -> str:
-    """The Markdown of ``embed/<id>.md``: the widget alone, for iframes on other sites."""
+    """The Markdown of ``embed/<id>.md``: the widget alone, for iframes on other sites (noindex)."""
     meta = {"title": html_text(spec["title"]), "description": html_text(spec["summary"]),
-            "template": "embed.html", "search": {"exclude": True}}
-    return (front_matter(meta) + _fence(spec["id"]) + "\n"
+            "template": "embed.html", "robots": "noindex", "search": {"exclude": True}}
+    return (front_matter(meta) + calcform.widget_html(spec, {}, "mn-calc-1", embed=True) + "\n\n"
             f"[{md_text(spec['title'])} on Margin Notes: formula, conventions and sources](../calculators/{spec['id']}.md)"
             "{ .mn-embed__source target=_blank rel=noopener }\n")
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from . import glossary, market
-from .calcpages import calculator_pages
+from .calcpages import calculator_pages, category_calculators
 from .claims import claims_section
 from .content import Content
 from .drafts import draft_pages
@@ -90,15 +90,24 @@ def category_pages(site: Site) -> Iterable[Page]:
     lines = ["# Categories\n\n"]
     for category in site.categories:
         members = sorted((e for e in site.entries if e["category"] == category["id"]), key=lambda e: e["title"])
-        count = f"{len(members)} entr{'y' if len(members) == 1 else 'ies'}"
+        tools = len(category_calculators(category["id"]))
+        count = f"{len(members)} entr{'y' if len(members) == 1 else 'ies'}" + (
+            f", {tools} calculator{'' if tools == 1 else 's'}" if tools else "")
         lines.append(f"- {md_link(category['title'], category['id'] + '.md')}: {md_text(category['description'])} "
                      f"({count})\n")
         body = [front_matter({"title": html_text(category["title"]), "description": html_text(category["description"])}),
                 f"# {md_text(category['title'])}\n\n{md_text(category['description'])}\n\n"]
+        calculators = category_calculators(category["id"])
         if members:
+            body.append("## Entries\n\n" if calculators else "")
             body += [f"- {entry_link(entry, '../entries/')}: {entry['summary']}\n" for entry in members]
-        else:
-            body.append("No entries yet.\n")
+            body.append("\n")
+        if calculators:
+            body.append("## Calculators\n\n")
+            body += [f"- {md_link(spec['title'], '../calculators/' + spec['id'] + '.md')}: {md_text(spec['summary'])}\n"
+                     for spec in calculators]
+        if not members and not calculators:
+            body.append("No entries yet. Browse the [other categories](index.md).\n")
         yield Page(f"categories/{category['id']}.md", "".join(body))
     meta = front_matter({"title": "Categories", "description": "Every topic of Margin Notes, grouped."})
     yield Page("categories/index.md", meta + "".join(lines))

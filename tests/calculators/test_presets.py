@@ -88,7 +88,7 @@ def test_limit_codes():
     assert venue_limit_problem(50, 1000001, limits, levs) == [2, 1000000]
 
 
-@settings(max_examples=60, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, database=None, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.floats(1, 200), st.floats(1, 5e6)), min_size=20, max_size=20))
 def test_limit_check_is_the_same_in_node(node, cases):
     limits, levs = [50000, 250000, 1000000], [125, 100, 50]

@@ -39,10 +39,11 @@ def liq(side, entry, qty, lev, mmr, ded=0, extra=0, formula="bybit"):
 # --- long/short mirror symmetry --------------------------------------------------------------------------
 
 @EXAMPLES
-@given(prices, qtys, leverages, fractions(0, F(99, 100), 10000), fractions(0, 1, 100), fractions(-1000, 1000, 100))
-def test_bybit_liquidation_mirrors(entry, qty, lev, share, ded_share, extra):
+@given(prices, qtys, leverages, fractions(0, F(99, 100), 10000), fractions(0, 1, 100), fractions(-1, 2, 1000))
+def test_bybit_liquidation_mirrors(entry, qty, lev, share, ded_share, extra_share):
     mmr = share / lev  # below 1/leverage
     ded = ded_share * entry * qty * mmr  # at most value x rate
+    extra = extra_share * entry * qty / lev  # a share of the initial margin, taken out or added
     assume(liq_valid(entry, qty, lev, mmr, ded, extra))
     long, short = liq("long", entry, qty, lev, mmr, ded, extra), liq("short", entry, qty, lev, mmr, ded, extra)
     assert entry - long["liquidation_price"] == short["liquidation_price"] - entry
@@ -130,12 +131,13 @@ def test_liquidation_lies_between_bankruptcy_and_entry(side, formula, entry, qty
 
 @EXAMPLES
 @given(st.sampled_from(["long", "short"]), st.sampled_from(["bybit", "binance"]), prices, qtys, leverages, leverages,
-       fractions(0, F(99, 100), 10000), fractions(0, 1, 100), fractions(-1000, 1000, 100))
+       fractions(0, F(99, 100), 10000), fractions(0, 1, 100), fractions(-1, 2, 1000))
 def test_liquidation_moves_towards_entry_as_leverage_grows(side, formula, entry, qty, lev_a, lev_b, share, ded_share,
-                                                         extra):
+                                                         extra_share):
     low, high = min(lev_a, lev_b), max(lev_a, lev_b)
     mmr = share / high  # below 1/leverage at both leverages
     ded = ded_share * entry * qty * mmr  # at most value x rate
+    extra = extra_share * entry * qty / high  # a share of the smaller initial margin
     assume(liq_valid(entry, qty, high, mmr, ded, extra) and liq_valid(entry, qty, low, mmr, ded, extra))
     lp_low = liq(side, entry, qty, low, mmr, ded, extra, formula)["liquidation_price"]
     lp_high = liq(side, entry, qty, high, mmr, ded, extra, formula)["liquidation_price"]

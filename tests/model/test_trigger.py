@@ -2,7 +2,7 @@
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from calculators import catalogue
@@ -20,17 +20,20 @@ TICK = Decimal("0.1")
     leverage=st.integers(2, 50),
     extra=st.integers(0, 300),
 )
+# Entry value just above Binance's 250,000 tier limit, liquidation value below it: the tier changes.
+@example(venue="binance", side="long", entry_ticks=833334, qty="3", leverage=2, extra=0)
 def test_trigger_is_the_calculator_liquidation_price_to_one_tick(venue, side, entry_ticks, qty, leverage, extra):
     entry = entry_ticks * TICK
     ex = Exchange(venue, wallet=10_000_000)
     assert ex.order("BTCUSDT", side, qty, entry, leverage, "isolated").ok
     if extra:
         assert ex.add_margin("BTCUSDT", extra).ok
-    tier = ex.venue.tier_for("BTCUSDT", entry * Decimal(qty))
+    tiers = ex.venue.tiers["BTCUSDT"]
     pos = ex.account.positions[("BTCUSDT", side)]
     lp = catalogue.compute("liquidation-price", {
         "side": side, "entry_price": entry, "qty": Decimal(qty), "leverage": Decimal(leverage),
-        "mmr": tier.mmr, "mm_deduction": tier.mm_deduction,
+        "mmr": tiers[0].mmr, "mm_deduction": tiers[0].mm_deduction, "mm_source": "tiers",
+        "tier_limits": [t.limit for t in tiers], "tier_rates": [t.mmr for t in tiers],
         "extra_margin": pos.margin - pos.fee_reserve - entry * Decimal(qty) / leverage,
         "formula": ex.venue.liquidation_formula})["liquidation_price"]
     assert ex.snapshot()["liquidation_price"] == lp

@@ -70,9 +70,12 @@ def test_code_links_and_calculator_fences_are_left_alone():
            'prices.">mark price</abbr></a>' in html  # href and title intact
     assert "<abbr" not in html.split('<div class="highlight">')[1].split("</pre>")[0]
     widget = re.search(r'<div class="mn-calc"[^>]*>', html)[0]
-    assert widget == ('<div class="mn-calc" data-calc="liquidation-price" '
+    assert widget == ('<div class="mn-calc" id="mn-calc-1" data-calc="liquidation-price" '
                       'data-defaults="{&quot;side&quot;:&quot;long&quot;,&quot;entry_price&quot;:20000}">')
-    assert "Liquidation price</strong>" in html  # the widget's title is stashed HTML, not abbreviated
+    # the widget (form, labels, results) is stashed HTML, never abbreviated
+    assert 'id="mn-calc-1-title">Liquidation price</p>' in html
+    whole = html.split('<div class="mn-calc"', 1)[1]
+    assert "Maintenance margin rate" in whole and "<abbr" not in whole
 
 
 def test_a_definition_cannot_inject_markup_or_more_definitions():

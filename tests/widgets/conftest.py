@@ -33,6 +33,9 @@ def built_site(tmp_path_factory) -> Path:
     log: list[str] = []
     status = build(Layout(ROOT), folder / "site", ROOT / "mkdocs.yml", folder / "docs", log=log.append)
     assert status == 0, "site build failed:\n" + "\n".join(log)
+    loc = re.search(r"<loc>([^<]+)</loc>", (folder / "site" / "sitemap.xml").read_text(encoding="utf-8"))
+    assert loc, "sitemap.xml lists no page"
+    (folder / "site-url.txt").write_text(loc[1], encoding="utf-8")  # before base_url rewrites the sitemap
     return folder / "site"
 
 
@@ -43,10 +46,14 @@ def _serve_sitemap_from(site: Path, url: str) -> None:
     current protocol and host name but not the port; a sitemap naming site_url's host would make every
     click a full page load on 127.0.0.1:<port>.
     """
-    match = re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M)
-    assert match, "mkdocs.yml has no site_url"
     sitemap = site / "sitemap.xml"
-    sitemap.write_text(sitemap.read_text(encoding="utf-8").replace(match[1].rstrip("/"), url), encoding="utf-8")
+    text = sitemap.read_text(encoding="utf-8")
+    sitemap.write_text(text.replace(site_url(site).rstrip("/"), url), encoding="utf-8")
+
+
+def site_url(site: Path) -> str:
+    """The configured site address the build used (the home page, the sitemap's first entry as built)."""
+    return (site.parent / "site-url.txt").read_text(encoding="utf-8")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -84,10 +91,10 @@ def browser():
 class Watched:
     """A browser context whose pages record console errors, page errors and failed or off-site requests."""
 
-    def __init__(self, browser, base_url: str, **context_options):
+    def __init__(self, browser, base_url: str, viewport: dict | None = None, **context_options):
         self.base_url = base_url
         self.problems: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
+        self.context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, **context_options)
         self.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
         # Nothing may leave the machine: any request to another host is aborted and recorded.
         self.context.route(lambda url: not url.startswith(base_url), self._off_site)

@@ -44,6 +44,25 @@ def display(value, output: dict) -> str | None:
     return with_unit(format_number(float(value), decimals), output.get("unit"))
 
 
+def in_words(spec: dict, text: str) -> str:
+    """A formula message with every input name replaced by its label (mid-sentence: lower-case first
+    letter unless the label starts with an acronym), as widgets.js ``inWords`` does."""
+    import re
+
+    for item in sorted(spec["inputs"], key=lambda item: -len(item["name"])):
+        label = item["label"]
+        word = label[0].lower() + label[1:] if re.match(r"[A-Z][a-z]", label) else label
+        text = re.sub(r"\b" + re.escape(item["name"]) + r"\b", word, text)
+    return text
+
+
+def field_message(spec: dict, message: str) -> tuple[str, str]:
+    """(input name, text shown under that field) for a formula's ValueError message."""
+    name = message.split(" ")[0]
+    label = next(item["label"] for item in spec["inputs"] if item["name"] == name)
+    return name, label + in_words(spec, message[len(name):]) + "."
+
+
 def expected_outputs(spec: dict, result: dict) -> dict[str, str] | None:
     """Output name -> text for a Python result; None if any output cannot be shown."""
     shown = {output["name"]: display(result[output["name"]], output) for output in spec["outputs"]}

@@ -58,3 +58,45 @@ def test_calculator_pages_have_no_axe_violations(scheme, browser, base_url):
         session.close()
     assert {name: v for name, v in found.items() if v} == {}
     assert session.problems == []
+
+
+# Pages beyond the calculators, checked with every <details> open (rule boxes, their step tables, FAQ).
+READER_PAGES = ["/", "/entries/can-a-futures-balance-go-negative/", "/entries/where-is-my-liquidation-price/",
+                "/categories/", "/categories/indicators/", "/glossary/", "/rules/", "/calculators/liquidation-price/"]
+
+OPEN_DETAILS = """() => { document.querySelectorAll('details').forEach(d => { d.open = true; }); }"""
+
+
+# Every page on a light desktop; the pages with rule boxes and FAQ badges also dark on a phone (the dark
+# badge once failed contrast; a phone makes the step tables scroll sideways).
+READER_RUNS = {"desktop-light": ({"width": 1280, "height": 900}, "light", READER_PAGES),
+               "phone-dark": ({"width": 390, "height": 844}, "dark", READER_PAGES[1:3] + ["/rules/"])}
+
+
+@pytest.mark.parametrize("run", list(READER_RUNS))
+def test_reader_pages_with_details_open_have_no_axe_violations(run, browser, base_url):
+    from .conftest import Watched
+
+    size, scheme, paths = READER_RUNS[run]
+    session = Watched(browser, base_url, viewport=size, color_scheme=scheme)
+    try:
+        page = session.context.new_page()
+        found = {}
+        for path in paths:
+            session.open(path, page)
+            page.evaluate(OPEN_DETAILS)
+            page.wait_for_timeout(100)  # reader.js marks tables that now scroll sideways
+            found[path] = axe_violations(page)
+            # every region that scrolls can be reached with the keyboard
+            unreachable = page.evaluate("""() => Array.from(document.querySelectorAll('article *')).filter(node => {
+              const style = getComputedStyle(node);
+              const scrolls = (node.scrollWidth > node.clientWidth + 1 && /(auto|scroll)/.test(style.overflowX)) ||
+                              (node.scrollHeight > node.clientHeight + 1 && /(auto|scroll)/.test(style.overflowY));
+              return scrolls && node.tabIndex < 0 && !node.querySelector('a, button, input, select, textarea, [tabindex]');
+            }).map(node => node.className || node.tagName)""")
+            if unreachable:
+                found[path + " (scrolling, not focusable)"] = unreachable
+    finally:
+        session.close()
+    assert {name: v for name, v in found.items() if v} == {}
+    assert session.problems == []

@@ -13,7 +13,7 @@ from calculators import catalogue
 from scripts import calcfence
 
 from .conftest import ROOT, wait_ready
-from .display import EMPTY, enter_and_read, expected_outputs, read_widget, type_inputs
+from .display import EMPTY, enter_and_read, expected_outputs, field_message, read_widget, type_inputs
 from .strategies import SPECS
 
 pytestmark = pytest.mark.browser
@@ -123,7 +123,8 @@ FORMULA_ERRORS = [
      "Period must be at most the number of prices."),
     ("ema", {"period": "2.5"}, "period", "Period must be a whole number."),
     ("average-entry", {"qtys": "1, 2, 3", "prices": "100, 200"}, None, None),
-    ("position-size", {"entry_price": "100", "stop_price": "100"}, "stop_price", None),
+    ("position-size", {"entry_price": "100", "stop_price": "100"}, "stop_price",
+     "Stop price must differ from entry price."),
     ("gap-loss", {"margin_mode": "isolated", "wallet_balance": "10"}, "wallet_balance",
      "Wallet balance must be at least the position margin in isolated mode."),
 ]
@@ -142,9 +143,9 @@ def test_formula_rejections_are_shown_on_the_named_field(calc_id, texts, field, 
         catalogue.compute(calc_id, values)
     named = str(python_error.value).split(" ")[0]
     assert field in (None, named)
-    label = next(item["label"] for item in spec["inputs"] if item["name"] == named)
     seen = enter_and_read(page, {**defaults, **texts})
-    assert seen["errors"][named] == label + str(python_error.value)[len(named):] + "."
+    assert seen["errors"][named] == field_message(spec, str(python_error.value))[1]
+    assert not any("_" in item["name"] and item["name"] in seen["errors"][named] for item in spec["inputs"])
     if message:
         assert seen["errors"][named] == message
     assert seen["invalid"] == [named]
@@ -179,21 +180,23 @@ def test_permalink_restores_the_inputs(watched):
     assert link == page.url
     query = parse_qs(urlsplit(link).query)
     assert query["calc"] == ["liquidation-price"]
-    assert {name: values[0] for name, values in query.items() if name != "calc"} == texts
+    carried = {name: values[0] for name, values in query.items() if name != "calc"}
+    assert set(carried) == {item["name"] for item in spec["inputs"]}  # every input, typed or not
+    assert {name: carried[name] for name in texts} == texts
     other = watched.open(urlsplit(link).path + "?" + urlsplit(link).query)
     restored = read_widget(other)
-    assert restored["inputs"] == texts
+    assert restored["inputs"] == carried
     assert restored["outputs"] == shown["outputs"]
     # a reset forgets the link's inputs
     other.get_by_role("button", name="Reset").click()
     assert urlsplit(other.url).query == ""
 
 
-def test_embed_code_is_a_valid_fence_with_the_current_inputs(watched):
+def test_markdown_fence_is_a_valid_fence_with_the_current_inputs(watched):
     spec = SPECS["ema"]
     page = watched.open("/calculators/ema/")
     type_inputs(page, spec, {"prices": "1\n2\n3\n4.5", "period": "2", "seed": "first"})
-    page.get_by_role("button", name="Copy embed code").click()
+    page.get_by_role("button", name="Copy Markdown fence").click()
     page.wait_for_function("() => document.querySelector('.mn-calc__status').textContent !== ''")
     code = page.evaluate("navigator.clipboard.readText()")
     assert code.startswith("```calculator\n") and code.endswith("```\n")
@@ -274,31 +277,45 @@ def test_charts_are_described_svg(calc_id, part, shared_pages):
     title, desc = svg.locator("title").text_content(), svg.locator("desc").text_content()
     assert title and desc and "NaN" not in desc
     assert svg.locator(f".{part}").count() >= 1
-    # no result, no chart
+    # no result, no chart, but its box keeps its place (nothing below moves)
+    box = page.locator(".mn-calc__chart").bounding_box()
     first_number = next(item for item in spec["inputs"] if item["kind"] != "choice")
     page.locator(f'.mn-calc [name="{first_number["name"]}"]').fill("")
-    assert page.locator(".mn-calc__chart").is_hidden()
+    assert page.locator(".mn-calc__chart svg").count() == 0
+    assert page.locator(".mn-calc__chart-note").is_visible()
+    assert page.locator(".mn-calc__chart").bounding_box() == box
     assert shared_pages.session.problems == []
 
 
-def test_liquidation_ladder_marks_the_market_price_when_the_page_gives_it(watched):
+def test_liquidation_ladder_scales_to_the_position_and_marks_the_market_off_scale(watched):
     page = watched.open("/calculators/liquidation-price/")
-    page.evaluate("""() => {
-      const node = document.createElement('div');
-      node.className = 'mn-calc'; node.id = 'with-market';
-      node.setAttribute('data-calc', 'liquidation-price');
-      node.setAttribute('data-defaults', '{"entry_price": 20000, "leverage": 10}');
-      node.setAttribute('data-market-price', '21000');
-      node.innerHTML = '<p class="mn-calc__loading">loading</p>';
-      document.querySelector('article').appendChild(node);
-      window.mnWidgets.mount();
-    }""")
-    page.wait_for_selector("#with-market[data-state=ready] svg")
-    desc = page.locator("#with-market svg desc").text_content()
-    assert "Market price 21,000.00 USDT" in desc
+    page.locator(".mn-calc").first.evaluate("node => node.setAttribute('data-market-price', '20200')")
+    spec = SPECS["liquidation-price"]
+    enter_and_read(page, {"entry_price": "20000", "leverage": "10"})
+    desc = page.locator(".mn-calc svg desc").text_content()
+    assert "Market price 20,200.00 USDT" in desc
     assert "Entry price 20,000.00 USDT" in desc
     result = catalogue.compute("liquidation-price", {"entry_price": 20000, "leverage": 10})
     assert f"Liquidation price {result['liquidation_price']:,.2f} USDT" in desc
+    assert page.locator(".mn-chart__mark--market").count() == 1
+    # a market price far from the position is an arrow at the edge with its value; the axis keeps the
+    # position's own prices apart (entry and liquidation at least 40 px apart, all labels inside)
+    page.locator(".mn-calc").first.evaluate("node => node.setAttribute('data-market-price', '87959.91')")
+    enter_and_read(page, {"entry_price": "20000", "leverage": "50"})
+    svg = page.locator(".mn-calc svg")
+    assert "market price 87,959.91 USDT, off the scale above" in svg.locator("desc").text_content()
+    assert page.locator(".mn-chart__mark--market").count() == 0
+    assert page.locator(".mn-chart__offscale").count() == 1
+    assert svg.locator("text", has_text="87,959.91 USDT").count() == 1
+    marks = page.evaluate("""() => Object.fromEntries(Array.from(document.querySelectorAll('.mn-chart__mark'))
+      .map(line => [line.classList[1], line.getBoundingClientRect().top]))""")
+    assert abs(marks["mn-chart__mark--entry"] - marks["mn-chart__mark--liquidation"]) >= 40
+    box = svg.bounding_box()
+    for text in svg.locator("text").all():
+        inner = text.bounding_box()
+        assert box["y"] <= inner["y"] and inner["y"] + inner["height"] <= box["y"] + box["height"] + 1
+        assert box["x"] <= inner["x"] and inner["x"] + inner["width"] <= box["x"] + box["width"] + 1
+    enter_and_read(page, {item["name"]: _text(item["default"]) for item in spec["inputs"]})
 
 
 def test_numbers_typed_with_separators_or_pasted_as_columns_are_read(shared_pages):
@@ -323,10 +340,17 @@ def test_liquidation_page_marks_the_market_snapshot_price(shared_pages):
     page = shared_pages("liquidation-price")
     assert page.locator(".mn-calc").first.get_attribute("data-market-price") == repr(bitcoin)
     assert shared_pages.initial["liquidation-price"]["inputs"]["entry_price"] == f"{bitcoin:.2f}"
+    # at the page's start values the entry is the market price: the market line is drawn
     spec = SPECS["liquidation-price"]
-    enter_and_read(page, {item["name"]: _text(item["default"]) for item in spec["inputs"]})
+    enter_and_read(page, {**{item["name"]: _text(item["default"]) for item in spec["inputs"]},
+                          "entry_price": f"{bitcoin:.2f}"})
     assert f"Market price {bitcoin:,.2f} USDT" in page.locator(".mn-calc__chart svg desc").text_content()
     assert page.locator(".mn-chart__mark--market").count() == 1
+    # at the catalogue's entry price of 20,000 the market is far off: an off-scale marker instead
+    enter_and_read(page, {item["name"]: _text(item["default"]) for item in spec["inputs"]})
+    assert f"market price {bitcoin:,.2f} USDT, off the scale above" in page.locator(
+        ".mn-calc__chart svg desc").text_content()
+    assert page.locator(".mn-chart__offscale").count() == 1
 
 
 def test_an_unknown_calculator_says_so_and_spares_the_others(watched):

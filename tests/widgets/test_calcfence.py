@@ -15,12 +15,13 @@ import pytest
 import yaml
 from pymdownx.superfences import SuperFencesException
 
-from scripts import calcfence
+from calculators import catalogue
+from scripts import calcfence, calcform
 
 from .conftest import ROOT
 
 KNOWN_IDS = ", ".join(calcfence.specs())
-LIQ_INPUTS = "side, entry_price, qty, leverage, mmr, mm_deduction, extra_margin, formula"
+LIQ_INPUTS = ", ".join(item["name"] for item in calcfence.specs()["liquidation-price"]["inputs"])
 
 BROKEN = [
     ("id: liq", 0, f"unknown calculator id 'liq'; known ids: {KNOWN_IDS}"),
@@ -68,6 +69,31 @@ def test_good_fence_becomes_an_inert_widget_container():
     assert json.loads(unescape(attrs["data-defaults"])) == fence["defaults"]
     assert attrs["data-market-price"] == "88000.5"
     assert "<noscript>" in html and "Liquidation price" in html
+    # the build writes the form at the fence's values and the results for them (a worked example)
+    assert 'value="87959.91"' in html and 'name="side" value="short" checked' in html
+    result = catalogue.compute("liquidation-price", fence["defaults"])
+    assert f'data-output="liquidation_price" data-value="{result["liquidation_price"]!r}">' \
+           f'{result["liquidation_price"]:,.2f} USDT</output>' in html
+    assert '<figure class="mn-calc__chart" data-chart="liquidation-price">' in html
+
+
+@pytest.mark.parametrize("value, text", [(20000, "20000"), (20000.0, "20000"), (0.005, "0.005"),
+                                         (0.00001, "0.00001"), (1e-7, "1e-7"), (87959.91, "87959.91"),
+                                         (-3.5, "-3.5"), (1e21, "1e+21"), (123456789012.5, "123456789012.5")])
+def test_numbers_are_written_as_javascript_writes_them(value, text):
+    assert calcform.js_number(value) == text
+
+
+def test_every_calculator_renders_with_its_defaults_and_results():
+    for spec in calcfence.specs().values():
+        html = calcfence.widget_html({"id": spec["id"], "defaults": {}}, uid="mn-calc-7")
+        assert html.startswith('<div class="mn-calc" id="mn-calc-7" data-calc="%s"' % spec["id"])
+        for item in spec["inputs"]:
+            assert f'data-field="{item["name"]}"' in html
+        result = catalogue.compute(spec["id"], {})
+        for output in spec["outputs"]:
+            assert f'data-output="{output["name"]}" data-value=' in html
+            assert calcform.display_value(result[output["name"]], output) in html.replace("&#x27;", "'")
 
 
 def _site_markdown():
@@ -91,7 +117,10 @@ def _site_markdown():
 
 def test_mkdocs_renders_the_fence_as_a_widget_container():
     html = _site_markdown().convert("Try it:\n\n```calculator\nid: pnl\ndefaults: {side: short}\n```\n")
-    assert '<div class="mn-calc" data-calc="pnl" data-defaults="{&quot;side&quot;:&quot;short&quot;}">' in html
+    assert ('<div class="mn-calc" id="mn-calc-1" data-calc="pnl" data-defaults="{&quot;side&quot;:&quot;short&quot;}">'
+            in html)
+    two = _site_markdown().convert("```calculator\nid: pnl\n```\n\n```calculator\nid: ema\n```\n")
+    assert 'id="mn-calc-1" data-calc="pnl"' in two and 'id="mn-calc-2" data-calc="ema"' in two
 
 
 @pytest.mark.parametrize("body, line, message", BROKEN[:6])
@@ -177,3 +206,32 @@ def test_pipeline_reports_broken_fences_in_entries_and_pages_with_file_lines(con
 def test_pipeline_accepts_the_real_content():
     run = _validate(ROOT)
     assert run.returncode == 0, run.stderr
+
+
+def test_the_served_glue_is_the_source_without_comment_lines_and_still_parses(tmp_path):
+    from scripts.pipeline.assets import GLUE_SOURCE, compact_script
+
+    source = GLUE_SOURCE.read_text(encoding="utf-8")
+    served = compact_script(source)
+    assert "/*" not in served.replace('"/*"', "") and "\n//" not in served
+    assert len(served) < 0.8 * len(source)
+    code_lines = [line.strip() for line in source.splitlines() if line.strip() and not line.strip().startswith(
+        ("//", "/*", "*"))]
+    assert served.splitlines() == code_lines
+    node = shutil.which("node")
+    assert node, "Node.js is needed (it runs the parity tests too)"
+    (tmp_path / "widgets.js").write_text(served, encoding="utf-8")
+    check = subprocess.run([node, "--check", str(tmp_path / "widgets.js")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+
+
+def test_a_calculator_with_venue_presets_gets_the_preset_select_from_the_build():
+    spec = dict(calcfence.specs()["liquidation-price"])
+    spec["presets"] = [{"id": "bybit:BTCUSDT", "label": "Bybit BTCUSDT", "values": {"mmr": 0.005}}]
+    html = calcform.widget_html(spec, {}, "mn-calc-3")
+    form = html.split('<form class="mn-calc__form"', 1)[1]
+    assert form.index('class="mn-calc__field mn-calc__preset"') < form.index('data-field="side"')
+    assert '<select id="mn-calc-3-venue" aria-describedby="mn-calc-3-venue-help">' in form
+    assert '<option value="bybit:BTCUSDT">Bybit BTCUSDT</option>' in form
+    spec.pop("presets")
+    assert "mn-calc__preset" not in calcform.widget_html(spec, {}, "mn-calc-3")

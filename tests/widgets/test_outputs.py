@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from calculators import catalogue
 
 from .conftest import ROOT
-from .display import EMPTY, display, enter_and_read, expected_outputs, read_widget, type_inputs
+from .display import EMPTY, display, enter_and_read, expected_outputs, field_message, read_widget, type_inputs
 from .strategies import SPECS, input_texts, parse_texts
 
 pytestmark = pytest.mark.browser
@@ -38,7 +38,7 @@ def python_expectation(spec: dict, values: dict) -> dict:
         name = message.split(" ")[0]
         labels = {item["name"]: item["label"] for item in spec["inputs"]}
         assert name in labels, f"ValueError does not start with an input name: {message!r}"
-        return {"error": (name, labels[name] + message[len(name):] + ".")}
+        return {"error": field_message(spec, message)}
     shown = expected_outputs(spec, result)
     return {"outputs": shown, "raw": result} if shown else {"unshowable": result}
 

@@ -95,10 +95,25 @@
     return null;
   }
 
+  /** The words a choice value is shown as: the text of its radio or option, written by the build. */
+  function choiceWord(form, name, value) {
+    let word = value;
+    form.querySelectorAll('[name="' + name + '"]').forEach(function (control) {
+      if (control.tagName === "SELECT") {
+        Array.prototype.forEach.call(control.options, function (option) { if (option.value === value) word = option.textContent; });
+      } else if (control.value === value && control.parentNode.textContent) {
+        word = control.parentNode.textContent.trim();
+      }
+    });
+    return word;
+  }
+
   function readInput(form, input) {
     if (input.kind === "choice") {
       const value = choiceValue(form, input.name);
-      if (input.choices.indexOf(value) < 0) return { error: "Choose one of: " + input.choices.join(", ") + "." };
+      if (input.choices.indexOf(value) < 0) {
+        return { error: "Choose one of: " + input.choices.map(function (choice) { return choiceWord(form, input.name, choice); }).join(", ") + "." };
+      }
       return { value: value };
     }
     const text = form.elements[input.name].value;
@@ -132,71 +147,6 @@
     return String(value);
   }
 
-  function el(tag, attrs, children) {
-    const node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      if (attrs[key] !== null && attrs[key] !== undefined && attrs[key] !== false) node.setAttribute(key, attrs[key]);
-    });
-    (children || []).forEach(function (child) {
-      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-    });
-    return node;
-  }
-
-  function limitsText(input) {
-    const unit = unitSuffix(input.unit), parts = [];
-    if (input.min != null) parts.push((input.min_exclusive ? "above " : "from ") + plainNumber(input.min) + unit);
-    if (input.max != null) parts.push((input.max_exclusive ? "below " : "up to ") + plainNumber(input.max) + unit);
-    return parts.join(", ");
-  }
-
-  function buildField(uid, input) {
-    const id = uid + "-" + input.name;
-    const limits = limitsText(input);
-    const helpText = [input.help, limits ? "Allowed: " + limits + "." : ""].filter(Boolean).join(" ");
-    const help = el("p", { class: "mn-calc__help", id: id + "-help" }, [helpText]);
-    const error = el("p", { class: "mn-calc__error", id: id + "-error", "aria-live": "polite" });
-    const described = id + "-help " + id + "-error";
-    if (input.kind === "choice" && input.choices.length <= 4) {
-      const options = input.choices.map(function (choice) {
-        return el("label", { class: "mn-calc__segment" }, [
-          el("input", { type: "radio", name: input.name, value: choice, "aria-describedby": described }),
-          el("span", {}, [choice]),
-        ]);
-      });
-      return el("fieldset", { class: "mn-calc__field mn-calc__field--choice", "data-field": input.name }, [
-        el("legend", { class: "mn-calc__label" }, [input.label]),
-        el("div", { class: "mn-calc__segmented" }, options), help, error,
-      ]);
-    }
-    let control;
-    if (input.kind === "choice") {
-      control = el("select", { id: id, name: input.name, "aria-describedby": described },
-        input.choices.map(function (choice) { return el("option", { value: choice }, [choice]); }));
-    } else if (input.kind === "list") {
-      control = el("textarea", { id: id, name: input.name, rows: "3", spellcheck: "false", autocomplete: "off",
-        "aria-describedby": described });
-    } else {
-      control = el("input", { id: id, name: input.name, type: "text", inputmode: "decimal", autocomplete: "off",
-        spellcheck: "false", "aria-describedby": described });
-    }
-    const label = el("label", { class: "mn-calc__label", for: id }, [input.label]);
-    const box = el("div", { class: "mn-calc__control" }, [control]);
-    if (input.unit) box.appendChild(el("span", { class: "mn-calc__unit", "aria-hidden": "true" }, [input.unit]));
-    if (input.unit) label.appendChild(el("span", { class: "mn-calc__sr" }, [" (" + input.unit + ")"]));
-    return el("div", { class: "mn-calc__field mn-calc__field--" + input.kind, "data-field": input.name },
-      [label, box, help, error]);
-  }
-
-  function buildOutputs(spec) {
-    return el("dl", { class: "mn-calc__outputs" }, spec.outputs.map(function (output) {
-      return el("div", { class: "mn-calc__output mn-calc__output--" + output.kind }, [
-        el("dt", {}, [output.label]),
-        el("dd", {}, [el("output", { "data-output": output.name }, [EMPTY])]),
-      ]);
-    }));
-  }
-
   function setControl(form, input, value) {
     if (input.kind === "choice") {
       const control = form.elements[input.name];
@@ -209,54 +159,116 @@
     form.elements[input.name].value = valueText(input, value);
   }
 
+  /** A label inside a sentence: "Entry price" -> "entry price", "MM deduction" stays. */
+  function midSentence(label) {
+    return /^[A-Z][a-z]/.test(label) ? label.charAt(0).toLowerCase() + label.slice(1) : label;
+  }
+
+  /** A formula's message in the reader's words: every input name replaced by its label. */
+  function inWords(spec, text) {
+    const inputs = spec.inputs.slice().sort(function (a, b) { return b.name.length - a.name.length; });
+    inputs.forEach(function (input) {
+      text = text.replace(new RegExp("\\b" + input.name + "\\b", "g"), midSentence(input.label));
+    });
+    return text;
+  }
+
+  /* The build writes the widget's HTML (scripts/calcform.py); a Widget finds its parts and wires them up. */
   function Widget(root, spec, lib) {
     this.root = root;
     this.spec = spec;
     this.fn = lib[spec.function];
     this.lib = lib;
-    this.uid = "mn-calc-" + (++widgetCount);
+    this.uid = root.id || ("mn-calc-x" + (++widgetCount));
     this.pageDefaults = JSON.parse(root.getAttribute("data-defaults") || "{}");
-    const market = parseFloat(root.getAttribute("data-market-price"));
-    this.marketPrice = isFinite(market) ? market : null;
     this.embedded = root.hasAttribute("data-embed") || Boolean(root.closest(".mn-embed"));
-    this.build();
+    this.form = root.querySelector("form.mn-calc__form");
+    this.formError = root.querySelector(".mn-calc__error--form");
+    this.status = root.querySelector(".mn-calc__status");
+    this.chart = root.querySelector(".mn-calc__chart");
+    const form = this.form;
+    const complete = form && this.formError && this.status && spec.inputs.every(function (input) {
+      return form.elements[input.name];
+    });
+    if (!complete) throw new Error("the page's widget does not match the catalogue");
+    this.wire();
   }
 
-  Widget.prototype.build = function () {
-    const spec = this.spec;
-    const uid = this.uid;
-    this.form = el("form", { class: "mn-calc__form", novalidate: "", "aria-labelledby": uid + "-title" },
-      spec.inputs.map(function (input) { return buildField(uid, input); }));
-    this.formError = el("p", { class: "mn-calc__error mn-calc__error--form", "aria-live": "polite" });
-    this.status = el("p", { class: "mn-calc__status", role: "status" });
-    this.chart = el("figure", { class: "mn-calc__chart", hidden: "" });
-    const buttons = el("div", { class: "mn-calc__actions" }, [
-      el("button", { type: "button", class: "md-button", "data-action": "reset" }, ["Reset"]),
-      el("button", { type: "button", class: "md-button", "data-action": "permalink" }, ["Copy link"]),
-    ]);
-    if (!this.embedded) {
-      buttons.appendChild(el("button", { type: "button", class: "md-button", "data-action": "embed" }, ["Copy embed code"]));
-    }
-    const results = el("div", { class: "mn-calc__results" }, [buildOutputs(spec), this.formError]);
-    this.root.textContent = "";
-    // On /embed/ pages the widget is the whole page, so its title is the page's heading.
-    this.root.appendChild(el(this.embedded ? "h1" : "p", { class: "mn-calc__title", id: uid + "-title" }, [spec.title]));
-    this.root.appendChild(el("div", { class: "mn-calc__body" }, [this.form, results]));
-    this.root.appendChild(this.chart);
-    this.root.appendChild(buttons);
-    this.root.appendChild(this.status);
+  /** The market price the ladder marks, read when drawing (a page may set it later). */
+  Widget.prototype.marketPrice = function () {
+    const market = parseFloat(this.root.getAttribute("data-market-price"));
+    return isFinite(market) ? market : null;
+  };
 
-    if (spec.presets && spec.presets.length) this.form.insertBefore(this.buildPresetField(), this.form.firstChild);
-    this.fill(this.startValues());
+  Widget.prototype.wire = function () {
     const self = this;
+    const query = new URLSearchParams(window.location.search);
+    if (query.get("calc") === this.spec.id) this.fill(this.startValues());
     this.form.addEventListener("input", function () { self.compute(); });
     this.form.addEventListener("change", function () { self.compute(); });
     this.form.addEventListener("submit", function (event) { event.preventDefault(); });
-    buttons.addEventListener("click", function (event) {
+    this.root.querySelector(".mn-calc__actions").addEventListener("click", function (event) {
       const button = event.target.closest("button[data-action]");
       if (button) self[button.getAttribute("data-action")]();
     });
+    this.wirePresets();
+    this.watchResults();
+    if (this.chart && window.ResizeObserver) {
+      let width = this.chart.clientWidth;
+      new ResizeObserver(function () {
+        if (self.chart.clientWidth !== width && self.last) {
+          width = self.chart.clientWidth;
+          self.drawChart(self.last.values, self.last.result);
+        }
+      }).observe(this.chart);
+    }
     this.compute();
+  };
+
+  /** The venue preset select the build wrote (catalogue "presets"): choosing one fills the inputs it sources. */
+  Widget.prototype.wirePresets = function () {
+    const self = this;
+    const select = this.root.querySelector(".mn-calc__preset select");
+    if (!select || !this.spec.presets) return;
+    this.presetSelect = select;
+    select.addEventListener("change", function () {
+      const preset = self.spec.presets.filter(function (item) { return item.id === select.value; })[0];
+      if (!preset) return;
+      self.spec.inputs.forEach(function (input) {
+        if (Object.prototype.hasOwnProperty.call(preset.values, input.name)) setControl(self.form, input, preset.values[input.name]);
+      });
+    });
+  };
+
+  /** On a narrow screen the summary of key results (stuck under the header, widgets.css) shows while the
+   * key result itself is scrolled away and the form is still in view; a scroll listener decides (two rects). */
+  Widget.prototype.watchResults = function () {
+    const self = this, root = this.root;
+    const key = root.querySelector("[data-summary]");
+    const output = key && root.querySelector('[data-output="' + key.getAttribute("data-summary") + '"]');
+    const row = output && (output.closest(".mn-calc__output") || output);
+    const sticky = root.querySelector(".mn-calc__sticky");
+    if (!row || !sticky) return;
+    let queued = false;
+    const update = function () {
+      queued = false;
+      if (!root.isConnected) {
+        window.removeEventListener("scroll", onScroll);
+        window.removeEventListener("resize", onScroll);
+        return;
+      }
+      const style = window.getComputedStyle(sticky);
+      const top = parseFloat(style.top) || 0;
+      const form = self.form.getBoundingClientRect();
+      const show = style.display !== "none" && form.bottom > top + 80 && row.getBoundingClientRect().top < top;
+      if (show !== root.hasAttribute("data-sticky")) root.toggleAttribute("data-sticky", show);
+    };
+    const onScroll = function () {
+      if (!queued) { queued = true; window.requestAnimationFrame(update); }
+    };
+    window.addEventListener("scroll", onScroll, { passive: true });
+    window.addEventListener("resize", onScroll);
+    update();
   };
 
   /** Catalogue defaults, then the page's fence defaults, then the permalink (URL query) values. */
@@ -323,8 +335,11 @@
     }
     shown.forEach(function (pair) {
       const node = self.root.querySelector('[data-output="' + pair[0].name + '"]');
-      node.textContent = pair[1];
+      if (node.textContent !== pair[1]) node.textContent = pair[1];
       node.setAttribute("data-value", JSON.stringify(result[pair[0].name]));  // unrounded, for scripts
+      self.root.querySelectorAll('[data-summary="' + pair[0].name + '"]').forEach(function (copy) {
+        if (copy.textContent !== pair[1]) copy.textContent = pair[1];
+      });
     });
     const values = {};
     this.spec.inputs.forEach(function (input, i) { values[input.name] = args[i]; });
@@ -333,29 +348,35 @@
       this.showComputeError(limit);
       return this.clear();
     }
+    this.last = { values: values, result: result };
     this.drawChart(values, result);
     return true;
   };
 
-  /** Map "ValueError: leverage must be ..." to the leverage field; other messages go under the form. */
+  /** Map "ValueError: leverage must be ..." to the Leverage field, every input name in words; other
+   * messages go under the form. */
   Widget.prototype.showComputeError = function (message) {
     const text = message.replace(/^ValueError: /, "");
     const name = text.split(" ")[0];
     const input = this.spec.inputs.filter(function (item) { return item.name === name; })[0];
     if (input) {
-      this.setError(name, input.label + text.slice(name.length) + ".");
+      this.setError(name, input.label + inWords(this.spec, text.slice(name.length)) + ".");
     } else {
-      this.formError.textContent = "These inputs cannot be computed: " + text + ".";
+      this.formError.textContent = "These inputs cannot be computed: " + inWords(this.spec, text) + ".";
     }
   };
 
   Widget.prototype.clear = function () {
-    this.root.querySelectorAll("[data-output]").forEach(function (node) {
+    this.root.querySelectorAll("[data-output], [data-summary]").forEach(function (node) {
       node.textContent = EMPTY;
       node.removeAttribute("data-value");
     });
-    this.chart.hidden = true;
-    this.chart.textContent = "";
+    this.last = null;
+    if (this.chart) {
+      const svg = this.chart.querySelector("svg");
+      if (svg) this.chart.removeChild(svg);
+      this.chart.removeAttribute("data-drawn");
+    }
     return false;
   };
 
@@ -373,32 +394,9 @@
     return withUnit(formatNumber(value, output.decimals), output.unit);
   }
 
-  /* Venue presets (catalogue "presets", from calculators/presets.py): a select fills the inputs a venue's
-   * profile sources; the limit check is the compiled venue_limit_problem, worded as the command line words it. */
-  Widget.prototype.buildPresetField = function () {
-    const self = this, id = this.uid + "-venue";
-    const options = [el("option", { value: "" }, ["None: type every value"])].concat(
-      this.spec.presets.map(function (preset) { return el("option", { value: preset.id }, [preset.label]); }));
-    // No name= and no data-field: the preset is not an input (permalinks and embeds carry the values it fills).
-    this.presetSelect = el("select", { id: id, "aria-describedby": id + "-help" }, options);
-    this.presetSelect.addEventListener("change", function () {
-      const preset = self.currentPreset();
-      if (!preset) return;
-      self.spec.inputs.forEach(function (input) {
-        if (Object.prototype.hasOwnProperty.call(preset.values, input.name)) {
-          setControl(self.form, input, preset.values[input.name]);
-        }
-      });
-    });
-    return el("div", { class: "mn-calc__field mn-calc__preset" }, [
-      el("label", { class: "mn-calc__label", for: id }, ["Venue preset"]),
-      el("div", { class: "mn-calc__control" }, [this.presetSelect]),
-      el("p", { class: "mn-calc__help", id: id + "-help" }, [
-        "Fills fee rates and the risk-limit table from the venue's sourced profile and checks its leverage "
-        + "and risk limits; values you type afterwards still count."]),
-    ]);
-  };
-
+  /* Venue presets (catalogue "presets", from calculators/presets.py): the build writes the select
+   * (scripts/calcform.py) and wirePresets fills the inputs a venue's profile sources; the limit check is the
+   * compiled venue_limit_problem, worded as the command line words it. */
   Widget.prototype.currentPreset = function () {
     const chosen = this.presetSelect ? this.presetSelect.value : "";
     return this.spec.presets.filter(function (preset) { return preset.id === chosen; })[0] || null;
@@ -459,18 +457,23 @@
     this.copy(url.href, "Link to this calculation copied.");
   };
 
-  /** The ```calculator fence that embeds this widget with the current inputs as its defaults. */
-  Widget.prototype.embedCode = function () {
+  /** The inputs that differ from the catalogue's defaults, as typed ({name: text}). */
+  Widget.prototype.changedTexts = function () {
     const texts = this.currentTexts();
-    const catalogueDefaults = {};
-    this.spec.inputs.forEach(function (input) { catalogueDefaults[input.name] = valueText(input, input.default); });
-    const pairs = this.spec.inputs.filter(function (input) {
-      return texts[input.name] !== catalogueDefaults[input.name];
-    }).map(function (input) {
-      if (input.kind === "list") {
-        return input.name + ": [" + texts[input.name].split(LIST_SPLIT).filter(Boolean).join(", ") + "]";
-      }
-      return input.name + ": " + (input.kind === "choice" ? texts[input.name] : texts[input.name].replace(/,/g, ""));
+    const changed = {};
+    this.spec.inputs.forEach(function (input) {
+      if (texts[input.name] !== valueText(input, input.default)) changed[input.name] = texts[input.name];
+    });
+    return changed;
+  };
+
+  /** The ```calculator fence that embeds this widget in an article of this site, current inputs as defaults. */
+  Widget.prototype.fenceCode = function () {
+    const changed = this.changedTexts();
+    const pairs = this.spec.inputs.filter(function (input) { return input.name in changed; }).map(function (input) {
+      const text = changed[input.name];
+      if (input.kind === "list") return input.name + ": [" + text.split(LIST_SPLIT).filter(Boolean).join(", ") + "]";
+      return input.name + ": " + (input.kind === "choice" ? text : text.replace(/,/g, ""));
     });
     const lines = ["```calculator", "id: " + this.spec.id];
     if (pairs.length) lines.push("defaults: {" + pairs.join(", ") + "}");
@@ -478,8 +481,42 @@
     return lines.join("\n") + "\n";
   };
 
+  /** The site's public address: <meta name="margin-notes:site-url"> (from site_url), else this deployment. */
+  function siteUrl() {
+    const meta = document.querySelector('meta[name="margin-notes:site-url"]');
+    return new URL(meta && meta.content ? meta.content : new URL("../../", ASSETS_URL).href, document.baseURI);
+  }
+
+  function attrText(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+  }
+
+  /** An <iframe> of /embed/<id>/ at the current inputs for any web page, with a script that lets the frame
+   * take the height its content reports (postMessage from site-overrides/embed.html). */
+  Widget.prototype.iframeCode = function () {
+    const site = siteUrl();
+    const src = new URL("embed/" + this.spec.id + "/", site);
+    const changed = this.changedTexts();
+    if (Object.keys(changed).length) {
+      const query = new URLSearchParams();
+      query.set("calc", this.spec.id);
+      Object.keys(changed).forEach(function (name) { query.set(name, changed[name]); });
+      src.search = query.toString();
+    }
+    const height = Math.max(400, Math.ceil(this.root.getBoundingClientRect().height) + 40);
+    return '<iframe src="' + attrText(src.href) + '" title="' + attrText(this.spec.title + " calculator (Margin Notes)") +
+      '" style="width:100%;height:' + height + 'px;border:0" loading="lazy" data-margin-notes-embed></iframe>\n' +
+      '<script>addEventListener("message",function(e){var d=e.data;if(e.origin!=="' + site.origin +
+      '"||!d||d.type!=="margin-notes:height")return;document.querySelectorAll("iframe[data-margin-notes-embed]")' +
+      '.forEach(function(f){if(f.contentWindow===e.source)f.style.height=Math.ceil(d.height)+"px"})})</script>\n';
+  };
+
   Widget.prototype.embed = function () {
-    this.copy(this.embedCode(), "Embed code copied: paste it into any article.");
+    this.copy(this.iframeCode(), "Embed code copied: paste it into the HTML of any web page.");
+  };
+
+  Widget.prototype.fence = function () {
+    this.copy(this.fenceCode(), "Markdown fence copied: paste it into a Margin Notes article.");
   };
 
   Widget.prototype.copy = function (text, done) {
@@ -511,9 +548,10 @@
     return node;
   }
 
-  function chartSvg(uid, width, height, title, description) {
-    const svg = svgEl("svg", { viewBox: "0 0 " + width + " " + height, role: "img",
-      "aria-labelledby": uid + "-chart-title " + uid + "-chart-desc", class: "mn-chart" });
+  /** An SVG drawn at the figure's own pixel size (1 unit = 1 CSS pixel), so its text keeps the CSS size. */
+  function chartSvg(uid, size, title, description) {
+    const svg = svgEl("svg", { viewBox: "0 0 " + size.width + " " + size.height, width: size.width, height: size.height,
+      role: "img", "aria-labelledby": uid + "-chart-title " + uid + "-chart-desc", class: "mn-chart" });
     svg.appendChild(svgEl("title", { id: uid + "-chart-title" }, title));
     svg.appendChild(svgEl("desc", { id: uid + "-chart-desc" }, description));
     return svg;
@@ -532,34 +570,81 @@
 
   function money(value, unit) { return withUnit(formatNumber(value, 2), unit); }
 
+  /** A legend row: [{label, kind}] as swatches with words, from x at y; placeLegends spaces the items
+   * by their measured text once the chart is in the page. */
+  function legend(svg, items, x, y, prefix) {
+    const group = svgEl("g", { class: "mn-chart__legend", transform: "translate(" + x + "," + y + ")" });
+    items.forEach(function (item, i) {
+      const entry = svgEl("g", { transform: "translate(" + (i * 110) + ",0)" });
+      entry.appendChild(svgEl("rect", { x: 0, y: -9, width: 12, height: 10, class: prefix + item.kind }));
+      entry.appendChild(svgEl("text", { x: 16, y: 0, class: "mn-chart__label" }, item.label));
+      group.appendChild(entry);
+    });
+    svg.appendChild(group);
+  }
+
+  function placeLegends(svg) {
+    svg.querySelectorAll(".mn-chart__legend").forEach(function (group) {
+      let x = 0;
+      Array.prototype.forEach.call(group.children, function (entry) {
+        entry.setAttribute("transform", "translate(" + x + ",0)");
+        x += 16 + entry.querySelector("text").getComputedTextLength() + 16;
+      });
+    });
+  }
+
+  /** About how wide `chars` characters of chart text (13 px) are, to lay out before the SVG is in the page. */
+  function textWidth(chars) { return chars * 7.4; }
+
   const CHARTS = {};
 
-  /** Price ladder: entry, liquidation and bankruptcy prices (and the market price when the page knows it). */
-  CHARTS["liquidation-price"] = function (widget, values, result) {
+  /** Price ladder: entry, liquidation and bankruptcy prices on an axis chosen from these three; a market
+   * price outside that range is an arrow at the top or bottom edge with its value, not a stretched axis. */
+  CHARTS["liquidation-price"] = function (widget, values, result, size) {
     const unit = outputUnit(widget.spec, "liquidation_price");
     const marks = [
       { label: "Entry", value: values.entry_price, kind: "entry" },
       { label: "Liquidation", value: result.liquidation_price, kind: "liquidation" },
       { label: "Bankruptcy", value: result.bankruptcy_price, kind: "bankruptcy" },
     ];
-    if (widget.marketPrice !== null) marks.push({ label: "Market", value: widget.marketPrice, kind: "market" });
-    const width = 480, height = 200;
-    const range = padded(marks.map(function (mark) { return mark.value; }), 0.15);
-    const y = scale(range[0], range[1], height - 12, 12);
-    const description = marks.map(function (mark) { return mark.label + " price " + money(mark.value, unit); }).join("; ") + ".";
-    const svg = chartSvg(widget.uid, width, height, "Price ladder for this " + values.side + " position", description);
-    svg.appendChild(svgEl("line", { x1: 120, x2: 120, y1: 6, y2: height - 6, class: "mn-chart__axis" }));
+    const width = size.width, height = size.height, edge = 24;
+    const range = padded(marks.map(function (mark) { return mark.value; }), 0.2);
+    const y = scale(range[0], range[1], height - edge - 6, edge + 6);
+    const market = widget.marketPrice();
+    let offScale = null;
+    if (market !== null) {
+      if (market >= range[0] && market <= range[1]) marks.push({ label: "Market", value: market, kind: "market" });
+      else offScale = { value: market, above: market > range[1] };
+    }
+    const description = marks.map(function (mark) { return mark.label + " price " + money(mark.value, unit); }).join("; ") +
+      (offScale ? "; market price " + money(offScale.value, unit) + ", off the scale " + (offScale.above ? "above" : "below") : "") + ".";
+    const svg = chartSvg(widget.uid, size, "Price ladder for this " + values.side + " position", description);
+    const longest = Math.max.apply(null, marks.concat(offScale ? [offScale] : []).map(function (mark) {
+      return money(mark.value, unit).length + 2;
+    }));
+    const labelEnd = 92, lineStart = 100, valueStart = Math.max(lineStart + 40, width - textWidth(longest) - 4);
+    const lineEnd = valueStart - 8;
+    svg.appendChild(svgEl("line", { x1: lineStart + 8, x2: lineStart + 8, y1: edge, y2: height - edge, class: "mn-chart__axis" }));
     // The side of the ladder where the position loses money is shaded from entry to liquidation.
     const top = Math.min(y(values.entry_price), y(result.liquidation_price));
-    svg.appendChild(svgEl("rect", { x: 120, y: top, width: 240,
+    svg.appendChild(svgEl("rect", { x: lineStart, y: top, width: lineEnd - lineStart,
       height: Math.abs(y(values.entry_price) - y(result.liquidation_price)), class: "mn-chart__zone" }));
-    sortLabels(marks.map(function (mark) { return { mark: mark, at: y(mark.value) }; }), 15).forEach(function (item) {
+    sortLabels(marks.map(function (mark) { return { mark: mark, at: y(mark.value) }; }), 16).forEach(function (item) {
       const mark = item.mark;
-      svg.appendChild(svgEl("line", { x1: 110, x2: 360, y1: y(mark.value), y2: y(mark.value),
+      svg.appendChild(svgEl("line", { x1: lineStart, x2: lineEnd, y1: y(mark.value), y2: y(mark.value),
         class: "mn-chart__mark mn-chart__mark--" + mark.kind }));
-      svg.appendChild(svgEl("text", { x: 104, y: item.label + 4, "text-anchor": "end", class: "mn-chart__label" }, mark.label));
-      svg.appendChild(svgEl("text", { x: 368, y: item.label + 4, class: "mn-chart__value" }, money(mark.value, unit)));
+      svg.appendChild(svgEl("text", { x: labelEnd, y: item.label + 4, "text-anchor": "end", class: "mn-chart__label" }, mark.label));
+      svg.appendChild(svgEl("text", { x: valueStart, y: item.label + 4, class: "mn-chart__value" }, money(mark.value, unit)));
     });
+    if (offScale) {
+      const tip = offScale.above ? 4 : height - 4, base = offScale.above ? 14 : height - 14;
+      const mid = (lineStart + lineEnd) / 2;
+      svg.appendChild(svgEl("path", { d: "M" + (mid - 7) + "," + base + " L" + mid + "," + tip + " L" + (mid + 7) + "," + base + " Z",
+        class: "mn-chart__offscale" }));
+      svg.appendChild(svgEl("text", { x: labelEnd, y: (offScale.above ? 14 : height - 5), "text-anchor": "end", class: "mn-chart__label" }, "Market"));
+      svg.appendChild(svgEl("text", { x: valueStart, y: (offScale.above ? 14 : height - 5), class: "mn-chart__value" },
+        money(offScale.value, unit) + (offScale.above ? " \u2191" : " \u2193")));
+    }
     return svg;
   };
 
@@ -579,8 +664,9 @@
     return output ? output.unit : null;
   }
 
-  /** Waterfall: balance before, margin lost, loss beyond the margin, insurance fund, balance after. */
-  CHARTS["gap-loss"] = function (widget, values, result) {
+  /** Waterfall, one row per step: balance before, margin lost, loss beyond the margin, insurance fund,
+   * balance after. Rows (not columns) keep every label on one readable line at any width. */
+  CHARTS["gap-loss"] = function (widget, values, result, size) {
     const unit = outputUnit(widget.spec, "balance_after");
     const start = values.wallet_balance;
     // Bar ends come from the catalogue's outputs only: after the margin, the uncovered loss brings the
@@ -588,54 +674,54 @@
     const afterMargin = start - result.margin_lost;
     const beforeFund = result.balance_after - result.insurance_fund_covers;
     const steps = [
-      { label: ["Balance", "before"], from: 0, to: start, kind: "total" },
-      { label: ["Margin", "lost"], from: start, to: afterMargin, kind: "loss" },
-      { label: ["Loss beyond", "margin"], from: afterMargin, to: beforeFund, kind: "loss" },
-      { label: ["Insurance", "fund"], from: beforeFund, to: result.balance_after, kind: "gain" },
-      { label: ["Balance", "after"], from: 0, to: result.balance_after, kind: "total" },
+      { label: "Balance before", from: 0, to: start, kind: "total" },
+      { label: "Margin lost", from: start, to: afterMargin, kind: "loss" },
+      { label: "Loss beyond margin", from: afterMargin, to: beforeFund, kind: "loss" },
+      { label: "Insurance fund", from: beforeFund, to: result.balance_after, kind: "gain" },
+      { label: "Balance after", from: 0, to: result.balance_after, kind: "total" },
     ];
-    const width = 480, height = 230, left = 16, barWidth = 70, gap = 22, bottom = height - 36;
+    const width = size.width, height = size.height, labelEnd = 132, valueWidth = 74;
+    const rowHeight = (height - 12) / steps.length;
     const ends = [0];
     steps.forEach(function (step) { ends.push(step.from, step.to); });
-    const range = padded(ends, 0.1);
-    const y = scale(range[0], range[1], bottom, 14);
+    const range = padded(ends, 0.04);
+    const x = scale(range[0], range[1], labelEnd + 8, width - valueWidth);
     const description = "Balance before " + money(start, unit) + "; margin lost " + money(result.margin_lost, unit) +
       "; loss " + money(result.loss, unit) + "; insurance fund covers " + money(result.insurance_fund_covers, unit) +
       "; balance after " + money(result.balance_after, unit) + ".";
-    const svg = chartSvg(widget.uid, width, height, "Who pays for the gap loss", description);
-    svg.appendChild(svgEl("line", { x1: 4, x2: width - 4, y1: y(0), y2: y(0), class: "mn-chart__axis" }));
+    const svg = chartSvg(widget.uid, size, "Who pays for the gap loss", description);
+    svg.appendChild(svgEl("line", { x1: x(0), x2: x(0), y1: 2, y2: height - 4, class: "mn-chart__axis" }));
     steps.forEach(function (step, i) {
-      const x = left + i * (barWidth + gap);
-      const top = Math.min(y(step.from), y(step.to));
+      const top = 6 + i * rowHeight;
+      const left = Math.min(x(step.from), x(step.to));
       const change = step.to - step.from;
-      svg.appendChild(svgEl("rect", { x: x, y: top, width: barWidth, height: Math.max(1, Math.abs(y(step.from) - y(step.to))),
-        class: "mn-chart__bar mn-chart__bar--" + step.kind }));
-      svg.appendChild(svgEl("text", { x: x + barWidth / 2, y: top - 4, "text-anchor": "middle", class: "mn-chart__value" },
+      svg.appendChild(svgEl("rect", { x: left, y: top + rowHeight * 0.2, height: rowHeight * 0.6,
+        width: Math.max(1, Math.abs(x(step.from) - x(step.to))), class: "mn-chart__bar mn-chart__bar--" + step.kind }));
+      svg.appendChild(svgEl("text", { x: labelEnd, y: top + rowHeight / 2 + 4, "text-anchor": "end", class: "mn-chart__label" }, step.label));
+      svg.appendChild(svgEl("text", { x: width - 4, y: top + rowHeight / 2 + 4, "text-anchor": "end", class: "mn-chart__value" },
         (step.kind === "total" || change <= 0 ? "" : "+") + formatNumber(change, 0)));
-      step.label.forEach(function (line, j) {
-        svg.appendChild(svgEl("text", { x: x + barWidth / 2, y: height - 20 + j * 13, "text-anchor": "middle",
-          class: "mn-chart__label" }, line));
-      });
     });
     return svg;
   };
 
-  CHARTS.ema = function (widget, values, result) {
+  CHARTS.ema = function (widget, values, result, size) {
     const prices = values.prices;
     const ema = result.ema;
-    const width = 480, height = 200, left = 70, right = 470;
+    const width = size.width, height = size.height, left = 64, right = width - 8, top = 26, bottom = height - 8;
     const range = padded(prices.concat(ema), 0.05);
     const x = scale(0, Math.max(1, prices.length - 1), left, right);
-    const y = scale(range[0], range[1], height - 10, 10);
+    const y = scale(range[0], range[1], bottom, top);
     const line = function (series) {
       return series.map(function (value, i) { return x(i + prices.length - series.length).toFixed(1) + "," + y(value).toFixed(1); }).join(" ");
     };
-    const svg = chartSvg(widget.uid, width, height, "Prices and their EMA",
+    const svg = chartSvg(widget.uid, size, "Prices and their EMA",
       prices.length + " prices from " + plainNumber(prices[0]) + " to " + plainNumber(prices[prices.length - 1]) +
       "; last EMA " + formatNumber(result.last, outputDecimals(widget.spec, "last")) + ".");
-    svg.appendChild(svgEl("line", { x1: left, x2: left, y1: 6, y2: height - 6, class: "mn-chart__axis" }));
+    legend(svg, [{ label: "Price", kind: "price" }, { label: "EMA (" + plainNumber(values.period) + ")", kind: "ema" }],
+      left, 14, "mn-chart__key mn-chart__key--");
+    svg.appendChild(svgEl("line", { x1: left, x2: left, y1: top, y2: bottom, class: "mn-chart__axis" }));
     [range[0], range[1]].forEach(function (value) {
-      svg.appendChild(svgEl("text", { x: left - 6, y: y(value) + 4, "text-anchor": "end", class: "mn-chart__value" }, plainNumber(Number(value.toPrecision(6)))));
+      svg.appendChild(svgEl("text", { x: left - 6, y: y(value) + 4, "text-anchor": "end", class: "mn-chart__value" }, plainNumber(Number(value.toPrecision(5)))));
     });
     svg.appendChild(svgEl("polyline", { points: line(prices), class: "mn-chart__series mn-chart__series--price" }));
     svg.appendChild(svgEl("polyline", { points: line(ema), class: "mn-chart__series mn-chart__series--ema" }));
@@ -648,57 +734,67 @@
   }
 
   /** Horizontal histogram of volume per price row, the point of control and the value area marked. */
-  CHARTS["volume-profile"] = function (widget, values, result) {
+  CHARTS["volume-profile"] = function (widget, values, result, size) {
     const rows = result.rows;
-    if (!rows.length) return null;
-    const width = 480, left = 120, right = width - 16;
-    if (rows.length > 1000) return null;  // a readable picture needs a coarser row size
-    const rowHeight = Math.min(22, 300 / rows.length);
-    const height = rows.length * rowHeight + 36;
+    if (!rows.length || rows.length > 1000) return null;  // a readable picture needs a coarser row size
+    const labels = rows.map(function (row) { return plainNumber(row.low) + "\u2013" + plainNumber(row.high); });
+    const longest = Math.max.apply(null, labels.map(function (text) { return text.length; })) + 4;  // "POC "
+    const width = size.width, height = size.height, right = width - 8, top = 4, bottom = height - 24;
+    const left = Math.min(Math.round(width * 0.5), Math.max(80, textWidth(longest) + 10));
+    const rowHeight = Math.min(22, (bottom - top) / rows.length);
     const maxVolume = Math.max.apply(null, rows.map(function (row) { return row.volume; })) || 1;
     const x = scale(0, maxVolume, left, right);
-    const svg = chartSvg(widget.uid, width, height, "Volume profile",
+    const svg = chartSvg(widget.uid, size, "Volume profile",
       rows.length + " price rows of " + plainNumber(values.row_size) + "; point of control " + plainNumber(result.poc) +
       "; value area from " + plainNumber(result.value_area_low) + " to " + plainNumber(result.value_area_high) + ".");
-    const labelEvery = Math.ceil(14 / rowHeight);
+    const labelEvery = Math.ceil(15 / rowHeight);
+    let lastLabel = -Infinity;
     // Highest price at the top, like a price chart.
     rows.slice().reverse().forEach(function (row, i) {
-      const top = 8 + i * rowHeight;
+      const y = top + i * rowHeight;
       const isPoc = result.poc >= row.low && result.poc <= row.high;
       const inArea = row.low >= result.value_area_low && row.high <= result.value_area_high;
-      svg.appendChild(svgEl("rect", { x: left, y: top + 0.5, width: Math.max(1, x(row.volume) - left),
+      svg.appendChild(svgEl("rect", { x: left, y: y + 0.5, width: Math.max(1, x(row.volume) - left),
         height: Math.max(1, rowHeight - 1),
         class: "mn-chart__bar" + (isPoc ? " mn-chart__bar--poc" : inArea ? " mn-chart__bar--area" : "") }));
-      if (i % labelEvery === 0 || isPoc) {
-        svg.appendChild(svgEl("text", { x: left - 6, y: top + rowHeight / 2 + 4, "text-anchor": "end",
+      if ((i % labelEvery === 0 && y - lastLabel >= 15) || isPoc) {
+        lastLabel = y;
+        svg.appendChild(svgEl("text", { x: left - 6, y: y + rowHeight / 2 + 4, "text-anchor": "end",
           class: "mn-chart__value" + (isPoc ? " mn-chart__value--poc" : "") },
           (isPoc ? "POC " : "") + plainNumber(row.low) + "\u2013" + plainNumber(row.high)));
       }
     });
-    svg.appendChild(svgEl("text", { x: left, y: height - 6, class: "mn-chart__value" },
-      "Value area (shaded) " + plainNumber(result.value_area_low) + "\u2013" + plainNumber(result.value_area_high) +
-      " \u00b7 point of control " + plainNumber(result.poc)));
+    legend(svg, [{ label: "Point of control", kind: "poc" }, { label: "Value area", kind: "area" }, { label: "Outside", kind: "out" }],
+      8, height - 6, "mn-chart__key mn-chart__key--");
     return svg;
   };
 
   Widget.prototype.drawChart = function (values, result) {
     const draw = CHARTS[this.spec.id];
-    this.chart.textContent = "";
+    const figure = this.chart;
+    if (!figure || !draw) return;
+    const old = figure.querySelector("svg");
+    if (old) figure.removeChild(old);
+    figure.removeAttribute("data-drawn");
+    const size = { width: Math.round(figure.clientWidth) || 480, height: Math.round(figure.clientHeight) || 220 };
     let svg = null;
     try {
-      svg = draw ? draw(this, values, result) : null;
+      svg = draw(this, values, result, size);
     } catch (error) {
       svg = null;  // a chart never blocks the numbers
     }
-    if (!svg) { this.chart.hidden = true; return; }
-    this.chart.appendChild(svg);
-    this.chart.hidden = false;
+    if (!svg) return;
+    figure.appendChild(svg);
+    placeLegends(svg);
+    figure.setAttribute("data-drawn", "");
   };
 
+  /** Say why a widget cannot run; the build's form and worked example stay on the page. */
   function fail(root, message) {
     root.setAttribute("data-state", "failed");
-    root.textContent = "";
-    root.appendChild(el("p", { class: "mn-calc__loading" }, [message]));
+    const status = root.querySelector(".mn-calc__status");
+    if (status) status.textContent = message;
+    else root.textContent = message;
   }
 
   function mountAll() {
@@ -743,5 +839,5 @@
   }
 
   // Exposed for tests and for pages that change the DOM themselves.
-  window.mnWidgets = { mount: mountAll, formatNumber: formatNumber };
+  window.mnWidgets = { mount: mountAll, formatNumber: formatNumber, charts: Object.keys(CHARTS) };
 })();
