@@ -7,6 +7,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NODE_STAMP := tests/widgets/node_modules/.installed
 FILES ?=
+PORT ?= 8000
+# A content problem makes python -m scripts exit 1; make then stops with "Error 1" and, as GNU make
+# always does when a recipe fails, exits 2. The line below says which kind of failure it was.
+CONTENT_FAIL = { status=$$?; if [ $$status -eq 1 ]; then echo "make $@: stopped by the content problems above (exit 1); fix them and run it again" >&2; fi; exit $$status; }
 
 export NO_MKDOCS_2_WARNING := 1
 
@@ -26,15 +30,15 @@ install: $(STAMP) $(NODE_STAMP)
 
 ## site: validate, verify and build site/ (site/ is replaced only when everything passed)
 site: $(STAMP)
-	$(PY) -m scripts build
+	@$(PY) -m scripts build || $(CONTENT_FAIL)
 
-## serve: live preview on http://127.0.0.1:8000, rebuilt when an entry changes
+## serve: live preview on http://127.0.0.1:$(PORT) (default 8000), rebuilt when an entry changes
 serve: $(STAMP)
-	$(PY) -m scripts serve --port 8000
+	@$(PY) -m scripts serve --port $(PORT) || $(CONTENT_FAIL)
 
 ## validate: check all entries, or only FILES="content/entries/a.yaml ..."
 validate: $(STAMP)
-	$(PY) -m scripts validate $(FILES)
+	@$(PY) -m scripts validate $(FILES) || $(CONTENT_FAIL)
 
 ## lint: ruff on every Python file (configured in pyproject.toml)
 lint: $(STAMP)

@@ -14,10 +14,14 @@ With GITHUB_ACTIONS=true or FORMAT=github, validate prints problems as GitHub an
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import re
+import signal
+import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from .pipeline.build import DOCS_ENV, ROOT, ROOT_ENV, build, check, prepare
@@ -98,6 +102,10 @@ def cmd_render(args) -> int:
 
 def cmd_serve(args) -> int:
     """Render once, then hand over to ``mkdocs serve`` (its hook re-renders on every change)."""
+    problem = port_problem(args.port)
+    if problem:
+        _err(f"serve: {problem}")
+        return 1
     docs = args.docs or args.root / ".build" / "docs"
     try:
         prepare(Layout(args.root), docs, log=_err)
@@ -114,6 +122,27 @@ def cmd_serve(args) -> int:
         return subprocess.call(command, cwd=args.config.parent, env=env)
     except KeyboardInterrupt:
         return 0
+
+
+def port_problem(port: int) -> str | None:
+    """Why the preview cannot listen on 127.0.0.1:``port`` (e.g. it is taken), or None when it can."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return (f"port {port} is already in use (another preview or program is listening there); "
+                        f"stop it, or choose another port: make serve PORT={port + 1}")
+            return f"cannot listen on 127.0.0.1:{port} ({error.strerror}); choose another port: make serve PORT=8001"
+    return None
+
+
+class Stopped(Exception):
+    """Raised in the main thread when SIGTERM arrives, so cleanup code runs as for Ctrl-C."""
+
+
+def _on_sigterm(signum, frame):
+    raise Stopped()
 
 
 def cmd_market(args) -> int:
@@ -182,7 +211,17 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     args.root = args.root.resolve()
     args.config = args.config.resolve()
-    return args.run(args)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if threading.current_thread() is threading.main_thread() \
+        else None
+    try:
+        return args.run(args)
+    except (KeyboardInterrupt, Stopped) as stop:
+        how = "Ctrl-C" if isinstance(stop, KeyboardInterrupt) else "SIGTERM"
+        _err(f"{args.command}: stopped by {how}; temporary folders removed, site/ left as it was.")
+        return 130 if how == "Ctrl-C" else 143
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

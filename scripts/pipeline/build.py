@@ -18,7 +18,9 @@ from .assets import calculator_assets
 from .content import Content, Layout
 from .crosscheck import crosscheck, warnings
 from .errors import ContentError, Problem
+from .links import check_links, explain_mkdocs
 from .load import display_path, load_file
+from .pages import collect_pages
 from .render import render
 from .validate import schema_set
 from .verify import verify
@@ -68,6 +70,9 @@ def check(layout: Layout, files=()) -> tuple[Content, list[Problem]]:
     content.warnings = warnings(content)
     if not problems:
         problems += verify(content.entries)
+    if not problems:  # links need the pages, and pages need verified rules
+        content.pages = collect_pages(content)
+        problems += check_links(content, {path: page.text for path, page in content.pages.items()})
     if files:
         wanted = {display_path(Path(f), layout.root) for f in files}
         problems = [p for p in problems if p.file in wanted]
@@ -106,6 +111,11 @@ def prepare(layout: Layout, docs_dir: Path, assets: bool = True, log=None) -> di
 
     Warnings (problems that do not fail) go to ``log``, one per line, when it is given.
     """
+    return prepare_content(layout, docs_dir, assets, log)[1]
+
+
+def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=None) -> tuple[Content, dict[str, str]]:
+    """:func:`prepare`, also returning the checked content (its ``pages`` name each page's source)."""
     content, problems = check(layout)
     for warning in content.warnings if log else ():
         log(str(warning))
@@ -116,7 +126,7 @@ def prepare(layout: Layout, docs_dir: Path, assets: bool = True, log=None) -> di
         raise ContentError(problems)
     files.update(render(content))
     write_tree(files, docs_dir)
-    return files
+    return content, files
 
 
 def run_mkdocs(config: Path, docs_dir: Path, out_dir: Path) -> tuple[bool, str]:
@@ -146,7 +156,7 @@ def build(layout: Layout, site_dir: Path, config: Path, docs_dir: Path | None = 
     """The full build. Returns 0 and a new ``site_dir`` on success; 1 with ``site_dir`` untouched otherwise."""
     docs_dir = docs_dir or layout.root / ".build" / "docs"
     try:
-        prepare(layout, docs_dir, assets, log=log)
+        content, _ = prepare_content(layout, docs_dir, assets, log=log)
     except ContentError as error:
         log(str(error))
         return 1
@@ -155,7 +165,8 @@ def build(layout: Layout, site_dir: Path, config: Path, docs_dir: Path | None = 
     try:
         passed, output = run_mkdocs(config, docs_dir, out_dir)
         if not passed:
-            log(output)
+            sources = {path: page.source for path, page in (content.pages or {}).items()}
+            log("\n".join(explain_mkdocs(output, content, sources)))
             log(f"MkDocs build failed; {site_dir} was left as it was.")
             return 1
         swap_into_place(out_dir, site_dir)

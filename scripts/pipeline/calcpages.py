@@ -13,13 +13,13 @@ The fences themselves are checked before MkDocs runs by ``crosscheck.check_calcu
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING, Iterable
 
 from scripts import calcfence, calcform
 
 from . import market
 from .content import iter_strings
+from .escape import html_text, md_link, md_text
 from .render import front_matter
 
 if TYPE_CHECKING:  # pages.py imports this module to register the generator
@@ -92,9 +92,9 @@ def market_price(site: Site, calc_id: str) -> tuple[str, str] | None:
     if not coin:
         return None
     return market.PREFIX + coin_id, (
-        f"The ladder's *Market* line is {coin['name']}'s price in the site's "
+        f"The ladder's *Market* line is {md_text(coin['name'])}'s price in the site's "
         f"[market snapshot](../market.md) ({market.price_text(coin['usd'])} US dollars at "
-        f"{market.time_text(snapshot['taken_at'])}, close to the same figure in USDT), and the entry price "
+        f"{md_text(market.time_text(snapshot['taken_at']))}, close to the same figure in USDT), and the entry price "
         "starts there. It is a snapshot, not a live price.")
 
 
@@ -122,7 +122,7 @@ def shown_value(item: dict, value) -> str:
 
 
 def _cell(text) -> str:
-    return html.escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ")
+    return md_text(str(text))
 
 
 def _label(item: dict) -> str:
@@ -161,8 +161,8 @@ def examples_section(spec: dict, examples: list) -> str:
                           for name, error in example.source_errors.items())
         source = example.source
         out.append(f"| {_cell(example.venue)} | {_cell(figures + ('; ' + slips if slips else ''))} | "
-                   f"[{_cell(source['title'])}]({source['url']}), {_cell(source['publisher'])}, "
-                   f"read {source['accessed']} |\n")
+                   f"{md_link(source['title'], source['url'])}, {_cell(source['publisher'])}, "
+                   f"read {_cell(source['accessed'])} |\n")
     return "".join(out) + "\n"
 
 
@@ -170,8 +170,8 @@ def calculator_page(spec: dict, entries: list[dict], market: tuple[str, str] | N
                     examples: list | None = None) -> str:
     """The Markdown of ``calculators/<id>.md`` (``market``: reference and sentence from :func:`market_price`;
     ``examples``: its published worked examples from ``calculators/examples``)."""
-    meta = {"title": spec["title"], "description": html.escape(spec["summary"], quote=True)}
-    out = [front_matter(meta), f"# {spec['title']}\n\n", f"{spec['summary']}\n\n"]
+    meta = {"title": html_text(spec["title"]), "description": html_text(spec["summary"])}
+    out = [front_matter(meta), f"# {md_text(spec['title'])}\n\n", f"{md_text(spec['summary'])}\n\n"]
     fence = _fence(spec["id"], {"entry_price": market[0]}, market[0]) if market else _fence(spec["id"])
     out += [fence, "\n", market[1] + "\n\n"] if market else [fence, "\n"]
     # the widget's start values, market references resolved as the fence resolves them
@@ -190,10 +190,10 @@ def calculator_page(spec: dict, entries: list[dict], market: tuple[str, str] | N
         out.append("Variants: " + ", ".join(calcform.CHOICE_WORDS.get(v, v) for v in spec["variants"]) + ".\n\n")
     out.append(examples_section(spec, examples or []))
     out.append("## Sources\n\n")
-    out += [f"{n}. [{s['title']}]({s['url']}), {s['publisher']}.\n" for n, s in enumerate(spec["sources"], 1)]
+    out += [f"{n}. {md_link(s['title'], s['url'])}, {md_text(s['publisher'])}.\n" for n, s in enumerate(spec["sources"], 1)]
     out.append("\n## Articles that use it\n\n")
     if entries:
-        out += [f"- [{entry['title']}](../entries/{entry['id']}.md)\n" for entry in entries]
+        out += [f"- {md_link(entry['title'], '../entries/' + entry['id'] + '.md')}\n" for entry in entries]
     else:
         out.append("No article embeds this calculator yet.\n")
     names = "\n".join(f"    | {_cell(item['label'])} | `{item['name']}` |" for item in spec["inputs"])
@@ -214,10 +214,10 @@ def calculator_page(spec: dict, entries: list[dict], market: tuple[str, str] | N
 
 def embed_page(spec: dict) -> str:
     """The Markdown of ``embed/<id>.md``: the widget alone, for iframes on other sites (noindex)."""
-    meta = {"title": spec["title"], "description": html.escape(spec["summary"], quote=True),
+    meta = {"title": html_text(spec["title"]), "description": html_text(spec["summary"]),
             "template": "embed.html", "robots": "noindex", "search": {"exclude": True}}
     return (front_matter(meta) + calcform.widget_html(spec, {}, "mn-calc-1", embed=True) + "\n\n"
-            f"[{spec['title']} on Margin Notes: formula, conventions and sources](../calculators/{spec['id']}.md)"
+            f"[{md_text(spec['title'])} on Margin Notes: formula, conventions and sources](../calculators/{spec['id']}.md)"
             "{ .mn-embed__source target=_blank rel=noopener }\n")
 
 
@@ -228,7 +228,7 @@ def index_page(specs: list[dict]) -> str:
     out = [front_matter(meta), "# Calculators\n\n",
            "Each calculator runs the same formulas as the rest of the site, compiled for your browser; "
            "nothing you type leaves the page. Every page shows the formula, its conventions and sources.\n\n"]
-    out += [f"- [{spec['title']}]({spec['id']}.md): {spec['summary']}\n" for spec in specs]
+    out += [f"- {md_link(spec['title'], spec['id'] + '.md')}: {md_text(spec['summary'])}\n" for spec in specs]
     return "".join(out)
 
 

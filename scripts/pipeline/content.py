@@ -58,6 +58,7 @@ class Content:
     site: Document | None = None
     market: Document | None = None
     warnings: list = field(default_factory=list)  # Problems to show that do not fail (crosscheck.WARNINGS)
+    pages: dict | None = None  # the rendered pages {path: Page}, once every check passed (build.check)
 
     def published(self) -> list[dict]:
         """The data of every entry that is not a draft, sorted by id."""

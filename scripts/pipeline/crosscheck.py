@@ -17,9 +17,10 @@ from .content import Content, iter_strings
 from .drafts import check_placeholders
 from .errors import Problem, json_path
 from .glossary import check_glossary
-from .load import Document, display_path
+from .handpages import PAGE_KEYS, check_pages_in_nav, hand_written_pages
+from .load import Document
 from .market import check_market, prices
-from .safety import markdown_problems
+from .safety import is_markdown, markdown_problems
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -40,21 +41,25 @@ def _ids(items) -> list:
 
 
 def check_ids(content: Content) -> list[Problem]:
-    """The id equals the file name, and no two entries share an id."""
-    problems, owner = [], {}
-    for doc, data in _entries(content):
-        entry_id = data.get("id")
-        if not isinstance(entry_id, str):
-            continue
+    """The id equals the file name, and no two entries share an id (a copy that kept it is told so)."""
+    problems = []
+    docs = [(doc, data["id"]) for doc, data in _entries(content) if isinstance(data.get("id"), str)]
+    stems = {PurePosixPath(doc.file).stem: doc for doc, _ in docs}
+    # an id belongs to the file named after it; otherwise to the first file that uses it
+    owner = {entry_id: doc for doc, entry_id in docs if PurePosixPath(doc.file).stem == entry_id}
+    for doc, entry_id in docs:
+        owner.setdefault(entry_id, doc)
+    for doc, entry_id in docs:
         stem = PurePosixPath(doc.file).stem
-        if entry_id != stem:
-            rename = f"rename the file to {entry_id}.yaml or " if _SLUG.match(entry_id) else ""
+        if owner[entry_id] is not doc:
+            problems.append(doc.problem(("id",), f"id {entry_id!r} belongs to {owner[entry_id].file}; choose a "
+                                        f"new id for this entry, set it here and rename the file to match"
+                                        + (f" (e.g. id: {stem})" if stem not in owner else "")))
+        elif entry_id != stem:
+            rename = f"rename the file to {entry_id}.yaml or " \
+                if _SLUG.match(entry_id) and entry_id not in stems else ""
             problems.append(doc.problem(("id",), f"id {entry_id!r} differs from the file name; "
                                         f"{rename}set id: {stem}"))
-        if entry_id in owner:
-            problems.append(doc.problem(("id",), f"id {entry_id!r} is already used by {owner[entry_id]}"))
-        else:
-            owner[entry_id] = doc.file
     return problems
 
 
@@ -62,6 +67,7 @@ def check_related(content: Content) -> list[Problem]:
     """Related ids name existing, published entries other than the entry itself."""
     problems = []
     known = {data.get("id"): data for _, data in _entries(content) if isinstance(data.get("id"), str)}
+    broken = _broken_stems(content)  # their own problems are reported; do not blame the entries that link them
     for doc, data in _entries(content):
         related = data.get("related")
         if not isinstance(related, list):
@@ -72,11 +78,24 @@ def check_related(content: Content) -> list[Problem]:
             where = ("related", index)
             if other == data.get("id"):
                 problems.append(doc.problem(where, "an entry cannot be related to itself"))
+            elif other in broken and other not in known:
+                continue
             elif other not in known:
                 problems.append(doc.problem(where, f"no entry has the id {other!r}{_suggest(other, known)}"))
             elif known[other].get("draft") and not data.get("draft"):
                 problems.append(doc.problem(where, f"entry {other!r} is a draft and is not published"))
     return problems
+
+
+def _broken_stems(content: Content) -> set[str]:
+    """File names (without .yaml) of entries that did not load or have no usable id."""
+    return {PurePosixPath(doc.file).stem for doc in content.entries
+            if not isinstance(doc.data, dict) or not isinstance(doc.data.get("id"), str)}
+
+
+def _side_file_broken(doc: Document | None) -> bool:
+    """Whether a side file (categories, glossary) failed to load as a list: checks against it would mislead."""
+    return doc is None or not isinstance(doc.data, list)
 
 
 def check_dates(content: Content) -> list[Problem]:
@@ -173,6 +192,8 @@ def check_categories(content: Content) -> list[Problem]:
     problems = []
     categories = _ids(content.category_list())
     problems += _duplicates(content.categories, content.category_list(), "category")
+    if _side_file_broken(content.categories):
+        return problems  # categories.yaml's own problem is reported; entries are not to blame
     for doc, data in _entries(content):
         category = data.get("category")
         if isinstance(category, str) and category not in categories:
@@ -186,6 +207,8 @@ def check_terms(content: Content) -> list[Problem]:
     problems = []
     terms = _ids(content.glossary_list())
     problems += _duplicates(content.glossary, content.glossary_list(), "term")
+    if _side_file_broken(content.glossary):
+        return problems  # glossary.yaml's own problem is reported; entries are not to blame
     for doc, data in _entries(content):
         listed = data.get("terms")
         for index, term in enumerate(listed if isinstance(listed, list) else []):
@@ -211,39 +234,74 @@ def _duplicates(doc: Document | None, items: list[dict], noun: str) -> list[Prob
     return problems
 
 
-def check_safety(content: Content) -> list[Problem]:
-    """No raw HTML, event handlers or javascript:/data: links in any text that reaches the site."""
-    problems = []
-    docs = list(content.entries) + [d for d in (content.categories, content.glossary, content.site) if d]
-    for doc in docs:
+def markdown_fields(content: Content):
+    """Every Markdown field of the loaded YAML: ``(document, path, text)`` (see safety.MARKDOWN_FIELDS)."""
+    kinds = [("entry", doc) for doc in content.entries]
+    kinds += [(kind, doc) for kind, doc in (("glossary", content.glossary), ("site", content.site)) if doc]
+    for kind, doc in kinds:
         for path, text in iter_strings(doc.data):
-            for message in markdown_problems(text):
-                problems.append(doc.problem(path, message))
+            if is_markdown(kind, path):
+                yield doc, path, text
+
+
+def check_safety(content: Content) -> list[Problem]:
+    """No raw HTML, attribute lists, reference definitions or unsafe links in any Markdown field.
+
+    Covers entries, the glossary, site texts, the calculator catalogue and content/pages/; plain-text
+    fields are escaped when pages are rendered instead (scripts.pipeline.escape).
+    """
+    problems = []
+    for doc, path, text in markdown_fields(content):
+        for message in markdown_problems(text):
+            problems.append(doc.problem(path, message))
+    for spec_id, spec in _catalogue().items():
+        for key in ("formula", "conventions"):
+            for message in markdown_problems(spec.get(key) or ""):
+                problems.append(Problem("calculators/catalogue.py", 1, json_path((spec_id, key)), message))
+    for _, file, doc, body, line, found in hand_written_pages(content):
+        problems += found
+        data = doc.data if isinstance(doc.data, dict) else {}
+        for key, value in data.items():
+            if key not in PAGE_KEYS:
+                problems.append(doc.problem((key,), f"front matter key {key!r} is not allowed in a page; "
+                                                    f"use only: {', '.join(sorted(PAGE_KEYS))}"))
+            elif not isinstance(value, str):
+                problems.append(doc.problem((key,), f"{key} should be text"))
+        if "\ufffd" in body and b"\xef\xbf\xbd" not in (content.layout.root / file).read_bytes():
+            problems.append(Problem(file, 1, "$", "the file is not UTF-8 text; save it as UTF-8"))
+        for message in markdown_problems(body):
+            problems.append(Problem(file, line, "$", message))
     return problems
 
 
+def _catalogue() -> dict:
+    try:
+        from scripts.calcfence import specs
+    except ImportError:
+        return {}
+    return specs()
+
+
 def check_calculators(content: Content) -> list[Problem]:
-    """Calculator fences in section bodies, FAQ answers and hand-written pages name real calculators."""
+    """Calculator fences in every Markdown field and hand-written page name real calculators."""
     try:
         from scripts.calcfence import find_problems
     except ImportError:  # the widget fence is not installed: nothing to check
         return []
     problems = []
     known = prices(content.market_snapshot())  # for market:<id> defaults
-    for doc, data in _entries(content):
-        for path, text in iter_strings(data):
-            if "calculator" in text and path and path[0] in ("sections", "faq"):
-                problems += find_problems(text, doc.file, doc.text_line(path), json_path(path), prices=known)
-    pages = content.layout.pages
-    for page in sorted(pages.rglob("*.md")) if pages.is_dir() else []:
-        text = page.read_text(encoding="utf-8")
+    for doc, path, text in markdown_fields(content):
         if "calculator" in text:
-            problems += find_problems(text, display_path(page, content.layout.root), 1, prices=known)
+            problems += find_problems(text, doc.file, doc.text_line(path), json_path(path), prices=known)
+    for _, file, _, body, line, _ in hand_written_pages(content):
+        if "calculator" in body:
+            problems += find_problems(body, file, line, prices=known)
     return problems
 
 
 CHECKS = [check_ids, check_related, check_dates, check_faq, check_claims, check_rule_ids, check_categories, check_terms,
-          check_safety, check_calculators, check_market, check_glossary, check_placeholders, check_citations]
+          check_safety, check_calculators, check_pages_in_nav, check_market, check_glossary, check_placeholders,
+          check_citations]
 # Checks whose findings are printed but never fail the build.
 WARNINGS = [citation_warnings]
 

@@ -22,15 +22,15 @@ import nh3
 
 from .content import Content
 from .errors import Problem
+from .escape import md_text
 
 _PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
 _UNSAFE = re.compile(r"[\[\]\\<>\x00-\x1f\x7f]")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|~^=<>&])")
 
 
 def link_text(text: str) -> str:
-    """``text`` safe inside Markdown link brackets (as :func:`scripts.pipeline.render.link_text`)."""
-    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    """``text`` safe inside Markdown link brackets (:func:`scripts.pipeline.escape.md_text`)."""
+    return md_text(text)
 
 
 def _plural(word: str) -> str:
@@ -93,8 +93,8 @@ def abbreviate(text: str, block: str) -> str:
 
 
 def heading_text(text: str) -> str:
-    """``text`` safe as the words of a Markdown heading (Markdown's marks are escaped)."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """``text`` safe as the words of a Markdown heading (:func:`scripts.pipeline.escape.md_text`)."""
+    return md_text(text)
 
 
 def glossary_markdown(terms: list[dict], term_lookup, entry_lookup) -> str:

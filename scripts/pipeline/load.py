@@ -9,6 +9,7 @@ overwritten values.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +54,13 @@ class Document:
         return Problem(self.file, self.line(parts), json_path(parts), message)
 
 
+# Bounds on one file: its size, how deep values nest, and how many values its aliases may expand to
+# (a "billion laughs" file is a few lines whose aliases expand to billions of values).
+MAX_BYTES = 256 * 1024
+MAX_DEPTH = 40
+MAX_VALUES = 100_000
+_COLLECTION_TAGS = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
+
 _UNUSUAL_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 
 
@@ -81,6 +89,10 @@ class _Builder:
     def build(self, node, path: tuple):
         if id(node) in self.seen:  # an alias: reuse, do not expand again (keeps "billion laughs" cheap)
             return self.seen[id(node)]
+        if not isinstance(node, yaml.ScalarNode) and node.tag != _COLLECTION_TAGS[type(node)]:
+            self.problems.append(Problem(
+                self.doc.file, self.line_of(node.start_mark), json_path(path),
+                f"unsupported YAML tag {_tag(node.tag)}; remove it and write plain values"))
         if isinstance(node, yaml.MappingNode):
             value = self._mapping(node, path)
         elif isinstance(node, yaml.SequenceNode):
@@ -121,7 +133,7 @@ class _Builder:
         if kind is None:
             self.problems.append(Problem(
                 self.doc.file, self.line_of(node.start_mark), json_path(path),
-                f"unsupported YAML tag {short(node.tag, 80)}; write plain values"))
+                f"unsupported YAML tag {_tag(node.tag)}; remove it and write plain values"))
             return node.value
         if kind == "str":
             return node.value
@@ -149,6 +161,8 @@ def load_text(text: str, file: str) -> tuple[Document, list[Problem]]:
             reason = (error.problem or error.context or "invalid YAML").strip()
             if isinstance(error, yaml.composer.ComposerError) and error.context and error.problem:
                 reason = f"{error.context.strip()}, {reason}"  # e.g. "expected a single document ..., but found ..."
+            opened = line_of(error.context_mark) if error.context_mark else line
+            line, reason = explain_yaml_error(text, line, reason, opened)
             return doc, [Problem(file, line, "$", f"invalid YAML: {reason}")]
         except yaml.reader.ReaderError as error:  # a character YAML does not allow, e.g. a control character
             line = text.count("\n", 0, max(error.position, 0)) + 1
@@ -159,6 +173,9 @@ def load_text(text: str, file: str) -> tuple[Document, list[Problem]]:
             return doc, [Problem(file, 1, "$", f"invalid YAML: {first}")]
         if node is None:
             return doc, [Problem(file, 1, "$", "the file is empty")]
+        bound = _bounds(node, line_of)
+        if bound:
+            return doc, [Problem(file, bound[0], "$", bound[1])]
         doc.lines[()] = line_of(node.start_mark)
         try:
             doc.data = _Builder(loader, doc, problems, line_of).build(node, ())
@@ -171,16 +188,62 @@ def load_text(text: str, file: str) -> tuple[Document, list[Problem]]:
     return doc, problems
 
 
+def _children(node) -> list:
+    if isinstance(node, yaml.MappingNode):
+        return [item for pair in node.value for item in pair]
+    return node.value if isinstance(node, yaml.SequenceNode) else []
+
+
+def _bounds(root, line_of) -> tuple[int, str] | None:
+    """(line, message) when the node tree nests too deeply or its aliases expand too far, else None.
+
+    An iterative depth-first walk that visits each node once (an alias is a node met again): expanded
+    sizes are summed from the children's sizes, never by expanding, so the check is cheap for any input.
+    """
+    size: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack = [(root, 1, False)]
+    while stack:
+        node, level, done = stack.pop()
+        key = id(node)
+        if done:
+            open_nodes.discard(key)
+            size[key] = 1 + sum(size[id(child)] for child in _children(node))
+            if size[key] > MAX_VALUES:
+                return (line_of(node.start_mark), f"this file's aliases (*name) expand to more than "
+                        f"{MAX_VALUES:,} values; write the values out instead of repeating aliases")
+            continue
+        if key in size:
+            continue
+        if key in open_nodes:
+            return (line_of(node.start_mark), "an alias (*name) refers to a value that contains it; remove the alias")
+        if level > MAX_DEPTH:
+            return (line_of(node.start_mark), f"values are nested more than {MAX_DEPTH} levels deep; "
+                    "flatten the structure")
+        open_nodes.add(key)
+        stack.append((node, level, True))
+        stack += [(child, level + 1, False) for child in reversed(_children(node))]
+    return None
+
+
 def load_file(path: Path, root: Path) -> tuple[Document, list[Problem]]:
     """Read and parse one YAML file; its messages name it relative to ``root``."""
     file = display_path(path, root)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        return Document(file), [Problem(file, 1, "$", f"the file is not UTF-8 text ({error.reason})")]
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return Document(file), [Problem(file, 1, "$", f"the file has {size // 1024:,} KB; at most "
+                                            f"{MAX_BYTES // 1024} KB. Split it into several entries")]
+        data = path.read_bytes()
     except OSError as error:
         return Document(file), [Problem(file, 1, "$", f"cannot read the file: {error.strerror}")]
-    return load_text(text, file)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        return Document(file), [Problem(file, line, "$", f"the file is not UTF-8 text (byte {data[error.start]:#04x} "
+                                        "cannot be read); save it as UTF-8")]
+    return load_text(text.removeprefix("\ufeff"), file)
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -189,3 +252,73 @@ def display_path(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def split_front_matter(text: str, file: str) -> tuple[Document, str, int, list[Problem]]:
+    """Split a Markdown page into its front matter (loaded as YAML) and its body.
+
+    Returns (front matter document, body, line of the body's first line, problems). A page without
+    front matter has an empty document whose data is ``{}``.
+    """
+    if not text.startswith("---\n"):
+        return Document(file, {}), text, 1, []
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        return Document(file, {}), text, 1, [Problem(file, 1, "$", "the front matter opened by --- on line 1 "
+                                                                     "is never closed; add a line with ---")]
+    doc, problems = load_text(text[4:end + 1], file)
+    for key in list(doc.lines):  # line numbers inside the page, not inside the front matter
+        doc.lines[key] += 1
+    problems = [Problem(p.file, p.line + 1, p.path, p.message) for p in problems]
+    if doc.data is None and not problems:
+        doc.data = {}
+    body_line = text.count("\n", 0, end + 5) + 1
+    return doc, text[end + 5:], body_line, problems
+
+
+def _tag(tag: str) -> str:
+    """A YAML tag as written in the file (``!!python/object:x``), quoted and shortened for a message."""
+    return short(tag.replace("tag:yaml.org,2002:", "!!"), 80)
+
+
+_QUOTE_START = re.compile(r"""^\s*(?:-\s+)?(?:[^\s:#'"][^:#]*:\s+)?(["'])""")
+
+
+def _unclosed_quote(text: str, last_line: int) -> int | None:
+    """The first line up to ``last_line`` whose value opens a quote it does not close, or None."""
+    for number, line in enumerate(text.split("\n")[:last_line], start=1):
+        match = _QUOTE_START.match(line)
+        if not match:
+            continue
+        quote, rest = match.group(1), line[match.end():]
+        closed = rest.replace("''", "") if quote == "'" else re.sub(r'\\.', "", rest)
+        if quote not in closed:
+            return number
+    return None
+
+
+def explain_yaml_error(text: str, line: int, reason: str, opened: int | None = None) -> tuple[int, str]:
+    """(line, message) in plain words for a YAML syntax error PyYAML reported as ``reason`` at ``line``.
+
+    ``opened`` is the line of the construct the error is in (where an unclosed bracket opened).
+    """
+    if "tab" in reason:
+        return line, ("a tab character is used for indentation; YAML indents with spaces only: "
+                      "replace the tab with spaces")
+    quote_line = _unclosed_quote(text, line)
+    if quote_line and ("end of stream" in reason or "expected key" in reason or "expected" in reason):
+        return quote_line, ("the quoted text on this line has no closing quote; add the same quote "
+                            "mark (\" or ') at the end of the value")
+    if "mapping values are not allowed" in reason:
+        return line, ("this value contains a colon followed by a space (': '); put the whole value in "
+                      "quotes, or check that the line is indented like the keys around it")
+    if "expected ',' or ']'" in reason:
+        return opened or line, "the list in brackets [ ... ] that starts on this line is not closed; add the closing ]"
+    if "expected ',' or '}'" in reason:
+        return opened or line, "the mapping in braces { ... } that starts on this line is not closed; add the closing }"
+    if "expected key" in reason or "expected '-' indicator" in reason or "expected <block end>" in reason:
+        return line, ("this line is indented differently from the lines around it; keys of one mapping "
+                      "start in the same column, and so do the '- ' items of one list (spaces only)")
+    if "cannot start any token" in reason:
+        return line, f"{reason}; put the value in quotes"
+    return line, reason

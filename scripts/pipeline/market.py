@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import datetime
 import difflib
-import html
 import json
 import math
 import os
-import re
 from pathlib import Path
 
 from .content import Content
 from .errors import Problem
+from .escape import md_text
 
 SNAPSHOT = Path("market") / "snapshot.yaml"  # inside content/
 PUBLISHED = "market.json"  # the snapshot as rendered into the docs folder (read by the MkDocs hook)
@@ -82,12 +81,11 @@ def strip_context(data: dict | None) -> dict | None:
             "time": time_text(data["taken_at"]), "source": data["source"], "coins": items}
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~^=])")
 
 
 def _cell(text) -> str:
     """Plain text safe in a Markdown table cell or paragraph (tags escaped, Markdown marks escaped)."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(" ".join(str(text).split()), quote=False))
+    return md_text(str(text))
 
 
 def market_page(data: dict, front_matter) -> str:

@@ -8,7 +8,6 @@ page from any other generator (used for the section index pages that other helpe
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -17,8 +16,10 @@ from .calcpages import calculator_pages, category_calculators
 from .claims import claims_section
 from .content import Content
 from .drafts import draft_pages
-from .load import display_path
-from .render import entry_page, front_matter, link_text, long_date
+from .escape import html_text, md_link, md_text
+from .handpages import read_page
+from .load import display_path, split_front_matter
+from .render import entry_page, front_matter, long_date
 from .rules import counted, rule_boxes, rules_index
 from .twin import json_twin
 from .venuepages import venue_pages
@@ -75,7 +76,7 @@ class Site:
 
 def entry_link(entry: dict, prefix: str = "../entries/") -> str:
     """A Markdown link to an entry page, from a page one folder deep."""
-    return f"[{link_text(entry['title'])}]({prefix}{entry['id']}.md)"
+    return md_link(entry["title"], f"{prefix}{entry['id']}.md")
 
 
 def entry_pages(site: Site) -> Iterable[Page]:
@@ -92,9 +93,10 @@ def category_pages(site: Site) -> Iterable[Page]:
         tools = len(category_calculators(category["id"]))
         count = f"{len(members)} entr{'y' if len(members) == 1 else 'ies'}" + (
             f", {tools} calculator{'' if tools == 1 else 's'}" if tools else "")
-        lines.append(f"- [{category['title']}]({category['id']}.md): {category['description']} ({count})\n")
-        body = [front_matter({"title": category["title"], "description": html.escape(category["description"])}),
-                f"# {category['title']}\n\n{category['description']}\n\n"]
+        lines.append(f"- {md_link(category['title'], category['id'] + '.md')}: {md_text(category['description'])} "
+                     f"({count})\n")
+        body = [front_matter({"title": html_text(category["title"]), "description": html_text(category["description"])}),
+                f"# {md_text(category['title'])}\n\n{md_text(category['description'])}\n\n"]
         calculators = category_calculators(category["id"])
         if members:
             body.append("## Entries\n\n" if calculators else "")
@@ -102,7 +104,7 @@ def category_pages(site: Site) -> Iterable[Page]:
             body.append("\n")
         if calculators:
             body.append("## Calculators\n\n")
-            body += [f"- [{link_text(spec['title'])}](../calculators/{spec['id']}.md): {spec['summary']}\n"
+            body += [f"- {md_link(spec['title'], '../calculators/' + spec['id'] + '.md')}: {md_text(spec['summary'])}\n"
                      for spec in calculators]
         if not members and not calculators:
             body.append("No entries yet. Browse the [other categories](index.md).\n")
@@ -119,7 +121,8 @@ def home_page(site: Site) -> Iterable[Page]:
            "# Margin Notes\n\n", site.texts.get("home_intro", "").strip() + "\n\n",
            "Search every entry with the search box at the top of the page (press `/` or `S`).\n\n",
            "## Categories\n\n"]
-    out += [f"- [{c['title']}](categories/{c['id']}.md): {c['description']}\n" for c in site.categories]
+    out += [f"- {md_link(c['title'], 'categories/' + c['id'] + '.md')}: {md_text(c['description'])}\n"
+            for c in site.categories]
     newest = sorted(site.entries, key=lambda e: (e["published"], e["id"]), reverse=True)[:RECENT]
     reviewed = sorted(site.entries, key=lambda e: (e["reviewed"], e["id"]), reverse=True)[:RECENT]
     out.append("\n## Newest entries\n\n")
@@ -161,17 +164,20 @@ def glossary_page(site: Site) -> Iterable[Page]:
 
 
 def hand_written_pages(site: Site) -> Iterable[Page]:
-    """Markdown pages written by hand in ``content/pages/`` (About, ...), copied as they are."""
+    """Markdown pages written by hand in ``content/pages/`` (About, ...), with their title escaped.
+
+    Only ``title`` and ``description`` of a page's front matter are kept (the check stage refuses
+    others); both are plain text, printed by the theme as HTML, so they are escaped here.
+    """
     pages_dir = site.content.layout.pages
     for path in sorted(pages_dir.rglob("*.md")):
         relative = path.relative_to(pages_dir).as_posix()
         source = display_path(path, site.root)
-        text = path.read_text(encoding="utf-8")
-        if text.startswith("---\n"):  # add the edit link target to the page's own front matter
-            text = f"---\nedit_source: {source}\n" + text[4:]
-        else:
-            text = front_matter({"edit_source": source}) + text
-        yield Page(relative, text, source)
+        doc, body, _, _ = split_front_matter(read_page(path), source)
+        data = doc.data if isinstance(doc.data, dict) else {}
+        meta = {key: html_text(data[key]) for key in ("title", "description") if isinstance(data.get(key), str)}
+        meta["edit_source"] = source
+        yield Page(relative, front_matter(meta) + body, source)
 
 
 def tags_page(site: Site) -> Iterable[Page]:

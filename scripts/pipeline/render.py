@@ -8,13 +8,13 @@ matter, JSON-LD, the entry page itself).
 from __future__ import annotations
 
 import datetime
-import html
 import re
 
 import nh3
 import yaml
 
 from .content import Content
+from .escape import html_text, md_link, md_text
 from .glossary import abbreviate, abbreviation_block
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -30,8 +30,8 @@ def front_matter(meta: dict) -> str:
 
 
 def link_text(text: str) -> str:
-    """``text`` safe inside Markdown link brackets (``[...]``)."""
-    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    """``text`` safe inside Markdown link brackets (``[...]``): same as :func:`~.escape.md_text`."""
+    return md_text(text)
 
 
 def long_date(iso: str) -> str:
@@ -84,27 +84,27 @@ def entry_page(entry: dict, site) -> str:
     """The Markdown page of one entry: every part an editor wrote, plus dates, links and disclaimer."""
     category = site.category(entry["category"])
     meta = {
-        "title": entry["title"],
-        "description": html.escape(entry["summary"], quote=True),
+        "title": html_text(entry["title"]),
+        "description": html_text(entry["summary"]),
         "tags": list(entry.get("tags", [])),
         "edit_source": site.source_of(entry["id"]),
         "jsonld": json_ld(entry),
         "reviewed": entry["reviewed"],  # the sitemap's lastmod (scripts/mkdocs_hook.py)
     }
-    out = [front_matter(meta), f"# {entry['title']}\n\n", f"{entry['summary']}\n\n"]
+    out = [front_matter(meta), f"# {md_text(entry['title'])}\n\n", f"{entry['summary']}\n\n"]
     facts = [DIFFICULTY.get(entry["difficulty"], entry["difficulty"]),
-             f"[{link_text(category['title'])}](../categories/{category['id']}.md)" if category else entry["category"],
+             md_link(category["title"], f"../categories/{category['id']}.md") if category else md_text(entry["category"]),
              f"Last reviewed {long_date(entry['reviewed'])}",
              f"first published {long_date(entry['published'])}"]
     if entry.get("venue"):
         from .venuepages import all_venues, venue_link  # venuepages imports this module; import at use
         known = entry["venue"] in all_venues()
-        facts.append(f"venue: {venue_link(entry['venue']) if known else entry['venue']}")
+        facts.append(f"venue: {venue_link(entry['venue']) if known else md_text(entry['venue'])}")
     out.append(" · ".join(facts) + "\n{ .mn-facts }\n\n")
     takeaways = "\n".join(f"- {line}" for line in entry["key_takeaways"])
     out.append('!!! abstract "Key takeaways"\n\n' + indent(takeaways) + "\n\n")
     for section in entry["sections"]:
-        out.append(f"## {section['heading']}\n\n{section['body'].strip()}\n\n")
+        out.append(f"## {md_text(section['heading'])}\n\n{section['body'].strip()}\n\n")
     out.append(site.extra_sections(entry))
     if entry.get("faq"):
         out.append("## Frequently asked questions\n\n")
@@ -113,25 +113,24 @@ def entry_page(entry: dict, site) -> str:
             if item.get("rules"):
                 from .rules import faq_badge  # rules imports this module; import at use
                 answer += "\n\n" + "\n\n".join(faq_badge(rule, site) for rule in item["rules"])
-            question = item["question"].replace('"', "&quot;")
-            out.append(f'??? question "{question}"\n\n{indent(answer)}\n\n')
+            out.append(f'??? question "{md_text(item["question"])}"\n\n{indent(answer)}\n\n')
     out.append("## Sources\n\n")
     for number, source in enumerate(entry["sources"], start=1):
         kind = " (third-party source)" if source.get("third_party") else ""
-        out.append(f"{number}. [{link_text(source['title'])}]({source['url']}), {source['publisher']}{kind}; "
+        out.append(f"{number}. {md_link(source['title'], source['url'])}, {md_text(source['publisher'])}{kind}; "
                    f"read on {long_date(source['accessed'])}.\n")
     out.append("\n")
     related = [site.entry(other) for other in entry.get("related", [])]
     related = [item for item in related if item]
     if related:
         out.append("## Related entries\n\n")
-        out += [f"- [{link_text(item['title'])}]({item['id']}.md)\n" for item in related]
+        out += [f"- {md_link(item['title'], item['id'] + '.md')}\n" for item in related]
         out.append("\n")
     terms = [site.term(term) for term in entry.get("terms", [])]
     terms = [term for term in terms if term]
     if terms:
         out.append("## Terms used\n\n")
-        out.append(", ".join(f"[{link_text(term['term'])}](../glossary.md#{term['id']})" for term in terms) + "\n\n")
+        out.append(", ".join(md_link(term["term"], f"../glossary.md#{term['id']}") for term in terms) + "\n\n")
     out.append(f"*Last reviewed {long_date(entry['reviewed'])}.*\n\n")
     out.append('!!! warning "Educational content, not trading advice"\n\n'
                + indent(site.texts.get("disclaimer", "")) + "\n")
@@ -142,6 +141,7 @@ def render(content: Content) -> dict[str, str]:
     """Render every page of the site: ``{docs-relative path: text}`` (runs all page generators)."""
     from .pages import collect_pages
 
+    pages = content.pages if content.pages is not None else collect_pages(content)
     block = abbreviation_block(content.glossary_list())  # every glossary term explains itself on hover
     return {path: abbreviate(page.text, block) if path.endswith(".md") else page.text
-            for path, page in collect_pages(content).items()}
+            for path, page in pages.items()}

@@ -9,7 +9,6 @@ shows a rule only after its scenario passed in the same build.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from dataclasses import dataclass
@@ -22,8 +21,8 @@ from calculators.model.venues import VENUES
 
 from . import venuepages
 from .errors import Problem
+from .escape import md_link, md_text
 from .load import Document
-from .mdtext import link_url, md_text
 from .render import front_matter, indent, link_text
 from .venuepages import venue_link, venue_name
 
@@ -159,7 +158,7 @@ def anchor(rule_id: str) -> str:
 
 
 def _cell(text: str) -> str:
-    return html.escape(text).replace("|", "\\|") or "–"
+    return md_text(text) or "–"
 
 
 _LONG_DECIMAL = re.compile(r"(\d+\.\d*?)0+\b")
@@ -295,7 +294,7 @@ def given_text(rule: dict) -> str:
 def rule_box(check: RuleCheck) -> str:
     """One "verified rule" box: titled by the rule, with venue, sources and the collapsible check."""
     rule = check.rule
-    sources = "; ".join(f"[{link_text(source['title'])}]({link_url(source['url'])}) ({md_text(source['publisher'])}"
+    sources = "; ".join(f"{md_link(source['title'], source['url'])} ({md_text(source['publisher'])}"
                         f"{', third-party' if source.get('third_party') else ''})" for source in rule["sources"])
     topic = TOPIC_TITLES.get(rule.get("topic", ""), "")
     facts = f"**Venue:** {venue_link(rule['venue'])}"
@@ -308,7 +307,7 @@ def rule_box(check: RuleCheck) -> str:
     how = (f"{given_text(rule)} The reference model ran {counted(steps, 'step')} and {held}. "
            "Amounts are in USDT; fees are the venue's taker fee.\n\n" + checked_table(check.run, rule["scenario"]["steps"]))
     lead = f"{THIRD_PARTY_ONLY}\n\n" if third_party_only(check) else ""
-    statement = f"{rule['statement']}\n\n" if rule.get("title") else ""
+    statement = f"{md_text(rule['statement'])}\n\n" if rule.get("title") else ""
     body = (f"{lead}{statement}{facts}\n\n**Sources:** {sources}\n\n"
             f'??? info "How this was checked"\n\n{indent(how)}')
     title = rule_title(rule).replace('"', "&quot;")
@@ -359,9 +358,10 @@ def rules_index(site):
         for check in items:
             entry = check.doc.data
             mark = f"{THIRD_PARTY_ONLY} " if third_party_only(check) else ""
-            link = f"{mark}[{_cell(link_text(rule_title(check.rule)))}](../entries/{entry['id']}.md#{anchor(check.rule_id)})"
-            out.append(f"| {link} | {_cell(venue_link(check.rule['venue']))} | "
-                       f"[{_cell(link_text(entry['title']))}](../entries/{entry['id']}.md) |\n")
+            # md_text (_cell) escapes | too, so plain text and the generated links are safe in a table cell
+            link = f"{mark}[{_cell(rule_title(check.rule))}](../entries/{entry['id']}.md#{anchor(check.rule_id)})"
+            out.append(f"| {link} | {venue_link(check.rule['venue'])} | "
+                       f"[{_cell(entry['title'])}](../entries/{entry['id']}.md) |\n")
         out.append("\n")
     yield Page("rules/index.md", "".join(out))
     yield Page("rules.json", json.dumps(rules_json(checks), indent=2, ensure_ascii=False) + "\n")

@@ -1,18 +1,27 @@
-"""Keep raw HTML and unsafe links out of the site.
+"""The safety gate for Markdown fields: only what Markdown itself makes may reach a page.
 
-Markdown in YAML is rendered with the site's own Markdown extensions and the resulting HTML is
-inspected: only the tags Markdown itself produces are allowed, no event-handler or style attributes,
-and links only to http(s), mailto or relative addresses. Anything else is a problem on the field's
-line, so an unsafe entry never builds. Text bound for JSON-LD is cleaned with nh3 on top.
+Which strings are Markdown is listed in :data:`MARKDOWN_FIELDS`; every other string is plain text and
+is escaped at output (:mod:`scripts.pipeline.escape`). A Markdown field is rendered alone with the
+site's own extensions, and the HTML is compared with what nh3 keeps of it under an allow-list
+(:func:`check_markdown`): anything nh3 would remove (a tag, an attribute, a comment, a CDATA section, a
+``javascript:`` link) is a problem on the field's line, so an unsafe entry never builds. Three things
+that are harmless in one field but not across fields of one page are refused as well: link reference
+definitions (``[a]: address``, usable from another field), attribute lists (``{ onclick=... }``) and
+raw HTML.
 """
 
 from __future__ import annotations
 
+import html
 import re
+from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 
 import markdown
 import nh3
+
+from .escape import SAFE_SCHEMES, unsafe_scheme
 
 # The Markdown extensions the site uses (mkdocs.yml markdown_extensions); a test keeps them in step.
 SITE_EXTENSIONS = [
@@ -21,87 +30,223 @@ SITE_EXTENSIONS = [
     "pymdownx.tasklist", "pymdownx.tilde", "pymdownx.caret", "pymdownx.mark",
 ]
 
+ANY = object()  # matches any list index or key in MARKDOWN_FIELDS
+
+# The fields whose text is Markdown, by kind of document; every other string is plain text.
+# Another kind of document adds its own line (e.g. "venue": [("notes",)]).
+MARKDOWN_FIELDS: dict[str, list[tuple]] = {
+    "entry": [("summary",), ("key_takeaways", ANY), ("sections", ANY, "body"), ("faq", ANY, "answer"),
+              ("claims", ANY, "claim"), ("claims", ANY, "note")],
+    "glossary": [(ANY, "definition")],
+    "site": [("home_intro",), ("disclaimer",)],
+    "catalogue": [("formula",), ("conventions",)],
+    "page": [()],  # a hand-written page under content/pages/: the whole body
+}
+
+# What nh3 keeps: the tags and attributes the site's Markdown extensions produce, nothing else.
 ALLOWED_TAGS = {
     "p", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "h1", "h2", "h3", "h4",
     "h5", "h6", "hr", "br", "table", "thead", "tbody", "tr", "th", "td", "span", "div", "details",
-    "summary", "sup", "sub", "del", "ins", "mark", "abbr", "dl", "dt", "dd", "label", "input",
+    "summary", "sup", "sub", "del", "ins", "mark", "abbr", "dl", "dt", "dd", "label", "input", "img",
 }
-ALLOWED_ATTRIBUTES = {"href", "title", "id", "class", "align", "colspan", "rowspan", "open",
-                      "type", "checked", "disabled", "for", "rel"}
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "class"},
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "abbr": {"title"},
+    "ol": {"start"},
+    "th": {"align", "style", "colspan", "rowspan"},
+    "td": {"align", "style", "colspan", "rowspan"},
+    "details": {"open"},
+    "label": {"for"},
+    "input": {"checked", "disabled"},
+}
+_ATTRIBUTE_VALUES = {"input": {"type": {"checkbox"}}}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster", "data", "background"}
-SAFE_SCHEMES = {"http", "https", "mailto"}
 
-_NEEDS_CHECK = re.compile(r"[<&{]|\]\s*[(:\[]")
-_MARKUP = re.compile(r"[<&{]")
-_LINK_TARGET = re.compile(r"\]\s*[(:]\s*([^\s)]*)")
-_PLAIN_TARGET = re.compile(r"^(?:https?://|mailto:|[^:]*$)", re.IGNORECASE)
-_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
-_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
+RAW_HTML = "raw HTML is not allowed; write Markdown instead"
+_NEEDS_RENDER = re.compile(r"[<&{\[\]]")
+_STYLE_SPACE = re.compile(r"[\s;]+")
 
 _md = markdown.Markdown(extensions=SITE_EXTENSIONS)
+_md_no_attr = markdown.Markdown(extensions=[name for name in SITE_EXTENSIONS if name != "attr_list"])
+_md_no_html = markdown.Markdown(extensions=SITE_EXTENSIONS)
+_md_no_html.preprocessors.deregister("html_block")
+_md_no_html.inlinePatterns.deregister("html")
+_md_no_html.parser.blockprocessors.deregister("markdown_block")
 
 
-class _Inspector(HTMLParser):
-    """Collects what is not allowed in one HTML fragment."""
+@dataclass
+class MarkdownCheck:
+    """The outcome of checking one Markdown text: problems (messages) and the links it makes."""
+
+    problems: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+
+
+class _Tokens(HTMLParser):
+    """An HTML fragment as comparable tokens, plus messages for what the site does not allow."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
+        self.tokens: list[tuple] = []
         self.found: list[str] = []
+        self.links: list[str] = []
+        self.images: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        if tag not in ALLOWED_TAGS:
-            self.found.append(f"raw HTML <{tag}> is not allowed; write Markdown instead")
-        elif tag == "input" and dict(attrs).get("type") != "checkbox":
-            self.found.append("raw HTML <input> is not allowed; write Markdown instead")
+        pairs = []
         for name, value in attrs:
-            name = name.lower()
+            value = value or ""
+            if name == "style":
+                value = _STYLE_SPACE.sub(" ", value).strip()
+            pairs.append((name, value))
+        self.tokens.append(("start", tag, tuple(sorted(pairs))))
+        if tag not in ALLOWED_TAGS:
+            self.found.append(f"HTML <{tag}> is not allowed; write Markdown instead")
+        allowed = ALLOWED_ATTRIBUTES["*"] | ALLOWED_ATTRIBUTES.get(tag, set()) | set(_ATTRIBUTE_VALUES.get(tag, {}))
+        for name, value in pairs:
             if name in URL_ATTRIBUTES:
-                problem = unsafe_url(value or "")
+                problem = unsafe_url(value)
                 if problem:
                     self.found.append(problem)
+                elif tag == "a" and name == "href":
+                    self.links.append(value)
+                elif tag == "img" and name == "src":
+                    self.images.append(value)
             if name.startswith("on"):
                 self.found.append(f"event-handler attribute {name!r} is not allowed")
-            elif name not in ALLOWED_ATTRIBUTES and name not in URL_ATTRIBUTES:
+            elif name not in allowed and name not in URL_ATTRIBUTES:
                 self.found.append(f"attribute {name!r} is not allowed")
 
-    handle_startendtag = handle_starttag
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in ("br", "hr", "img", "input"):
+            self.tokens.append(("end", tag))
+
+    def handle_endtag(self, tag):
+        self.tokens.append(("end", tag))
+
+    def handle_data(self, data):
+        if self.tokens and self.tokens[-1][0] == "data":
+            self.tokens[-1] = ("data", self.tokens[-1][1] + data)
+        else:
+            self.tokens.append(("data", data))
 
     def handle_comment(self, data):
-        self.found.append("HTML comments are not allowed")
+        self.tokens.append(("comment", data))
+        self.found.append("HTML comments (<!-- -->) are not allowed")
 
     def handle_decl(self, decl):
-        self.found.append("HTML declarations are not allowed")
+        self.tokens.append(("decl", decl))
+        self.found.append("HTML declarations (<!...>) are not allowed")
+
+    def unknown_decl(self, data):
+        self.tokens.append(("decl", data))
+        self.found.append("CDATA sections and other <![...]> markup are not allowed")
 
     def handle_pi(self, data):
-        self.found.append("HTML processing instructions are not allowed")
+        self.tokens.append(("pi", data))
+        self.found.append("HTML processing instructions (<?...>) are not allowed")
+
+
+def _tokens(fragment: str) -> _Tokens:
+    parser = _Tokens()
+    parser.feed(fragment)
+    parser.close()
+    return parser
 
 
 def unsafe_url(url: str) -> str | None:
-    """Why ``url`` may not appear in a link, or None when it is a safe one."""
-    cleaned = _CONTROL.sub("", url).lower()
-    match = _SCHEME.match(cleaned)
-    if match and match.group(1) not in SAFE_SCHEMES:
-        return f"link to a {match.group(1)}: address is not allowed; use https:// or a relative link"
+    """Why ``url`` may not appear in a link or image, or None when it is a safe one."""
+    scheme = unsafe_scheme(html.unescape(url))
+    if scheme:
+        return f"link to a {scheme}: address is not allowed; use https:// or a relative link"
     return None
+
+
+def _raw_html(text: str, rendered: str, original: _Tokens) -> list[str]:
+    """Messages for the HTML tags in ``text`` that Markdown passed through rather than made."""
+    if "<" not in text:
+        return []
+    plain = render_markdown(text, raw_html=False)[0]
+    if plain == rendered:
+        return []
+    made = [token[1] for token in _tokens(plain).tokens if token[0] == "start"]
+    found = []
+    for token in original.tokens:
+        if token[0] == "start":
+            if token[1] in made:
+                made.remove(token[1])
+            else:
+                found.append(f"raw HTML <{token[1]}> is not allowed; write Markdown instead")
+    return found or [RAW_HTML]
+
+
+def render_markdown(text: str, attr_list: bool = True, raw_html: bool = True) -> tuple[str, dict]:
+    """``text`` rendered alone with the site's extensions: (HTML, link reference definitions).
+
+    ``attr_list=False`` renders without attribute lists, ``raw_html=False`` with raw HTML shown as
+    text: a field whose HTML changes either way uses that feature.
+    """
+    md = _md if attr_list and raw_html else _md_no_attr if raw_html else _md_no_html
+    md.reset()
+    out = md.convert(text)
+    return out, dict(md.references)
+
+
+def allowed_html(fragment: str) -> str:
+    """What the allow-list keeps of an HTML fragment (nh3: tags, attributes and URL schemes above)."""
+    return nh3.clean(fragment, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     tag_attribute_values=_ATTRIBUTE_VALUES, url_schemes=set(SAFE_SCHEMES),
+                     link_rel=None, strip_comments=True, filter_style_properties={"text-align"})
+
+
+@lru_cache(maxsize=65536)
+def check_markdown(text: str) -> MarkdownCheck:
+    """Check one Markdown text through the gate; return its problems and the links it makes.
+
+    Cached by text (the link check asks again for the same fields); treat the result as read-only.
+    """
+    result = MarkdownCheck()
+    if not _NEEDS_RENDER.search(text):
+        return result  # no tag, entity, attribute list or link can start without one of < & { [ ]
+    rendered, references = render_markdown(text)
+    original = _tokens(rendered)
+    raw = _raw_html(text, rendered, original)
+    found = (raw if raw != [RAW_HTML] or not original.found else []) + original.found
+    if original.tokens != _tokens(allowed_html(rendered)).tokens and not found:
+        found.append("this text makes markup the site does not allow; write plain Markdown")
+    if references:
+        name = next(iter(references))
+        found.append(f"link reference definitions ([{name}]: address) are not allowed; "
+                     "write the link inline as [text](address)")
+    if "{" in text and render_markdown(text, attr_list=False)[0] != rendered:
+        found.append("attribute lists ({ ... } after a paragraph, heading or link) are not allowed; "
+                     "remove the braces")
+    found = [m for m in found if not (m.startswith("HTML <") and "raw " + m in found)]
+    result.problems = list(dict.fromkeys(found))
+    result.links, result.images = original.links, original.images
+    return result
 
 
 def markdown_problems(text: str) -> list[str]:
     """Everything unsafe in one Markdown text, as messages (empty when it is safe)."""
-    if not _NEEDS_CHECK.search(text):
-        return []
-    if not _MARKUP.search(text) and "][" not in text and all(
-            _PLAIN_TARGET.match(target) for target in _LINK_TARGET.findall(text)):
-        return []  # only plain links to http(s), mailto or relative addresses: nothing to render
-    _md.reset()
-    inspector = _Inspector()
-    inspector.feed(_md.convert(text))
-    inspector.close()
-    return list(dict.fromkeys(inspector.found))
+    return check_markdown(text).problems
+
+
+def is_markdown(kind: str, path: tuple) -> bool:
+    """Whether the string at ``path`` of a ``kind`` document (see :data:`MARKDOWN_FIELDS`) is Markdown."""
+    for pattern in MARKDOWN_FIELDS.get(kind, []):
+        if len(pattern) == len(path) and all(p is ANY or p == q for p, q in zip(pattern, path)):
+            return True
+    return False
 
 
 def plain_html(text: str) -> str:
     """Render Markdown to HTML and clean it with nh3 down to basic formatting (for JSON-LD answers)."""
     _md.reset()
-    html = _md.convert(text)
-    return nh3.clean(html, tags={"p", "a", "em", "strong", "ul", "ol", "li", "br", "code"},
-                     attributes={"a": {"href"}}, url_schemes=SAFE_SCHEMES, link_rel=None).strip()
+    rendered = _md.convert(text)
+    return nh3.clean(rendered, tags={"p", "a", "em", "strong", "ul", "ol", "li", "br", "code"},
+                     attributes={"a": {"href"}}, url_schemes=set(SAFE_SCHEMES), link_rel=None).strip()

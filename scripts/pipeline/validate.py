@@ -182,10 +182,29 @@ def explain(error, doc: Document) -> list[Problem]:
         words = {"minimum": "at least", "maximum": "at most",
                  "exclusiveMinimum": "greater than", "exclusiveMaximum": "less than"}
         return [doc.problem(parts, f"{name} is {short(value)}; it must be {words[kind]} {error.validator_value}")]
+    if kind == "dependentRequired" and isinstance(value, dict):
+        problems = []
+        for key, needed in error.validator_value.items():
+            for other in needed if key in value else []:
+                if other not in value:
+                    problems.append(doc.problem(parts, _needs(key, other, value[key], schema)))
+        return problems
     if kind in ("oneOf", "anyOf") and error.context:
-        deepest = max(error.context, key=lambda sub: len(sub.absolute_path))
+        # the branch that fits the value's type says most (a mapping is judged as comparisons, not as a number)
+        deepest = max(error.context, key=lambda sub: (len(sub.absolute_path), sub.validator != "type"))
         return explain(deepest, doc)
     return [doc.problem(parts, error.message.replace("\n", " ")[:200])]
+
+
+def _needs(key: str, other: str, value, schema: dict) -> str:
+    """The message for ``key`` written without the ``other`` key it needs, naming the allowed forms."""
+    example = f"{{{key}: {value!r}, {other}: 0.01}}" if other == "tolerance" else f"{{{key}: ..., {other}: ...}}"
+    forms = ""
+    if other == "tolerance":
+        plain = [name for name in schema.get("properties", {}) if name not in ("tolerance", "approx", "not_approx")]
+        forms = (f". Allowed forms: a plain value (equal); comparisons ({' '.join(plain)}) such as {{ge: 0}} "
+                 "or {gt: 1, lt: 5}; {approx: ..., tolerance: ...} or {not_approx: ..., tolerance: ...}")
+    return f"{key} needs {other} beside it: write {example}{forms}"
 
 
 def _field_name(parts: tuple) -> str:

@@ -54,3 +54,36 @@ def cli(capsys):
         captured = capsys.readouterr()
         return code, captured.out, captured.err
     return run
+
+
+@pytest.fixture(scope="session")
+def corpus_project(tmp_path_factory) -> Layout:
+    """The real content plus the good entry and every corpus case that must build (one project)."""
+    import yaml
+
+    from tests.pipeline.corpus import BUILT, apply, random_plain_case
+
+    layout = _make_project(tmp_path_factory.mktemp("corpus") / "project", {"good-entry.yaml": GOOD})
+    for case in BUILT:
+        apply(case, layout.content, GOOD, in_place=False)
+    edits, category, term, _ = random_plain_case()
+    text = GOOD.replace("id: good-entry", "id: corpus-random-plain")
+    for old, new in edits.items():
+        text = text.replace(old, new, 1)
+    (layout.entries / "corpus-random-plain.yaml").write_text(text, encoding="utf-8")
+    for name, item in (("categories.yaml", category), ("glossary.yaml", term)):
+        path = layout.content / name
+        path.write_text(path.read_text(encoding="utf-8") + yaml.safe_dump([item], allow_unicode=True), encoding="utf-8")
+    return layout
+
+
+@pytest.fixture(scope="session")
+def corpus_site(corpus_project) -> Path:
+    """The site built from the surviving corpus (shared by the static and the browser checks)."""
+    from scripts.pipeline.build import build
+
+    log: list[str] = []
+    site = corpus_project.root / "site"
+    config = REPO / "mkdocs.yml"
+    assert build(corpus_project, site, config, corpus_project.root / "docs", log=log.append) == 0, "\n".join(log)
+    return site

@@ -18,7 +18,7 @@ from scripts.pipeline.safety import SITE_EXTENSIONS
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "mkdocs.yml"
 REAL_ID = "can-a-futures-balance-go-negative"
-TRICKY_SUMMARY = 'Quotes "like this" & ampersands <em>stay</em> text in the description, never markup.'
+TRICKY_SUMMARY = 'Quotes "like this" & ampersands `<em>stay</em>` text in the description, never markup.'
 
 
 class Head(HTMLParser):

@@ -13,25 +13,32 @@ from scripts.pipeline.safety import markdown_problems
 CONFIG = Path(__file__).resolve().parents[2] / "mkdocs.yml"
 RAW = "raw HTML <{}> is not allowed; write Markdown instead"
 LINK = "link to a {}: address is not allowed; use https:// or a relative link"
+ATTR_LIST = "attribute lists ({ ... } after a paragraph, heading or link) are not allowed; remove the braces"
+REFERENCE = ("link reference definitions ([a]: address) are not allowed; "
+             "write the link inline as [text](address)")
 
 PAYLOADS = [
     ("<script>alert(1)</script>", [RAW.format("script")]),
     ("Text <script src=https://evil.example/x.js></script>", [RAW.format("script")]),
     ("<img src=x onerror=alert(1)>", [RAW.format("img"), "event-handler attribute 'onerror' is not allowed"]),
     ("<svg onload=alert(1)>", [RAW.format("svg"), "event-handler attribute 'onload' is not allowed"]),
-    ('A paragraph.\n{: onclick="alert(1)" }', ["event-handler attribute 'onclick' is not allowed"]),
-    ('A paragraph.\n{: style="position:fixed" }', ["attribute 'style' is not allowed"]),
+    ('A paragraph.\n{: onclick="alert(1)" }', ["event-handler attribute 'onclick' is not allowed", ATTR_LIST]),
+    ('A paragraph.\n{: style="position:fixed" }', ["attribute 'style' is not allowed", ATTR_LIST]),
+    ("A paragraph.\n{: .md-button }", [ATTR_LIST]),
     ("[click](javascript:alert(1))", [LINK.format("javascript")]),
     ("[click](JaVaScRiPt:alert(1))", [LINK.format("javascript")]),
     ("[click](java&#115;cript:alert(1))", [LINK.format("javascript")]),
     ("[click](<javascript:alert(1)>)", [LINK.format("javascript")]),
-    ("[x][a]\n\n[a]: javascript:alert(1)", [LINK.format("javascript")]),
-    ('<a href="javascript:alert(1)">x</a>', [LINK.format("javascript")]),
+    ("[x][a]\n\n[a]: javascript:alert(1)", [LINK.format("javascript"), REFERENCE]),
+    ("[a]: https://example.com/", [REFERENCE]),
+    ('<a href="javascript:alert(1)">x</a>', [RAW.format("a"), LINK.format("javascript")]),
+    ('<a href="https://example.com/">x</a>', [RAW.format("a")]),
     ("[click](data:text/html;base64,PHNjcmlwdD4=)", [LINK.format("data")]),
     ("[click](vbscript:msgbox(1))", [LINK.format("vbscript")]),
     ('<iframe src="https://example.com"></iframe>', [RAW.format("iframe")]),
     ("x <style>p{}</style>", [RAW.format("style")]),
-    ("<!-- hidden -->", ["HTML comments are not allowed"]),
+    ("<!-- hidden -->", ["HTML comments (<!-- -->) are not allowed"]),
+    ("<![CDATA[<script>alert(1)</script>]]>", ["CDATA sections and other <![...]> markup are not allowed"]),
 ]
 
 SAFE = [

@@ -61,10 +61,10 @@ CASES = [
      [f"{F}:25: $.faq[1].question: the same question is already asked in faq[0]"]),
     ("broken YAML with its line",
      "    publisher: Example", "    publisher: [Example",
-     [f"{F}:37: $: invalid YAML: did not find expected ',' or ']'"]),
+     [f"{F}:36: $: invalid YAML: the list in brackets [ ... ] that starts on this line is not closed; add the closing ]"]),
     ("tab indentation",
      "  - The second takeaway line.", "\t- The second takeaway line.",
-     [f"{F}:11: $: invalid YAML: found a tab character that violates indentation"]),
+     [f"{F}:11: $: invalid YAML: a tab character is used for indentation; YAML indents with spaces only: replace the tab with spaces"]),
     ("bad URL scheme",
      "https://www.example.com/article", "http://www.example.com/article",
      [f"{F}:35: $.sources[1].url: 'http://www.example.com/article' is not in the expected form; "
@@ -139,10 +139,10 @@ def test_duplicate_ids_across_files(project, good_text, cli):
     (project.entries / "copy-entry.yaml").write_text(good_text, encoding="utf-8")
     code, _, err = cli("--root", project.root, "validate")
     assert code == 1
+    # the copy is told the id is taken (never to rename itself over the original); the original is untouched
     assert err.splitlines()[:-1] == [
-        "content/entries/copy-entry.yaml:1: $.id: id 'good-entry' differs from the file name; "
-        "rename the file to good-entry.yaml or set id: copy-entry",
-        "content/entries/good-entry.yaml:1: $.id: id 'good-entry' is already used by content/entries/copy-entry.yaml",
+        "content/entries/copy-entry.yaml:1: $.id: id 'good-entry' belongs to content/entries/good-entry.yaml; "
+        "choose a new id for this entry, set it here and rename the file to match (e.g. id: copy-entry)",
     ]
 
 

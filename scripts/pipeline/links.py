@@ -1,0 +1,133 @@
+"""Links and images in Markdown fields, checked against the site's pages and anchors before MkDocs runs.
+
+Every Markdown field lands on a known page (an entry's fields on ``entries/<id>.md``, a glossary
+definition on ``glossary.md``, ...); a relative link in it is resolved from that page, as MkDocs does,
+and must name a page of the site (by its ``.md`` file) and, after ``#``, an anchor on it. A problem is
+reported on the field's YAML line. :func:`explain_mkdocs` maps a MkDocs warning that still happens back
+to the entry and field that produced the page.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from functools import lru_cache
+from urllib.parse import unquote, urlsplit
+
+from markdown.extensions.toc import slugify, unique
+
+from .content import Content, iter_strings
+from .errors import Problem, json_path
+from .handpages import hand_written_pages
+from .safety import check_markdown, is_markdown
+
+_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*$", re.MULTILINE)
+_ATTR_ID = re.compile(r"\{[^}\n]*#([\w:.-]+)[^}\n]*\}\s*$")
+_HTML_ID = re.compile(r"""\bid=["']([^"']+)["']""")
+_MARKS = re.compile(r"[*_`~=^]|\[([^\]]*)\]\([^)]*\)|<[^>]*>")
+
+
+def anchors(markdown_text: str) -> set[str]:
+    """The anchors a generated or hand-written page offers: heading ids (as the toc extension makes
+    them, with ``_1`` for repeats), ``{ #id }`` attribute lists and ``id="..."`` in its HTML."""
+    found: set[str] = set(_HTML_ID.findall(markdown_text))
+    counters: dict[str, int] = {}
+    for match in _HEADING.finditer(markdown_text):
+        text = match.group(2).rstrip("#").rstrip()
+        explicit = _ATTR_ID.search(text)
+        if explicit:
+            found.add(explicit.group(1))
+            continue
+        words = html.unescape(_MARKS.sub(lambda m: m.group(1) or "", text))
+        found.add(unique(slugify(words, "-"), found, counters))
+    return found
+
+
+def field_pages(content: Content):
+    """Every Markdown field with the page it appears on: ``(document, path, text, page)``."""
+    for doc in content.entries:
+        data = doc.data if isinstance(doc.data, dict) else {}
+        page = f"entries/{data.get('id')}.md"
+        for path, text in iter_strings(data):
+            if is_markdown("entry", path):
+                yield doc, path, text, page
+    for kind, doc, page in (("glossary", content.glossary, "glossary.md"), ("site", content.site, None)):
+        for path, text in iter_strings(doc.data if doc else None):
+            if is_markdown(kind, path):
+                where = page or ("index.md" if path == ("home_intro",) else "entries/index.md")
+                yield doc, path, text, where
+
+
+class LinkChecker:
+    """Resolves links from a page against the rendered pages ``{path: Markdown text}``."""
+
+    def __init__(self, pages: dict[str, str]):
+        self.pages = pages
+        self._anchors = lru_cache(maxsize=None)(lambda path: anchors(self.pages[path]))
+
+    def problem(self, href: str, page: str, image: bool = False) -> str | None:
+        """Why ``href`` (a link or image address on ``page``) does not resolve, or None when it does."""
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc:
+            if image:
+                return f"image {href!r} is not a file of the site; put images on the site and link them relatively"
+            return None
+        target = page
+        if parts.path:
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
+            if target not in self.pages:
+                hint = " (link to the page's .md file, e.g. ../glossary.md)" if not target.endswith(".md") else ""
+                return f"{'image' if image else 'link'} {href!r} points to no page of the site{hint}"
+        if parts.fragment and target in self.pages and target.endswith(".md") \
+                and unquote(parts.fragment) not in self._anchors(target):
+            return f"link {href!r}: the page {target} has no anchor #{parts.fragment}"
+        return None
+
+
+def check_links(content: Content, pages: dict[str, str]) -> list[Problem]:
+    """Every link and image of every Markdown field and hand-written page, checked against ``pages``."""
+    checker = LinkChecker(pages)
+    problems = []
+    fields = [(doc.file, doc.line(path), json_path(path), text, page)
+              for doc, path, text, page in field_pages(content)]
+    pages_dir = content.layout.pages
+    for path, file, _, body, line, _ in hand_written_pages(content):
+        fields.append((file, line, "$", body, path.relative_to(pages_dir).as_posix()))
+    for file, line, where, text, page in fields:
+        result = check_markdown(text)
+        for href in result.links:
+            message = checker.problem(href, page)
+            if message:
+                problems.append(Problem(file, line, where, message))
+        for src in result.images:
+            message = checker.problem(src, page, image=True)
+            if message:
+                problems.append(Problem(file, line, where, message))
+    return problems
+
+
+_MKDOCS_DOC = re.compile(r"Doc file '([^']+)' contains a link '([^']+)'")
+
+
+def explain_mkdocs(output: str, content: Content, sources: dict[str, str | None]) -> list[str]:
+    """MkDocs output with every warning about a generated page traced to its source file and field.
+
+    ``sources`` maps a docs-relative page path to the file an editor changes (``Page.source``).
+    """
+    lines = []
+    docs = {doc.file: doc for doc in content.entries}
+    docs.update({doc.file: doc for doc in (content.glossary, content.site, content.categories) if doc})
+    for line in output.splitlines():
+        match = _MKDOCS_DOC.search(line)
+        source = sources.get(match.group(1)) if match else None
+        if match and source:
+            doc = docs.get(source)
+            where = next(((doc.line(path), json_path(path)) for path, text in iter_strings(doc.data)
+                          if match.group(2) in text), None) if doc else None
+            line_no, field = where or (1, "$")
+            message = line.split(" - ", 1)[-1].strip()
+            lines.append(str(Problem(source, line_no, field, f"MkDocs: {message}")))
+        else:
+            lines.append(line)
+    return lines
