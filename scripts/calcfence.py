@@ -37,7 +37,6 @@ mkdocs.yml::
 from __future__ import annotations
 
 import difflib
-import json
 import math
 import re
 from functools import lru_cache
