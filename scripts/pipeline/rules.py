@@ -358,9 +358,10 @@ def rules_index(site):
         for check in items:
             entry = check.doc.data
             mark = f"{THIRD_PARTY_ONLY} " if third_party_only(check) else ""
-            link = f"{mark}[{_cell(link_text(rule_title(check.rule)))}](../entries/{entry['id']}.md#{anchor(check.rule_id)})"
-            out.append(f"| {link} | {_cell(venue_link(check.rule['venue']))} | "
-                       f"[{_cell(link_text(entry['title']))}](../entries/{entry['id']}.md) |\n")
+            # md_text (_cell) escapes | too, so plain text and the generated links are safe in a table cell
+            link = f"{mark}[{_cell(rule_title(check.rule))}](../entries/{entry['id']}.md#{anchor(check.rule_id)})"
+            out.append(f"| {link} | {venue_link(check.rule['venue'])} | "
+                       f"[{_cell(entry['title'])}](../entries/{entry['id']}.md) |\n")
         out.append("\n")
     yield Page("rules/index.md", "".join(out))
     yield Page("rules.json", json.dumps(rules_json(checks), indent=2, ensure_ascii=False) + "\n")

@@ -36,7 +36,8 @@ ANY = object()  # matches any list index or key in MARKDOWN_FIELDS
 # The fields whose text is Markdown, by kind of document; every other string is plain text.
 # Another kind of document adds its own line (e.g. "venue": [("notes",)]).
 MARKDOWN_FIELDS: dict[str, list[tuple]] = {
-    "entry": [("summary",), ("key_takeaways", ANY), ("sections", ANY, "body"), ("faq", ANY, "answer")],
+    "entry": [("summary",), ("key_takeaways", ANY), ("sections", ANY, "body"), ("faq", ANY, "answer"),
+              ("claims", ANY, "claim"), ("claims", ANY, "note")],
     "glossary": [(ANY, "definition")],
     "site": [("home_intro",), ("disclaimer",)],
     "catalogue": [("formula",), ("conventions",)],

@@ -10,9 +10,9 @@ profile that models a third-party page's description is labelled so at the top a
 from __future__ import annotations
 
 import dataclasses
-import html
 from collections.abc import Iterable
 
+from .escape import html_text
 from .mdtext import link_url, md_text
 from .render import front_matter, link_text, long_date
 
@@ -85,7 +85,7 @@ def rules_on(site, venue_id: str) -> list[tuple[dict, dict]]:
 
 def venue_page(venue, site) -> str:
     """The Markdown page of one venue profile."""
-    out = [front_matter({"title": venue.name, "description": html.escape(venue.summary.strip())}),
+    out = [front_matter({"title": html_text(venue.name), "description": html_text(venue.summary.strip())}),
            f"# {md_text(venue.name)}\n\n"]
     if venue.third_party:
         out.append('!!! warning "Third-party description"\n\n'

@@ -73,8 +73,8 @@ def test_claim_links_its_rules_by_title_or_statement():
                            "publisher": "Bybit", "accessed": "2026-01-10"}]}
     block = claim_block(claim, entry)
     assert '<span class="mn-verdict mn-verdict--not-found">? Not found</span>' in block
-    assert ("**Rules modelling each side:** [The fund pays first, then ADL \\[closes\\] positions.](#rule-fund-then-adl); "
+    assert ("**Rules modelling each side:** [The fund pays first, then ADL &#91;closes&#93; positions.](#rule-fund-then-adl); "
             "[The article's account](#rule-article-side)") in block
-    assert "[T](https://www.example.com/a%28b%29), A &amp; B, third-party source" in block
+    assert "[T](https://www.example.com/a%28b%29), A &#38; B, third-party source" in block
     assert claims_section({"claims": []}, None) == ""
     assert "2 claims of third-party pages" in claims_section({"claims": [claim, claim], **entry}, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import html
 import json
 import re
@@ -118,7 +119,8 @@ def test_entry_page_has_every_part(real_site):
         assert html.escape(section["heading"], quote=False) in text
     questions = re.findall(r'<details class="question">\s*<summary>(.*?)</summary>', text, flags=re.S)
     assert [html.unescape(q).strip() for q in questions] == [item["question"] for item in data["faq"]]
-    assert "Last reviewed 28 November 2026" in text
+    reviewed = datetime.date.fromisoformat(data["reviewed"])
+    assert f"Last reviewed {reviewed.day} {reviewed:%B %Y}" in text
     assert "not trading, investment" in text  # the disclaimer from content/site.yaml
     assert "(third-party source)" in text
     for source in data["sources"]:

@@ -114,7 +114,7 @@ def test_venue_page_lists_every_fact_with_its_source(rendered, venues):
     page = pages[f"venues/{official}.md"]
     assert f"# Venue {official.upper()}\n\nWhat {official} models.\n\n" in page
     assert "Third-party" not in page
-    assert ("- **Taker fee: 0.055%.** The page's example charges 0.055% \\[per\\] side. Source: "
+    assert ("- **Taker fee: 0.055%.** The page's example charges 0.055% &#91;per&#93; side. Source: "
             "[Order Cost (USDT Contract)](https://www.bybit.com/en/help-center/article/Order-Cost-USDT-Contract), "
             "Bybit, read on 28 November 2026.\n") in page
     assert "- **Tick size: 0.1 USDT.** Prices move in 0.1 USDT steps. *Not from a published page: a model assumption.*\n" in page
@@ -126,7 +126,7 @@ def test_venue_page_lists_every_fact_with_its_source(rendered, venues):
             "| 2,000,000 | 0.5% | 100x | 0 |\n"
             "| 2,600,000 | 0.56% | 90x | 1,200 |\n\n</div>\n") in page
     assert page.index("## Parameters") < page.index("## Risk-limit tiers") < page.index("## Policies")
-    assert ("- **Deficit to wallet: yes.** Says deficit\\_to\\_wallet. Source: [Insurance Fund]"
+    assert ("- **Deficit to wallet: yes.** Says deficit&#95;to&#95;wallet. Source: [Insurance Fund]"
             "(https://www.bybit.com/en/help-center/article/Insurance-Fund), Bybit, read on 28 November 2026.\n") in page
     facts = len(venues[official].facts())
     assert len(re.findall(r"^- \*\*", page, re.MULTILINE)) == facts
@@ -234,7 +234,7 @@ def test_source_link_marks_third_party_and_keeps_markup_out():
         "negative-balance-bybit-futures.html), kdj.com, third-party source, read on 28 November 2026")
     odd = Source("A [page]", "https://www.example.com/a(b) c", "<b>Pub</b> *x*", "2026-11-28")
     assert venuepages.source_link(odd) == (
-        "[A \\[page\\]](https://www.example.com/a%28b%29%20c), &lt;b&gt;Pub&lt;/b&gt; \\*x\\*, read on 28 November 2026")
+        "[A &#91;page&#93;](https://www.example.com/a%28b%29%20c), &#60;b&#62;Pub&#60;/b&#62; &#42;x&#42;, read on 28 November 2026")
 
 
 def test_entry_venue_is_named_and_linked(rendered):

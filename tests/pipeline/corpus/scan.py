@@ -58,22 +58,37 @@ def _scan(path: Path) -> _Scan:
     return scan
 
 
-def _own_inline_scripts(site: Path) -> set[str]:
-    """The inline scripts of the theme (taken from 404.html, which holds no content)."""
-    return {_SCOPE.sub('new URL("",location)', text) for attrs, text in _scan(site / "404.html").scripts
-            if "src" not in attrs and "type" not in attrs}
+TEMPLATES = Path(__file__).resolve().parents[3] / "site-overrides"
+_INLINE = re.compile(r"<script>(.*?)</script>", re.S)
+
+
+def own_inline_scripts(site: Path) -> set[str]:
+    """The site's own inline scripts: the theme's (from 404.html, which holds no content) and those
+    written literally in the templates of site-overrides/ (e.g. embed.html's iframe height script)."""
+    found = {_SCOPE.sub('new URL("",location)', text) for attrs, text in _scan(site / "404.html").scripts
+             if "src" not in attrs and "type" not in attrs}
+    for template in TEMPLATES.rglob("*.html"):
+        found.update(text for text in _INLINE.findall(template.read_text(encoding="utf-8")) if "{" + "{" not in text)
+    return found
+
+
+def asset_path(src: str, folder: str) -> str:
+    """The site-relative path of a script address on a page in ``folder`` (absolute ones may carry the
+    site's path prefix, e.g. /margin-notes/assets/...)."""
+    if src.startswith("/"):
+        return src[src.find("/assets/") + 1:] if "/assets/" in src else src.lstrip("/")
+    return posixpath.normpath(posixpath.join(folder, src))
 
 
 def live_markup(path: Path, site: Path) -> list[str]:
     """Everything on one built page that could run a script and is not the site's own."""
     scan = _scan(path)
     found = list(scan.live)
-    own = _own_inline_scripts(site)
+    own = own_inline_scripts(site)
     folder = posixpath.dirname(path.relative_to(site).as_posix())
     for attrs, text in scan.scripts:
         if "src" in attrs:
-            target = posixpath.normpath(posixpath.join(folder, attrs["src"])) if not attrs["src"].startswith("/") \
-                else attrs["src"].lstrip("/")
+            target = asset_path(attrs["src"], folder)
             if not target.startswith("assets/javascripts/") or not (site / target).is_file():
                 found.append(f"<script src={attrs['src']!r}>")
         elif attrs.get("type") in ("application/json", "application/ld+json"):
