@@ -70,4 +70,4 @@ bench: $(STAMP)
 	$(PY) -m bench
 
 clean:
-	rm -rf site .build .site-* bench/out
+	rm -rf site .build .site-* bench/out .cache

@@ -1,9 +1,12 @@
 """Pipeline and site-build benchmarks; results go to bench/RESULTS.md (section "Content pipeline").
 
 ``python -m bench`` runs 100 and 1,000 entries; ``BENCH_SIZES="100 1000 10000"`` adds 10,000
-(a few minutes on 2 cores). Each size: generate synthetic entries into bench/out/, then measure
-in-process load+validate (check), render and docs writing, then the full ``python -m scripts build``
-(pipeline + ``mkdocs build --strict``) as a subprocess, then MkDocs alone on the same docs.
+(many minutes on 2 cores). Each size, in one run: generate synthetic entries (plus the real ones) into
+bench/out/; each pipeline stage's CPU, cold, in this process; the full ``python -m scripts build``
+(pipeline + ``mkdocs build --strict`` + Pagefind) cold, then MkDocs alone and Pagefind alone on the
+same prepared pages; ``validate`` and ``build`` again with nothing changed (content cache warm) and
+after one entry changed; the search bundle's size, and the bytes Chromium fetches for search before
+the first query and for each of two queries.
 """
 
 from __future__ import annotations
@@ -18,10 +21,15 @@ import time
 from pathlib import Path
 
 from bench.generate import REPO, make_project
-from scripts.pipeline.assets import calculator_assets
-from scripts.pipeline.build import check, run_mkdocs, write_tree
+from scripts.pipeline.build import load_content, run_mkdocs
+from scripts.pipeline.cache import ContentCache
 from scripts.pipeline.content import Layout
+from scripts.pipeline.crosscheck import crosscheck
+from scripts.pipeline.links import check_links
+from scripts.pipeline.pages import collect_pages
 from scripts.pipeline.render import render
+from scripts.pipeline.search import fragments, index_site
+from scripts.pipeline.verify import verify
 
 OUT = REPO / "bench" / "out"
 RESULTS = REPO / "bench" / "RESULTS.md"
@@ -51,72 +59,148 @@ def _timed(command: list[str], cwd: Path) -> tuple[float, int, str]:
     return wall, peak, result.stderr
 
 
+def _cpu() -> float:
+    return time.process_time()
+
+
+def _stages(layout: Layout) -> dict:
+    """CPU seconds of each pipeline stage, cold (no content cache), in this process."""
+    out = {}
+    cpu = _cpu()
+    content, problems = load_content(layout, (), ContentCache(layout.root, layout.schemas, enabled=False))
+    out["load_validate_cpu"] = _cpu() - cpu
+    cpu = _cpu()
+    problems += crosscheck(content)
+    out["crosscheck_cpu"] = _cpu() - cpu
+    cpu = _cpu()
+    problems += verify(content.entries)
+    out["verify_cpu"] = _cpu() - cpu
+    cpu = _cpu()
+    content.pages = collect_pages(content)
+    problems += check_links(content, {path: page.text for path, page in content.pages.items()})
+    out["pages_links_cpu"] = _cpu() - cpu
+    if problems:
+        raise SystemExit(f"synthetic content has problems: {problems[:3]}")
+    cpu = _cpu()
+    render(content)
+    out["render_cpu"] = _cpu() - cpu
+    return out
+
+
+def _run(args: list[str], root: Path) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (children) and peak RSS (KB) of ``python -m scripts --root root ...``."""
+    cpu = _child_cpu()
+    wall, peak, _ = _timed([sys.executable, "-m", "scripts", "--root", str(root), "--docs", str(root / "docs")] + args, REPO)
+    return wall, _child_cpu() - cpu, peak
+
+
+def _search_bytes(site: Path, queries=("liquidation", "ADL")) -> dict:
+    """Bytes a reader's browser fetches for search: before the first query, and for each query (Chromium)."""
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format, *args):  # noqa: A002 (the base class's signature)
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    fetched: list[tuple[str, int]] = []
+    out = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"])
+            page = browser.new_page()
+            page.on("requestfinished", lambda request: fetched.append((request.url, request.sizes()["responseBodySize"])))
+            page.goto(url, wait_until="networkidle")
+            out["search_before_query_kb"] = sum(size for address, size in fetched
+                                                if "/pagefind/" in address or address.endswith("search.js")) / 1e3
+            for n, query in enumerate(queries):
+                fetched.clear()
+                count = page.evaluate("q => window.marginNotesSearch(q).then(() => "
+                                      "document.querySelectorAll('[data-mn-search-result] li').length)", query)
+                page.wait_for_load_state("networkidle")
+                out[f"query{n}_kb"] = sum(size for address, size in fetched if "/pagefind/" in address) / 1e3
+                out[f"query{n}_results"] = count
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return out
+
+
 def measure(count: int) -> dict:
     """Every number for one project size."""
     root = OUT / f"n{count}"
     start = time.perf_counter()
     layout = Layout(make_project(root, count))
     generate = time.perf_counter() - start
-
-    start, cpu = time.perf_counter(), time.process_time()
-    content, problems = check(layout)
-    t_check, c_check = time.perf_counter() - start, time.process_time() - cpu
-    if problems:
-        raise SystemExit(f"synthetic content has problems: {problems[:3]}")
-    start, cpu = time.perf_counter(), time.process_time()
-    pages = render(content)
-    t_render, c_render = time.perf_counter() - start, time.process_time() - cpu
-    assets, _ = calculator_assets()
-    start = time.perf_counter()
-    write_tree({**assets, **pages}, root / "docs")
-    t_write = time.perf_counter() - start
-
+    row = {"entries": count, "generate_s": generate, **_stages(layout)}
+    row["stages_cpu"] = sum(row[key] for key in ("load_validate_cpu", "crosscheck_cpu", "verify_cpu",
+                                                 "pages_links_cpu", "render_cpu"))
+    # the full build, cold (no .cache), then MkDocs alone and Pagefind alone on the same prepared pages
+    row["build_s"], row["build_cpu"], row["build_peak_mb"] = _run(["build", "--site", str(root / "site")], root)
+    row["build_peak_mb"] /= 1024
+    cpu, start = _child_cpu(), time.perf_counter()
+    passed, output = run_mkdocs(REPO / "mkdocs.yml", root / "docs", root / "site-mkdocs")
+    row["mkdocs_s"], row["mkdocs_cpu"] = time.perf_counter() - start, _child_cpu() - cpu
+    if not passed:
+        raise SystemExit(output[-3000:])
+    cpu, start = _child_cpu(), time.perf_counter()
+    passed, output = index_site(root / "site-mkdocs")
+    row["pagefind_s"], row["pagefind_cpu"] = time.perf_counter() - start, _child_cpu() - cpu
+    if not passed:
+        raise SystemExit(output[-3000:])
+    # warm: nothing changed; then one entry changed
+    row["validate_warm_s"], row["validate_warm_cpu"], _ = _run(["validate"], root)
+    row["build_warm_s"], row["build_warm_cpu"], _ = _run(["build", "--site", str(root / "site")], root)
+    changed = sorted((root / "content" / "entries").glob("entry-*.yaml"))[count // 2]
+    changed.write_text(changed.read_text(encoding="utf-8").replace("summary: ", "summary: Changed. ", 1), encoding="utf-8")
+    row["validate_change_s"], row["validate_change_cpu"], _ = _run(["validate"], root)
+    changed.write_text(changed.read_text(encoding="utf-8").replace("summary: Changed. ", "summary: Changed again. ", 1),
+                       encoding="utf-8")
+    row["build_change_s"], row["build_change_cpu"], _ = _run(["build", "--site", str(root / "site")], root)
     site = root / "site"
-    cpu = _child_cpu()
-    build_wall, build_peak, _ = _timed([sys.executable, "-m", "scripts", "--root", str(root), "--docs", str(root / "docs"),
-                               "build", "--site", str(site)], REPO)
-    c_build = _child_cpu() - cpu
-    if count <= 1000:
-        start, cpu = time.perf_counter(), _child_cpu()
-        passed, output = run_mkdocs(REPO / "mkdocs.yml", root / "docs", root / "site-mkdocs")
-        t_mkdocs, c_mkdocs = time.perf_counter() - start, _child_cpu() - cpu
-        if not passed:
-            raise SystemExit(output[-3000:])
-    else:  # a second 10,000-page MkDocs run costs many minutes: derive it from the full build instead
-        t_mkdocs = build_wall - (t_check + t_render + t_write)
-        c_mkdocs = c_build - (c_check + c_render)
-    site_bytes = _size(site)
-    entry_bytes = _size(site / "entries")
-    return {
-        "entries": count, "generate_s": generate, "check_s": t_check, "render_s": t_render, "write_s": t_write,
-        "build_s": build_wall, "mkdocs_s": t_mkdocs, "build_cpu": c_build, "check_cpu": c_check,
-        "render_cpu": c_render, "mkdocs_cpu": c_mkdocs, "pipeline_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "build_peak_mb": build_peak / 1024, "site_mb": site_bytes / 1e6, "per_entry_kb": entry_bytes / count / 1e3,
-        "search_index_mb": (site / "search/search_index.json").stat().st_size / 1e6,
-    }
+    pages = len(fragments(site))
+    row.update({"pipeline_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "site_mb": _size(site) / 1e6, "per_entry_kb": _size(site / "entries") / count / 1e3,
+                "search_pages": pages, "search_total_mb": _size(site / "pagefind") / 1e6,
+                "search_per_page_kb": _size(site / "pagefind") / max(pages, 1) / 1e3, **_search_bytes(site)})
+    return row
 
 
 def table(rows: list[dict]) -> str:
-    """The results as a Markdown table plus the derived ratios (wall time / CPU time in seconds)."""
-    lines = ["| entries | full build wall / CPU | check (load+validate+cross-check+verify) wall / CPU "
-             "| validated per CPU second | render wall / CPU | mkdocs alone wall / CPU "
-             "| (check+render) / mkdocs, CPU | in-process pipeline peak RSS | full build peak RSS (largest process) "
-             "| site | per entry page "
-             "| search index |",
-             "|" + "---|" * 11]
+    """The results as Markdown tables (seconds; CPU is user + system of this process or its children)."""
+    lines = ["| entries | load+validate | cross-check | verify | pages+links | render | stages total "
+             "| entries validated per CPU s (cold) |", "|" + "---|" * 8]
+    for r in rows:
+        lines.append(f"| {r['entries']:,} | {r['load_validate_cpu']:.2f} | {r['crosscheck_cpu']:.2f} | "
+                     f"{r['verify_cpu']:.2f} | {r['pages_links_cpu']:.2f} | {r['render_cpu']:.2f} | "
+                     f"{r['stages_cpu']:.2f} | {r['entries'] / r['load_validate_cpu']:,.0f} |")
+    lines += ["", "| entries | full build wall / CPU | mkdocs build (same pages) wall / CPU | Pagefind wall / CPU "
+              "| full / (mkdocs + Pagefind), CPU | full / mkdocs, CPU | warm build wall / CPU "
+              "| one-change build wall / CPU | warm validate wall / CPU | one-change validate wall / CPU "
+              "| build peak RSS |", "|" + "---|" * 11]
     for r in rows:
         lines.append(
-            f"| {r['entries']:,} | {r['build_s']:.1f} s / {r['build_cpu']:.1f} s "
-            f"| {r['check_s']:.2f} s / {r['check_cpu']:.2f} s | {r['entries'] / r['check_cpu']:,.0f} "
-            f"| {r['render_s']:.2f} s / {r['render_cpu']:.2f} s | {r['mkdocs_s']:.1f} s / {r['mkdocs_cpu']:.1f} s "
-            f"| {(r['check_cpu'] + r['render_cpu']) / r['mkdocs_cpu']:.1%} | {r['pipeline_peak_mb']:.0f} MB "
-            f"| {r['build_peak_mb']:.0f} MB | {r['site_mb']:.1f} MB | {r['per_entry_kb']:.1f} KB "
-            f"| {r['search_index_mb']:.1f} MB |")
-    by_size = {r["entries"]: r for r in rows}
-    if 1000 in by_size and 10000 in by_size:
-        big, small = by_size[10000], by_size[1000]
-        lines.append(f"\nFull-build ratio 10k/1k: {big['build_s'] / small['build_s']:.1f} wall, "
-                     f"{big['build_cpu'] / small['build_cpu']:.1f} CPU (linear is 10).")
+            f"| {r['entries']:,} | {r['build_s']:.1f} / {r['build_cpu']:.1f} | {r['mkdocs_s']:.1f} / {r['mkdocs_cpu']:.1f} "
+            f"| {r['pagefind_s']:.1f} / {r['pagefind_cpu']:.1f} "
+            f"| {r['build_cpu'] / (r['mkdocs_cpu'] + r['pagefind_cpu']):.2f}x | {r['build_cpu'] / r['mkdocs_cpu']:.2f}x "
+            f"| {r['build_warm_s']:.1f} / {r['build_warm_cpu']:.1f} | {r['build_change_s']:.1f} / {r['build_change_cpu']:.1f} "
+            f"| {r['validate_warm_s']:.2f} / {r['validate_warm_cpu']:.2f} "
+            f"| {r['validate_change_s']:.2f} / {r['validate_change_cpu']:.2f} | {r['build_peak_mb']:.0f} MB |")
+    lines += ["", "| entries | pages indexed | search bundle | per page | before first query | query 'liquidation' "
+              "| query 'ADL' | site | per entry page |", "|" + "---|" * 9]
+    for r in rows:
+        lines.append(
+            f"| {r['entries']:,} | {r['search_pages']:,} | {r['search_total_mb']:.1f} MB | {r['search_per_page_kb']:.1f} KB "
+            f"| {r['search_before_query_kb']:.1f} KB | {r['query0_kb']:.0f} KB ({r['query0_results']} shown) "
+            f"| {r['query1_kb']:.0f} KB ({r['query1_results']} shown) | {r['site_mb']:.1f} MB | {r['per_entry_kb']:.1f} KB |")
     return "\n".join(lines)
 
 
@@ -132,29 +216,27 @@ def record(text: str) -> None:
 
 
 def main() -> int:
-    """Run the sizes in BENCH_SIZES (default 100 and 1000), print and record the table."""
+    """Run the sizes in BENCH_SIZES (default 100 and 1000) in one run; print and record the tables."""
     sizes = [int(size) for size in os.environ.get("BENCH_SIZES", "100 1000").split()]
-    earlier = {row["entries"]: row for row in json.loads(RAW.read_text())} if RAW.exists() else {}
     rows = []
-    load_before = os.getloadavg()[0]
+    load_before = os.getloadavg()
     for count in sorted(sizes):
         print(f"benchmarking {count} entries ...", file=sys.stderr, flush=True)
         rows.append(measure(count))
+        rows[-1]["load_average"] = os.getloadavg()[0]
         print(table(rows), flush=True)
-    for row in rows:
-        row["load_average"] = os.getloadavg()[0]
-        earlier[row["entries"]] = row
-    RAW.write_text(json.dumps([earlier[size] for size in sorted(earlier)], indent=1) + "\n")
-    rows = [earlier[size] for size in sorted(earlier)]
+    RAW.write_text(json.dumps(rows, indent=1) + "\n")
+    load_after = os.getloadavg()
     text = ("## Content pipeline and site build (PIPE, `make bench`)\n\n"
-            f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on this 2-core machine (shared with "
-            "other jobs), synthetic entries of about 3 KB YAML each (4 sections, 4 FAQ items, 3 related ids). "
-            "Targets: 1,000 entries built in at most 5 s, 10,000 in at most 60 s; validating 10,000 in at most "
-            "2 s; load + validate + render at most 10% of the MkDocs time. For 10,000 entries MkDocs alone is "
-            "derived as full build minus the pipeline stages (a second 10,000-page run takes many minutes). "
-            f"System load average (1 min) {load_before:.1f} at the start and {os.getloadavg()[0]:.1f} at the end: "
-            "on 2 cores, anything above 2 means the other jobs slowed the wall times down; CPU times "
-            "(user + system, this process or its children) are less affected.\n\n" + table(rows))
+            f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in one run on this 2-core machine "
+            "(shared with other jobs): synthetic entries of about 3 KB YAML each (4 sections, 4 FAQ items, 3 related "
+            "ids) plus the real entries. System load average (1, 5, 15 min) "
+            f"{', '.join(f'{x:.1f}' for x in load_before)} at the start and "
+            f"{', '.join(f'{x:.1f}' for x in load_after)} at the end: on 2 cores, anything above 2 means other "
+            "jobs slowed the wall times; compare CPU times and ratios, not wall times. Stages are cold (no "
+            "content cache). Warm and one-change runs use the content cache (.cache/) of the run before; "
+            "MkDocs itself always rebuilds every page. Search bytes are what Chromium fetched (response bodies, "
+            "served uncompressed).\n\n" + table(rows))
     record(text)
     return 0
 

@@ -53,12 +53,14 @@ def entry(index: int, count: int, categories: list[str], rng: random.Random) -> 
 
 
 def make_project(root: Path, count: int, seed: int = 1) -> Path:
-    """A project folder with the real content/ (minus entries) and ``count`` synthetic entries."""
+    """A project folder with the real content/ and ``count`` synthetic entries added to its entries.
+
+    The real entries stay: the glossary and the hand-written pages link to them.
+    """
     if root.exists():
         shutil.rmtree(root)
-    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("entries"))
+    shutil.copytree(REPO / "content", root / "content")
     entries = root / "content" / "entries"
-    entries.mkdir()
     categories = [c["id"] for c in yaml.safe_load((REPO / "content/categories.yaml").read_text())]
     rng = random.Random(seed)
     for index in range(count):

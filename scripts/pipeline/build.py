@@ -15,13 +15,15 @@ import tempfile
 from pathlib import Path
 
 from .assets import calculator_assets
+from .cache import ContentCache
 from .content import Content, Layout
 from .crosscheck import crosscheck, warnings
 from .errors import ContentError, Problem
 from .links import check_links, explain_mkdocs
-from .load import display_path, load_file
+from .load import MAX_BYTES, display_path, load_bytes, load_file, resolved
 from .pages import collect_pages
 from .render import render
+from .search import index_site
 from .validate import schema_set
 from .verify import verify
 
@@ -29,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS_ENV = "MARGIN_NOTES_DOCS_DIR"
 PREPARED_ENV = "MARGIN_NOTES_PREPARED"
 ROOT_ENV = "MARGIN_NOTES_ROOT"
+CACHE_ENV = "MARGIN_NOTES_CACHE"  # "0": no content cache (read or written)
 
 # attribute of Content: (file inside content/, schema, required)
 _SIDE_FILES = {
@@ -39,33 +42,54 @@ _SIDE_FILES = {
 }
 
 
-def load_content(layout: Layout, extra_files=()) -> tuple[Content, list[Problem]]:
-    """Load every entry (plus ``extra_files``) and the side files, validating each against its schema."""
+def load_content(layout: Layout, extra_files=(), cache: ContentCache | None = None) -> tuple[Content, list[Problem]]:
+    """Load every entry (plus ``extra_files``) and the side files, validating each against its schema.
+
+    With a ``cache``, a file whose bytes are those of a cached, valid document is not parsed again.
+    """
     schemas = schema_set(layout.schemas.resolve())
+    cache = cache or ContentCache(layout.root, layout.schemas, enabled=False)
     content = Content(layout)
     problems: list[Problem] = []
-    files = list(dict.fromkeys([p.resolve() for p in layout.entry_files()] + [Path(f).resolve() for f in extra_files]))
+    files = list(dict.fromkeys([resolved(p) for p in layout.entry_files()] + [resolved(Path(f)) for f in extra_files]))
     for path in files:
-        doc, found = load_file(path, layout.root)
+        doc, found = _load(path, layout, "entry.schema.json", schemas, cache)
         content.entries.append(doc)
         problems += found
-        if doc.data is not None:
-            problems += schemas.validate(doc, "entry.schema.json")
     for name, (relative, schema, required) in _SIDE_FILES.items():
         path = layout.content / relative
         if not required and not path.exists():
             continue
-        doc, found = load_file(path, layout.root)
+        doc, found = _load(path, layout, schema, schemas, cache)
         setattr(content, name, doc)
         problems += found
-        if doc.data is not None:
-            problems += schemas.validate(doc, schema)
     return content, problems
+
+
+def _load(path: Path, layout: Layout, schema: str, schemas, cache: ContentCache):
+    """One file loaded and validated, or taken from ``cache`` when its bytes have not changed."""
+    try:
+        data = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
+    except OSError:
+        data = None
+    if data is None:
+        doc, found = load_file(path, layout.root)
+    else:
+        digest, doc = cache.document(display_path(path, layout.root), data)
+        if doc is not None:
+            return doc, []
+        doc, found = load_bytes(data, display_path(path, layout.root))
+    if doc.data is not None:
+        found += schemas.validate(doc, schema)
+    if data is not None and not found:
+        cache.store(digest, doc)
+    return doc, found
 
 
 def check(layout: Layout, files=()) -> tuple[Content, list[Problem]]:
     """Run every check; problems are limited to ``files`` when given (others still take part)."""
-    content, problems = load_content(layout, files)
+    cache = ContentCache(layout.root, layout.schemas, enabled=os.environ.get(CACHE_ENV, "1") != "0")
+    content, problems = load_content(layout, files, cache)
     problems += crosscheck(content)
     content.warnings = warnings(content)
     if not problems:
@@ -78,6 +102,7 @@ def check(layout: Layout, files=()) -> tuple[Content, list[Problem]]:
         problems = [p for p in problems if p.file in wanted]
         content.warnings = [p for p in content.warnings if p.file in wanted]
     content.warnings = sorted(set(content.warnings))
+    cache.save()
     return content, sorted(set(problems))
 
 
@@ -168,6 +193,11 @@ def build(layout: Layout, site_dir: Path, config: Path, docs_dir: Path | None = 
             sources = {path: page.source for path, page in (content.pages or {}).items()}
             log("\n".join(explain_mkdocs(output, content, sources)))
             log(f"MkDocs build failed; {site_dir} was left as it was.")
+            return 1
+        passed, output = index_site(out_dir)
+        if not passed:
+            log(output)
+            log(f"Search indexing (Pagefind) failed; {site_dir} was left as it was.")
             return 1
         swap_into_place(out_dir, site_dir)
     finally:

@@ -82,9 +82,13 @@ def definitions(terms: list[dict]) -> dict[str, str]:
 
 
 def abbreviation_block(terms: list[dict]) -> str:
-    """The ``*[spelling]: definition`` lines appended to every page ('' without terms)."""
+    """The ``*[spelling]: definition`` lines appended to every page ('' without terms).
+
+    One block per definition: in a single block of all of them, Markdown's block processors search the
+    whole remaining block once per definition (about 0.4 s per page with our glossary, 25x slower).
+    """
     lines = [f"*[{form}]: {text}" for form, text in definitions(terms).items() if text]
-    return ("\n\n" + "\n".join(lines) + "\n") if lines else ""
+    return ("\n\n" + "\n\n".join(lines) + "\n") if lines else ""
 
 
 def abbreviate(text: str, block: str) -> str:

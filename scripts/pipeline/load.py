@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -173,7 +174,7 @@ def load_text(text: str, file: str) -> tuple[Document, list[Problem]]:
             return doc, [Problem(file, 1, "$", f"invalid YAML: {first}")]
         if node is None:
             return doc, [Problem(file, 1, "$", "the file is empty")]
-        bound = _bounds(node, line_of)
+        bound = _bounds(node, line_of, text)
         if bound:
             return doc, [Problem(file, bound[0], "$", bound[1])]
         doc.lines[()] = line_of(node.start_mark)
@@ -194,12 +195,27 @@ def _children(node) -> list:
     return node.value if isinstance(node, yaml.SequenceNode) else []
 
 
-def _bounds(root, line_of) -> tuple[int, str] | None:
+def _depth(root, line_of) -> tuple[int, str] | None:
+    """:func:`_bounds` for a tree without aliases: only the depth can be too large."""
+    stack = [(root, 1)]
+    while stack:
+        node, level = stack.pop()
+        if level > MAX_DEPTH:
+            return (line_of(node.start_mark), f"values are nested more than {MAX_DEPTH} levels deep; "
+                    "flatten the structure")
+        if not isinstance(node, yaml.ScalarNode):
+            stack += [(child, level + 1) for child in reversed(_children(node))]
+    return None
+
+
+def _bounds(root, line_of, text: str = "*") -> tuple[int, str] | None:
     """(line, message) when the node tree nests too deeply or its aliases expand too far, else None.
 
     An iterative depth-first walk that visits each node once (an alias is a node met again): expanded
     sizes are summed from the children's sizes, never by expanding, so the check is cheap for any input.
     """
+    if "*" not in text and 2 * len(text) < MAX_VALUES:  # no alias, and too short for MAX_VALUES nodes
+        return _depth(root, line_of)
     size: dict[int, int] = {}
     open_nodes: set[int] = set()
     stack = [(root, 1, False)]
@@ -237,6 +253,11 @@ def load_file(path: Path, root: Path) -> tuple[Document, list[Problem]]:
         data = path.read_bytes()
     except OSError as error:
         return Document(file), [Problem(file, 1, "$", f"cannot read the file: {error.strerror}")]
+    return load_bytes(data, file)
+
+
+def load_bytes(data: bytes, file: str) -> tuple[Document, list[Problem]]:
+    """Parse the bytes of a file (at most ``MAX_BYTES``, checked by :func:`load_file`) shown as ``file``."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -246,10 +267,16 @@ def load_file(path: Path, root: Path) -> tuple[Document, list[Problem]]:
     return load_text(text.removeprefix("\ufeff"), file)
 
 
+@lru_cache(maxsize=65536)
+def resolved(path: Path) -> Path:
+    """``path.resolve()``, computed once per path in a process (each file's path is resolved once)."""
+    return path.resolve()
+
+
 def display_path(path: Path, root: Path) -> str:
     """``path`` relative to ``root`` when it lies inside it, else as given."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return resolved(path).relative_to(resolved(root)).as_posix()
     except ValueError:
         return path.as_posix()
 

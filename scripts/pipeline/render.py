@@ -90,6 +90,7 @@ def entry_page(entry: dict, site) -> str:
         "edit_source": site.source_of(entry["id"]),
         "jsonld": json_ld(entry),
         "reviewed": entry["reviewed"],  # the sitemap's lastmod (scripts/mkdocs_hook.py)
+        "search_category": category["title"] if category else entry["category"],  # shown in search results
     }
     out = [front_matter(meta), f"# {md_text(entry['title'])}\n\n", f"{entry['summary']}\n\n"]
     facts = [DIFFICULTY.get(entry["difficulty"], entry["difficulty"]),

@@ -12,6 +12,7 @@ raw HTML.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from dataclasses import dataclass, field
@@ -203,12 +204,52 @@ def allowed_html(fragment: str) -> str:
                      link_rel=None, strip_comments=True, filter_style_properties={"text-align"})
 
 
+# Verdicts from the content cache (scripts/pipeline/cache.py): text digest -> [problems, links, images].
+_stored: dict | None = None
+_used: dict = {}
+_added = [False]
+
+
+def use_verdicts(stored: dict | None) -> None:
+    """Take the verdicts read from the content cache (None: keep none between runs)."""
+    global _stored
+    _stored = stored
+    _used.clear()
+    _added[0] = False
+    check_markdown.cache_clear()
+
+
+def used_verdicts() -> tuple[dict, bool]:
+    """The verdicts asked for since :func:`use_verdicts`, and whether any was new."""
+    return _used, _added[0]
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
 @lru_cache(maxsize=65536)
 def check_markdown(text: str) -> MarkdownCheck:
     """Check one Markdown text through the gate; return its problems and the links it makes.
 
-    Cached by text (the link check asks again for the same fields); treat the result as read-only.
+    Cached by text in the process, and between runs by the content cache; treat the result as read-only.
     """
+    if _stored is None:
+        return _check_markdown(text)
+    key = _digest(text)
+    record = _stored.get(key)
+    if isinstance(record, list) and len(record) == 3 and all(
+            isinstance(part, list) and all(isinstance(item, str) for item in part) for part in record):
+        _used[key] = record
+        return MarkdownCheck(list(record[0]), list(record[1]), list(record[2]))
+    result = _check_markdown(text)
+    _used[key] = [result.problems, result.links, result.images]
+    _added[0] = True
+    return result
+
+
+def _check_markdown(text: str) -> MarkdownCheck:
+    """:func:`check_markdown` without its caches."""
     result = MarkdownCheck()
     if not _NEEDS_RENDER.search(text):
         return result  # no tag, entity, attribute list or link can start without one of < & { [ ]
@@ -236,6 +277,7 @@ def markdown_problems(text: str) -> list[str]:
     return check_markdown(text).problems
 
 
+@lru_cache(maxsize=65536)
 def is_markdown(kind: str, path: tuple) -> bool:
     """Whether the string at ``path`` of a ``kind`` document (see :data:`MARKDOWN_FIELDS`) is Markdown."""
     for pattern in MARKDOWN_FIELDS.get(kind, []):

@@ -1,7 +1,9 @@
 """Validate loaded documents against the JSON Schemas in content/schema/, with messages for people.
 
 All schemas are loaded once into one ``referencing`` registry, and one ``Draft202012Validator`` per
-schema is reused for every document. jsonschema's messages are rewritten ("summary has 173
+schema is reused for every document. A compiled validator (jsonschema-rs) checks each document first;
+only a document it rejects goes through ``jsonschema``, whose errors are the ones reported, so the
+messages never depend on the fast path (tests/pipeline/test_fastvalidate.py compares both). jsonschema's messages are rewritten ("summary has 173
 characters; at most 160") and placed on the line of the offending value.
 """
 
@@ -13,6 +15,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -47,6 +50,14 @@ def type_name(value) -> str:
     return type(value).__name__
 
 
+def _meta_valid(schema) -> bool:
+    """Whether ``schema`` is a valid JSON Schema, by jsonschema-rs (False when it cannot tell)."""
+    try:
+        return jsonschema_rs.meta.is_valid(schema)
+    except (ValueError, TypeError, jsonschema_rs.ReferencingError):
+        return False
+
+
 class SchemaSet:
     """Every schema in one folder, in one registry, with one reusable validator per schema file."""
 
@@ -56,7 +67,8 @@ class SchemaSet:
         self.schemas: dict[str, dict] = {}
         for path in sorted(schema_dir.glob("*.json")):
             contents = json.loads(path.read_text(encoding="utf-8"))
-            Draft202012Validator.check_schema(contents)
+            if not _meta_valid(contents):  # the compiled meta-check; jsonschema's names the problem
+                Draft202012Validator.check_schema(contents)
             contents = inline_local_refs(contents)
             self.schemas[path.name] = contents
             resource = Resource.from_contents(contents, default_specification=DRAFT202012)
@@ -66,6 +78,27 @@ class SchemaSet:
                 resources.append((own_id, resource))
         self.registry = Registry().with_resources(resources)
         self._validators: dict[str, Draft202012Validator] = {}
+        self._fast: dict[str, object] = {}
+
+    def fast_validator(self, name: str):
+        """The compiled (jsonschema-rs) validator for schema file ``name``, built once."""
+        if name not in self._fast:
+            resources = [(SCHEMA_BASE + other, schema) for other, schema in self.schemas.items()]
+            resources += [(schema["$id"], schema) for schema in self.schemas.values()
+                          if isinstance(schema, dict) and schema.get("$id")
+                          and schema["$id"] not in {uri for uri, _ in resources}]
+            schema = dict(self.schemas[name])
+            schema.setdefault("$id", SCHEMA_BASE + name)
+            self._fast[name] = jsonschema_rs.Draft202012Validator(
+                schema, validate_formats=True, registry=jsonschema_rs.Registry(resources), offline=True)
+        return self._fast[name]
+
+    def is_valid(self, data, name: str) -> bool:
+        """True when the compiled validator accepts ``data``; False also when it cannot take the data."""
+        try:
+            return self.fast_validator(name).is_valid(data)
+        except (ValueError, TypeError, jsonschema_rs.ValidationError):  # a value JSON has no type for
+            return False
 
     def validator(self, name: str) -> Draft202012Validator:
         """The reusable validator for schema file ``name`` (e.g. 'entry.schema.json')."""
@@ -78,6 +111,8 @@ class SchemaSet:
 
     def validate(self, doc: Document, name: str) -> list[Problem]:
         """Check one document against schema ``name``; return every problem found."""
+        if self.is_valid(doc.data, name):
+            return []
         problems: list[Problem] = []
         for error in self.validator(name).iter_errors(doc.data):
             problems.extend(explain(error, doc))

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from scripts.pipeline.search import fragments
+
 from scripts.pipeline.build import build
 from scripts.pipeline.content import Layout
 from scripts.pipeline.safety import SITE_EXTENSIONS
@@ -160,8 +162,7 @@ def test_generated_pages_link_the_entry(real_site):
     terms = yaml.safe_load((REPO / "content/glossary.yaml").read_text())
     for term in terms:
         assert f'id="{term["id"]}"' in glossary
-    index = json.loads((real_site / "search/search_index.json").read_text())
-    assert any(doc["location"].startswith(f"entries/{REAL_ID}/") for doc in index["docs"])
+    assert any(record["url"] == f"/entries/{REAL_ID}/" for record in fragments(real_site))  # Pagefind's index
 
 
 def test_generated_pages_have_no_edit_link_but_hand_written_ones_do(real_site):

@@ -1,10 +1,9 @@
 """Words, not ids, in the built site: calculator pages show labels and the widget's own start values,
-categories link their calculators, and search finds acronyms (ADL, IF, ROI)."""
+categories link their calculators, (search and its acronyms: test_search.py)."""
 
 from __future__ import annotations
 
 import html
-import json
 import re
 
 from scripts import calcform
@@ -67,15 +66,3 @@ def test_categories_link_their_calculators_and_only_say_empty_when_they_are(buil
         if expected:
             assert "No entries yet" not in _plain(article), category_id
     assert all(calcpages.CATEGORIES.get(calc_id) for calc_id in SPECS), "every calculator sits in a category"
-
-
-def test_search_splits_at_punctuation_keeps_short_words_and_indexes_the_acronyms(built_site):
-    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    config = index["config"]
-    assert "stopWordFilter" not in config["pipeline"]  # the listed functions are the ones Material keeps
-    separator = re.compile(config["separator"])
-    glossary = [doc for doc in index["docs"] if doc["location"].startswith("glossary/#")]
-    tokens = {doc["location"]: {token.lower() for token in separator.split(_plain(doc["title"])) if token}
-              for doc in glossary}
-    for acronym, anchor in (("adl", "auto-deleveraging"), ("if", "insurance-fund"), ("roi", "roi")):
-        assert acronym in tokens[f"glossary/#{anchor}"], acronym
