@@ -28,7 +28,7 @@ def test_annotation():
 
 BROKEN = {  # kind of problem -> (edit of good-entry.yaml, expected annotation)
     "yaml syntax": (("title: What is a good entry?", "title: [unclosed"),
-                    "::error file=content/entries/good-entry.yaml,line=3,title=$::invalid YAML: "),
+                    "::error file=content/entries/good-entry.yaml,line=2,title=$::invalid YAML: the list in brackets"),
     "schema": (("difficulty: beginner", "difficulty: easy"),
                "::error file=content/entries/good-entry.yaml,line=6,title=$.difficulty::'easy' is not one of: "
                "beginner, intermediate, advanced"),

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.widgets.conftest import browser  # noqa: F401 (the session's Chromium)
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRY = "content/entries/can-a-futures-balance-go-negative.yaml"
@@ -90,7 +89,7 @@ def _quiet(log: Path, seconds: float = 5, limit: float = 180) -> None:
         time.sleep(0.5)
 
 
-def test_broken_save_shows_problems_and_one_save_rebuilds_once(preview, browser):  # noqa: F811
+def test_broken_save_shows_problems_and_one_save_rebuilds_once(preview, browser):
     url, root, log = preview
     entry = root / ENTRY
     good = entry.read_text(encoding="utf-8")

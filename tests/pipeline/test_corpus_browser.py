@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -20,9 +19,6 @@ from tests.pipeline.corpus.scan import own_inline_scripts
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 TRAP = """
 window.__mnRan = [];
@@ -81,20 +77,7 @@ def corpus_url(corpus_site):
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    """One headless Debian Chromium (never `playwright install`)."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium is missing ({CHROMIUM}); make test installs it", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def test_no_script_runs_on_any_corpus_page_and_payloads_show_as_text(corpus_site, corpus_url, chromium):
+def test_no_script_runs_on_any_corpus_page_and_payloads_show_as_text(corpus_site, corpus_url, browser):
     own = sorted(own_inline_scripts(corpus_site))
     assert len(own) >= 2  # the theme's inline scripts were found, so the allow-list is not empty by mistake
     pages = sorted(p.relative_to(corpus_site).as_posix() for p in corpus_site.rglob("index.html"))
@@ -102,7 +85,7 @@ def test_no_script_runs_on_any_corpus_page_and_payloads_show_as_text(corpus_site
     for case in BUILT:
         shows.setdefault(page_of(case) + "index.html", []).append(case)
     assert set(shows) <= set(pages)
-    context = chromium.new_context()
+    context = browser.new_context()
     context.add_init_script(TRAP)
     page = context.new_page()
     dialogs: list[str] = []

@@ -9,18 +9,15 @@ from __future__ import annotations
 import functools
 import http.server
 import re
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-INSTALL = "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium"
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, INSTALL  # noqa: E402,F401 (shared with other folders)
+
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 @pytest.fixture(scope="session")
@@ -73,19 +70,6 @@ def base_url(built_site):
     yield url
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for the session."""
-    if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
-        pytest.fail(f"Chromium is missing ({CHROMIUM}). Install it as root with:\n    {INSTALL}", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Watched:
