@@ -116,6 +116,9 @@ def cmd_serve(args) -> int:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **{DOCS_ENV: str(docs.resolve()), ROOT_ENV: str(args.root)})
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # a .pyc written under a watched folder would trigger a second rebuild
+    # MkDocs serves under site_url's path; the preview lives at the root of its own address unless the
+    # caller chose a SITE_URL.
+    env.setdefault("SITE_URL", f"http://127.0.0.1:{args.port}/")
     command = [sys.executable, "-m", "mkdocs", "serve", "--livereload", "-f", str(args.config),
                "-a", f"127.0.0.1:{args.port}", "-w", str(args.root / "content")]
     try:
