@@ -145,16 +145,23 @@ def _partial(ex, account, pos, fills):
         reserve = money(pos.fee_reserve * qty / pos.qty)
         pos.margin -= released
         pos.fee_reserve -= reserve
-        pos.qty = keep
-        account.wallet += released + pnl - fee
-        account.realised_pnl += pnl
-        account.partial_liquidations += 1
-        ex.counterparty_wallet -= pnl
-        ex.fees_collected += fee
-        ex.exercised.add("partial_liquidation")
-        events.append({"event": "partial_liquidation", "account": account.name, "symbol": pos.symbol,
-                       "qty": qty, "fill": fill, "position": pos.summary()})
+        events.append(_book_partial(ex, account, pos, keep, fill, pnl, fee, released))
     return events
+
+
+def _book_partial(ex, account, pos, keep, fill, pnl, fee, released):
+    """Book one laddered step: ``pos`` keeps ``keep``; the closed part's PnL (against the counterparty),
+    its taker fee and the isolated margin it ``released`` move to the wallet. Returns the event."""
+    qty = pos.qty - keep
+    pos.qty = keep
+    account.wallet += released + pnl - fee
+    account.realised_pnl += pnl
+    account.partial_liquidations += 1
+    ex.counterparty_wallet -= pnl
+    ex.fees_collected += fee
+    ex.exercised.add("partial_liquidation")
+    return {"event": "partial_liquidation", "account": account.name, "symbol": pos.symbol,
+            "qty": qty, "fill": fill, "position": pos.summary()}
 
 
 def _partial_cross(ex, account, fills):
@@ -183,15 +190,7 @@ def _partial_cross(ex, account, fills):
         closed_upnl = pnl_at(venue, pos, mark) * qty / pos.qty
         if keep <= 0 or balance - closed_upnl + pnl - fee <= 0:
             break
-        pos.qty = keep
-        account.wallet += pnl - fee
-        account.realised_pnl += pnl
-        account.partial_liquidations += 1
-        ex.counterparty_wallet -= pnl
-        ex.fees_collected += fee
-        ex.exercised.add("partial_liquidation")
-        events.append({"event": "partial_liquidation", "account": account.name, "symbol": pos.symbol,
-                       "qty": qty, "fill": fill, "position": pos.summary()})
+        events.append(_book_partial(ex, account, pos, keep, fill, pnl, fee, ZERO))
     return events
 
 
