@@ -16,6 +16,7 @@ from types import SimpleNamespace
 import pytest
 
 from calculators.model.policies import POLICIES
+from calculators.model.venues import Source
 from scripts.pipeline import venuepages
 from scripts.pipeline.build import check
 from scripts.pipeline.render import render
@@ -23,15 +24,6 @@ from scripts.pipeline.rules import counted, third_party_only
 
 REPO = Path(__file__).resolve().parents[2]
 RULE_VENUES = json.loads((REPO / "content/schema/rule.schema.json").read_text())["properties"]["venue"]["enum"]
-
-
-@dataclass(frozen=True)
-class Source:
-    title: str
-    url: str
-    publisher: str
-    accessed: str
-    third_party: bool = False
 
 
 @dataclass(frozen=True)
