@@ -24,11 +24,15 @@ import sys
 import threading
 from pathlib import Path
 
-from .pipeline.build import DOCS_ENV, ROOT, ROOT_ENV, build, check, prepare
 from .pipeline.content import Layout
-from .pipeline.drafts import draft_notes
 from .pipeline.errors import ContentError, Problem, format_problems, github_annotation
 from .pipeline.load import display_path
+
+# The pipeline (and through it the model, Markdown, jsonschema) is imported by the commands that use
+# it: a validate run whose inputs did not change replays its last outcome without them.
+ROOT = Path(__file__).resolve().parents[1]
+DOCS_ENV = "MARGIN_NOTES_DOCS_DIR"  # the same names as scripts.pipeline.build's
+ROOT_ENV = "MARGIN_NOTES_ROOT"
 
 
 def github_format() -> bool:
@@ -48,13 +52,13 @@ def cmd_validate(args) -> int:
         for f in missing:
             _err(f"{f}:1: $: no such file")
         return 1
-    content, problems = check(layout, args.files)
-    notes = draft_notes(content, [display_path(Path(f), layout.root) for f in args.files])
+    outcome = validate_outcome(layout, args.files)
+    notes, problems = outcome.notes, outcome.problems
     github = github_format()
     for note in notes:
         print(github_annotation(note, "notice") if github else f"{note.file}:{note.line}: {note.path}: note: "
               f"{note.message}")
-    for warning in content.warnings:
+    for warning in outcome.warnings:
         if github:
             print(github_annotation(warning, "warning"))
         _err(str(warning))
@@ -64,11 +68,32 @@ def cmd_validate(args) -> int:
                 print(github_annotation(problem))
         _err(format_problems(problems))
         return 1
-    count = len(args.files) if args.files else len(content.entries)
+    count = outcome.count
     drafts = len({note.file for note in notes})
     print(f"{count} entr{'y' if count == 1 else 'ies'} valid" + (
         f" ({drafts} draft{'s' if drafts != 1 else ''}: the notes above list what to finish)." if drafts else "."))
     return 0
+
+
+def validate_outcome(layout: Layout, files):
+    """What ``validate`` reports for ``files`` (all entries when empty): replayed from ``.cache/run.json``
+    when no input changed since it was stored (scripts/pipeline/runcache.py), else checked and stored."""
+    from .pipeline import runcache
+
+    enabled = os.environ.get("MARGIN_NOTES_CACHE", "1") != "0"  # build.CACHE_ENV
+    key = runcache.run_key(layout.root, files) if enabled else ""
+    outcome = runcache.replay(layout.root, key) if enabled else None
+    if outcome is not None:
+        return outcome
+    from .pipeline.build import check
+    from .pipeline.drafts import draft_notes
+
+    content, problems = check(layout, files)
+    notes = draft_notes(content, [display_path(Path(f), layout.root) for f in files])
+    outcome = runcache.Outcome(problems, list(content.warnings), notes, len(files) if files else len(content.entries))
+    if enabled:
+        runcache.store(layout.root, key, outcome)
+    return outcome
 
 
 _PROBLEM_LINE = re.compile(r"^(?P<file>[^:\s][^:]*):(?P<line>\d+): (?P<path>\$\S*): (?P<message>.*)$")
@@ -85,12 +110,16 @@ def _github_log(text: str) -> None:
 
 def cmd_build(args) -> int:
     """Build the site atomically into ``--site`` (default site/)."""
+    from .pipeline.build import build
+
     return build(Layout(args.root), args.site, args.config, args.docs,
                  log=_github_log if github_format() else _err)
 
 
 def cmd_render(args) -> int:
     """Write the generated docs folder only."""
+    from .pipeline.build import prepare
+
     try:
         files = prepare(Layout(args.root), args.docs or args.root / ".build" / "docs", log=_err)
     except ContentError as error:
@@ -106,6 +135,8 @@ def cmd_serve(args) -> int:
     if problem:
         _err(f"serve: {problem}")
         return 1
+    from .pipeline.build import prepare
+
     docs = args.docs or args.root / ".build" / "docs"
     try:
         prepare(Layout(args.root), docs, log=_err)

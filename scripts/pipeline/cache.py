@@ -19,7 +19,6 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from . import safety
 from .load import Document
 
 CACHE_DIR = ".cache"
@@ -33,7 +32,9 @@ LIBRARIES = ("PyYAML", "jsonschema", "jsonschema-rs", "Markdown", "pymdown-exten
 def code_version() -> str:
     """A digest of the code and libraries that produce what the cache holds (computed once per process)."""
     digest = hashlib.sha256(sys.version.encode())
-    files = sorted((REPO / "scripts").rglob("*.py")) + sorted((REPO / "calculators").rglob("*.py"))
+    # the model's data too: venue profiles (YAML) and their schema decide rule results and venue pages
+    files = sorted((REPO / "scripts").rglob("*.py")) + sorted(
+        path for path in (REPO / "calculators").rglob("*") if path.suffix in (".py", ".yaml", ".json"))
     for path in files + [REPO / "mkdocs.yml"]:
         digest.update(path.relative_to(REPO).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for name in LIBRARIES:
@@ -75,6 +76,8 @@ class ContentCache:
         self.docs: dict[str, dict] = {}
         self.used: dict[str, dict] = {}
         self.changed = False
+        from . import safety  # Markdown and nh3: imported only when a check runs
+
         markdown: dict = {}
         if enabled:
             stored = self._read()
@@ -119,6 +122,8 @@ class ContentCache:
 
     def save(self) -> None:
         """Write the documents used in this run and the verdicts asked for; never fail the run over it."""
+        from . import safety
+
         verdicts = safety.used_verdicts()
         if not self.enabled or not (self.changed or verdicts[1] or set(self.used) != set(self.docs)):
             return

@@ -77,58 +77,138 @@ def line_counter(text: str):
     return lambda mark: bisect.bisect_left(newlines, mark.index) + 1
 
 
-class _Builder:
-    """Turns a composed node tree into data and a line map, collecting problems on the way."""
+class _Loader(_BaseLoader):
+    """The safe loader with a quicker resolver: the same implicit tags, without path resolvers.
 
-    def __init__(self, loader, doc: Document, problems: list[Problem], line_of):
+    Every scalar the C composer makes goes through :meth:`resolve`; the base class concatenates two
+    lists and checks path resolvers (which the safe loader never has) for each one.
+    """
+
+    def resolve(self, kind, value, implicit):
+        resolvers = self.yaml_implicit_resolvers
+        if kind is not yaml.ScalarNode or None in resolvers or self.yaml_path_resolvers:
+            return super().resolve(kind, value, implicit)
+        if implicit[0]:
+            for tag, regexp in resolvers.get(value[:1], ()):
+                if regexp.match(value):
+                    return tag
+        return self.DEFAULT_SCALAR_TAG
+
+    def descend_resolver(self, current_node, current_index):
+        if self.yaml_path_resolvers:
+            super().descend_resolver(current_node, current_index)
+
+    def ascend_resolver(self):
+        if self.yaml_path_resolvers:
+            super().ascend_resolver()
+
+
+_STR = "tag:yaml.org,2002:str"
+_BLOCK = ("|", ">")
+
+
+class _TooDeep(Exception):
+    """Raised by the builder at the first node (in document order) nested deeper than MAX_DEPTH."""
+
+    def __init__(self, node):
+        super().__init__()
+        self.node = node
+
+
+class _Builder:
+    """Turns a composed node tree into data and a line map, collecting problems on the way.
+
+    With ``check_depth``, it also stops at the first node nested deeper than ``MAX_DEPTH`` (raising
+    :class:`_TooDeep`), visiting nodes in the order :func:`_depth` does, so one walk does both. A value
+    PyYAML cannot convert is kept in ``invalid`` (the first one) and the walk goes on, so that a
+    depth problem later in the file is still the one reported, as when depth was checked first.
+    """
+
+    def __init__(self, loader, doc: Document, problems: list[Problem], line_of, check_depth: bool = False):
         self.line_of = line_of
         self.loader = loader
         self.doc = doc
         self.problems = problems
         self.seen: dict[int, object] = {}
+        self.limit = MAX_DEPTH if check_depth else None
+        self.invalid: Exception | None = None
 
-    def build(self, node, path: tuple):
-        if id(node) in self.seen:  # an alias: reuse, do not expand again (keeps "billion laughs" cheap)
-            return self.seen[id(node)]
-        if not isinstance(node, yaml.ScalarNode) and node.tag != _COLLECTION_TAGS[type(node)]:
+    def _skipped(self, node, level: int) -> None:
+        """Depth-check a subtree the builder does not build (a complex or repeated key's value)."""
+        if self.limit is not None:
+            found = _deep_node(node, level)
+            if found is not None:
+                raise _TooDeep(found)
+
+    def build(self, node, path: tuple, level: int = 1):
+        key = id(node)
+        if key in self.seen:  # an alias: reuse, do not expand again (keeps "billion laughs" cheap)
+            return self.seen[key]
+        if self.limit is not None and level > self.limit:
+            raise _TooDeep(node)
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            value = self._scalar(node, path)
+            self.seen[key] = value
+            return value
+        if node.tag != _COLLECTION_TAGS[kind]:
             self.problems.append(Problem(
                 self.doc.file, self.line_of(node.start_mark), json_path(path),
                 f"unsupported YAML tag {_tag(node.tag)}; remove it and write plain values"))
-        if isinstance(node, yaml.MappingNode):
-            value = self._mapping(node, path)
-        elif isinstance(node, yaml.SequenceNode):
-            value = []
-            self.seen[id(node)] = value
-            for index, item in enumerate(node.value):
-                self.doc.lines.setdefault(path + (index,), self.line_of(item.start_mark))
-                value.append(self.build(item, path + (index,)))
+        if kind is yaml.MappingNode:
+            value = self._mapping(node, path, level)
         else:
-            value = self._scalar(node, path)
-        self.seen[id(node)] = value
+            value = []
+            self.seen[key] = value
+            lines, line_of, build, fast = self.doc.lines, self.line_of, self.build, self.limit is not None
+            for index, item in enumerate(node.value):
+                where = path + (index,)
+                if where not in lines:
+                    lines[where] = line_of(item.start_mark)
+                if fast and type(item) is yaml.ScalarNode and item.tag == _STR and item.style not in _BLOCK \
+                        and level < self.limit:
+                    value.append(item.value)  # a plain string: what build() returns, without the call
+                else:
+                    value.append(build(item, where, level + 1))
+        self.seen[key] = value
         return value
 
-    def _mapping(self, node, path: tuple) -> dict:
+    def _mapping(self, node, path: tuple, level: int) -> dict:
         value: dict = {}
         self.seen[id(node)] = value
         first_line: dict = {}
+        lines, line_of, build, limit = self.doc.lines, self.line_of, self.build, self.limit
         for key_node, value_node in node.value:
-            line = self.line_of(key_node.start_mark)
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            scalar_key = type(key_node) is yaml.ScalarNode
+            if limit is not None and scalar_key and level + 1 > limit:
+                raise _TooDeep(key_node)
+            line = line_of(key_node.start_mark)
+            if not scalar_key or key_node.tag == "tag:yaml.org,2002:merge":
+                if not scalar_key:
+                    self._skipped(key_node, level + 1)
+                self._skipped(value_node, level + 1)
                 self.problems.append(Problem(self.doc.file, line, json_path(path), "keys must be plain words"))
                 continue
             key = key_node.value
             if key in first_line:
+                self._skipped(value_node, level + 1)
                 self.problems.append(Problem(
                     self.doc.file, line, json_path(path + (key,)),
                     f"key {short(key)} appears twice (first on line {first_line[key]}); keep one"))
                 continue
             first_line[key] = line
-            self.doc.lines.setdefault(path + (key,), line)
-            value[key] = self.build(value_node, path + (key,))
+            where = path + (key,)
+            if where not in lines:
+                lines[where] = line
+            if limit is not None and type(value_node) is yaml.ScalarNode and value_node.tag == _STR \
+                    and value_node.style not in _BLOCK:
+                value[key] = value_node.value  # a plain string (no alias in this file): as build() would
+            else:
+                value[key] = build(value_node, where, level + 1)
         return value
 
     def _scalar(self, node, path: tuple):
-        if node.style in ("|", ">"):
+        if node.style in _BLOCK:
             self.doc.text_lines[path] = self.line_of(node.start_mark) + 1
         kind = _SCALAR_TAGS.get(node.tag)
         if kind is None:
@@ -140,11 +220,16 @@ class _Builder:
             return node.value
         if kind == "null":
             return None
-        if kind == "bool":
-            return self.loader.construct_yaml_bool(node)
-        if kind == "int":
-            return self.loader.construct_yaml_int(node)
-        return self.loader.construct_yaml_float(node)
+        try:
+            if kind == "bool":
+                return self.loader.construct_yaml_bool(node)
+            if kind == "int":
+                return self.loader.construct_yaml_int(node)
+            return self.loader.construct_yaml_float(node)
+        except (ValueError, OverflowError) as error:  # e.g. an int or float scalar PyYAML cannot convert
+            if self.invalid is None:
+                self.invalid = error
+            return None
 
 
 def load_text(text: str, file: str) -> tuple[Document, list[Problem]]:
@@ -152,7 +237,7 @@ def load_text(text: str, file: str) -> tuple[Document, list[Problem]]:
     doc = Document(file)
     problems: list[Problem] = []
     line_of = line_counter(text)
-    loader = _BaseLoader(text)
+    loader = _Loader(text)
     try:
         try:
             node = loader.get_single_node()
@@ -174,16 +259,20 @@ def load_text(text: str, file: str) -> tuple[Document, list[Problem]]:
             return doc, [Problem(file, 1, "$", f"invalid YAML: {first}")]
         if node is None:
             return doc, [Problem(file, 1, "$", "the file is empty")]
-        bound = _bounds(node, line_of, text)
+        plain = _plain(text)
+        bound = None if plain else _bounds(node, line_of, text)
         if bound:
             return doc, [Problem(file, bound[0], "$", bound[1])]
         doc.lines[()] = line_of(node.start_mark)
+        builder = _Builder(loader, doc, problems, line_of, check_depth=plain)
         try:
-            doc.data = _Builder(loader, doc, problems, line_of).build(node, ())
+            doc.data = builder.build(node, ())
+        except _TooDeep as deep:  # what _bounds reports, found in the same walk
+            return Document(file), [Problem(file, line_of(deep.node.start_mark), "$", _TOO_DEEP)]
         except RecursionError:
             return Document(file), [Problem(file, 1, "$", "the YAML is nested too deeply")]
-        except (ValueError, OverflowError) as error:  # e.g. an int or float scalar PyYAML cannot convert
-            return Document(file), [Problem(file, 1, "$", f"invalid value: {short(str(error), 80)}")]
+        if builder.invalid is not None:
+            return Document(file), [Problem(file, 1, "$", f"invalid value: {short(str(builder.invalid), 80)}")]
     finally:
         loader.dispose()
     return doc, problems
@@ -195,17 +284,30 @@ def _children(node) -> list:
     return node.value if isinstance(node, yaml.SequenceNode) else []
 
 
-def _depth(root, line_of) -> tuple[int, str] | None:
-    """:func:`_bounds` for a tree without aliases: only the depth can be too large."""
-    stack = [(root, 1)]
+_TOO_DEEP = f"values are nested more than {MAX_DEPTH} levels deep; flatten the structure"
+
+
+def _plain(text: str) -> bool:
+    """No alias, and too short for MAX_VALUES nodes: only the depth can be out of bounds."""
+    return "*" not in text and 2 * len(text) < MAX_VALUES
+
+
+def _deep_node(root, level: int = 1):
+    """The first node (in document order) nested deeper than MAX_DEPTH, counting ``root`` at ``level``."""
+    stack = [(root, level)]
     while stack:
         node, level = stack.pop()
         if level > MAX_DEPTH:
-            return (line_of(node.start_mark), f"values are nested more than {MAX_DEPTH} levels deep; "
-                    "flatten the structure")
+            return node
         if not isinstance(node, yaml.ScalarNode):
             stack += [(child, level + 1) for child in reversed(_children(node))]
     return None
+
+
+def _depth(root, line_of) -> tuple[int, str] | None:
+    """:func:`_bounds` for a tree without aliases: only the depth can be too large."""
+    node = _deep_node(root)
+    return None if node is None else (line_of(node.start_mark), _TOO_DEEP)
 
 
 def _bounds(root, line_of, text: str = "*") -> tuple[int, str] | None:
@@ -214,7 +316,7 @@ def _bounds(root, line_of, text: str = "*") -> tuple[int, str] | None:
     An iterative depth-first walk that visits each node once (an alias is a node met again): expanded
     sizes are summed from the children's sizes, never by expanding, so the check is cheap for any input.
     """
-    if "*" not in text and 2 * len(text) < MAX_VALUES:  # no alias, and too short for MAX_VALUES nodes
+    if _plain(text):
         return _depth(root, line_of)
     size: dict[int, int] = {}
     open_nodes: set[int] = set()
@@ -234,8 +336,7 @@ def _bounds(root, line_of, text: str = "*") -> tuple[int, str] | None:
         if key in open_nodes:
             return (line_of(node.start_mark), "an alias (*name) refers to a value that contains it; remove the alias")
         if level > MAX_DEPTH:
-            return (line_of(node.start_mark), f"values are nested more than {MAX_DEPTH} levels deep; "
-                    "flatten the structure")
+            return (line_of(node.start_mark), _TOO_DEEP)
         open_nodes.add(key)
         stack.append((node, level, True))
         stack += [(child, level + 1, False) for child in reversed(_children(node))]
