@@ -19,7 +19,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from .load import Document
+from .load import CachedDocument, Document
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "content.json"
@@ -62,8 +62,23 @@ def _json_safe(value) -> bool:
     return value is None or isinstance(value, (str, int, float, bool))
 
 
-def _paths(pairs) -> dict:
-    return {tuple(path): line for path, line in pairs}
+# Records kept besides documents, each under a digest of everything it depends on: "rules" (a rule's
+# verdict, keyed by the rule and the code version, which covers the model and the venue profiles) and
+# "pages" (an entry page's Markdown, keyed by every value the page shows).
+SECTIONS = ("rules", "pages")
+_CURRENT: list = [None]
+
+
+def current() -> "ContentCache | None":
+    """The cache of the check running now (None outside a check, or with the cache turned off)."""
+    cache = _CURRENT[0]
+    return cache if cache is not None and cache.enabled else None
+
+
+def digest_of(*parts) -> str:
+    """A SHA-256 of JSON values (in order): the key of a record."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False, default=repr).encode(
+        "utf-8", "surrogatepass")).hexdigest()
 
 
 class ContentCache:
@@ -75,6 +90,8 @@ class ContentCache:
         self.enabled = enabled
         self.docs: dict[str, dict] = {}
         self.used: dict[str, dict] = {}
+        self.records: dict[str, dict] = {name: {} for name in SECTIONS}
+        self.records_used: dict[str, dict] = {name: {} for name in SECTIONS}
         self.changed = False
         from . import safety  # Markdown and nh3: imported only when a check runs
 
@@ -82,11 +99,12 @@ class ContentCache:
         if enabled:
             stored = self._read()
             if stored is not None:
-                self.docs, markdown = stored
+                self.docs, markdown, self.records = stored
         safety.use_verdicts(markdown if enabled else None)
+        _CURRENT[0] = self
 
     def _read(self):
-        """``(docs, markdown verdicts)`` from the file, or None when it is missing, foreign or malformed."""
+        """``(docs, markdown verdicts, records)`` from the file, or None when missing, foreign or malformed."""
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -94,19 +112,33 @@ class ContentCache:
         if not isinstance(raw, dict) or raw.get("key") != self.key:
             return None
         docs, markdown = raw.get("docs"), raw.get("markdown")
-        if not isinstance(docs, dict) or not isinstance(markdown, dict):
+        records = {name: raw.get(name, {}) for name in SECTIONS}
+        if not isinstance(docs, dict) or not isinstance(markdown, dict) \
+                or not all(isinstance(value, dict) for value in records.values()):
             return None
-        return docs, markdown
+        return docs, markdown, records
+
+    def record(self, section: str, key: str):
+        """The record kept under ``key`` in ``section``, or None."""
+        value = self.records[section].get(key) if self.enabled else None
+        if value is not None:
+            self.records_used[section][key] = value
+        return value
+
+    def keep(self, section: str, key: str, value) -> None:
+        """Keep ``value`` (JSON) under ``key`` in ``section``."""
+        if self.enabled and value is not None:
+            self.records_used[section][key] = value
+            self.changed = True
 
     def document(self, file: str, data: bytes) -> tuple[str, Document | None]:
         """``(digest of data, the cached document of file or None)``."""
         digest = hashlib.sha256(data).hexdigest()
         entry = self.docs.get(file) if self.enabled else None
         try:
-            if entry and entry["sha256"] == digest:
-                doc = Document(file, entry["data"], _paths(entry["lines"]), _paths(entry["text_lines"]))
+            if entry and entry["sha256"] == digest and "data" in entry:
                 self.used[file] = entry
-                return digest, doc
+                return digest, CachedDocument(file, entry["data"], data)
         except (KeyError, TypeError, ValueError):
             pass  # a malformed record: load the file again
         return digest, None
@@ -115,9 +147,7 @@ class ContentCache:
         """Keep a document that loaded and passed its schema."""
         if not self.enabled or not _json_safe(doc.data):
             return
-        self.used[doc.file] = {"sha256": digest, "data": doc.data,
-                               "lines": [[list(path), line] for path, line in doc.lines.items()],
-                               "text_lines": [[list(path), line] for path, line in doc.text_lines.items()]}
+        self.used[doc.file] = {"sha256": digest, "data": doc.data}  # lines: rebuilt when needed
         self.changed = True
 
     def save(self) -> None:
@@ -125,9 +155,13 @@ class ContentCache:
         from . import safety
 
         verdicts = safety.used_verdicts()
-        if not self.enabled or not (self.changed or verdicts[1] or set(self.used) != set(self.docs)):
+        if _CURRENT[0] is self:
+            _CURRENT[0] = None
+        stale = set(self.used) != set(self.docs) or any(
+            len(self.records_used[name]) != len(self.records[name]) for name in SECTIONS)
+        if not self.enabled or not (self.changed or verdicts[1] or stale):
             return
-        payload = {"key": self.key, "docs": self.used, "markdown": verdicts[0]}
+        payload = {"key": self.key, "docs": self.used, "markdown": verdicts[0], **self.records_used}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             temporary = self.path.with_suffix(f".{os.getpid()}.tmp")

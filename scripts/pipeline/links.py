@@ -89,21 +89,17 @@ def check_links(content: Content, pages: dict[str, str]) -> list[Problem]:
     """Every link and image of every Markdown field and hand-written page, checked against ``pages``."""
     checker = LinkChecker(pages)
     problems = []
-    fields = [(doc.file, doc.line(path), json_path(path), text, page)
-              for doc, path, text, page in field_pages(content)]
+    fields = list(field_pages(content))  # (document, path, text, page); a line is looked up for a problem only
     pages_dir = content.layout.pages
     for path, file, _, body, line, _ in hand_written_pages(content):
-        fields.append((file, line, "$", body, path.relative_to(pages_dir).as_posix()))
-    for file, line, where, text, page in fields:
+        fields.append((Problem(file, line, "$", ""), None, body, path.relative_to(pages_dir).as_posix()))
+    for doc, path, text, page in fields:
         result = check_markdown(text)
-        for href in result.links:
-            message = checker.problem(href, page)
+        for href, image in [(href, False) for href in result.links] + [(src, True) for src in result.images]:
+            message = checker.problem(href, page, image=image)
             if message:
-                problems.append(Problem(file, line, where, message))
-        for src in result.images:
-            message = checker.problem(src, page, image=True)
-            if message:
-                problems.append(Problem(file, line, where, message))
+                where = doc if path is None else doc.problem(path, "")
+                problems.append(Problem(where.file, where.line, where.path, message))
     return problems
 
 

@@ -55,6 +55,34 @@ class Document:
         return Problem(self.file, self.line(parts), json_path(parts), message)
 
 
+class CachedDocument(Document):
+    """A document whose data came from the content cache: its line maps are rebuilt from the file's
+    bytes (which the cache matched by hash) the first time a message needs a line, so a cache holds
+    no line maps and a run without problems never parses the file."""
+
+    def __init__(self, file: str, data, source: bytes):
+        self.file = file
+        self.data = data
+        self._source = source
+        self._maps: tuple[dict, dict] | None = None
+
+    def _line_maps(self) -> tuple[dict, dict]:
+        if self._maps is None:
+            doc, _ = load_bytes(self._source, self.file)
+            self._maps = (doc.lines, doc.text_lines)
+        return self._maps
+
+    @property
+    def lines(self) -> dict:
+        """The line of every value, by path (rebuilt on first use)."""
+        return self._line_maps()[0]
+
+    @property
+    def text_lines(self) -> dict:
+        """The first text line of every block string, by path (rebuilt on first use)."""
+        return self._line_maps()[1]
+
+
 # Bounds on one file: its size, how deep values nest, and how many values its aliases may expand to
 # (a "billion laughs" file is a few lines whose aliases expand to billions of values).
 MAX_BYTES = 256 * 1024

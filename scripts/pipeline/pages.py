@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from . import glossary, market
+from .cache import current, digest_of
 from .calcpages import calculator_pages, category_calculators
 from .claims import claims_section
 from .content import Content
@@ -80,9 +81,27 @@ def entry_link(entry: dict, prefix: str = "../entries/") -> str:
 
 
 def entry_pages(site: Site) -> Iterable[Page]:
-    """One page per published entry, at ``entries/<id>.md``."""
+    """One page per published entry, at ``entries/<id>.md`` (taken from the content cache when it holds
+    the page for exactly these inputs: see :func:`page_key`)."""
+    cache = current()
     for entry in site.entries:
-        yield Page(f"entries/{entry['id']}.md", entry_page(entry, site), site.source_of(entry["id"]))
+        key = page_key(entry, site) if cache else ""
+        text = cache.record("pages", key) if cache else None
+        if not isinstance(text, str):
+            text = entry_page(entry, site)
+            if cache:
+                cache.keep("pages", key, text)
+        yield Page(f"entries/{entry['id']}.md", text, site.source_of(entry["id"]))
+
+
+def page_key(entry: dict, site: Site) -> str:
+    """The digest of every value an entry page shows: the entry, its category, related entries and
+    terms, its file's name, the site texts, and the functions that add sections (the cache's own key
+    holds the code version: the model, the venue profiles and this code)."""
+    return digest_of("entry-page", entry, site.category(entry.get("category")), site.source_of(entry["id"]),
+                     [site.entry(other) for other in entry.get("related", [])],
+                     [site.term(term) for term in entry.get("terms", [])], site.texts,
+                     [f"{extra.__module__}.{extra.__qualname__}" for extra in ENTRY_EXTRAS])
 
 
 def category_pages(site: Site) -> Iterable[Page]:

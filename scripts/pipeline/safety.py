@@ -228,12 +228,14 @@ def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=None)  # every field's verdict, once per process (the cross-checks and the link check ask)
 def check_markdown(text: str) -> MarkdownCheck:
     """Check one Markdown text through the gate; return its problems and the links it makes.
 
     Cached by text in the process, and between runs by the content cache; treat the result as read-only.
     """
+    if not _NEEDS_RENDER.search(text):
+        return MarkdownCheck()  # as _check_markdown: nothing to render, and as quick as a look-up
     if _stored is None:
         return _check_markdown(text)
     key = _digest(text)
