@@ -51,34 +51,63 @@ def load_content(layout: Layout, extra_files=(), cache: ContentCache | None = No
     cache = cache or ContentCache(layout.root, layout.schemas, enabled=False)
     content = Content(layout)
     problems: list[Problem] = []
-    files = list(dict.fromkeys([resolved(p) for p in layout.entry_files()] + [resolved(Path(f)) for f in extra_files]))
-    for path in files:
-        doc, found = _load(path, layout, "entry.schema.json", schemas, cache)
+    files = entry_listing(layout)
+    for path in dict.fromkeys(resolved(Path(f)) for f in extra_files):
+        if path not in files:
+            files[path] = display_path(path, layout.root)
+    for path, shown in files.items():
+        doc, found = _load(path, shown, layout, "entry.schema.json", schemas, cache)
         content.entries.append(doc)
         problems += found
     for name, (relative, schema, required) in _SIDE_FILES.items():
         path = layout.content / relative
         if not required and not path.exists():
             continue
-        doc, found = _load(path, layout, schema, schemas, cache)
+        doc, found = _load(path, display_path(path, layout.root), layout, schema, schemas, cache)
         setattr(content, name, doc)
         problems += found
     return content, problems
 
 
-def _load(path: Path, layout: Layout, schema: str, schemas, cache: ContentCache):
-    """One file loaded and validated, or taken from ``cache`` when its bytes have not changed."""
+def entry_listing(layout: Layout) -> dict[Path, str]:
+    """``{resolved path: display path}`` of every entry file, in :meth:`Layout.entry_files` order.
+
+    The folder is resolved once; a file in it that is not a symbolic link resolves to the folder's
+    path plus its name, so only links are resolved one by one (issue 14: each path resolved once).
+    """
+    folder = resolved(layout.entries)
+    shown = display_path(folder, layout.root)
     try:
-        data = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
+        with os.scandir(folder) as listing:
+            items = [(item.name, item.is_symlink()) for item in listing]
+    except OSError:
+        return {resolved(path): display_path(path, layout.root) for path in layout.entry_files()}
+    out: dict[Path, str] = {}
+    for suffix in (".yaml", ".yml"):  # as entry_files: every *.yaml by name, then every *.yml
+        for name, link in sorted(item for item in items if item[0].endswith(suffix)):
+            path = folder / name
+            if link:
+                path = resolved(path)
+                out[path] = display_path(path, layout.root)
+            else:
+                out[path] = f"{shown}/{name}" if shown != folder.as_posix() else path.as_posix()
+    return out
+
+
+def _load(path: Path, shown: str, layout: Layout, schema: str, schemas, cache: ContentCache):
+    """One file (shown as ``shown``) loaded and validated, or taken from ``cache`` when its bytes have not changed."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read() if os.fstat(handle.fileno()).st_size <= MAX_BYTES else None
     except OSError:
         data = None
     if data is None:
         doc, found = load_file(path, layout.root)
     else:
-        digest, doc = cache.document(display_path(path, layout.root), data)
+        digest, doc = cache.document(shown, data)
         if doc is not None:
             return doc, []
-        doc, found = load_bytes(data, display_path(path, layout.root))
+        doc, found = load_bytes(data, shown)
     if doc.data is not None:
         found += schemas.validate(doc, schema)
     if data is not None and not found:
