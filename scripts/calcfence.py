@@ -151,7 +151,10 @@ def parse_fence(source: str, catalogue: dict[str, dict] | None = None,
     """
     catalogue = specs() if catalogue is None else catalogue
     try:
-        root = yaml.compose(source, Loader=yaml.SafeLoader)
+        try:
+            root = yaml.compose(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError:  # parse again with PyYAML's own parser: its message is the one reported
+            root = yaml.compose(source, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         reason = getattr(error, "problem", None) or str(error)

@@ -67,9 +67,27 @@ def _problem(file, example_id, field, message):
     return ExampleError(f"{file}: {example_id}: {field}: {message}")
 
 
+def _compose(text):
+    """``yaml.compose`` by libyaml, or by PyYAML's own parser for a text libyaml refuses (its error)."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    try:
+        return yaml.compose(text, Loader=fast) if fast else yaml.compose(text)
+    except yaml.YAMLError:
+        return yaml.compose(text)
+
+
+def _load(text):
+    """``yaml.safe_load`` by libyaml, or by PyYAML's own parser for a text libyaml refuses (its error)."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    try:
+        return yaml.load(text, Loader=fast) if fast else yaml.safe_load(text)  # noqa: S506 (a safe loader)
+    except yaml.YAMLError:
+        return yaml.safe_load(text)
+
+
 def _example_lines(text):
     """1-based line where each item of ``examples`` starts (empty if the file has no such list)."""
-    root = yaml.compose(text)
+    root = _compose(text)
     if not isinstance(root, yaml.MappingNode):
         return []
     for key, value in root.value:
@@ -131,7 +149,7 @@ def load_examples(directory=EXAMPLES_DIR):
     examples, seen = [], set()
     for path in sorted(Path(directory).glob("*.yaml")):
         text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
+        data = _load(text)
         if not isinstance(data, dict) or "venue" not in data or not isinstance(data.get("examples"), list):
             raise ExampleError(f"{path.name}:1: needs venue and a list of examples")
         for raw, line in zip(data["examples"], _example_lines(text)):

@@ -43,6 +43,18 @@ DISPLAY = {"bybit": "Bybit's formula", "binance": "Binance's formula",
            "profit_times_leverage": "profit % × effective leverage, highest first"}
 
 
+def _parse(text: str):
+    """``(node tree, data)`` of a YAML text, by libyaml; a text it refuses is parsed again by PyYAML's
+    own parser, whose error is the one reported (the messages stay as they were)."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.compose(text, Loader=fast), yaml.load(text, Loader=fast)  # noqa: S506 (a safe loader)
+        except yaml.YAMLError:
+            pass
+    return yaml.compose(text), yaml.safe_load(text)
+
+
 class VenueError(ValueError):
     """A venue profile is malformed; the message names the file, line and key path, and how to fix it."""
 
@@ -345,8 +357,7 @@ def load_venue(venue_id, data=None, label=None, node=None):
         text = path.read_text(encoding="utf-8")
         label = _rel(path)
         try:
-            node = yaml.compose(text)
-            data = yaml.safe_load(text)
+            node, data = _parse(text)
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             line = f":{mark.line + 1}" if mark else ""
