@@ -90,6 +90,7 @@ class ContentCache:
         self.enabled = enabled
         self.docs: dict[str, dict] = {}
         self.used: dict[str, dict] = {}
+        self.objects: dict[str, Document] = {}  # the documents of self.used, whose facts are kept too
         self.records: dict[str, dict] = {name: {} for name in SECTIONS}
         self.records_used: dict[str, dict] = {name: {} for name in SECTIONS}
         self.changed = False
@@ -133,12 +134,18 @@ class ContentCache:
 
     def document(self, file: str, data: bytes) -> tuple[str, Document | None]:
         """``(digest of data, the cached document of file or None)``."""
+        from .facts import valid_facts  # Markdown's safety gate: not needed to replay a validation
+
         digest = hashlib.sha256(data).hexdigest()
         entry = self.docs.get(file) if self.enabled else None
         try:
             if entry and entry["sha256"] == digest and "data" in entry:
                 self.used[file] = entry
-                return digest, CachedDocument(file, entry["data"], data)
+                doc = CachedDocument(file, entry["data"], data)
+                if valid_facts(entry.get("facts")):
+                    doc.facts = entry["facts"]
+                self.objects[file] = doc
+                return digest, doc
         except (KeyError, TypeError, ValueError):
             pass  # a malformed record: load the file again
         return digest, None
@@ -148,6 +155,7 @@ class ContentCache:
         if not self.enabled or not _json_safe(doc.data):
             return
         self.used[doc.file] = {"sha256": digest, "data": doc.data}  # lines: rebuilt when needed
+        self.objects[doc.file] = doc
         self.changed = True
 
     def save(self) -> None:
@@ -157,6 +165,11 @@ class ContentCache:
         verdicts = safety.used_verdicts()
         if _CURRENT[0] is self:
             _CURRENT[0] = None
+        for file, record in list(self.used.items()):
+            facts = self.objects[file].__dict__.get("facts") if file in self.objects else None
+            if facts is not None and record.get("facts") != facts:
+                self.used[file] = {**record, "facts": facts}
+                self.changed = True
         stale = set(self.used) != set(self.docs) or any(
             len(self.records_used[name]) != len(self.records[name]) for name in SECTIONS)
         if not self.enabled or not (self.changed or verdicts[1] or stale):

@@ -13,14 +13,15 @@ import re
 from pathlib import PurePosixPath
 
 from .citecheck import check_citations, citation_warnings
-from .content import Content, iter_strings
+from .content import Content
 from .drafts import check_placeholders
 from .errors import Problem, json_path
+from .facts import markdown_strings
 from .glossary import check_glossary
 from .handpages import PAGE_KEYS, check_pages_in_nav, hand_written_pages
 from .load import Document
 from .market import check_market, prices
-from .safety import is_markdown, markdown_problems
+from .safety import markdown_problems
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -235,13 +236,14 @@ def _duplicates(doc: Document | None, items: list[dict], noun: str) -> list[Prob
 
 
 def markdown_fields(content: Content):
-    """Every Markdown field of the loaded YAML: ``(document, path, text)`` (see safety.MARKDOWN_FIELDS)."""
+    """The Markdown fields of the loaded YAML (see safety.MARKDOWN_FIELDS) that the safety gate or the
+    calculator check must see: ``(document, path, text)``. A field with none of ``< & { [ ]`` and no
+    ``calculator`` gives neither check anything to find, so it is left out (scripts/pipeline/facts.py)."""
     kinds = [("entry", doc) for doc in content.entries]
     kinds += [(kind, doc) for kind, doc in (("glossary", content.glossary), ("site", content.site)) if doc]
     for kind, doc in kinds:
-        for path, text in iter_strings(doc.data):
-            if is_markdown(kind, path):
-                yield doc, path, text
+        for path, text in markdown_strings(doc, kind):
+            yield doc, path, text
 
 
 def check_safety(content: Content) -> list[Problem]:

@@ -20,7 +20,8 @@ from markdown.extensions.toc import slugify, unique
 from .content import Content, iter_strings
 from .errors import Problem, json_path
 from .handpages import hand_written_pages
-from .safety import check_markdown, is_markdown
+from .facts import markdown_strings
+from .safety import check_markdown
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*$", re.MULTILINE)
 _ATTR_ID = re.compile(r"\{[^}\n]*#([\w:.-]+)[^}\n]*\}\s*$")
@@ -45,18 +46,17 @@ def anchors(markdown_text: str) -> set[str]:
 
 
 def field_pages(content: Content):
-    """Every Markdown field with the page it appears on: ``(document, path, text, page)``."""
+    """Every Markdown field that can hold a link, with the page it appears on: ``(document, path, text,
+    page)`` (a field without ``[`` ``]`` ``<`` ``&`` ``{`` makes none: scripts/pipeline/facts.py)."""
     for doc in content.entries:
         data = doc.data if isinstance(doc.data, dict) else {}
         page = f"entries/{data.get('id')}.md"
-        for path, text in iter_strings(data):
-            if is_markdown("entry", path):
-                yield doc, path, text, page
+        for path, text in markdown_strings(doc, "entry") if isinstance(doc.data, dict) else ():
+            yield doc, path, text, page
     for kind, doc, page in (("glossary", content.glossary, "glossary.md"), ("site", content.site, None)):
-        for path, text in iter_strings(doc.data if doc else None):
-            if is_markdown(kind, path):
-                where = page or ("index.md" if path == ("home_intro",) else "entries/index.md")
-                yield doc, path, text, where
+        for path, text in markdown_strings(doc, kind) if doc else ():
+            where = page or ("index.md" if path == ("home_intro",) else "entries/index.md")
+            yield doc, path, text, where
 
 
 class LinkChecker:

@@ -1,0 +1,63 @@
+"""What the per-field checks need from one document, found in one walk and kept with it.
+
+The safety gate, the calculator-fence check, the link check and the placeholder check each looked at
+every string of every document. Most strings concern none of them: a Markdown field without ``<``,
+``&``, ``{``, ``[`` or ``]`` makes no markup and no link (:data:`.safety._NEEDS_RENDER`), and one
+without the word ``calculator`` holds no calculator fence. :func:`doc_facts` walks a document once and
+lists the paths of the fields that do matter; the content cache stores that list with the document,
+so an unchanged file is not walked again (scripts/pipeline/cache.py).
+"""
+
+from __future__ import annotations
+
+from .content import iter_strings
+from .drafts import PLACEHOLDER
+from .safety import _NEEDS_RENDER, is_markdown
+
+KINDS = ("entry", "glossary", "site")
+
+
+def _walk(doc, kind: str) -> dict:
+    markdown, todo = [], []
+    for path, text in iter_strings(doc.data):
+        if is_markdown(kind, path) and (_NEEDS_RENDER.search(text) or "calculator" in text):
+            markdown.append(list(path))
+        if PLACEHOLDER.search(text):
+            todo.append(list(path))
+    return {"kind": kind, "markdown": markdown, "todo": todo}
+
+
+def valid_facts(record) -> bool:
+    """Whether ``record`` (read from the cache) has the shape :func:`doc_facts` makes."""
+    return isinstance(record, dict) and record.get("kind") in KINDS and all(
+        isinstance(record.get(key), list) and all(
+            isinstance(path, list) and all(isinstance(part, (str, int)) and not isinstance(part, bool)
+                                           for part in path) for path in record[key])
+        for key in ("markdown", "todo"))
+
+
+def doc_facts(doc, kind: str) -> dict:
+    """``{"kind", "markdown": [paths], "todo": [paths]}`` of a document read as ``kind`` (kept on it)."""
+    facts = doc.__dict__.get("facts")
+    if not (isinstance(facts, dict) and facts.get("kind") == kind):
+        facts = _walk(doc, kind)
+        doc.__dict__["facts"] = facts
+    return facts
+
+
+def value_at(data, path):
+    """The value at ``path`` inside loaded data."""
+    for part in path:
+        data = data[part]
+    return data
+
+
+def markdown_strings(doc, kind: str):
+    """``(path tuple, text)`` of the Markdown fields of ``doc`` that the gate or the fence check must see."""
+    for path in doc_facts(doc, kind)["markdown"]:
+        yield tuple(path), value_at(doc.data, path)
+
+
+def placeholder_paths(doc) -> list[tuple]:
+    """The paths of the strings of an entry that hold a placeholder (as :func:`.drafts.placeholders`)."""
+    return [tuple(path) for path in doc_facts(doc, "entry")["todo"]]
