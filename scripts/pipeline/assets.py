@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 from pathlib import Path
 
 from .errors import Problem
@@ -47,8 +48,16 @@ def _function(module: str, name: str, file: str):
                                            "the calculator assets cannot be built")
 
 
-def calculator_assets() -> tuple[dict[str, str], list[Problem]]:
-    """``{docs-relative path: text}`` for the JS bundle and the catalogue, or problems saying why not."""
+def calculator_assets(root: Path | None = None) -> tuple[dict[str, str], list[Problem]]:
+    """``{docs-relative path: text}`` for the JS bundle and the catalogue, or problems saying why not.
+
+    With a project ``root``, the compiled bundle and catalogue are kept in ``root/.cache/assets.json``
+    under the code version (they are made from the calculators' Python code only) and reused.
+    """
+    glue = compact_script(GLUE_SOURCE.read_text(encoding="utf-8"))
+    stored = _stored(root)
+    if stored:
+        return {**stored, GLUE_PATH: glue}, []
     build_bundle, problem_a = _function("calculators.jsbuild", "build_bundle", "calculators/jsbuild.py")
     to_json, problem_b = _function("calculators.catalogue", "to_json", "calculators/catalogue.py")
     problems = [p for p in (problem_a, problem_b) if p]
@@ -60,5 +69,38 @@ def calculator_assets() -> tuple[dict[str, str], list[Problem]]:
     except Exception as error:  # a failing compiler must stop the build with its message, not a traceback
         first = (str(error).splitlines() or [type(error).__name__])[0]
         return {}, [Problem("calculators/jsbuild.py", 1, "$", f"building the calculator assets failed: {first}")]
-    glue = compact_script(GLUE_SOURCE.read_text(encoding="utf-8"))
-    return {BUNDLE_PATH: bundle, CATALOGUE_PATH: catalogue + "\n", GLUE_PATH: glue}, []
+    made = {BUNDLE_PATH: bundle, CATALOGUE_PATH: catalogue + "\n"}
+    _store(root, made)
+    return {**made, GLUE_PATH: glue}, []
+
+
+def _stored(root: Path | None) -> dict[str, str] | None:
+    """The compiled assets kept for this code version under ``root``, or None."""
+    from .cache import CACHE_DIR, code_version
+
+    if root is None:
+        return None
+    try:
+        raw = json.loads((root / CACHE_DIR / "assets.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    files = raw.get("files") if isinstance(raw, dict) and raw.get("key") == code_version() else None
+    if isinstance(files, dict) and set(files) == {BUNDLE_PATH, CATALOGUE_PATH} \
+            and all(isinstance(text, str) for text in files.values()):
+        return files
+    return None
+
+
+def _store(root: Path | None, files: dict[str, str]) -> None:
+    from .cache import CACHE_DIR, code_version
+
+    if root is None:
+        return
+    path = root / CACHE_DIR / "assets.json"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps({"key": code_version(), "files": files}, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass

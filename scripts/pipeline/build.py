@@ -175,7 +175,8 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
         log(str(warning))
     files: dict[str, str] = {}
     if assets and not problems:
-        files, problems = calculator_assets()
+        cached = os.environ.get(CACHE_ENV, "1") != "0"
+        files, problems = calculator_assets(layout.root if cached else None)
     if problems:
         raise ContentError(problems)
     files.update(render(content))

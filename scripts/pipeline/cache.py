@@ -77,7 +77,7 @@ def current() -> "ContentCache | None":
 
 def digest_of(*parts) -> str:
     """A SHA-256 of JSON values (in order): the key of a record."""
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False, default=repr).encode(
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=repr).encode(
         "utf-8", "surrogatepass")).hexdigest()
 
 

@@ -98,8 +98,9 @@ def page_key(entry: dict, site: Site) -> str:
     """The digest of every value an entry page shows: the entry, its category, related entries and
     terms, its file's name, the site texts, and the functions that add sections (the cache's own key
     holds the code version: the model, the venue profiles and this code)."""
+    related = [site.entry(other) for other in entry.get("related", [])]  # the page shows their ids and titles
     return digest_of("entry-page", entry, site.category(entry.get("category")), site.source_of(entry["id"]),
-                     [site.entry(other) for other in entry.get("related", [])],
+                     [[item["id"], item["title"]] if item else None for item in related],
                      [site.term(term) for term in entry.get("terms", [])], site.texts,
                      [f"{extra.__module__}.{extra.__qualname__}" for extra in ENTRY_EXTRAS])
 

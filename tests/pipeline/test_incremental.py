@@ -214,3 +214,22 @@ def test_an_entry_page_is_reused_only_while_what_it_shows_is_unchanged(tmp_path,
     rendered.clear()
     check(layout)
     assert len(rendered) == len(warm and [p for p in warm if p.startswith("entries/") and p.endswith(".md")])
+
+
+def test_compiled_calculator_assets_are_kept_for_the_code_version(tmp_path, make_project, good_text, monkeypatch):
+    from calculators import jsbuild
+
+    from scripts.pipeline.assets import BUNDLE_PATH, calculator_assets
+
+    layout = make_project(tmp_path / "p", {"good-entry.yaml": good_text}, real_entries=False)
+    compiled = []
+    real = jsbuild.build_bundle
+    monkeypatch.setattr(jsbuild, "build_bundle", lambda: compiled.append(1) or real())
+    first, problems = calculator_assets(layout.root)
+    assert problems == [] and len(compiled) == 1
+    assert calculator_assets(layout.root) == (first, []) and len(compiled) == 1  # reused, same bytes
+    (layout.root / ".cache/assets.json").write_text('{"key": "x", "files": 3}')  # foreign and malformed
+    assert calculator_assets(layout.root)[0][BUNDLE_PATH] == first[BUNDLE_PATH] and len(compiled) == 2
+    monkeypatch.setattr(cache_module, "code_version", lambda: "another version")
+    calculator_assets(layout.root)
+    assert len(compiled) == 3
