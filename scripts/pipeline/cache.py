@@ -1,7 +1,7 @@
 """The content cache: loaded, schema-valid documents and Markdown safety verdicts kept between runs.
 
-One JSON file, ``.cache/content.json`` under the project root (JSON, never pickle: reading it cannot
-run code). It is keyed by the code's version (every Python file of the pipeline and the model, the
+JSON files, ``.cache/content/<xx>.json`` under the project root (JSON, never pickle: reading them cannot
+run code), 256 shards so that one changed file rewrites only the shards its records fall in. It is keyed by the code's version (every Python file of the pipeline and the model, the
 Markdown configuration and the installed versions of the libraries that parse and check) and by the
 hash of the schemas; a file written under another key is ignored, never trusted. A document is reused
 only when its file's SHA-256 is the one stored with it, and only documents that loaded and passed their
@@ -22,7 +22,7 @@ from pathlib import Path
 from .load import CachedDocument, Document
 
 CACHE_DIR = ".cache"
-CACHE_FILE = "content.json"
+SHARD_DIR = "content"  # .cache/content/<xx>.json
 REPO = Path(__file__).resolve().parents[2]
 # The libraries whose behaviour decides a load, a schema verdict or a Markdown verdict.
 LIBRARIES = ("PyYAML", "jsonschema", "jsonschema-rs", "Markdown", "pymdown-extensions", "nh3")
@@ -81,43 +81,60 @@ def digest_of(*parts) -> str:
         "utf-8", "surrogatepass")).hexdigest()
 
 
+def doc_shard(file: str) -> str:
+    """The shard (two hex digits) that holds the record of the file shown as ``file``."""
+    return hashlib.sha256(file.encode("utf-8", "surrogatepass")).hexdigest()[:2]
+
+
+def _valid_shard(raw, key: str) -> bool:
+    return isinstance(raw, dict) and raw.get("key") == key and all(
+        isinstance(raw.get(name, {}), dict) for name in ("docs", "markdown") + SECTIONS) and isinstance(raw.get("docs"), dict)
+
+
 class ContentCache:
-    """The cache of one project root; :meth:`save` writes it back when anything was added."""
+    """The cache of one project root, in shards ``.cache/content/<xx>.json`` (a record's shard is the
+    first two hex digits of its key, or of the SHA-256 of a document's file name). :meth:`save` writes
+    back only the shards that gained or changed a record, so one changed file rewrites a few small
+    files, not the whole cache; a shard that is unreadable, foreign or malformed is ignored and
+    rewritten."""
 
     def __init__(self, root: Path, schema_dir: Path, enabled: bool = True):
-        self.path = root / CACHE_DIR / CACHE_FILE
+        self.folder = root / CACHE_DIR / SHARD_DIR
         self.key = f"{code_version()}:{schema_digest(schema_dir)}" if enabled else ""
         self.enabled = enabled
         self.docs: dict[str, dict] = {}
         self.used: dict[str, dict] = {}
         self.objects: dict[str, Document] = {}  # the documents of self.used, whose facts are kept too
+        self.markdown: dict = {}
         self.records: dict[str, dict] = {name: {} for name in SECTIONS}
         self.records_used: dict[str, dict] = {name: {} for name in SECTIONS}
-        self.changed = False
+        self.dirty: set[str] = set()  # shards to write: a record added or changed, or the shard unusable
         from . import safety  # Markdown and nh3: imported only when a check runs
 
-        markdown: dict = {}
         if enabled:
-            stored = self._read()
-            if stored is not None:
-                self.docs, markdown, self.records = stored
-        safety.use_verdicts(markdown if enabled else None)
+            self._read()
+        safety.use_verdicts(self.markdown if enabled else None)
         _CURRENT[0] = self
 
-    def _read(self):
-        """``(docs, markdown verdicts, records)`` from the file, or None when missing, foreign or malformed."""
+    def _read(self) -> None:
+        """Merge every usable shard; note the unusable ones (to be rewritten)."""
         try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if not isinstance(raw, dict) or raw.get("key") != self.key:
-            return None
-        docs, markdown = raw.get("docs"), raw.get("markdown")
-        records = {name: raw.get(name, {}) for name in SECTIONS}
-        if not isinstance(docs, dict) or not isinstance(markdown, dict) \
-                or not all(isinstance(value, dict) for value in records.values()):
-            return None
-        return docs, markdown, records
+            paths = sorted(self.folder.glob("*.json"))
+        except OSError:
+            return
+        for path in paths:
+            shard = path.stem
+            try:
+                raw = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                raw = None
+            if len(shard) != 2 or not _valid_shard(raw, self.key):
+                self.dirty.add(shard)
+                continue
+            self.docs.update(raw["docs"])
+            self.markdown.update(raw.get("markdown", {}))
+            for name in SECTIONS:
+                self.records[name].update(raw.get(name, {}))
 
     def record(self, section: str, key: str):
         """The record kept under ``key`` in ``section``, or None."""
@@ -130,7 +147,8 @@ class ContentCache:
         """Keep ``value`` (JSON) under ``key`` in ``section``."""
         if self.enabled and value is not None:
             self.records_used[section][key] = value
-            self.changed = True
+            if self.records[section].get(key) != value:
+                self.dirty.add(key[:2])
 
     def document(self, file: str, data: bytes) -> tuple[str, Document | None]:
         """``(digest of data, the cached document of file or None)``."""
@@ -156,29 +174,47 @@ class ContentCache:
             return
         self.used[doc.file] = {"sha256": digest, "data": doc.data}  # lines: rebuilt when needed
         self.objects[doc.file] = doc
-        self.changed = True
+        self.dirty.add(doc_shard(doc.file))
 
     def save(self) -> None:
-        """Write the documents used in this run and the verdicts asked for; never fail the run over it."""
+        """Write the shards that gained or changed a record; never fail the run over it.
+
+        A shard written keeps the records this run used (documents, verdicts, and of each section the
+        run looked at), so records of deleted files and old versions go when their shard is rewritten.
+        """
         from . import safety
 
-        verdicts = safety.used_verdicts()
+        verdicts = safety.used_verdicts()[0]
         if _CURRENT[0] is self:
             _CURRENT[0] = None
+        if not self.enabled:
+            return
         for file, record in list(self.used.items()):
             facts = self.objects[file].__dict__.get("facts") if file in self.objects else None
             if facts is not None and record.get("facts") != facts:
                 self.used[file] = {**record, "facts": facts}
-                self.changed = True
-        stale = set(self.used) != set(self.docs) or any(
-            len(self.records_used[name]) != len(self.records[name]) for name in SECTIONS)
-        if not self.enabled or not (self.changed or verdicts[1] or stale):
+                self.dirty.add(doc_shard(file))
+        self.dirty.update(key[:2] for key in verdicts if key not in self.markdown)
+        if not self.dirty:
             return
-        payload = {"key": self.key, "docs": self.used, "markdown": verdicts[0], **self.records_used}
+        shards: dict[str, dict] = {shard: {"key": self.key, "docs": {}, "markdown": {}, **{n: {} for n in SECTIONS}}
+                                   for shard in self.dirty}
+        for file, record in self.used.items():
+            shard = shards.get(doc_shard(file))
+            if shard is not None:
+                shard["docs"][file] = record
+        for name, kept, stored in [("markdown", verdicts, self.markdown)] + [
+                (n, self.records_used[n], self.records[n]) for n in SECTIONS]:
+            for key, value in (kept if kept else stored).items():  # a section this run never asked keeps its records
+                shard = shards.get(key[:2])
+                if shard is not None:
+                    shard[name][key] = value
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-            os.replace(temporary, self.path)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for shard, payload in shards.items():
+                path = self.folder / f"{shard}.json"
+                temporary = path.with_suffix(f".{os.getpid()}.tmp")
+                temporary.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+                os.replace(temporary, path)
         except OSError:
             pass  # a read-only checkout: the run is still right, only slower next time

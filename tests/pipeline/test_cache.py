@@ -1,4 +1,4 @@
-"""The content cache (.cache/content.json): reused when nothing changed, redone for what changed,
+"""The content cache (.cache/content/<xx>.json shards): reused when nothing changed, redone for what changed,
 ignored when written by other code, rebuilt when corrupt, JSON only, and removed by ``make clean``."""
 
 from __future__ import annotations
@@ -37,6 +37,17 @@ def counted(monkeypatch):
     return counts
 
 
+GOOD = "content/entries/good-entry.yaml"
+
+
+def _shards(root: Path) -> list[Path]:
+    return sorted((root / ".cache" / "content").glob("*.json"))
+
+
+def _doc_shard(root: Path, file: str = GOOD) -> Path:
+    return root / ".cache" / "content" / f"{cache_module.doc_shard(file)}.json"
+
+
 def _entries(content):
     return [(doc.file, doc.data, doc.lines, doc.text_lines) for doc in content.entries]
 
@@ -44,7 +55,7 @@ def _entries(content):
 def test_unchanged_files_come_from_the_cache_and_a_change_is_redone(tmp_path, make_project, good_text, counted):
     layout = make_project(tmp_path / "p", {"good-entry.yaml": good_text}, real_entries=False)
     cold, cold_problems = check(layout)
-    assert (tmp_path / "p/.cache/content.json").is_file()
+    assert _doc_shard(tmp_path / "p").is_file()
     assert len(counted["parsed"]) >= len(cold.entries) and counted["rendered"] > 0
     counted["parsed"].clear()
     counted["rendered"] = 0
@@ -66,7 +77,7 @@ def test_a_cache_from_other_code_is_ignored(tmp_path, make_project, good_text, c
     monkeypatch.setattr(cache_module, "code_version", lambda: "another version")
     check(layout)
     assert "content/entries/good-entry.yaml" in counted["parsed"]
-    assert json.loads((tmp_path / "p/.cache/content.json").read_text())["key"].startswith("another version:")
+    assert all(json.loads(path.read_text())["key"].startswith("another version:") for path in _shards(tmp_path / "p"))
 
 
 def test_a_broken_file_is_never_cached(tmp_path, make_project, good_text, counted):
@@ -83,21 +94,26 @@ def test_a_broken_file_is_never_cached(tmp_path, make_project, good_text, counte
 def test_a_corrupt_cache_is_rebuilt(tmp_path, make_project, good_text, garbage):
     layout = make_project(tmp_path / "p", {"good-entry.yaml": good_text}, real_entries=False)
     expected = check(layout)
-    path = tmp_path / "p/.cache/content.json"
-    key = json.loads(path.read_text())["key"]
-    path.write_bytes(garbage.replace(b'"K"', json.dumps(key).encode()))
+    shards = _shards(tmp_path / "p")
+    key = json.loads(shards[0].read_text())["key"]
+    for path in shards:
+        path.write_bytes(garbage.replace(b'"K"', json.dumps(key).encode()))
     content, problems = check(layout)
     assert problems == expected[1] and _entries(content) == _entries(expected[0])
-    assert json.loads(path.read_text())["key"] == key  # rewritten whole
+    rebuilt = json.loads(_doc_shard(tmp_path / "p").read_text())  # the good entry's shard: written again
+    assert rebuilt["key"] == key and rebuilt["docs"][GOOD]["data"] == next(
+        d.data for d in expected[0].entries if d.file == GOOD)
+    again, _ = check(layout)  # and used: nothing is parsed from the bytes again
+    assert next(d for d in again.entries if d.file == GOOD).__class__.__name__ == "CachedDocument"
 
 
 def test_a_cached_record_that_lies_about_its_hash_is_not_used(tmp_path, make_project, good_text):
     layout = make_project(tmp_path / "p", {"good-entry.yaml": good_text}, real_entries=False)
     check(layout)
-    path = tmp_path / "p/.cache/content.json"
+    path = _doc_shard(tmp_path / "p")
     raw = json.loads(path.read_text())
-    raw["docs"]["content/entries/good-entry.yaml"]["data"]["title"] = "Not in the file"
-    raw["docs"]["content/entries/good-entry.yaml"]["sha256"] = "0" * 64
+    raw["docs"][GOOD]["data"]["title"] = "Not in the file"
+    raw["docs"][GOOD]["sha256"] = "0" * 64
     path.write_text(json.dumps(raw))
     content, _ = check(layout)
     assert next(d.data for d in content.entries if d.file.endswith("good-entry.yaml"))["title"] == "What is a good entry?"
@@ -106,7 +122,8 @@ def test_a_cached_record_that_lies_about_its_hash_is_not_used(tmp_path, make_pro
 def test_the_cache_is_json_and_make_clean_removes_it(tmp_path, make_project, good_text):
     layout = make_project(tmp_path / "p", {"good-entry.yaml": good_text}, real_entries=False)
     check(layout)
-    json.loads((tmp_path / "p/.cache/content.json").read_text(encoding="utf-8"))  # plain JSON, no pickle
+    for path in _shards(tmp_path / "p"):
+        json.loads(path.read_text(encoding="utf-8"))  # plain JSON, no pickle
     make = shutil.which("make")
     if make is None:
         pytest.fail("make is not installed")
