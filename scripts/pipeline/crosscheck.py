@@ -293,8 +293,9 @@ def check_calculators(content: Content) -> list[Problem]:
     problems = []
     known = prices(content.market_snapshot())  # for market:<id> defaults
     for doc, path, text in markdown_fields(content):
-        if "calculator" in text:
-            problems += find_problems(text, doc.file, doc.text_line(path), json_path(path), prices=known)
+        if "calculator" in text:  # lines counted from 0, shifted to the field's line only for a problem
+            problems += [Problem(p.file, p.line + doc.text_line(path), p.path, p.message)
+                         for p in find_problems(text, doc.file, 0, json_path(path), prices=known)]
     for _, file, _, body, line, _ in hand_written_pages(content):
         if "calculator" in body:
             problems += find_problems(body, file, line, prices=known)
