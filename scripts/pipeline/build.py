@@ -106,8 +106,10 @@ def _load(path: Path, shown: str, layout: Layout, schema: str, schemas, cache: C
     else:
         digest, doc = cache.document(shown, data)
         if doc is not None:
+            doc.sha256 = digest  # the file's hash: what the page cache keys an entry's own data by
             return doc, []
         doc, found = load_bytes(data, shown)
+        doc.sha256 = digest
     if doc.data is not None:
         found += schemas.validate(doc, schema)
     if data is not None and not found:

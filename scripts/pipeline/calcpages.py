@@ -19,6 +19,7 @@ from scripts import calcfence, calcform
 
 from . import market
 from .content import iter_strings
+from .facts import calculator_strings
 from .escape import html_text, md_link, md_text
 from .render import front_matter
 
@@ -31,7 +32,11 @@ def embedding_entries(site: Site) -> dict[str, list[dict]]:
     found: dict[str, list[dict]] = {}
     for entry in site.entries:
         ids = set()
-        for _, text in iter_strings(entry):
+        doc = site.doc_of(entry["id"]) if hasattr(site, "doc_of") else None
+        # the strings holding "calculator", listed once per document (scripts/pipeline/facts.py)
+        texts = calculator_strings(doc) if doc is not None and doc.data is entry and calcfence.FENCE_NAME == "calculator" \
+            else [text for _, text in iter_strings(entry)]
+        for text in texts:
             if calcfence.FENCE_NAME in text:
                 ids.update(calcfence.find_calculators(text))
         for calc_id in ids:

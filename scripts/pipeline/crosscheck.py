@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
-from pathlib import PurePosixPath
+from functools import lru_cache
 
 from .citecheck import check_citations, citation_warnings
 from .content import Content
@@ -32,6 +32,14 @@ def _entries(content: Content):
             yield doc, doc.data
 
 
+@lru_cache(maxsize=None)
+def _stem(file: str) -> str:
+    """``PurePosixPath(file).stem`` (the file name without its last suffix), without building a path."""
+    name = file.rstrip("/").rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
 def _suggest(word: str, options) -> str:
     guess = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
     return f"; did you mean {guess[0]!r}?" if guess else ""
@@ -45,13 +53,13 @@ def check_ids(content: Content) -> list[Problem]:
     """The id equals the file name, and no two entries share an id (a copy that kept it is told so)."""
     problems = []
     docs = [(doc, data["id"]) for doc, data in _entries(content) if isinstance(data.get("id"), str)]
-    stems = {PurePosixPath(doc.file).stem: doc for doc, _ in docs}
+    stems = {_stem(doc.file): doc for doc, _ in docs}
     # an id belongs to the file named after it; otherwise to the first file that uses it
-    owner = {entry_id: doc for doc, entry_id in docs if PurePosixPath(doc.file).stem == entry_id}
+    owner = {entry_id: doc for doc, entry_id in docs if _stem(doc.file) == entry_id}
     for doc, entry_id in docs:
         owner.setdefault(entry_id, doc)
     for doc, entry_id in docs:
-        stem = PurePosixPath(doc.file).stem
+        stem = _stem(doc.file)
         if owner[entry_id] is not doc:
             problems.append(doc.problem(("id",), f"id {entry_id!r} belongs to {owner[entry_id].file}; choose a "
                                         f"new id for this entry, set it here and rename the file to match"
@@ -90,7 +98,7 @@ def check_related(content: Content) -> list[Problem]:
 
 def _broken_stems(content: Content) -> set[str]:
     """File names (without .yaml) of entries that did not load or have no usable id."""
-    return {PurePosixPath(doc.file).stem for doc in content.entries
+    return {_stem(doc.file) for doc in content.entries
             if not isinstance(doc.data, dict) or not isinstance(doc.data.get("id"), str)}
 
 

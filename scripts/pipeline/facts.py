@@ -18,13 +18,15 @@ KINDS = ("entry", "glossary", "site")
 
 
 def _walk(doc, kind: str) -> dict:
-    markdown, todo = [], []
+    markdown, todo, calc = [], [], []
     for path, text in iter_strings(doc.data):
         if is_markdown(kind, path) and (_NEEDS_RENDER.search(text) or "calculator" in text):
             markdown.append(list(path))
         if PLACEHOLDER.search(text):
             todo.append(list(path))
-    return {"kind": kind, "markdown": markdown, "todo": todo}
+        if "calculator" in text:  # any string: the calculator pages list the entries that embed one
+            calc.append(list(path))
+    return {"kind": kind, "markdown": markdown, "todo": todo, "calc": calc}
 
 
 def valid_facts(record) -> bool:
@@ -33,11 +35,12 @@ def valid_facts(record) -> bool:
         isinstance(record.get(key), list) and all(
             isinstance(path, list) and all(isinstance(part, (str, int)) and not isinstance(part, bool)
                                            for part in path) for path in record[key])
-        for key in ("markdown", "todo"))
+        for key in ("markdown", "todo", "calc"))
 
 
 def doc_facts(doc, kind: str) -> dict:
-    """``{"kind", "markdown": [paths], "todo": [paths]}`` of a document read as ``kind`` (kept on it)."""
+    """``{"kind", "markdown": [paths], "todo": [paths], "calc": [paths]}`` of a document read as ``kind``
+    (kept on it): Markdown fields the gate or fence check must see, placeholders, strings naming a calculator."""
     facts = doc.__dict__.get("facts")
     if not (isinstance(facts, dict) and facts.get("kind") == kind):
         facts = _walk(doc, kind)
@@ -61,3 +64,8 @@ def markdown_strings(doc, kind: str):
 def placeholder_paths(doc) -> list[tuple]:
     """The paths of the strings of an entry that hold a placeholder (as :func:`.drafts.placeholders`)."""
     return [tuple(path) for path in doc_facts(doc, "entry")["todo"]]
+
+
+def calculator_strings(doc) -> list[str]:
+    """Every string of an entry that holds the word ``calculator`` (where a calculator fence can be)."""
+    return [value_at(doc.data, path) for path in doc_facts(doc, "entry")["calc"]]

@@ -49,14 +49,18 @@ class Site:
         self.categories = content.category_list()
         self.glossary = content.glossary_list()
         self.texts = content.site_texts()
-        self._sources = {doc.data["id"]: doc.file for doc in content.entries
-                         if isinstance(doc.data, dict) and "id" in doc.data}
+        self._docs = {doc.data["id"]: doc for doc in content.entries if isinstance(doc.data, dict) and "id" in doc.data}
+        self._sources = {entry_id: doc.file for entry_id, doc in self._docs.items()}
         self._categories = {item["id"]: item for item in self.categories}
         self._terms = {item["id"]: item for item in self.glossary}
 
     def entry(self, entry_id: str) -> dict | None:
         """The published entry with this id, or None."""
         return self.by_id.get(entry_id)
+
+    def doc_of(self, entry_id: str):
+        """The loaded document of the entry with this id (published or draft), or None."""
+        return self._docs.get(entry_id)
 
     def category(self, category_id: str) -> dict | None:
         """The category with this id, or None."""
@@ -99,7 +103,10 @@ def page_key(entry: dict, site: Site) -> str:
     terms, its file's name, the site texts, and the functions that add sections (the cache's own key
     holds the code version: the model, the venue profiles and this code)."""
     related = [site.entry(other) for other in entry.get("related", [])]  # the page shows their ids and titles
-    return digest_of("entry-page", entry, site.category(entry.get("category")), site.source_of(entry["id"]),
+    doc = site.doc_of(entry["id"])
+    sha = doc.__dict__.get("sha256") if doc is not None and doc.data is entry else None
+    own = ["file", sha] if sha else entry  # the data is made from the file's bytes by code the cache is keyed on
+    return digest_of("entry-page", own, site.category(entry.get("category")), site.source_of(entry["id"]),
                      [[item["id"], item["title"]] if item else None for item in related],
                      [site.term(term) for term in entry.get("terms", [])], site.texts,
                      [f"{extra.__module__}.{extra.__qualname__}" for extra in ENTRY_EXTRAS])

@@ -107,7 +107,7 @@ def test_cached_documents_rebuild_their_lines_from_their_bytes(tmp_path, make_pr
                for file, record in json.loads(path.read_text())["docs"].items()}
     assert records and all(set(record) <= {"sha256", "data", "facts"} for record in records.values())  # no lines
     assert records["content/entries/good-entry.yaml"]["facts"] == {
-        "kind": "entry", "markdown": [["key_takeaways", 2]], "todo": []}
+        "kind": "entry", "markdown": [["key_takeaways", 2]], "todo": [], "calc": []}
     assert {doc.file: (doc.lines, doc.text_lines) for doc in warm} == cold
     fresh, _ = load_bytes((layout.entries / "good-entry.yaml").read_bytes(), "content/entries/good-entry.yaml")
     assert warm[0].problem(("faq", 1, "answer"), "x") == fresh.problem(("faq", 1, "answer"), "x")
