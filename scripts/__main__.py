@@ -123,8 +123,12 @@ def port_problem(port: int) -> str | None:
     return None
 
 
-class Stopped(Exception):
-    """Raised in the main thread when SIGTERM arrives, so cleanup code runs as for Ctrl-C."""
+class Stopped(BaseException):
+    """Raised in the main thread when SIGTERM arrives, so cleanup code runs as for Ctrl-C.
+
+    Like KeyboardInterrupt it is no Exception: code that reports a failed step and carries on (the
+    preview server's rebuild loop) lets it through.
+    """
 
 
 def _on_sigterm(signum, frame):

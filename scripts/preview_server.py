@@ -245,6 +245,8 @@ class Preview:
         stages = time.perf_counter() - start
         full = full or not self.built
         plugin = _DirtyPages(self, dirty=not full)
+        if not full:
+            self._drop_removed(written)
         if full or written:
             config = self.config()
             config.plugins["margin-notes/preview"] = plugin
@@ -262,6 +264,19 @@ class Preview:
         log.info(f"Preview: {'full' if full else 'dirty'} build: {len(written)} Markdown files rewritten, "
                  f"{len(plugin.built)} of {plugin.total} pages rebuilt ({shown}) in {elapsed:.2f} s "
                  f"(pipeline {stages:.2f} s)")
+
+    def _drop_removed(self, written: list[str]) -> None:
+        """Delete the built copy of every docs file the pipeline removed (a dirty build leaves it behind)."""
+        for relative in written:
+            if (self.docs_dir / relative).exists():
+                continue
+            if relative.endswith(".md"):
+                stem = relative[:-3]
+                relative = "index.html" if stem == "index" else (
+                    stem[:-len("index")] + "index.html" if stem.endswith("/index") else stem + "/index.html")
+            target = Path(self.site_dir, relative)
+            if target.is_file():
+                target.unlink()
 
     def _index_search(self) -> None:
         """Index the freshly built site with Pagefind; the search box then names the time of this index."""

@@ -74,3 +74,15 @@ def test_a_changed_title_rebuilds_its_page_and_the_pages_that_show_it_like_a_ful
     full = _html(Path(reference.site_dir))
     assert dirty.keys() == full.keys()
     assert [name for name in full if dirty[name] != full[name]] == []
+
+    # an entry added, then removed: its page comes and goes, its category page is built again each time
+    added = root / "content" / "entries" / "entry-09999.yaml"
+    added.write_text(text.replace(f"id: {TARGET}", "id: entry-09999", 1), encoding="utf-8")
+    preview.rebuild(full=False)
+    page = site / "entries" / "entry-09999" / "index.html"
+    assert not preview.last["full"] and page.is_file()
+    assert f"categories/{target['category']}.md" in preview.last["built"]
+    added.unlink()
+    preview.rebuild(full=False)
+    assert not preview.last["full"] and not page.exists()
+    assert f"categories/{target['category']}.md" in preview.last["built"]
