@@ -226,7 +226,7 @@ class Preview:
     def __call__(self) -> None:
         """Rebuild after a change: dirty when only content/ changed, full otherwise."""
         changed = self.server.take_changes() if self.server else set()
-        content = str(self.layout.content.resolve()) + os.sep
+        content = os.path.abspath(self.layout.content) + os.sep  # as the watcher names paths
         self.rebuild(full=any(not path.startswith(content) for path in changed))
 
     def rebuild(self, full: bool) -> None:
