@@ -9,14 +9,19 @@ See ``shared/reference/exchange-mechanics.md`` §1.2, §1.4, §1.5, §1.7, §2.3
 from .checks import (
     require_above,
     require_all_positive,
-    require_at_least,
     require_below,
     require_finite,
     require_number_list,
     require_same_length,
 )
-from .margin import require_non_negative, require_positive, require_rate, side_sign
-from .positions import check_fee_rate, check_liquidation_inputs, check_maintenance, check_position
+from .margin import require_non_negative, require_positive, require_rate
+from .positions import (
+    check_fee_rate,
+    check_liquidation_inputs,
+    check_maintenance,
+    check_position,
+    check_target_inputs,
+)
 
 
 def calc_inverse_order_cost(side, price, contracts, leverage, taker_fee):
@@ -76,12 +81,7 @@ def calc_inverse_target_price(side, entry_price, leverage, target_roi_pct):
     ``IMR = 1/L``: long ``entry / (1 - ROI/L)``, short ``entry / (1 + ROI/L)`` (§2.3). A long's return stays
     below ``100·L`` % (the price would have to be infinite), a short cannot lose ``100·L`` % or more.
     """
-    s = side_sign(side)
-    require_finite("entry_price", entry_price)
-    require_positive("entry_price", entry_price)
-    require_finite("leverage", leverage)
-    require_at_least("leverage", leverage, 1, "1")
-    require_finite("target_roi_pct", target_roi_pct)
+    s = check_target_inputs(side, entry_price, leverage, target_roi_pct)
     if s > 0:
         require_below("target_roi_pct", target_roi_pct, 100 * leverage, "100 x leverage for a long")
     else:

@@ -264,6 +264,17 @@ def calc_pnl_legs(side, entry_price, exit_price, qty, leverage, taker_fee, open_
     }
 
 
+def check_target_inputs(side, entry_price, leverage, target_roi_pct):
+    """Validate the target-price inputs in catalogue order (the caller checks the return's bound); return the sign."""
+    s = side_sign(side)
+    require_finite("entry_price", entry_price)
+    require_positive("entry_price", entry_price)
+    require_finite("leverage", leverage)
+    require_at_least("leverage", leverage, 1, "1")
+    require_finite("target_roi_pct", target_roi_pct)
+    return s
+
+
 def calc_target_price(side, entry_price, leverage, target_roi_pct):
     """Exit price that gives ``target_roi_pct`` return on the initial margin (USDT).
 
@@ -271,12 +282,7 @@ def calc_target_price(side, entry_price, leverage, target_roi_pct):
     calculator, §2.3). ROI here is PnL over the initial margin only, without Bybit's reserved close fee.
     A long cannot lose more than 100·L % before the price reaches 0, a short cannot gain more than 100·L %.
     """
-    s = side_sign(side)
-    require_finite("entry_price", entry_price)
-    require_positive("entry_price", entry_price)
-    require_finite("leverage", leverage)
-    require_at_least("leverage", leverage, 1, "1")
-    require_finite("target_roi_pct", target_roi_pct)
+    s = check_target_inputs(side, entry_price, leverage, target_roi_pct)
     if s > 0:
         require_above("target_roi_pct", target_roi_pct, -100 * leverage, "-100 x leverage for a long")
     else:
