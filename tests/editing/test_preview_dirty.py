@@ -42,7 +42,7 @@ def _html(site: Path) -> dict[str, bytes]:
     return {path.relative_to(site).as_posix(): path.read_bytes() for path in sorted(site.rglob("*.html"))}
 
 
-def test_a_changed_title_rebuilds_its_page_and_the_pages_that_show_it_like_a_full_build(built):
+def test_a_changed_title_and_tag_rebuild_the_pages_that_show_them_like_a_full_build(built):
     root, docs, preview = built
     entries = {path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
                for path in (root / "content" / "entries").glob("entry-*.yaml")}
@@ -53,7 +53,8 @@ def test_a_changed_title_rebuilds_its_page_and_the_pages_that_show_it_like_a_ful
     assert linking and unrelated  # the generated project has both kinds
     path = root / "content" / "entries" / f"{TARGET}.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace(target["title"], "Renamed question seven?", 1), encoding="utf-8")
+    changed = text.replace(target["title"], "Renamed question seven?", 1).replace("tags:\n", "tags:\n- preview-only-tag\n", 1)
+    path.write_text(changed, encoding="utf-8")
 
     preview.rebuild(full=False)
 
@@ -66,6 +67,8 @@ def test_a_changed_title_rebuilds_its_page_and_the_pages_that_show_it_like_a_ful
     assert len(rebuilt) < preview.last["pages"] / 4, sorted(rebuilt)
     site = Path(preview.site_dir)
     assert "Renamed question seven?" in (site / "entries" / linking[0] / "index.html").read_text(encoding="utf-8")
+    tag_index = (site / "tags" / "index.html").read_text(encoding="utf-8")
+    assert "preview-only-tag" in tag_index and "Renamed question seven?" in tag_index
     dirty = _html(site)
 
     reference = Preview(Layout(root), ROOT / "mkdocs.yml", docs, 8000)
