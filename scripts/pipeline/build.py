@@ -144,26 +144,39 @@ def write_tree(pages: dict[str, str], folder: Path, changed_paths: list[str] | N
     of files written or removed; their folder-relative paths are appended to ``changed_paths`` when given.
     """
     changed = 0
-    folder.mkdir(parents=True, exist_ok=True)
-    for relative, text in pages.items():
-        target = folder / relative
+    base = os.fspath(folder)
+    os.makedirs(base, exist_ok=True)
+    for relative, text in pages.items():  # plain os calls: 20,000 files at 10,000 entries
+        target = os.path.join(base, relative)
         data = text.encode("utf-8")
-        if target.is_file() and target.read_bytes() == data:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        try:
+            with open(target, "rb") as handle:
+                if os.fstat(handle.fileno()).st_size == len(data) and handle.read() == data:
+                    continue
+        except OSError:
+            pass  # missing (or not a file: writing it reports why)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as handle:
+            handle.write(data)
         changed += 1
         if changed_paths is not None:
             changed_paths.append(relative)
-    wanted = {folder / relative for relative in pages}
-    for path in sorted(folder.rglob("*"), reverse=True):
-        if path.is_file() and path not in wanted:
-            path.unlink()
+    wanted = {os.path.normpath(relative) for relative in pages}
+    found = []  # (parts, relative, is a folder), deepest and last first as before
+    for top, dirs, files in os.walk(base):
+        inside = os.path.relpath(top, base)
+        for name, is_dir in [(name, True) for name in dirs] + [(name, False) for name in files]:
+            relative = name if inside == "." else f"{inside}/{name}"
+            found.append((tuple(relative.split("/")), relative, is_dir))
+    for _, relative, is_dir in sorted(found, reverse=True):
+        path = os.path.join(base, relative)
+        if not is_dir and os.path.isfile(path) and os.path.normpath(relative) not in wanted:
+            os.unlink(path)
             changed += 1
             if changed_paths is not None:
-                changed_paths.append(path.relative_to(folder).as_posix())
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
+                changed_paths.append(relative)
+        elif is_dir and os.path.isdir(path) and not os.listdir(path):
+            os.rmdir(path)
     return changed
 
 
