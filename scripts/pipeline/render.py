@@ -15,7 +15,7 @@ import yaml
 
 from .content import Content
 from .escape import html_text, md_link, md_text
-from .glossary import abbreviate, abbreviation_block
+from .glossary import Abbreviations
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -143,6 +143,5 @@ def render(content: Content) -> dict[str, str]:
     from .pages import collect_pages
 
     pages = content.pages if content.pages is not None else collect_pages(content)
-    block = abbreviation_block(content.glossary_list())  # every glossary term explains itself on hover
-    return {path: abbreviate(page.text, block) if path.endswith(".md") else page.text
-            for path, page in pages.items()}
+    terms = Abbreviations(content.glossary_list())  # every glossary term explains itself on hover
+    return {path: terms.apply(page.text) if path.endswith(".md") else page.text for path, page in pages.items()}
