@@ -17,7 +17,6 @@ A one-word term matches only in small letters ("margin"), so names such as "Marg
 
 from __future__ import annotations
 
-import html
 import re
 
 import markdown
@@ -29,6 +28,8 @@ from .escape import md_text
 
 _PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
 _UNSAFE = re.compile(r"[\[\]\\<>\x00-\x1f\x7f]")
+# MkDocs' front matter (mkdocs.utils.meta.YAML_RE): not part of the rendered body.
+_FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
 # An admonition or details block without a title gets its type as the title ("!!! note" -> "Note").
 _UNTITLED = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?)[ \t]*([\w-]+)", re.MULTILINE)
 
@@ -105,13 +106,17 @@ def visible_text(markdown_text: str) -> str:
     """A superset of the text the ``abbr`` extension can search on the page made from ``markdown_text``.
 
     ``abbr`` wraps a spelling only where it stands in one text node of the rendered page, and a text
-    node is a piece of the Markdown (escapes, entities and raw HTML are placeholders by then), so a
-    spelling absent from the Markdown matches nowhere. For safety the text is also taken with
-    backslashes dropped and entities decoded, plus the titles extensions write themselves (an
-    admonition without a title shows its type, "Note").
+    node is a piece of the page's body (escapes and entities are placeholders by then; the front
+    matter, cut as MkDocs cuts it, is not rendered), so a spelling absent from the body matches
+    nowhere. For safety the body also counts with backslashes dropped, plus the titles extensions
+    write themselves (an admonition without a title shows its type, "Note").
     """
-    made = " ".join(kind.split(" ", 1)[0].capitalize() for kind in _UNTITLED.findall(markdown_text))
-    return "\n".join((markdown_text, markdown_text.replace("\\", ""), html.unescape(markdown_text), made))
+    front = _FRONT_MATTER.match(markdown_text)
+    body = markdown_text[front.end():] if front else markdown_text
+    extra = [body.replace("\\", "")] if "\\" in body else []
+    if "!!!" in body or "???" in body:
+        extra.append(" ".join(kind.capitalize() for kind in _UNTITLED.findall(body)))
+    return "\n".join([body, *extra]) if extra else body
 
 
 class Abbreviations:
