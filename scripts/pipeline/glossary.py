@@ -119,11 +119,22 @@ def visible_text(markdown_text: str) -> str:
     return "\n".join([body, *extra]) if extra else body
 
 
+def _anchor(form: str) -> str:
+    """A piece of ``form`` that its capitalised, small-letter and plural spellings all contain."""
+    core = form[1:] if len(form) > 2 else form
+    return core[:-1] if core.endswith("s") and len(core) > 2 else core
+
+
 class Abbreviations:
     """The glossary's ``abbr`` definitions, appended to each page for the spellings it can show."""
 
     def __init__(self, terms: list[dict]):
-        self._lines = [(form, f"*[{form}]: {text}") for form, text in definitions(terms).items() if text]
+        # Spellings grouped by a piece every one of them contains (the spelling without its first letter
+        # and plural s: "Mark price", "mark prices" -> "ark price"): one search per group, not per spelling.
+        self._groups: dict[str, list[tuple[str, str]]] = {}
+        for form, text in definitions(terms).items():
+            if text:
+                self._groups.setdefault(_anchor(form), []).append((form, f"*[{form}]: {text}"))
 
     def block(self, markdown_text: str) -> str:
         """The definitions ``markdown_text`` needs, as blocks ('' when it uses no term).
@@ -132,7 +143,8 @@ class Abbreviations:
         definition whose spelling is not in :func:`visible_text` matches nothing on the page.
         """
         seen = visible_text(markdown_text)
-        lines = [line for form, line in self._lines if form in seen]
+        lines = [line for anchor, group in self._groups.items() if anchor in seen
+                 for form, line in group if form in seen]
         return ("\n\n" + "\n\n".join(lines) + "\n") if lines else ""
 
     def apply(self, markdown_text: str) -> str:

@@ -97,15 +97,30 @@ def unsourced_policy(doc: Document, index: int, rule_id: str, run: ScenarioRun) 
     return None
 
 
-def check_rules(entries: list[Document]) -> list[RuleCheck]:
-    """Run the scenario of every rule of every loaded entry, in file order."""
-    checks = []
-    for doc in entries:
-        rules = doc.data.get("rules") if isinstance(doc.data, dict) else None
-        for index, rule in enumerate(rules if isinstance(rules, list) else []):
-            if isinstance(rule, dict):
-                checks.append(check_rule(doc, index, rule))
+# The checks of the documents seen last: id(document) -> (document, its data, its checks). The build
+# verifies every rule, then renders the rule boxes from the same documents; this runs each scenario
+# once. The entry holds the document, so its id cannot be reused while the entry is here.
+_CHECKED: dict[int, tuple[Document, object, list]] = {}
+_CHECKED_MAX = 50_000
+
+
+def _doc_checks(doc: Document) -> list[RuleCheck]:
+    """The checks of one document's rules, run once for as long as the document and its data stay."""
+    hit = _CHECKED.get(id(doc))
+    if hit is not None and hit[0] is doc and hit[1] is doc.data:
+        return hit[2]
+    rules = doc.data.get("rules") if isinstance(doc.data, dict) else None
+    checks = [check_rule(doc, index, rule) for index, rule in enumerate(rules if isinstance(rules, list) else [])
+              if isinstance(rule, dict)]
+    if len(_CHECKED) >= _CHECKED_MAX:
+        _CHECKED.clear()
+    _CHECKED[id(doc)] = (doc, doc.data, checks)
     return checks
+
+
+def check_rules(entries: list[Document]) -> list[RuleCheck]:
+    """Run the scenario of every rule of every loaded entry, in file order (each document's once)."""
+    return [check for doc in entries for check in _doc_checks(doc)]
 
 
 # ----- rendering --------------------------------------------------------------------------------------
