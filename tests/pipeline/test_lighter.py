@@ -2,17 +2,21 @@
 
 Every page of the real site and of the hostile corpus is rendered with the site's Markdown extensions
 twice: as the pipeline writes it now, and with the whole glossary appended (how every page was written
-before), and the two HTML outputs must be the same, byte for byte.
+before), and the two HTML outputs must be the same, byte for byte. Every page's front matter (nested
+values written as JSON) reads back, as MkDocs reads it, as the same data as the YAML block style did.
 """
 
 from __future__ import annotations
 
+import sys
+
 import markdown
 import pytest
+import yaml
 from mkdocs.utils.meta import get_data
 
 from scripts import calcfence
-from scripts.pipeline import glossary
+from scripts.pipeline import glossary, render as render_module
 from scripts.pipeline.build import check
 from scripts.pipeline.pages import collect_pages
 from scripts.pipeline.render import render
@@ -47,16 +51,39 @@ def assert_same_html(content) -> int:
     return len(heavy)
 
 
-def test_the_real_site_reads_the_same(project):
+def assert_same_front_matter(content, monkeypatch) -> None:
+    """Every front matter the pages write reads back (as MkDocs reads it) as its data, as YAML's block style did."""
+    metas = []
+    writer = render_module.front_matter
+    for module in list(sys.modules.values()):
+        if module and module.__name__.startswith("scripts.") and getattr(module, "front_matter", None) is writer:
+            monkeypatch.setattr(module, "front_matter", lambda meta: metas.append(meta) or writer(meta))
+    collect_pages(content)
+    assert len(metas) > 40
+    for meta in metas:
+        block = "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000) + "---\n\n"
+        assert get_data(writer(meta) + "body")[1] == get_data(block + "body")[1] == meta
+
+
+def test_the_real_site_reads_the_same(project, monkeypatch):
     content, problems = check(project)
     assert problems == []
     assert assert_same_html(content) > 40
+    assert_same_front_matter(content, monkeypatch)
 
 
-def test_the_hostile_corpus_reads_the_same(corpus_project):
+def test_the_hostile_corpus_reads_the_same(corpus_project, monkeypatch):
     content, problems = check(corpus_project)
     assert problems == []
     assert assert_same_html(content) > 40
+    assert_same_front_matter(content, monkeypatch)
+
+
+@pytest.mark.parametrize("text", ["plain", "x\x85y\u2028z\u2029\x7f\x9f\ufeff\ufffe😀 \t\n\"\\ '", "---", "...\n---\n",
+                                  "</script><script>alert(1)</script>", "{a: b}, [c]: &d *e !f %g @h `i", "é" * 300])
+def test_hostile_text_in_nested_front_matter_reads_back(text):
+    meta = {"title": text, "tags": [text], "jsonld": {"@graph": [{"name": text, "list": [text, {"k": text}]}]}}
+    assert get_data(render_module.front_matter(meta) + "body")[1] == meta
 
 
 def test_a_page_carries_only_the_terms_it_uses(project):
