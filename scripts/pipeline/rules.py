@@ -97,30 +97,29 @@ def unsourced_policy(doc: Document, index: int, rule_id: str, run: ScenarioRun) 
     return None
 
 
-# The checks of the documents seen last: id(document) -> (document, its data, its checks). The build
-# verifies every rule, then renders the rule boxes from the same documents; this runs each scenario
-# once. The entry holds the document, so its id cannot be reused while the entry is here.
+# The checks of the documents of the last call: id(document) -> (document, its data, its checks). The
+# build verifies every rule, then renders the rule boxes from the same documents: each scenario runs
+# once. An entry holds its document, so the id cannot be reused while it is here, and each call keeps
+# only its own documents (one content's worth, also under ``mkdocs serve``).
 _CHECKED: dict[int, tuple[Document, object, list]] = {}
-_CHECKED_MAX = 50_000
-
-
-def _doc_checks(doc: Document) -> list[RuleCheck]:
-    """The checks of one document's rules, run once for as long as the document and its data stay."""
-    hit = _CHECKED.get(id(doc))
-    if hit is not None and hit[0] is doc and hit[1] is doc.data:
-        return hit[2]
-    rules = doc.data.get("rules") if isinstance(doc.data, dict) else None
-    checks = [check_rule(doc, index, rule) for index, rule in enumerate(rules if isinstance(rules, list) else [])
-              if isinstance(rule, dict)]
-    if len(_CHECKED) >= _CHECKED_MAX:
-        _CHECKED.clear()
-    _CHECKED[id(doc)] = (doc, doc.data, checks)
-    return checks
 
 
 def check_rules(entries: list[Document]) -> list[RuleCheck]:
-    """Run the scenario of every rule of every loaded entry, in file order (each document's once)."""
-    return [check for doc in entries for check in _doc_checks(doc)]
+    """Run the scenario of every rule of every loaded entry, in file order (reusing the last call's runs)."""
+    kept: dict[int, tuple[Document, object, list]] = {}
+    out: list[RuleCheck] = []
+    for doc in entries:
+        hit = _CHECKED.get(id(doc))
+        if hit is None or hit[0] is not doc or hit[1] is not doc.data:
+            rules = doc.data.get("rules") if isinstance(doc.data, dict) else None
+            hit = (doc, doc.data, [check_rule(doc, index, rule)
+                                   for index, rule in enumerate(rules if isinstance(rules, list) else [])
+                                   if isinstance(rule, dict)])
+        kept[id(doc)] = hit
+        out += hit[2]
+    _CHECKED.clear()
+    _CHECKED.update(kept)
+    return out
 
 
 # ----- rendering --------------------------------------------------------------------------------------

@@ -119,3 +119,19 @@ TERMS = [
 def test_tricky_text_reads_the_same(text):
     heavy = glossary.abbreviate(text, glossary.abbreviation_block(TERMS))
     assert html(glossary.Abbreviations(TERMS).apply(text)) == html(heavy)
+
+
+def test_each_rule_scenario_runs_once_per_build(project, monkeypatch):
+    from scripts.pipeline import rules
+
+    runs = []
+    real = rules.run_scenario
+    monkeypatch.setattr(rules, "run_scenario", lambda *args: runs.append(args) or real(*args))
+    content, problems = check(project)  # verifies every rule, then renders the pages (rule boxes included)
+    assert problems == [] and content.pages
+    count = sum(len(doc.data.get("rules", [])) for doc in content.entries)
+    assert count > 20 and len(runs) == count
+    render(content)
+    collect_pages(content)  # the same documents again: no scenario runs again
+    assert len(runs) == count
+    assert 'id="rule-' in content.pages["entries/where-is-my-liquidation-price.md"].text
