@@ -29,7 +29,8 @@ DIFFICULTY = {"beginner": "Beginner", "intermediate": "Intermediate", "advanced"
 def _json_shaped(value) -> bool:
     """True for a list or mapping holding only text, lists and mappings with text keys."""
     if isinstance(value, dict):
-        return all(isinstance(key, str) and (isinstance(item, str) or _json_shaped(item)) for key, item in value.items())
+        return all(isinstance(key, str) and (isinstance(item, str) or _json_shaped(item))
+                   for key, item in value.items())
     if isinstance(value, list):
         return all(isinstance(item, str) or _json_shaped(item) for item in value)
     return False

@@ -79,8 +79,9 @@ def test_the_hostile_corpus_reads_the_same(corpus_project, monkeypatch):
     assert_same_front_matter(content, monkeypatch)
 
 
-@pytest.mark.parametrize("text", ["plain", "x\x85y\u2028z\u2029\x7f\x9f\ufeff\ufffe😀 \t\n\"\\ '", "---", "...\n---\n",
-                                  "</script><script>alert(1)</script>", "{a: b}, [c]: &d *e !f %g @h `i", "é" * 300])
+@pytest.mark.parametrize("text", [
+    "plain", "x\x85y\u2028z\u2029\x7f\x9f\ufeff\ufffe😀 \t\n\"\\ '", "---", "...\n---\n",
+    "</script><script>alert(1)</script>", "{a: b}, [c]: &d *e !f %g @h `i", "é" * 300])
 def test_hostile_text_in_nested_front_matter_reads_back(text):
     meta = {"title": text, "tags": [text], "jsonld": {"@graph": [{"name": text, "list": [text, {"k": text}]}]}}
     assert get_data(render_module.front_matter(meta) + "body")[1] == meta
