@@ -43,18 +43,6 @@ DISPLAY = {"bybit": "Bybit's formula", "binance": "Binance's formula",
            "profit_times_leverage": "profit % × effective leverage, highest first"}
 
 
-def _parse(text: str):
-    """``(node tree, data)`` of a YAML text, by libyaml; a text it refuses is parsed again by PyYAML's
-    own parser, whose error is the one reported (the messages stay as they were)."""
-    fast = getattr(yaml, "CSafeLoader", None)
-    if fast is not None:
-        try:
-            return yaml.compose(text, Loader=fast), yaml.load(text, Loader=fast)  # noqa: S506 (a safe loader)
-        except yaml.YAMLError:
-            pass
-    return yaml.compose(text), yaml.safe_load(text)
-
-
 class VenueError(ValueError):
     """A venue profile is malformed; the message names the file, line and key path, and how to fix it."""
 
@@ -341,6 +329,19 @@ def _tier_text(tiers):
 def _fact(section, name, label, value, entry, keys, sources):
     return VenueFact(section, name, label, value, entry["says"], tuple(sources[k] for k in keys),
                      bool(entry.get("assumption")))
+
+
+def _parse(text: str):
+    """The YAML node tree (line numbers) and data of a venue file: LibYAML's parser when present (about
+    ten times faster; every process that builds pages loads the profiles), else PyYAML's, whose messages
+    a broken file gets either way."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.compose(text, Loader=fast), yaml.load(text, Loader=fast)
+        except yaml.YAMLError:
+            pass
+    return yaml.compose(text), yaml.safe_load(text)
 
 
 def load_venue(venue_id, data=None, label=None, node=None):

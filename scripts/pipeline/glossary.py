@@ -1,8 +1,10 @@
 """Glossary: the grouped glossary page, and the definitions every page shows on its terms.
 
 Each term of ``content/glossary.yaml`` becomes Python-Markdown ``abbr`` definitions
-(``*[mark price]: A fair price ...``) appended to every generated page by :func:`abbreviate`, so each
-place a term appears is wrapped in ``<abbr title="definition">`` without changing the text. This is
+(``*[mark price]: A fair price ...``) appended to every generated page by :class:`Abbreviations`, so
+each place a term appears is wrapped in ``<abbr title="definition">`` without changing the text. A
+page carries only the definitions of the spellings its own text holds (:func:`visible_text`): the
+others could not match anywhere on it, and each definition is a block MkDocs parses on every page. This is
 the pipeline's equivalent of an auto-appended snippets file (pymdownx.snippets is not enabled: it
 would let entry text include files). The ``abbr`` extension leaves code, fences and link targets
 alone; Material's ``content.tooltips`` shows the title on hover and focus, and
@@ -26,6 +28,10 @@ from .escape import md_text
 
 _PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
 _UNSAFE = re.compile(r"[\[\]\\<>\x00-\x1f\x7f]")
+# MkDocs' front matter (mkdocs.utils.meta.YAML_RE): not part of the rendered body.
+_FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
+# An admonition or details block without a title gets its type as the title ("!!! note" -> "Note").
+_UNTITLED = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?)[ \t]*([\w-]+)", re.MULTILINE)
 
 
 def link_text(text: str) -> str:
@@ -94,6 +100,56 @@ def abbreviation_block(terms: list[dict]) -> str:
 def abbreviate(text: str, block: str) -> str:
     """A Markdown page with the glossary definitions appended."""
     return text.rstrip("\n") + "\n" + block if block else text
+
+
+def visible_text(markdown_text: str) -> str:
+    """A superset of the text the ``abbr`` extension can search on the page made from ``markdown_text``.
+
+    ``abbr`` wraps a spelling only where it stands in one text node of the rendered page, and a text
+    node is a piece of the page's body (escapes and entities are placeholders by then; the front
+    matter, cut as MkDocs cuts it, is not rendered), so a spelling absent from the body matches
+    nowhere. For safety the body also counts with backslashes dropped, plus the titles extensions
+    write themselves (an admonition without a title shows its type, "Note").
+    """
+    front = _FRONT_MATTER.match(markdown_text)
+    body = markdown_text[front.end():] if front else markdown_text
+    extra = [body.replace("\\", "")] if "\\" in body else []
+    if "!!!" in body or "???" in body:
+        extra.append(" ".join(kind.capitalize() for kind in _UNTITLED.findall(body)))
+    return "\n".join([body, *extra]) if extra else body
+
+
+def _anchor(form: str) -> str:
+    """A piece of ``form`` that its capitalised, small-letter and plural spellings all contain."""
+    core = form[1:] if len(form) > 2 else form
+    return core[:-1] if core.endswith("s") and len(core) > 2 else core
+
+
+class Abbreviations:
+    """The glossary's ``abbr`` definitions, appended to each page for the spellings it can show."""
+
+    def __init__(self, terms: list[dict]):
+        # Spellings grouped by a piece every one of them contains (the spelling without its first letter
+        # and plural s: "Mark price", "mark prices" -> "ark price"): one search per group, not per spelling.
+        self._groups: dict[str, list[tuple[str, str]]] = {}
+        for form, text in definitions(terms).items():
+            if text:
+                self._groups.setdefault(_anchor(form), []).append((form, f"*[{form}]: {text}"))
+
+    def block(self, markdown_text: str) -> str:
+        """The definitions ``markdown_text`` needs, as blocks ('' when it uses no term).
+
+        Same HTML as :func:`abbreviation_block` of every term (tests/pipeline/test_lighter.py), since a
+        definition whose spelling is not in :func:`visible_text` matches nothing on the page.
+        """
+        seen = visible_text(markdown_text)
+        lines = [line for anchor, group in self._groups.items() if anchor in seen
+                 for form, line in group if form in seen]
+        return ("\n\n" + "\n\n".join(lines) + "\n") if lines else ""
+
+    def apply(self, markdown_text: str) -> str:
+        """``markdown_text`` with the definitions it needs appended."""
+        return abbreviate(markdown_text, self.block(markdown_text))
 
 
 def heading_text(text: str) -> str:

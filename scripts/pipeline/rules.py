@@ -97,15 +97,29 @@ def unsourced_policy(doc: Document, index: int, rule_id: str, run: ScenarioRun) 
     return None
 
 
+# The checks of the documents of the last call: id(document) -> (document, its data, its checks). The
+# build verifies every rule, then renders the rule boxes from the same documents: each scenario runs
+# once. An entry holds its document, so the id cannot be reused while it is here, and each call keeps
+# only its own documents (one content's worth, also under ``mkdocs serve``).
+_CHECKED: dict[int, tuple[Document, object, list]] = {}
+
+
 def check_rules(entries: list[Document]) -> list[RuleCheck]:
-    """Run the scenario of every rule of every loaded entry, in file order."""
-    checks = []
+    """Run the scenario of every rule of every loaded entry, in file order (reusing the last call's runs)."""
+    kept: dict[int, tuple[Document, object, list]] = {}
+    out: list[RuleCheck] = []
     for doc in entries:
-        rules = doc.data.get("rules") if isinstance(doc.data, dict) else None
-        for index, rule in enumerate(rules if isinstance(rules, list) else []):
-            if isinstance(rule, dict):
-                checks.append(check_rule(doc, index, rule))
-    return checks
+        hit = _CHECKED.get(id(doc))
+        if hit is None or hit[0] is not doc or hit[1] is not doc.data:
+            rules = doc.data.get("rules") if isinstance(doc.data, dict) else None
+            hit = (doc, doc.data, [check_rule(doc, index, rule)
+                                   for index, rule in enumerate(rules if isinstance(rules, list) else [])
+                                   if isinstance(rule, dict)])
+        kept[id(doc)] = hit
+        out += hit[2]
+    _CHECKED.clear()
+    _CHECKED.update(kept)
+    return out
 
 
 # ----- rendering --------------------------------------------------------------------------------------

@@ -5,9 +5,11 @@ This is the stage between cross-checks and rendering. Each rule's scenario runs 
 line, e.g. ``content/entries/x.yaml:41: $.rules[0].scenario.steps[5]: rule withdrawal-blocked-while-negative,
 step 6 (expect): wallet is 12.5, expected < 0``. A false rule stops the build.
 
-A rule's verdict is kept in the content cache (section "rules") under a digest of the rule and its
-index; the cache's own key holds the code version, which covers the model's code and the venue
-profiles, so a changed profile or model file runs every rule again.
+Verdicts are kept in the content cache (section "rules"), each under a digest of the rule, its index
+and its file's hash (so a kept problem's line is still right); the cache's own key holds the code
+version, which covers the model's code and the venue profiles. When every rule has a kept verdict,
+none runs; otherwise every rule runs once through :func:`.rules.check_rules`, whose runs the rule
+boxes and the rules index reuse in the same build.
 """
 
 from __future__ import annotations
@@ -17,56 +19,44 @@ from .errors import Problem
 from .load import Document
 
 
-class _Recorder:
-    """Stands in for a document while a rule runs, noting which value each problem names."""
-
-    def __init__(self, doc: Document):
-        self.doc = doc
-        self.made: list[tuple[tuple, Problem]] = []
-
-    def problem(self, parts, message: str) -> Problem:
-        problem = self.doc.problem(parts, message)
-        self.made.append((tuple(parts), problem))
-        return problem
-
-    def __getattr__(self, name):
-        return getattr(self.doc, name)
+def _keys(entries: list[Document]) -> list[tuple[Document, str]] | None:
+    """``(document, key)`` of every rule, or None when a document with rules has no file hash."""
+    out = []
+    for doc in entries:
+        rules = doc.data.get("rules") if isinstance(doc.data, dict) else None
+        rules = [(index, rule) for index, rule in enumerate(rules if isinstance(rules, list) else [])
+                 if isinstance(rule, dict)]
+        sha = doc.__dict__.get("sha256")
+        if rules and not sha:
+            return None
+        out += [(doc, digest_of("rule", sha, index, rule)) for index, rule in rules]
+    return out
 
 
-def _replayed(doc: Document, record) -> Problem | None | bool:
-    """The problem a cached verdict stands for, None when the rule held, False when the record is unusable."""
+def _replayed(record) -> Problem | None | bool:
+    """The problem a kept verdict stands for, None when the rule held, False when the record is unusable."""
     if record == {"ok": True}:
         return None
-    if isinstance(record, dict) and isinstance(record.get("parts"), list) and isinstance(record.get("message"), str) \
-            and all(isinstance(part, (str, int)) for part in record["parts"]):
-        return doc.problem(tuple(record["parts"]), record["message"])
+    if isinstance(record, list) and len(record) == 4 and isinstance(record[1], int) \
+            and all(isinstance(record[i], str) for i in (0, 2, 3)):
+        return Problem(*record)
     return False
 
 
 def verify(entries: list[Document]) -> list[Problem]:
     """Return a problem for every rule whose scenario the reference model contradicts or cannot run."""
-    from .rules import check_rule  # the model: imported when a rule has to run
-
     cache = current()
-    problems = []
-    for doc in entries:
-        rules = doc.data.get("rules") if isinstance(doc.data, dict) else None
-        for index, rule in enumerate(rules if isinstance(rules, list) else []):
-            if not isinstance(rule, dict):
-                continue
-            key = digest_of("rule", index, rule) if cache else ""
-            replayed = _replayed(doc, cache.record("rules", key)) if cache else False
-            if replayed is not False:
-                problems += [replayed] if replayed else []
-                continue
-            recorder = _Recorder(doc)
-            problem = check_rule(recorder, index, rule).problem
-            if cache:
-                parts = next((parts for parts, made in recorder.made if made is problem), None)
-                if problem is None:
-                    cache.keep("rules", key, {"ok": True})
-                elif parts is not None:
-                    cache.keep("rules", key, {"parts": list(parts), "message": problem.message})
-            if problem:
-                problems.append(problem)
-    return problems
+    keys = _keys(entries) if cache else None
+    if keys is not None:
+        replayed = [_replayed(cache.record("rules", key)) for _, key in keys]
+        if all(verdict is not False for verdict in replayed):
+            return [verdict for verdict in replayed if verdict]
+    from .rules import check_rules  # the model: imported when a rule has to run
+
+    checks = check_rules(entries)
+    if keys is not None and len(keys) == len(checks):
+        for (_, key), check in zip(keys, checks):
+            problem = check.problem
+            cache.keep("rules", key, {"ok": True} if problem is None else
+                       [problem.file, problem.line, problem.path, problem.message])
+    return [check.problem for check in checks if check.problem]

@@ -143,28 +143,32 @@ def _verify(layout):
     return found
 
 
-def test_rule_verdicts_are_reused_for_the_same_rule_and_code_only(tmp_path, make_project, rule_runs, monkeypatch):
+def test_rule_verdicts_are_reused_for_the_same_files_and_code_only(tmp_path, make_project, rule_runs, monkeypatch):
     layout = make_project(tmp_path / "p")
     entry = layout.entries / RULED
     ids = _rule_ids(entry)
-    assert _verify(layout) == [] and set(ids) <= set(rule_runs)
+    assert _verify(layout) == [] and set(ids) <= set(rule_runs) and len(rule_runs) == len(set(rule_runs))
     rule_runs.clear()
     assert _verify(layout) == [] and rule_runs == []  # every verdict from the cache
-    # one rule's expectation changed: that rule runs again, and its failure is replayed on its line
+    # one rule's expectation changed: the rules run again (once each), and the failure is kept
     text = entry.read_text(encoding="utf-8")
     target = ids[0]
     expect = text.index("expect: {", text.index(f"id: {target}"))
     entry.write_text(text[:expect] + "expect: {wallet_balance: -123456789}\n" + text[text.index("\n", expect) + 1:],
                      encoding="utf-8")
     first = _verify(layout)
-    assert rule_runs == [target] and len(first) == 1 and target in first[0].message
-    assert first[0].line == text[:expect].count("\n") + 1
+    assert target in rule_runs and len(rule_runs) == len(set(rule_runs))
+    assert len(first) == 1 and target in first[0].message and first[0].line == text[:expect].count("\n") + 1
     rule_runs.clear()
+    assert _verify(layout) == first and rule_runs == []  # the failure itself replayed, on its line
     entry.write_text("# a comment line moves every line down\n" + entry.read_text(encoding="utf-8"), encoding="utf-8")
     moved = _verify(layout)
-    assert rule_runs == [] and [(p.line, p.path, p.message) for p in moved] == \
+    assert target in rule_runs and [(p.line, p.path, p.message) for p in moved] == \
         [(first[0].line + 1, first[0].path, first[0].message)]
     # another code version (a venue profile, the model's code): every rule runs again
+    rule_runs.clear()
+    _verify(layout)
+    assert rule_runs == []
     monkeypatch.setattr(cache_module, "code_version", lambda: "another version")
     _verify(layout)
     assert set(ids) <= set(rule_runs)
