@@ -69,3 +69,20 @@ def built_site(tmp_path_factory) -> Path:
     assert loc, "sitemap.xml lists no page"
     (folder / "site-url.txt").write_text(loc[1], encoding="utf-8")  # before base_url rewrites the sitemap
     return folder / "site"
+
+
+# make test runs the suite on two pytest-xdist workers (-n 2 --dist loadfile --no-loadscope-reorder): each
+# file runs whole on one worker (its module fixtures are built once; a session fixture once per worker that
+# needs it), and the longest files start first so that neither worker is left alone with one at the end.
+LONGEST = ["tests/widgets/test_layout.py", "tests/widgets/test_accessibility.py", "tests/editing/test_reproducible.py",
+           "tests/pipeline/test_corpus_browser.py", "tests/editing/test_serve.py", "tests/pipeline/test_build.py",
+           "tests/pipeline/test_fuzz.py", "tests/calculators/test_parity.py", "tests/pipeline/test_corpus.py",
+           "tests/pipeline/test_render.py"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """On a pytest-xdist worker: the files in LONGEST first, in that order (the order within a file is kept)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    rank = {path: index for index, path in enumerate(LONGEST)}
+    items.sort(key=lambda item: rank.get(Path(str(item.path)).relative_to(ROOT).as_posix(), len(LONGEST)))
