@@ -5,7 +5,7 @@
 bench/out/; each pipeline stage's CPU, cold, in this process; the full ``python -m scripts build``
 (pipeline + ``mkdocs build --strict`` + Pagefind) cold, then MkDocs alone and Pagefind alone on the
 same prepared pages; ``validate`` and ``build`` again with nothing changed (content cache warm) and
-after one entry changed; the search bundle's size, and the bytes Chromium fetches for search before
+after one entry changed; the live preview's one-change time (bench/bench_preview.py); the search bundle's size, and the bytes Chromium fetches for search before
 the first query and for each of two queries.
 """
 
@@ -20,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench import bench_preview
 from bench.generate import REPO, make_project
 from scripts.pipeline.build import load_content, run_mkdocs
 from scripts.pipeline.cache import ContentCache
@@ -165,6 +166,8 @@ def measure(count: int) -> dict:
     changed.write_text(changed.read_text(encoding="utf-8").replace("summary: Changed. ", "summary: Changed again. ", 1),
                        encoding="utf-8")
     row["build_change_s"], row["build_change_cpu"], _ = _run(["build", "--site", str(root / "site")], root)
+    # the live preview: one entry saved, until the server and Chromium show it (bench/bench_preview.py)
+    row.update(bench_preview.measure(root, root / "docs"))
     site = root / "site"
     pages = len(fragments(site))
     row.update({"pipeline_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -201,6 +204,7 @@ def table(rows: list[dict]) -> str:
             f"| {r['entries']:,} | {r['search_pages']:,} | {r['search_total_mb']:.1f} MB | {r['search_per_page_kb']:.1f} KB "
             f"| {r['search_before_query_kb']:.1f} KB | {r['query0_kb']:.0f} KB ({r['query0_results']} shown) "
             f"| {r['query1_kb']:.0f} KB ({r['query1_results']} shown) | {r['site_mb']:.1f} MB | {r['per_entry_kb']:.1f} KB |")
+    lines += ["", "One-change preview (`make serve`, one entry saved; medians):", "", bench_preview.table(rows)]
     return "\n".join(lines)
 
 

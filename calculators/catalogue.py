@@ -97,18 +97,55 @@ class Calculator:
         raise KeyError(name)
 
 
+# Input constructors, one per kind of limit; the catalogue names the kind instead of repeating the limits.
+def _positive(name, label, unit, kind, default, help_text, step):
+    """A number (or list of numbers) that must be greater than 0."""
+    return Input(name, label, unit, kind, default, help_text, min=0, min_exclusive=True, step=step)
+
+
+def _non_negative(name, label, unit, kind, default, help_text, step):
+    """A number (or list of numbers) that must be at least 0."""
+    return Input(name, label, unit, kind, default, help_text, min=0, step=step)
+
+
+def _fraction(name, label, kind, default, help_text, step):
+    """A rate given as a fraction (or a list of them): at least 0 and below 1, no unit."""
+    return Input(name, label, None, kind, default, help_text, min=0, max=1, max_exclusive=True, step=step)
+
+
+def _signed_fraction(name, label, kind, default, help_text, step):
+    """A rate given as a fraction that may be negative (or a list of them): above -1 and below 1, no unit."""
+    return Input(name, label, None, kind, default, help_text, min=-1, max=1, min_exclusive=True,
+                 max_exclusive=True, step=step)
+
+
+def _share_pct(name, label, default, help_text, step):
+    """A share in percent: above 0, at most 100."""
+    return Input(name, label, "%", "number", default, help_text, min=0, max=100, min_exclusive=True, step=step)
+
+
+# Inputs that several calculators share.
 def _side():
     return Input("side", "Side", None, "choice", "long", "Long profits when the price rises, short when it falls.",
                  choices=("long", "short"))
 
 
-def _price(name, label, default, help_text):
-    return Input(name, label, "USDT", "number", default, help_text, min=0, min_exclusive=True, step=0.01)
+def _price(name, label, default, help_text, unit="USDT"):
+    return _positive(name, label, unit, "number", default, help_text, step=0.01)
+
+
+def _entry(default, unit="USDT"):
+    return _price("entry_price", "Entry price", default, "Average price the position was opened at.", unit)
 
 
 def _qty(default=1):
-    return Input("qty", "Quantity", "coin", "number", default, "Position size in coins (for example BTC).",
-                 min=0, min_exclusive=True, step=0.001)
+    return _positive("qty", "Quantity", "coin", "number", default, "Position size in coins (for example BTC).",
+                     step=0.001)
+
+
+def _contracts(default):
+    return _positive("contracts", "Contracts", "USD", "number", default,
+                     "Position size in USD contracts (one contract is 1 USD of the coin).", step=1)
 
 
 def _leverage(default):
@@ -117,22 +154,16 @@ def _leverage(default):
 
 
 def _fee_rate(name, label, help_text, default=0.00055):
-    return Input(name, label, None, "number", default, help_text + " As a fraction: 0.0002 is 0.02%.",
-                 min=0, max=1, max_exclusive=True, step=0.00001)
-
-
-def _usd_price(name, label, default, help_text):
-    return Input(name, label, "USD", "number", default, help_text, min=0, min_exclusive=True, step=0.01)
-
-
-def _contracts(default):
-    return Input("contracts", "Contracts", "USD", "number", default,
-                 "Position size in USD contracts (one contract is 1 USD of the coin).", min=0, min_exclusive=True, step=1)
+    return _fraction(name, label, "number", default, help_text + " As a fraction: 0.0002 is 0.02%.", step=0.00001)
 
 
 def _taker_fee():
-    return Input("taker_fee", "Taker fee rate", None, "number", 0.00055, "As a fraction: 0.00055 is 0.055%.",
-                 min=0, max=1, max_exclusive=True, step=0.00001)
+    return _fraction("taker_fee", "Taker fee rate", "number", 0.00055, "As a fraction: 0.00055 is 0.055%.",
+                     step=0.00001)
+
+
+def _mmr(help_text="As a fraction: 0.005 is 0.5%. Take it from the venue's risk-limit tier."):
+    return _fraction("mmr", "Maintenance margin rate", "number", 0.005, help_text, step=0.0001)
 
 
 BYBIT_LIQ = Source("Liquidation Price (USDT Contract)",
@@ -199,15 +230,13 @@ CATALOGUE = [
         function=calc_liquidation_price_tiers,
         inputs=(
             _side(),
-            _price("entry_price", "Entry price", 20000, "Average price the position was opened at."),
+            _entry(20000),
             _qty(1),
             _leverage(50),
-            Input("mmr", "Maintenance margin rate", None, "number", 0.005,
-                  "As a fraction: 0.005 is 0.5%. Take it from the venue's risk-limit tier.",
-                  min=0, max=1, max_exclusive=True, step=0.0001),
-            Input("mm_deduction", "MM deduction", "USDT", "number", 0,
-                  "Maintenance margin deduction of the tier (Binance: maintenance amount). 0 in the first tier.",
-                  min=0, step=0.01),
+            _mmr(),
+            _non_negative("mm_deduction", "MM deduction", "USDT", "number", 0,
+                          "Maintenance margin deduction of the tier (Binance: maintenance amount). "
+                          "0 in the first tier.", step=0.01),
             Input("extra_margin", "Extra margin", "USDT", "number", 0,
                   "Margin added to the position after opening; negative if margin was taken out "
                   "(for example funding paid from position margin).", step=0.01),
@@ -217,12 +246,12 @@ CATALOGUE = [
             Input("mm_source", "Maintenance rate from", None, "choice", "rate",
                   "rate: use the rate and deduction above; tiers: take them from the tier table below.",
                   choices=("rate", "tiers")),
-            Input("tier_limits", "Tier limits", "USDT", "list", [2000000, 2600000],
-                  "Upper bound of each risk-limit tier, increasing (used when the rate comes from tiers).",
-                  min=0, min_exclusive=True, step=0.01),
-            Input("tier_rates", "Tier rates", None, "list", [0.005, 0.0056],
-                  "Maintenance margin rate of each tier as a fraction (used when the rate comes from tiers).",
-                  min=0, max=1, max_exclusive=True, step=0.0001),
+            _positive("tier_limits", "Tier limits", "USDT", "list", [2000000, 2600000],
+                      "Upper bound of each risk-limit tier, increasing (used when the rate comes from tiers).",
+                      step=0.01),
+            _fraction("tier_rates", "Tier rates", "list", [0.005, 0.0056],
+                      "Maintenance margin rate of each tier as a fraction (used when the rate comes from tiers).",
+                      step=0.0001),
         ),
         outputs=(
             Output("initial_margin", "Initial margin", "USDT", 2),
@@ -287,7 +316,7 @@ CATALOGUE = [
         function=calc_pnl_legs,
         inputs=(
             _side(),
-            _price("entry_price", "Entry price", 7000, "Average price the position was opened at."),
+            _entry(7000),
             _price("exit_price", "Exit price", 7500, "Price the position is closed (or marked) at."),
             _qty(0.2),
             _leverage(10),
@@ -331,7 +360,7 @@ CATALOGUE = [
         function=calc_target_price,
         inputs=(
             _side(),
-            _price("entry_price", "Entry price", 20000, "Average price the position was opened at."),
+            _entry(20000),
             _leverage(10),
             Input("target_roi_pct", "Target return (ROI)", "%", "number", 50,
                   "Return on the initial margin. A long cannot lose more than 100 × leverage %, a short cannot "
@@ -350,8 +379,8 @@ CATALOGUE = [
         function=calc_max_position,
         inputs=(
             _side(),
-            Input("balance", "Available balance", "USDT", "number", 1000, "Balance available to open the position.",
-                  min=0, min_exclusive=True, step=0.01),
+            _positive("balance", "Available balance", "USDT", "number", 1000, "Balance available to open the position.",
+                      step=0.01),
             _price("price", "Order price", 20000, "Price the order fills at."),
             _leverage(10),
             _taker_fee(),
@@ -374,10 +403,10 @@ CATALOGUE = [
         summary="The average price of several fills on the same side.",
         function=calc_average_entry,
         inputs=(
-            Input("qtys", "Quantities", "coin", "list", [0.5, 0.3], "Quantity of each fill, comma separated.",
-                  min=0, min_exclusive=True, step=0.001),
-            Input("prices", "Prices", "USDT", "list", [5000, 6000], "Price of each fill, in the same order.",
-                  min=0, min_exclusive=True, step=0.01),
+            _positive("qtys", "Quantities", "coin", "list", [0.5, 0.3], "Quantity of each fill, comma separated.",
+                      step=0.001),
+            _positive("prices", "Prices", "USDT", "list", [5000, 6000], "Price of each fill, in the same order.",
+                      step=0.01),
         ),
         outputs=(
             Output("average_entry_price", "Average entry price", "USDT", 2),
@@ -394,13 +423,11 @@ CATALOGUE = [
         summary="Maintenance margin under risk-limit tiers, and the tier's deduction.",
         function=calc_maintenance_margin,
         inputs=(
-            Input("position_value", "Position value", "USDT", "number", 3500, "Price × quantity.",
-                  min=0, min_exclusive=True, step=0.01),
-            Input("tier_limits", "Tier limits", "USDT", "list", [1000, 2000, 3000, 4000, 5000],
-                  "Upper bound of each tier, increasing, comma separated.", min=0, min_exclusive=True, step=0.01),
-            Input("tier_rates", "Tier rates", None, "list", [0.02, 0.025, 0.03, 0.035, 0.04],
-                  "Maintenance margin rate of each tier as a fraction (0.02 is 2%).",
-                  min=0, max=1, max_exclusive=True, step=0.0001),
+            _positive("position_value", "Position value", "USDT", "number", 3500, "Price × quantity.", step=0.01),
+            _positive("tier_limits", "Tier limits", "USDT", "list", [1000, 2000, 3000, 4000, 5000],
+                      "Upper bound of each tier, increasing, comma separated.", step=0.01),
+            _fraction("tier_rates", "Tier rates", "list", [0.02, 0.025, 0.03, 0.035, 0.04],
+                      "Maintenance margin rate of each tier as a fraction (0.02 is 2%).", step=0.0001),
         ),
         outputs=(
             Output("maintenance_margin", "Maintenance margin", "USDT", 2),
@@ -431,8 +458,8 @@ CATALOGUE = [
             _side(),
             _qty(1),
             _price("mark_price", "Mark price", 20000, "Mark price at the funding time."),
-            Input("funding_rate", "Funding rate", None, "number", 0.0001, "As a fraction: 0.0001 is 0.01%.",
-                  min=-1, max=1, min_exclusive=True, max_exclusive=True, step=0.000001),
+            _signed_fraction("funding_rate", "Funding rate", "number", 0.0001, "As a fraction: 0.0001 is 0.01%.",
+                             step=0.000001),
         ),
         outputs=(Output("funding_fee", "Funding fee (positive: paid)", "USDT", 4),),
         variants=("bybit", "binance"),
@@ -447,17 +474,17 @@ CATALOGUE = [
         function=calc_gap_loss,
         inputs=(
             _side(),
-            _price("entry_price", "Entry price", 20000, "Average price the position was opened at."),
+            _entry(20000),
             _qty(1),
             _leverage(50),
             Input("margin_mode", "Margin mode", None, "choice", "isolated",
                   "Isolated: only the position's margin is at stake. Cross: the whole wallet.",
                   choices=("isolated", "cross")),
-            Input("wallet_balance", "Wallet balance", "USDT", "number", 400,
-                  "Wallet balance including the position's margin.", min=0, step=0.01),
+            _non_negative("wallet_balance", "Wallet balance", "USDT", "number", 400,
+                          "Wallet balance including the position's margin.", step=0.01),
             _price("fill_price", "Liquidation fill price", 19500, "Price the liquidation actually filled at."),
-            Input("insurance_fund", "Insurance fund", "USDT", "number", 50,
-                  "What the venue's insurance fund can still pay.", min=0, step=0.01),
+            _non_negative("insurance_fund", "Insurance fund", "USDT", "number", 50,
+                          "What the venue's insurance fund can still pay.", step=0.01),
             _fee_rate("close_fee_rate", "Fee to close reserved in margin",
                       "Isolated only: the taker rate where the venue keeps the fee to close in the position "
                       "margin (Bybit), 0 where it does not.", 0),
@@ -498,7 +525,7 @@ CATALOGUE = [
         function=calc_inverse_order_cost,
         inputs=(
             _side(),
-            _usd_price("price", "Order price", 2000, "Price the order fills at."),
+            _price("price", "Order price", 2000, "Price the order fills at.", "USD"),
             _contracts(10000),
             _leverage(25),
             _taker_fee(),
@@ -528,8 +555,8 @@ CATALOGUE = [
         function=calc_inverse_pnl,
         inputs=(
             _side(),
-            _usd_price("entry_price", "Entry price", 5000, "Average price the position was opened at."),
-            _usd_price("exit_price", "Exit price", 5500, "Price the position is closed (or marked) at."),
+            _entry(5000, "USD"),
+            _price("exit_price", "Exit price", 5500, "Price the position is closed (or marked) at.", "USD"),
             _contracts(1000),
             _leverage(10),
             _fee_rate("open_fee_rate", "Fee rate to open", "The rate paid on the opening order: maker or taker."),
@@ -562,7 +589,7 @@ CATALOGUE = [
         function=calc_inverse_target_price,
         inputs=(
             _side(),
-            _usd_price("entry_price", "Entry price", 5000, "Average price the position was opened at."),
+            _entry(5000, "USD"),
             _leverage(10),
             Input("target_roi_pct", "Target return", "%", "number", 50,
                   "ROI on the initial margin, in the coin. A long's return stays below 100 × leverage %; a short "
@@ -581,14 +608,13 @@ CATALOGUE = [
         function=calc_inverse_liquidation_price,
         inputs=(
             _side(),
-            _usd_price("entry_price", "Entry price", 8000, "Average price the position was opened at."),
+            _entry(8000, "USD"),
             _contracts(1000),
             _leverage(50),
-            Input("mmr", "Maintenance margin rate", None, "number", 0.005,
-                  "As a fraction: 0.005 is 0.5%. Take it from the venue's risk-limit tier.",
-                  min=0, max=1, max_exclusive=True, step=0.0001),
-            Input("mm_deduction", "MM deduction", "coin", "number", 0,
-                  "Maintenance margin deduction of the tier, in the coin. 0 in the first tier.", min=0, step=0.00000001),
+            _mmr(),
+            _non_negative("mm_deduction", "MM deduction", "coin", "number", 0,
+                          "Maintenance margin deduction of the tier, in the coin. 0 in the first tier.",
+                          step=0.00000001),
             Input("extra_margin", "Extra margin", "coin", "number", 0,
                   "Margin added to the position after opening, in the coin; negative if some was taken out.",
                   step=0.00000001),
@@ -627,14 +653,13 @@ CATALOGUE = [
         function=calc_inverse_cross_liquidation_price,
         inputs=(
             _side(),
-            _usd_price("entry_price", "Entry price", 8000, "Average price the position was opened at."),
+            _entry(8000, "USD"),
             _contracts(10000),
-            Input("balance", "Account balance", "coin", "number", 0.5, "The cross account's balance in the coin.",
-                  min=0, min_exclusive=True, step=0.00000001),
-            Input("order_margin", "Order margin", "coin", "number", 0,
-                  "Margin held by open orders, in the coin.", min=0, step=0.00000001),
-            Input("mmr", "Maintenance margin rate", None, "number", 0.005,
-                  "As a fraction: 0.005 is 0.5%.", min=0, max=1, max_exclusive=True, step=0.0001),
+            _positive("balance", "Account balance", "coin", "number", 0.5, "The cross account's balance in the coin.",
+                      step=0.00000001),
+            _non_negative("order_margin", "Order margin", "coin", "number", 0,
+                          "Margin held by open orders, in the coin.", step=0.00000001),
+            _mmr("As a fraction: 0.005 is 0.5%."),
             _fee_rate("taker_fee", "Taker fee rate", "The fee to close is charged at this rate.", 0.00075),
         ),
         outputs=(
@@ -662,10 +687,10 @@ CATALOGUE = [
         summary="The average price of several inverse fills: contracts over their value in the coin.",
         function=calc_inverse_average_entry,
         inputs=(
-            Input("contracts", "Contracts", "USD", "list", [1000, 2000], "Contracts of each fill, comma separated.",
-                  min=0, min_exclusive=True, step=1),
-            Input("prices", "Prices", "USD", "list", [5000, 6000], "Price of each fill, in the same order.",
-                  min=0, min_exclusive=True, step=0.01),
+            _positive("contracts", "Contracts", "USD", "list", [1000, 2000], "Contracts of each fill, comma separated.",
+                      step=1),
+            _positive("prices", "Prices", "USD", "list", [5000, 6000], "Price of each fill, in the same order.",
+                      step=0.01),
         ),
         outputs=(
             Output("average_entry_price", "Average entry price", "USD", 2),
@@ -684,19 +709,17 @@ CATALOGUE = [
         function=calc_cross_liquidation_price,
         inputs=(
             _side(),
-            _price("entry_price", "Entry price", 3000, "Average price the position was opened at."),
+            _entry(3000),
             _qty(3),
-            Input("wallet_balance", "Cross wallet balance", "USDT", "number", 1000,
-                  "The cross-margin wallet balance (without unrealised PnL).", min=0, step=0.01),
-            Input("other_mm", "Other positions' maintenance margin", "USDT", "number", 0,
-                  "Maintenance margin of every other cross position.", min=0, step=0.01),
+            _non_negative("wallet_balance", "Cross wallet balance", "USDT", "number", 1000,
+                          "The cross-margin wallet balance (without unrealised PnL).", step=0.01),
+            _non_negative("other_mm", "Other positions' maintenance margin", "USDT", "number", 0,
+                          "Maintenance margin of every other cross position.", step=0.01),
             Input("other_upnl", "Other positions' unrealised PnL", "USDT", "number", 0,
                   "Unrealised PnL of every other cross position (negative for a loss).", step=0.01),
-            Input("mmr", "Maintenance margin rate", None, "number", 0.005,
-                  "As a fraction: 0.005 is 0.5%. Take it from the venue's risk-limit tier.",
-                  min=0, max=1, max_exclusive=True, step=0.0001),
-            Input("mm_deduction", "MM deduction", "USDT", "number", 0,
-                  "Maintenance amount of the tier (Binance: cum). 0 in the first tier.", min=0, step=0.01),
+            _mmr(),
+            _non_negative("mm_deduction", "MM deduction", "USDT", "number", 0,
+                          "Maintenance amount of the tier (Binance: cum). 0 in the first tier.", step=0.01),
         ),
         outputs=(
             Output("liquidation_price", "Liquidation price", "USDT", 2),
@@ -720,7 +743,7 @@ CATALOGUE = [
         function=calc_initial_margin_mark,
         inputs=(
             _side(),
-            _price("entry_price", "Entry price", 50000, "Average price the position was opened at."),
+            _entry(50000),
             _price("mark_price", "Mark price", 50500, "Current mark price."),
             _qty(0.5),
             _leverage(10),
@@ -750,13 +773,11 @@ CATALOGUE = [
             Input("contract", "Contract", None, "choice", "linear",
                   "linear: quantity in coins, paid in USDT; inverse: quantity in USD contracts, paid in the coin.",
                   choices=("linear", "inverse")),
-            Input("qty", "Quantity", None, "number", 1,
-                  "Coins for a linear contract, USD contracts for an inverse one.", min=0, min_exclusive=True,
-                  step=0.001),
+            _positive("qty", "Quantity", None, "number", 1,
+                      "Coins for a linear contract, USD contracts for an inverse one.", step=0.001),
             _price("mark_price", "Mark price", 20000, "Mark price at the funding times."),
-            Input("funding_rates", "Funding rates", None, "list", [0.0001, 0.0001, 0.0001],
-                  "The rate of each funding interval held, as fractions (0.0001 is 0.01%).",
-                  min=-1, max=1, min_exclusive=True, max_exclusive=True, step=0.000001),
+            _signed_fraction("funding_rates", "Funding rates", "list", [0.0001, 0.0001, 0.0001],
+                             "The rate of each funding interval held, as fractions (0.0001 is 0.01%).", step=0.000001),
         ),
         outputs=(
             Output("position_value", "Position value", None, 8),
@@ -777,13 +798,13 @@ CATALOGUE = [
         summary="Margin whose rate grows with the position size, as Deribit sets it.",
         function=calc_size_scaled_margin,
         inputs=(
-            Input("size", "Position size", "coin", "number", 25, "Position size in coins (for example BTC).",
-                  min=0, min_exclusive=True, step=0.001),
+            _positive("size", "Position size", "coin", "number", 25, "Position size in coins (for example BTC).",
+                      step=0.001),
             _price("price", "Price", 100000, "Price the position is valued at."),
-            Input("base_rate", "Base rate", None, "number", 0.02, "Rate at size 0, as a fraction (0.02 is 2%).",
-                  min=0, max=1, max_exclusive=True, step=0.0001),
-            Input("rate_per_100", "Rate added per 100 coins", None, "number", 0.005,
-                  "Rate added for each 100 coins of size, as a fraction (0.005 is 0.5%).", min=0, step=0.0001),
+            _fraction("base_rate", "Base rate", "number", 0.02, "Rate at size 0, as a fraction (0.02 is 2%).",
+                      step=0.0001),
+            _non_negative("rate_per_100", "Rate added per 100 coins", None, "number", 0.005,
+                          "Rate added for each 100 coins of size, as a fraction (0.005 is 0.5%).", step=0.0001),
         ),
         outputs=(
             Output("rate", "Margin rate", None, 6),
@@ -804,10 +825,8 @@ CATALOGUE = [
         summary="How large a position loses a chosen share of equity at the stop.",
         function=calc_position_size,
         inputs=(
-            Input("equity", "Account equity", "USDT", "number", 1000, "What the account is worth.",
-                  min=0, min_exclusive=True, step=0.01),
-            Input("risk_pct", "Risk per trade", "%", "number", 1, "Share of equity lost if the stop is hit.",
-                  min=0, max=100, min_exclusive=True, step=0.01),
+            _positive("equity", "Account equity", "USDT", "number", 1000, "What the account is worth.", step=0.01),
+            _share_pct("risk_pct", "Risk per trade", 1, "Share of equity lost if the stop is hit.", step=0.01),
             _price("entry_price", "Entry price", 100, "Planned entry price."),
             _price("stop_price", "Stop price", 95, "Price at which the position is closed at a loss."),
             _leverage(5),
@@ -829,8 +848,8 @@ CATALOGUE = [
         summary="EMA of a price series, seeded with an average or with the first price.",
         function=calc_ema,
         inputs=(
-            Input("prices", "Prices", "USDT", "list", [10, 11, 12, 13, 12, 11, 12, 14, 15, 14],
-                  "Closing prices, oldest first, comma separated.", min=0, min_exclusive=True, step=0.01),
+            _positive("prices", "Prices", "USDT", "list", [10, 11, 12, 13, 12, 11, 12, 14, 15, 14],
+                      "Closing prices, oldest first, comma separated.", step=0.01),
             Input("period", "Period", None, "number", 3, "Number of prices the average spans; a whole number.",
                   min=1, step=1),
             Input("seed", "Seed", None, "choice", "sma",
@@ -856,14 +875,12 @@ CATALOGUE = [
         summary="Volume per price row, point of control and value area.",
         function=calc_volume_profile,
         inputs=(
-            Input("prices", "Prices", "USDT", "list", [103, 104, 105, 106, 107, 108, 109, 110],
-                  "Trade prices, comma separated.", min=0, min_exclusive=True, step=0.01),
-            Input("volumes", "Volumes", None, "list", [30, 60, 70, 150, 90, 80, 50, 24],
-                  "Volume traded at each price, in the same order.", min=0, step=0.001),
-            Input("row_size", "Row size", "USDT", "number", 1, "Height of one price row.",
-                  min=0, min_exclusive=True, step=0.01),
-            Input("value_area_pct", "Value area", "%", "number", 70, "Share of volume the value area holds.",
-                  min=0, max=100, min_exclusive=True, step=0.1),
+            _positive("prices", "Prices", "USDT", "list", [103, 104, 105, 106, 107, 108, 109, 110],
+                      "Trade prices, comma separated.", step=0.01),
+            _non_negative("volumes", "Volumes", None, "list", [30, 60, 70, 150, 90, 80, 50, 24],
+                          "Volume traded at each price, in the same order.", step=0.001),
+            _positive("row_size", "Row size", "USDT", "number", 1, "Height of one price row.", step=0.01),
+            _share_pct("value_area_pct", "Value area", 70, "Share of volume the value area holds.", step=0.1),
         ),
         outputs=(
             Output("poc", "Point of control", "USDT", 2),

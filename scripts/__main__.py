@@ -3,7 +3,7 @@
 validate  check entries (all, or the given files) and print every problem as file:line: $.path: message
 build     check, render, ``mkdocs build --strict`` and swap the result into site/ (untouched on failure)
 render    check and write the generated docs folder only (for other engines, e.g. Zensical)
-serve     live preview on 127.0.0.1:8000 that rebuilds when an entry changes
+serve     live preview on 127.0.0.1:8000; a save rebuilds the changed pages and those that show them
 market    refresh content/market/snapshot.yaml from CoinGecko (file untouched on any failure)
 new       write a draft entry with every required field: new <id> --title "..."
 rule      run one rule's scenario and print the model's state after every step: rule <id> [--venue ...]
@@ -19,12 +19,11 @@ import os
 import re
 import signal
 import socket
-import subprocess
 import sys
 import threading
 from pathlib import Path
 
-from .pipeline.build import DOCS_ENV, ROOT, ROOT_ENV, build, check, prepare
+from .pipeline.build import ROOT, build, check, prepare
 from .pipeline.content import Layout
 from .pipeline.drafts import draft_notes
 from .pipeline.errors import ContentError, Problem, format_problems, github_annotation
@@ -101,30 +100,14 @@ def cmd_render(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    """Render once, then hand over to ``mkdocs serve`` (its hook re-renders on every change)."""
+    """Serve the live preview (:mod:`scripts.preview_server`): a save rebuilds the changed pages only."""
     problem = port_problem(args.port)
     if problem:
         _err(f"serve: {problem}")
         return 1
-    docs = args.docs or args.root / ".build" / "docs"
-    try:
-        prepare(Layout(args.root), docs, log=_err)
-    except ContentError as error:
-        _err(str(error))
-        _err("Fix these and save; the preview rebuilds on its own.")
-        docs.mkdir(parents=True, exist_ok=True)  # MkDocs needs the folder; the hook shows the problems
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **{DOCS_ENV: str(docs.resolve()), ROOT_ENV: str(args.root)})
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env["PYTHONDONTWRITEBYTECODE"] = "1"  # a .pyc written under a watched folder would trigger a second rebuild
-    # MkDocs serves under site_url's path; the preview lives at the root of its own address unless the
-    # caller chose a SITE_URL.
-    env.setdefault("SITE_URL", f"http://127.0.0.1:{args.port}/")
-    command = [sys.executable, "-m", "mkdocs", "serve", "--livereload", "-f", str(args.config),
-               "-a", f"127.0.0.1:{args.port}", "-w", str(args.root / "content")]
-    try:
-        return subprocess.call(command, cwd=args.config.parent, env=env)
-    except KeyboardInterrupt:
-        return 0
+    from .preview_server import serve
+
+    return serve(args.root, args.config, args.docs or args.root / ".build" / "docs", args.port)
 
 
 def port_problem(port: int) -> str | None:
@@ -140,8 +123,12 @@ def port_problem(port: int) -> str | None:
     return None
 
 
-class Stopped(Exception):
-    """Raised in the main thread when SIGTERM arrives, so cleanup code runs as for Ctrl-C."""
+class Stopped(BaseException):
+    """Raised in the main thread when SIGTERM arrives, so cleanup code runs as for Ctrl-C.
+
+    Like KeyboardInterrupt it is no Exception: code that reports a failed step and carries on (the
+    preview server's rebuild loop) lets it through.
+    """
 
 
 def _on_sigterm(signum, frame):

@@ -193,7 +193,7 @@ def _field(uid: str, item: dict, value) -> str:
         control = (f'<input{_attrs(id=field_id, name=name, type="text", inputmode="decimal", autocomplete="off", spellcheck="false", value=value_text(value), aria_describedby=described)}>')
     unit = item.get("unit")
     unit_html = f'<span class="mn-calc__unit" aria-hidden="true">{escape(unit)}</span>' if unit else ""
-    sr_unit = f'<span class="mn-calc__sr"> ({escape(unit)})</span>' if unit else ""
+    sr_unit = f'<span class="mn-sr"> ({escape(unit)})</span>' if unit else ""
     return (f'<div class="mn-calc__field mn-calc__field--{item["kind"]}" data-field="{escape(name)}">'
             f'<label class="mn-calc__label" for="{field_id}">{label}{sr_unit}</label>'
             f'<div class="mn-calc__control">{control}{unit_html}</div>{help_html}{error_html}</div>')

@@ -1,7 +1,8 @@
 """Thin MkDocs adapter for the content pipeline (listed under ``hooks:`` in mkdocs.yml).
 
-* before a build, renders the content into the docs folder, unless ``python -m scripts build``
-  already did (it sets MARGIN_NOTES_PREPARED); under ``mkdocs serve`` this re-runs on every change;
+* before a build, renders the content into the docs folder, unless ``python -m scripts build`` or
+  ``serve`` (:mod:`scripts.preview_server`) already did (they set MARGIN_NOTES_PREPARED); under a plain
+  ``mkdocs serve`` this re-runs on every change;
 * under ``mkdocs serve``, content problems do not stop the preview: every page shows them
   (:mod:`scripts.pipeline.preview`) until a save fixes them; the generated docs folder is not watched,
   so one save triggers one rebuild;

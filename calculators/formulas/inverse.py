@@ -9,31 +9,19 @@ See ``shared/reference/exchange-mechanics.md`` §1.2, §1.4, §1.5, §1.7, §2.3
 from .checks import (
     require_above,
     require_all_positive,
-    require_at_least,
     require_below,
     require_finite,
     require_number_list,
     require_same_length,
 )
-from .margin import require_non_negative, require_positive, require_rate, side_sign
-
-
-def check_inverse_position(side, price_name, price, contracts, leverage):
-    """Validate side, a price, the contract quantity and leverage (at least 1); return the side sign."""
-    s = side_sign(side)
-    require_finite(price_name, price)
-    require_positive(price_name, price)
-    require_finite("contracts", contracts)
-    require_positive("contracts", contracts)
-    require_finite("leverage", leverage)
-    require_at_least("leverage", leverage, 1, "1")
-    return s
-
-
-def inverse_fee_rate(name, rate):
-    """Validate a fee rate given as a fraction: finite, at least 0, below 1."""
-    require_finite(name, rate)
-    require_rate(name, rate)
+from .margin import require_non_negative, require_positive, require_rate
+from .positions import (
+    check_fee_rate,
+    check_liquidation_inputs,
+    check_maintenance,
+    check_position,
+    check_target_inputs,
+)
 
 
 def calc_inverse_order_cost(side, price, contracts, leverage, taker_fee):
@@ -43,8 +31,8 @@ def calc_inverse_order_cost(side, price, contracts, leverage, taker_fee):
     ``(Q/P)·(1 + 1/L)·fee`` for a buy and ``(Q/P)·(1 - 1/L)·fee`` for a sell (the factors swap against the
     linear form because the bankruptcy price is ``P·L/(L ± 1)``). Bybit "Order Cost", inverse column, §1.2.
     """
-    s = check_inverse_position(side, "price", price, contracts, leverage)
-    inverse_fee_rate("taker_fee", taker_fee)
+    s = check_position(side, "price", price, "contracts", contracts, leverage)
+    check_fee_rate("taker_fee", taker_fee)
     value = contracts / price
     im = value / leverage
     fee_open = value * taker_fee
@@ -62,11 +50,11 @@ def calc_inverse_pnl(side, entry_price, exit_price, contracts, leverage, open_fe
     * ``open_fee = (Q/entry)·open rate``, ``exit_fee = (Q/exit)·exit rate``: each leg's fee on its own
       value (Deribit example); ``net_pnl = pnl - open_fee - exit_fee``.
     """
-    s = check_inverse_position(side, "entry_price", entry_price, contracts, leverage)
+    s = check_position(side, "entry_price", entry_price, "contracts", contracts, leverage)
     require_finite("exit_price", exit_price)
     require_positive("exit_price", exit_price)
-    inverse_fee_rate("open_fee_rate", open_fee_rate)
-    inverse_fee_rate("exit_fee_rate", exit_fee_rate)
+    check_fee_rate("open_fee_rate", open_fee_rate)
+    check_fee_rate("exit_fee_rate", exit_fee_rate)
     value = contracts / entry_price
     gross = s * (value - contracts / exit_price)
     im = value / leverage
@@ -93,12 +81,7 @@ def calc_inverse_target_price(side, entry_price, leverage, target_roi_pct):
     ``IMR = 1/L``: long ``entry / (1 - ROI/L)``, short ``entry / (1 + ROI/L)`` (§2.3). A long's return stays
     below ``100·L`` % (the price would have to be infinite), a short cannot lose ``100·L`` % or more.
     """
-    s = side_sign(side)
-    require_finite("entry_price", entry_price)
-    require_positive("entry_price", entry_price)
-    require_finite("leverage", leverage)
-    require_at_least("leverage", leverage, 1, "1")
-    require_finite("target_roi_pct", target_roi_pct)
+    s = check_target_inputs(side, entry_price, leverage, target_roi_pct)
     if s > 0:
         require_below("target_roi_pct", target_roi_pct, 100 * leverage, "100 x leverage for a long")
     else:
@@ -122,25 +105,13 @@ def calc_inverse_liquidation_price(side, entry_price, contracts, leverage, mmr, 
     A short whose margin covers any rise has no liquidation price and is refused with a message, as are a
     rate at or above ``1/L``, a deduction above ``value·MMR`` and margin at or below the maintenance margin.
     """
-    s = check_inverse_position(side, "entry_price", entry_price, contracts, leverage)
-    require_finite("mmr", mmr)
-    require_rate("mmr", mmr)
-    require_finite("mm_deduction", mm_deduction)
-    require_non_negative("mm_deduction", mm_deduction)
-    require_finite("extra_margin", extra_margin)
-    if formula != "bybit" and formula != "binance":
-        raise ValueError("formula must be bybit or binance")
-    if not (mmr * leverage < 1):
-        raise ValueError("mmr must be below 1 / leverage: the maintenance margin would reach the initial margin")
+    s = check_position(side, "entry_price", entry_price, "contracts", contracts, leverage)
+    check_liquidation_inputs(mmr, mm_deduction, extra_margin, formula)
     value = contracts / entry_price
-    if not (mm_deduction <= value * mmr):
-        raise ValueError("mm_deduction must be at most position value x mmr: the maintenance margin would be negative")
+    check_maintenance(value, leverage, mmr, mm_deduction, extra_margin)
     im = value / leverage
     margin = im + extra_margin
     mm_entry = value * mmr - mm_deduction
-    if not (margin > mm_entry):
-        raise ValueError("extra_margin leaves the margin at or below the maintenance margin: "
-                         "the position would be liquidated at once")
     if s > 0:
         bankruptcy = contracts / (value + margin)
     elif value - margin > 0:
@@ -201,14 +172,14 @@ def calc_inverse_cross_liquidation_price(side, entry_price, contracts, balance, 
     ``Q·(1/EP - 1/LP) = -(B - OM - (Q/EP)·MMR - Q·fee/BP)`` for a long, ``Q·(1/LP - 1/EP) = ...`` for a short.
     Bybit's worked example shows prices rounded to its 0.5 tick.
     """
-    s = check_inverse_position(side, "entry_price", entry_price, contracts, 1)
+    s = check_position(side, "entry_price", entry_price, "contracts", contracts, 1)
     require_finite("balance", balance)
     require_positive("balance", balance)
     require_finite("order_margin", order_margin)
     require_non_negative("order_margin", order_margin)
     require_finite("mmr", mmr)
     require_rate("mmr", mmr)
-    inverse_fee_rate("taker_fee", taker_fee)
+    check_fee_rate("taker_fee", taker_fee)
     value = contracts / entry_price
     free = balance - order_margin
     if not (free > value * mmr):

@@ -28,16 +28,18 @@ from .margin import (
 from .tiers import check_tier_table, tier_deduction, tier_index
 
 
-def check_position(side, entry_price, qty, leverage):
+def check_position(side, price_name, price, size_name, size, leverage):
     """Validate the inputs every position calculator shares, in catalogue order; return the side sign.
 
-    ``leverage`` must be at least 1: below that the bankruptcy price of a long would be negative.
+    ``price_name`` and ``size_name`` are the catalogue input names the messages start with (``entry_price``
+    or ``price``; ``qty`` for linear, ``contracts`` for inverse positions). ``leverage`` must be at least 1:
+    below that the bankruptcy price of a long would be negative.
     """
     s = side_sign(side)
-    require_finite("entry_price", entry_price)
-    require_positive("entry_price", entry_price)
-    require_finite("qty", qty)
-    require_positive("qty", qty)
+    require_finite(price_name, price)
+    require_positive(price_name, price)
+    require_finite(size_name, size)
+    require_positive(size_name, size)
     require_finite("leverage", leverage)
     require_at_least("leverage", leverage, 1, "1")
     return s
@@ -49,8 +51,22 @@ def check_fee_rate(name, rate):
     require_rate(name, rate)
 
 
-def check_maintenance(s, entry_price, qty, leverage, mmr, mm_deduction, extra_margin):
+def check_liquidation_inputs(mmr, mm_deduction, extra_margin, formula):
+    """Validate the isolated liquidation inputs after the position's own, in catalogue order."""
+    require_finite("mmr", mmr)
+    require_rate("mmr", mmr)
+    require_finite("mm_deduction", mm_deduction)
+    require_non_negative("mm_deduction", mm_deduction)
+    require_finite("extra_margin", extra_margin)
+    if formula != "bybit" and formula != "binance":
+        raise ValueError("formula must be bybit or binance")
+
+
+def check_maintenance(value, leverage, mmr, mm_deduction, extra_margin):
     """Refuse inputs that describe no liquidation ahead of the position (messages name the input).
+
+    ``value`` is the position value at entry (``EP·Q`` linear, ``Q/EP`` coins inverse); the initial margin
+    is ``value / leverage`` and the maintenance margin at entry ``value · mmr - mm_deduction``.
 
     * ``mmr`` at or above ``1 / leverage``: the maintenance margin would be at least the initial margin;
     * ``mm_deduction`` above ``value · mmr``: the maintenance margin would be negative;
@@ -59,14 +75,11 @@ def check_maintenance(s, entry_price, qty, leverage, mmr, mm_deduction, extra_ma
     """
     if not (mmr * leverage < 1):
         raise ValueError("mmr must be below 1 / leverage: the maintenance margin would reach the initial margin")
-    value = position_value(entry_price, qty)
     if not (mm_deduction <= value * mmr):
         raise ValueError("mm_deduction must be at most position value x mmr: the maintenance margin would be negative")
-    margin = initial_margin(entry_price, qty, leverage) + extra_margin
-    if not (margin > maintenance_margin(value, mmr, mm_deduction)):
+    if not (value / leverage + extra_margin > maintenance_margin(value, mmr, mm_deduction)):
         raise ValueError("extra_margin leaves the margin at or below the maintenance margin: "
                          "the position would be liquidated at once")
-    return s
 
 
 def bankruptcy_price_with_margin(side, entry_price, qty, leverage, extra_margin):
@@ -108,19 +121,6 @@ def liquidation_outputs(side, entry_price, qty, leverage, mmr, mm_deduction, ext
     }
 
 
-def check_liquidation_inputs(side, entry_price, qty, leverage, mmr, mm_deduction, extra_margin, formula):
-    """Validate the liquidation-price inputs one by one, in catalogue order; return the side sign."""
-    s = check_position(side, entry_price, qty, leverage)
-    require_finite("mmr", mmr)
-    require_rate("mmr", mmr)
-    require_finite("mm_deduction", mm_deduction)
-    require_non_negative("mm_deduction", mm_deduction)
-    require_finite("extra_margin", extra_margin)
-    if formula != "bybit" and formula != "binance":
-        raise ValueError("formula must be bybit or binance")
-    return s
-
-
 def calc_liquidation_price(side, entry_price, qty, leverage, mmr, mm_deduction, extra_margin, formula):
     """Isolated-margin liquidation price of a linear position for one tier's rate and deduction (USDT).
 
@@ -138,7 +138,8 @@ def calc_liquidation_price(side, entry_price, qty, leverage, mmr, mm_deduction, 
     its liquidation price (the model then liquidates it). The calculator's entry point,
     ``calc_liquidation_price_tiers``, refuses such inputs with a message (``check_maintenance``).
     """
-    check_liquidation_inputs(side, entry_price, qty, leverage, mmr, mm_deduction, extra_margin, formula)
+    check_position(side, "entry_price", entry_price, "qty", qty, leverage)
+    check_liquidation_inputs(mmr, mm_deduction, extra_margin, formula)
     return liquidation_outputs(side, entry_price, qty, leverage, mmr, mm_deduction, extra_margin, formula)
 
 
@@ -154,12 +155,13 @@ def calc_liquidation_price_tiers(side, entry_price, qty, leverage, mmr, mm_deduc
     another tier, the price is computed again with that tier's rate and deduction, until the tier holds.
     """
     if mm_source == "rate":
-        s = check_liquidation_inputs(side, entry_price, qty, leverage, mmr, mm_deduction, extra_margin, formula)
-        check_maintenance(s, entry_price, qty, leverage, mmr, mm_deduction, extra_margin)
+        check_position(side, "entry_price", entry_price, "qty", qty, leverage)
+        check_liquidation_inputs(mmr, mm_deduction, extra_margin, formula)
+        check_maintenance(position_value(entry_price, qty), leverage, mmr, mm_deduction, extra_margin)
         return liquidation_outputs(side, entry_price, qty, leverage, mmr, mm_deduction, extra_margin, formula)
     if mm_source != "tiers":
         raise ValueError("mm_source must be rate or tiers")
-    s = check_position(side, entry_price, qty, leverage)
+    check_position(side, "entry_price", entry_price, "qty", qty, leverage)
     require_finite("extra_margin", extra_margin)
     if formula != "bybit" and formula != "binance":
         raise ValueError("formula must be bybit or binance")
@@ -172,7 +174,7 @@ def calc_liquidation_price_tiers(side, entry_price, qty, leverage, mmr, mm_deduc
         rate = tier_rates[tier]
         deduction = tier_deduction(tier, tier_limits, tier_rates)
         if tries == 0:  # the entry's own tier: is there a liquidation ahead at all?
-            check_maintenance(s, entry_price, qty, leverage, rate, deduction, extra_margin)
+            check_maintenance(position_value(entry_price, qty), leverage, rate, deduction, extra_margin)
         result = liquidation_outputs(side, entry_price, qty, leverage, rate, deduction, extra_margin, formula)
         if formula == "bybit" or not (result["liquidation_price"] > 0):
             return result
@@ -194,13 +196,7 @@ def calc_order_cost(side, price, qty, leverage, taker_fee):
     ``close_fee = Q·P·(1 -/+ 1/L)·fee``: the taker fee reserved at the bankruptcy price.
     Bybit "Order Cost (USDT Contract)", §1.2; worked example #7 (5,052.25 USDT).
     """
-    side_sign(side)
-    require_finite("price", price)
-    require_positive("price", price)
-    require_finite("qty", qty)
-    require_positive("qty", qty)
-    require_finite("leverage", leverage)
-    require_at_least("leverage", leverage, 1, "1")
+    check_position(side, "price", price, "qty", qty, leverage)
     check_fee_rate("taker_fee", taker_fee)
     im = initial_margin(price, qty, leverage)
     fee_open = open_fee(price, qty, taker_fee)
@@ -268,6 +264,17 @@ def calc_pnl_legs(side, entry_price, exit_price, qty, leverage, taker_fee, open_
     }
 
 
+def check_target_inputs(side, entry_price, leverage, target_roi_pct):
+    """Validate the target-price inputs in catalogue order (the caller checks the return's bound); return the sign."""
+    s = side_sign(side)
+    require_finite("entry_price", entry_price)
+    require_positive("entry_price", entry_price)
+    require_finite("leverage", leverage)
+    require_at_least("leverage", leverage, 1, "1")
+    require_finite("target_roi_pct", target_roi_pct)
+    return s
+
+
 def calc_target_price(side, entry_price, leverage, target_roi_pct):
     """Exit price that gives ``target_roi_pct`` return on the initial margin (USDT).
 
@@ -275,12 +282,7 @@ def calc_target_price(side, entry_price, leverage, target_roi_pct):
     calculator, §2.3). ROI here is PnL over the initial margin only, without Bybit's reserved close fee.
     A long cannot lose more than 100·L % before the price reaches 0, a short cannot gain more than 100·L %.
     """
-    s = side_sign(side)
-    require_finite("entry_price", entry_price)
-    require_positive("entry_price", entry_price)
-    require_finite("leverage", leverage)
-    require_at_least("leverage", leverage, 1, "1")
-    require_finite("target_roi_pct", target_roi_pct)
+    s = check_target_inputs(side, entry_price, leverage, target_roi_pct)
     if s > 0:
         require_above("target_roi_pct", target_roi_pct, -100 * leverage, "-100 x leverage for a long")
     else:
@@ -358,7 +360,7 @@ def calc_gap_loss(side, entry_price, qty, leverage, margin_mode, wallet_balance,
 
     ``wallet_balance`` includes the position's margin; in isolated mode it must be at least the initial margin.
     """
-    s = check_position(side, entry_price, qty, leverage)
+    s = check_position(side, "entry_price", entry_price, "qty", qty, leverage)
     if margin_mode != "isolated" and margin_mode != "cross":
         raise ValueError("margin_mode must be isolated or cross")
     require_finite("wallet_balance", wallet_balance)

@@ -57,7 +57,7 @@ def calc_initial_margin_mark(side, entry_price, mark_price, qty, leverage, taker
     ``IM = Q·mark / L``; ``close_fee = Q·entry·(1 -/+ 1/L)·taker fee`` (at the bankruptcy price of the
     entry); ``initial_margin_with_fee = IM + close_fee`` is the figure the position shows.
     """
-    check_position(side, entry_price, qty, leverage)
+    check_position(side, "entry_price", entry_price, "qty", qty, leverage)
     require_finite("mark_price", mark_price)
     require_positive("mark_price", mark_price)
     check_fee_rate("taker_fee", taker_fee)

@@ -106,10 +106,11 @@ def check(layout: Layout, files=()) -> tuple[Content, list[Problem]]:
     return content, sorted(set(problems))
 
 
-def write_tree(pages: dict[str, str], folder: Path) -> int:
+def write_tree(pages: dict[str, str], folder: Path, changed_paths: list[str] | None = None) -> int:
     """Make ``folder`` hold exactly ``pages``; write only changed files (keeps ``mkdocs serve`` calm).
 
-    Returns the number of files written or removed.
+    An unchanged file keeps its modification time, so MkDocs' dirty build skips it. Returns the number
+    of files written or removed; their folder-relative paths are appended to ``changed_paths`` when given.
     """
     changed = 0
     folder.mkdir(parents=True, exist_ok=True)
@@ -121,11 +122,15 @@ def write_tree(pages: dict[str, str], folder: Path) -> int:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         changed += 1
+        if changed_paths is not None:
+            changed_paths.append(relative)
     wanted = {folder / relative for relative in pages}
     for path in sorted(folder.rglob("*"), reverse=True):
         if path.is_file() and path not in wanted:
             path.unlink()
             changed += 1
+            if changed_paths is not None:
+                changed_paths.append(path.relative_to(folder).as_posix())
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
     return changed
@@ -139,8 +144,12 @@ def prepare(layout: Layout, docs_dir: Path, assets: bool = True, log=None) -> di
     return prepare_content(layout, docs_dir, assets, log)[1]
 
 
-def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=None) -> tuple[Content, dict[str, str]]:
-    """:func:`prepare`, also returning the checked content (its ``pages`` name each page's source)."""
+def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=None,
+                    changed_paths: list[str] | None = None) -> tuple[Content, dict[str, str]]:
+    """:func:`prepare`, also returning the checked content (its ``pages`` name each page's source).
+
+    The docs-relative paths of the files written or removed are appended to ``changed_paths`` when given.
+    """
     content, problems = check(layout)
     for warning in content.warnings if log else ():
         log(str(warning))
@@ -150,7 +159,7 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
     if problems:
         raise ContentError(problems)
     files.update(render(content))
-    write_tree(files, docs_dir)
+    write_tree(files, docs_dir, changed_paths)
     return content, files
 
 

@@ -130,3 +130,38 @@ def test_a_preview_started_on_broken_content_shows_the_problems(tmp_path):
                 assert error.code == 404
                 body = error.read().decode()
             assert "<title>Content problems" in body and f"<code>{ENTRY}</code>" in body, path
+
+
+def _last_build(log: Path) -> str:
+    lines = [line for line in log.read_text(encoding="utf-8").splitlines() if "Preview: " in line and " build: " in line]
+    return lines[-1] if lines else ""
+
+
+def test_a_save_reaches_the_open_page_through_a_dirty_rebuild(preview, browser):
+    url, root, log = preview
+    entry = root / ENTRY
+    good = entry.read_text(encoding="utf-8")
+    page = browser.new_page()
+    try:
+        page.goto(url + "/entries/can-a-futures-balance-go-negative/")
+        stamp = page.evaluate("document.documentElement.dataset.mnPreviewSearch")
+        assert re.fullmatch(r"\d\d:\d\d:\d\d", stamp)  # search is the index of the last full build ...
+        assert page.locator("[data-mn-search-query]").get_attribute("placeholder") == f"Search (as of {stamp[:5]})"
+        time.sleep(1)  # the watcher is running once the first page is served
+        start = time.monotonic()
+        entry.write_text(good.replace("summary: >-\n", "summary: >-\n  Freshly edited.\n", 1), encoding="utf-8")
+        page.wait_for_function("document.querySelector('article').innerText.includes('Freshly edited.')",
+                               timeout=60_000)
+        seconds = time.monotonic() - start
+        _quiet(log, seconds=2)
+        built = _last_build(log)
+        match = re.search(r"dirty build: \d+ Markdown files rewritten, (\d+) of (\d+) pages rebuilt \((.*)\) in", built)
+        assert match, log.read_text(encoding="utf-8")
+        assert "entries/can-a-futures-balance-go-negative.md" in match[3] and "categories/balances-and-debt.md" in match[3]
+        assert int(match[1]) < int(match[2]) / 4
+        category = urllib.request.urlopen(url + "/categories/balances-and-debt/", timeout=10).read().decode()
+        assert "Freshly edited." in category
+        print(f"\none change, save to the open page showing it: {seconds:.2f} s ({built.split('rebuilt ')[0]}...)")
+        assert not re.search(r"Traceback|appear stuck", log.read_text(encoding="utf-8"))
+    finally:
+        page.close()

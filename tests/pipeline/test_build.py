@@ -57,40 +57,41 @@ def test_content_problem_leaves_site_untouched(built, good_text):
     assert _leftovers(built.root) == []
 
 
-def test_broken_link_is_a_validation_problem_on_its_line(built):
-    site = built.root / "site"
-    before = tree_digest(site)
+@pytest.fixture
+def build_with_broken_link(built):
+    """A function that builds with content/pages/about.md linking to a page that does not exist and returns
+    ``(exit code, log messages, whether site/ is unchanged)``; the page is restored after the test."""
     page = built.pages / "about.md"
     about = page.read_text()
-    page.write_text("# Broken\n\nA [link](nowhere.md) to a page that does not exist.\n")
-    messages = []
-    try:
-        assert build(built, site, CONFIG, built.root / ".build" / "docs", log=messages.append) == 1
-    finally:
-        page.write_text(about)
+
+    def run():
+        site = built.root / "site"
+        before = tree_digest(site)
+        page.write_text("# Broken\n\nA [link](nowhere.md) to a page that does not exist.\n")
+        messages = []
+        code = build(built, site, CONFIG, built.root / ".build" / "docs", log=messages.append)
+        return code, messages, tree_digest(site) == before
+
+    yield run
+    page.write_text(about)
+
+
+def test_broken_link_is_a_validation_problem_on_its_line(build_with_broken_link):
+    code, messages, unchanged = build_with_broken_link()
+    assert code == 1
     assert messages[0].splitlines()[0] == ("content/pages/about.md:1: $: link 'nowhere.md' points to no page "
                                            "of the site")
-    assert tree_digest(site) == before
+    assert unchanged
 
 
-def test_mkdocs_failure_leaves_site_untouched_and_names_the_source(built, monkeypatch):
-    import scripts.pipeline.build as build_module
-
+def test_mkdocs_failure_leaves_site_untouched_and_names_the_source(built, build_with_broken_link, monkeypatch):
     monkeypatch.setattr(build_module, "check_links", lambda content, pages: [])  # let MkDocs meet the link
-    site = built.root / "site"
-    before = tree_digest(site)
-    page = built.pages / "about.md"
-    about = page.read_text()
-    page.write_text("# Broken\n\nA [link](nowhere.md) to a page that does not exist.\n")
-    messages = []
-    try:
-        assert build(built, site, CONFIG, built.root / ".build" / "docs", log=messages.append) == 1
-    finally:
-        page.write_text(about)
+    code, messages, unchanged = build_with_broken_link()
+    assert code == 1
     text = "\n".join(messages)
     assert "content/pages/about.md:1: $: MkDocs: Doc file 'about.md' contains a link 'nowhere.md'" in text
     assert messages[-1].startswith("MkDocs build failed;")
-    assert tree_digest(site) == before
+    assert unchanged
     assert _leftovers(built.root) == []
 
 

@@ -70,7 +70,7 @@ def test_the_strip_lists_every_coin_with_its_date_and_escapes_every_value():
     html = _strip_html(context)
     assert html.count('<li class="mn-strip__coin"') == 15
     assert '<time datetime="2026-02-05T04:05:02Z"' in html and ">5 Feb 2026</time>" in html
-    assert ">$87,959.91</span>" in html and "\u22121.53%<span class=\"mn-strip__sr\"> in 24 hours</span>" in html
+    assert ">$87,959.91</span>" in html and "\u22121.53%<span class=\"mn-sr\"> in 24 hours</span>" in html
     assert 'class="mn-strip__change mn-strip__change--down"' in html
     data["coins"][0]["name"] = '<img src=x onerror=alert(1)>"'
     data["source"] = '"><script>alert(1)</script>'

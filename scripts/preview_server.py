@@ -1,0 +1,345 @@
+"""The live preview behind ``python -m scripts serve``: MkDocs' dirty reload, driven by the pipeline.
+
+A save under content/ re-runs the pipeline, which rewrites only the Markdown files whose text changed
+(an unchanged file keeps its modification time), then MkDocs builds in dirty mode and renders only the
+pages whose file is newer than their HTML. The pipeline renders every page from the whole content, so
+the pages that show something of a changed entry (another entry's related list, its category page,
+the home page, the rules and glossary pages) are rewritten with it and rebuilt too. Around MkDocs:
+
+* the tags plugin lists the tags of the pages it read, and a dirty build reads only the changed ones:
+  the preview keeps every page's front matter and title from earlier builds, hands those of unchanged
+  pages to the plugin, and rebuilds the tag index on every dirty build;
+* a dirty build logs a warning, so preview builds are not strict (``make site`` stays full and strict);
+* a save is seen through inotify at once (MkDocs' own server polls every half second);
+* a change outside content/ (code, templates, mkdocs.yml) rebuilds the whole site;
+* while the content has problems, every page answers with the problems page
+  (:func:`scripts.pipeline.preview.problems_html`); the built site is left as it was, and the next good
+  save brings it back;
+* search: Pagefind indexes the site after each full build only, and the search box says so.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+import watchdog.events
+import watchdog.observers
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.livereload import LiveReloadServer, _serve_url
+from mkdocs.plugins import event_priority
+
+from scripts.pipeline.build import DOCS_ENV, PREPARED_ENV, ROOT, ROOT_ENV, prepare_content
+from scripts.pipeline.content import Layout
+from scripts.pipeline.errors import ContentError
+from scripts.pipeline.preview import problems_html
+from scripts.pipeline.search import index_site
+
+log = logging.getLogger("mkdocs.margin_notes.preview")
+TAGS_PAGE = "tags.md"
+# Events that change a file (inotify also reports files being opened and read).
+_CHANGES = {"created", "modified", "deleted", "moved", "closed"}
+_DIRTY_WARNING = "A 'dirty' build is being performed"
+
+
+class _DirtyPages:
+    """A plugin for one preview build: completes the tags plugin's view and records the pages built."""
+
+    def __init__(self, preview: Preview, dirty: bool):
+        self.preview = preview
+        self.dirty = dirty
+        self.built: list[str] = []
+        self.total = 0
+
+    def on_config(self, config):
+        """In a dirty build, keep the static templates already built (404 page, sitemap, robots.txt)."""
+        if self.dirty:
+            built = {name for name in config.theme.static_templates if Path(config.site_dir, name).is_file()}
+            config.theme.static_templates.difference_update(built)
+        return config
+
+    def on_files(self, files, config):
+        """In a dirty build, mark the tag index changed: it lists every page's tags, and they may have changed."""
+        self.total = len(files.documentation_pages())
+        tags = files.get_file_from_path(TAGS_PAGE)
+        if self.dirty and tags is not None and tags.abs_src_path:
+            tags.content_string = tags.content_string  # a file with content in memory counts as modified
+        return files
+
+    @event_priority(110)  # before the tags plugin's on_env (100) turns its mappings into listings
+    def on_env(self, env, config, files):
+        """Compile templates once per preview; give pages a dirty build did not read their remembered meta."""
+        env.bytecode_cache = self.preview.templates
+        if not self.dirty:
+            return env
+        tags = config.plugins.get("material/tags")
+        for file in files.documentation_pages():
+            page, record = file.page, self.preview.pages.get(file.src_uri)
+            if page is None or page.markdown is not None or record is None:
+                continue
+            page.meta, page.title = dict(record[0]), record[1]
+            if tags is not None and tags.config.enabled and tags.filter(file):
+                tags.mappings.add(page, "")
+        return env
+
+    def on_page_context(self, context, page, config, nav):
+        """Remember the page's front matter and title for later dirty builds."""
+        self.preview.pages[page.file.src_uri] = (dict(page.meta), page.title)
+        self.built.append(page.file.src_uri)
+        return context
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled Jinja templates kept in memory between preview builds (a changed template compiles again)."""
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Fill ``bucket`` from memory (Jinja ignores it when the template's source changed)."""
+        data = self.store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Keep the compiled template."""
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+class _QuietDirty(logging.Filter):
+    """Drop MkDocs' warning that a dirty build is one (the preview chose it; the log stays readable)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(_DIRTY_WARNING)
+
+
+class PreviewServer(LiveReloadServer):
+    """MkDocs' live-reload server with inotify, the changed paths, the problems page and a search note."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.observer = watchdog.observers.Observer()  # inotify on Linux: no polling delay
+        self.build_delay = 0.05  # wait this long for a save's further events before building
+        self.changed: set[str] = set()
+        self.problems_page: bytes | None = None
+        self.search_note: dict | None = None
+
+    def watch(self, path, func=None, *, recursive: bool = True) -> None:
+        """Watch ``path``; every changed file under it is recorded and asks for a rebuild."""
+        path = os.path.abspath(path)
+        if path in self._watched_paths:
+            self._watched_paths[path] += 1
+            return
+        self._watched_paths[path] = 1
+
+        def callback(event):
+            if event.is_directory or event.event_type not in _CHANGES:
+                return
+            paths = {os.fsdecode(event.src_path), os.fsdecode(getattr(event, "dest_path", "") or "")} - {""}
+            if all("__pycache__" in p for p in paths):
+                return
+            with self._rebuild_cond:
+                self.changed |= paths
+                self._want_rebuild = True
+                self._rebuild_cond.notify_all()
+
+        handler = watchdog.events.FileSystemEventHandler()
+        handler.on_any_event = callback
+        self._watch_refs[path] = self.observer.schedule(handler, path, recursive=recursive)
+
+    def take_changes(self) -> set[str]:
+        """The paths changed since the last call."""
+        with self._rebuild_cond:
+            changed, self.changed = self.changed, set()
+        return changed
+
+    def _serve_request(self, environ, start_response):
+        problems = self.problems_page
+        path = environ["PATH_INFO"].encode("latin-1").decode("utf-8", "ignore")
+        if problems is None or path.startswith("/livereload/") or not _is_page(path):
+            return super()._serve_request(environ, start_response)
+        with self._epoch_cond:
+            self._epoch_cond.wait_for(lambda: self._visible_epoch == self._wanted_epoch)
+            epoch = self._visible_epoch
+        relative = path[len(self.mount_path):] if path.startswith(self.mount_path) else path.lstrip("/")
+        target = Path(self.root, relative, "index.html" if relative.endswith("/") or not relative else "")
+        status = "200 OK" if path.rstrip("/") + "/" == self.mount_path or target.is_file() else "404 Not Found"
+        body = self._inject_js_into_html(problems, epoch)
+        start_response(status, [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    def _inject_js_into_html(self, content, epoch):
+        content = super()._inject_js_into_html(content, epoch)
+        note = self.search_note
+        if note is None:
+            return content
+        script = ("<script>(function(){var n=%s;document.documentElement.dataset.mnPreviewSearch=n.built;"
+                  "var i=document.querySelector('[data-mn-search-query]');"
+                  "if(i){i.placeholder=n.short;i.title=n.long;}})();</script>" % json.dumps(note))
+        end = content.rfind(b"</body>")
+        end = len(content) if end < 0 else end
+        return content[:end] + script.encode() + content[end:]
+
+
+def _is_page(path: str) -> bool:
+    """Whether ``path`` asks for a page (a folder, an .html file or a name without extension)."""
+    name = path.rsplit("/", 1)[-1]
+    return not name or name.endswith(".html") or "." not in name
+
+
+class Preview:
+    """Builds the preview: the pipeline, then MkDocs (dirty after the first build), then search."""
+
+    def __init__(self, layout: Layout, config_file: Path, docs_dir: Path, port: int):
+        self.layout = layout
+        self.config_file = config_file
+        self.docs_dir = docs_dir
+        self.port = port
+        self.site_dir = tempfile.mkdtemp(prefix="mn-preview-")
+        self.pages: dict[str, tuple[dict, str | None]] = {}  # src_uri: (front matter, title)
+        self.templates = _CompiledTemplates()
+        self.built = False  # a full MkDocs build of good content exists in site_dir
+        self.server: PreviewServer | None = None
+        self.last: dict = {}  # what the last build did (for the log, tests and the benchmark)
+
+    def config(self):
+        """A fresh MkDocs configuration for the preview (loading it again re-reads the hook and templates)."""
+        config = load_config(str(self.config_file), site_dir=self.site_dir, strict=False,
+                             dev_addr=f"127.0.0.1:{self.port}")
+        config.site_url = self.serve_url(config)
+        return config
+
+    def serve_url(self, config) -> str:
+        """The address the preview answers at (the path of ``site_url``, on 127.0.0.1:port)."""
+        return _serve_url("127.0.0.1", self.port, urlsplit(config.site_url or "/").path)
+
+    def __call__(self) -> None:
+        """Rebuild after a change: dirty when only content/ changed, full otherwise."""
+        changed = self.server.take_changes() if self.server else set()
+        content = os.path.abspath(self.layout.content) + os.sep  # as the watcher names paths
+        self.rebuild(full=any(not path.startswith(content) for path in changed))
+
+    def rebuild(self, full: bool) -> None:
+        """Run the pipeline; on problems show them; otherwise build the changed pages (all when ``full``)."""
+        log.info("Building documentation...")
+        start = time.perf_counter()
+        written: list[str] = []
+        try:
+            prepare_content(self.layout, self.docs_dir, log=lambda line: log.warning(line), changed_paths=written)
+        except ContentError as error:
+            if self.server:
+                self.server.problems_page = problems_html(error.problems).encode("utf-8")
+            print(f"{error}\nThe preview shows these problems until a save fixes them.", file=sys.stderr, flush=True)
+            self.last = {"problems": len(error.problems)}
+            return
+        stages = time.perf_counter() - start
+        full = full or not self.built
+        plugin = _DirtyPages(self, dirty=not full)
+        if not full:
+            self._drop_removed(written)
+        if full or written:
+            config = self.config()
+            config.plugins["margin-notes/preview"] = plugin
+            self.built = False  # until this build completes
+            mkdocs_build(config, serve_url=config.site_url, dirty=not full)
+            self.built = True
+            if full:
+                self._index_search()
+        if self.server:
+            self.server.problems_page = None
+        elapsed = time.perf_counter() - start
+        self.last = {"full": full, "written": written, "built": plugin.built, "pages": plugin.total,
+                     "pipeline_s": stages, "total_s": elapsed}
+        shown = ", ".join(plugin.built[:8]) + (", ..." if len(plugin.built) > 8 else "")
+        log.info(f"Preview: {'full' if full else 'dirty'} build: {len(written)} Markdown files rewritten, "
+                 f"{len(plugin.built)} of {plugin.total} pages rebuilt ({shown}) in {elapsed:.2f} s "
+                 f"(pipeline {stages:.2f} s)")
+
+    def _drop_removed(self, written: list[str]) -> None:
+        """Delete the built copy of every docs file the pipeline removed (a dirty build leaves it behind)."""
+        for relative in written:
+            if (self.docs_dir / relative).exists():
+                continue
+            if relative.endswith(".md"):
+                stem = relative[:-3]
+                relative = "index.html" if stem == "index" else (
+                    stem[:-len("index")] + "index.html" if stem.endswith("/index") else stem + "/index.html")
+            target = Path(self.site_dir, relative)
+            if target.is_file():
+                target.unlink()
+
+    def _index_search(self) -> None:
+        """Index the freshly built site with Pagefind; the search box then names the time of this index."""
+        passed, output = index_site(Path(self.site_dir))
+        built = time.strftime("%H:%M:%S")
+        if not passed:
+            log.warning(f"Search index not built: {output}")
+            note = {"built": "none", "short": "Search (unavailable in this preview)",
+                    "long": "Pagefind could not index the preview; search works in the built site."}
+        else:
+            note = {"built": built, "short": f"Search (as of {built[:5]})",
+                    "long": f"Preview: search shows the site as of its last full build ({built}); "
+                            f"pages saved since then show their old text in results until the next full build."}
+        if self.server:
+            self.server.search_note = {key: html.escape(value) for key, value in note.items()}
+
+
+def _setup_logging() -> None:
+    """Print MkDocs' messages (and ours) as ``mkdocs serve`` does: ``INFO    -  message``."""
+    logger = logging.getLogger("mkdocs")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    logging.getLogger("mkdocs.commands.build").addFilter(_QuietDirty())
+
+
+def serve(root: Path, config_file: Path, docs_dir: Path, port: int) -> int:
+    """Build the preview of ``root`` and serve it on 127.0.0.1:``port`` until stopped."""
+    _setup_logging()
+    sys.dont_write_bytecode = True  # a .pyc written under a watched folder would rebuild the whole site
+    os.environ.update({DOCS_ENV: str(docs_dir.resolve()), ROOT_ENV: str(root), PREPARED_ENV: "1",
+                       "NO_MKDOCS_2_WARNING": "1"})
+    # MkDocs serves under site_url's path; the preview lives at the root of its own address unless the
+    # caller chose a SITE_URL.
+    os.environ.setdefault("SITE_URL", f"http://127.0.0.1:{port}/")
+    docs_dir.mkdir(parents=True, exist_ok=True)  # MkDocs needs the folder before the first render
+    preview = Preview(Layout(root), config_file, docs_dir, port)
+    config = preview.config()
+    config.plugins.on_startup(command="serve", dirty=True)
+    server = PreviewServer(builder=preview, host="127.0.0.1", port=port, root=preview.site_dir,
+                           mount_path=urlsplit(config.site_url).path)
+    preview.server = server
+    server.error_handler = lambda code: _error_page(preview, code)
+    log.info(f"Preview site folder: {preview.site_dir}")
+    try:
+        preview.rebuild(full=True)
+        for path in (root / "content", config_file, ROOT / "scripts", ROOT / "calculators", ROOT / "site-overrides"):
+            if path.exists():
+                server.watch(str(path))
+        server.serve()
+    finally:
+        server.shutdown()
+        config.plugins.on_shutdown()
+        shutil.rmtree(preview.site_dir, ignore_errors=True)
+    return 0
+
+
+def _error_page(preview: Preview, code: int) -> bytes | None:
+    """The problems page while there are problems, else the site's own 404 page."""
+    if preview.server and preview.server.problems_page is not None:
+        return preview.server.problems_page
+    page = Path(preview.site_dir, f"{code}.html")
+    return page.read_bytes() if page.is_file() else None

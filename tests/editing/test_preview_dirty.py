@@ -1,0 +1,91 @@
+"""The preview's dirty rebuild: only the changed entry and the pages that show it are built again, and
+the result is the site a full build of the same content gives (scripts/preview_server.py).
+
+Runs the preview's builder in this process (no server) on the real content plus synthetic entries.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bench.generate import make_project
+from scripts.pipeline.build import DOCS_ENV, PREPARED_ENV, ROOT_ENV
+from scripts.pipeline.content import Layout
+from scripts.preview_server import Preview
+
+ROOT = Path(__file__).resolve().parents[2]
+TARGET = "entry-00007"
+
+
+@pytest.fixture
+def built(tmp_path, monkeypatch):
+    """A project with 30 synthetic entries, its preview fully built: yields (root, docs folder, preview)."""
+    sites: list[str] = []
+    monkeypatch.setattr("scripts.preview_server.tempfile.mkdtemp",
+                        lambda prefix: sites.append(str(tmp_path / f"site{len(sites)}")) or sites[-1])
+    root = make_project(tmp_path / "project", 30)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, value in {DOCS_ENV: str(docs), ROOT_ENV: str(root), PREPARED_ENV: "1",
+                        "SITE_URL": "http://127.0.0.1:8000/", "NO_MKDOCS_2_WARNING": "1"}.items():
+        monkeypatch.setenv(name, value)
+    preview = Preview(Layout(root), ROOT / "mkdocs.yml", docs, 8000)
+    preview.rebuild(full=True)
+    assert preview.last["full"] and len(preview.last["built"]) == preview.last["pages"] > 100
+    return root, docs, preview
+
+
+def _html(site: Path) -> dict[str, bytes]:
+    return {path.relative_to(site).as_posix(): path.read_bytes() for path in sorted(site.rglob("*.html"))}
+
+
+def test_a_changed_title_and_tag_rebuild_the_pages_that_show_them_like_a_full_build(built):
+    root, docs, preview = built
+    entries = {path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
+               for path in (root / "content" / "entries").glob("entry-*.yaml")}
+    target = entries[TARGET]
+    linking = sorted(name for name, data in entries.items() if TARGET in data.get("related", []))
+    unrelated = sorted(name for name, data in entries.items()
+                       if name != TARGET and TARGET not in data.get("related", []))
+    assert linking and unrelated  # the generated project has both kinds
+    path = root / "content" / "entries" / f"{TARGET}.yaml"
+    text = path.read_text(encoding="utf-8")
+    changed = text.replace(target["title"], "Renamed question seven?", 1).replace("tags:\n", "tags:\n- preview-only-tag\n", 1)
+    path.write_text(changed, encoding="utf-8")
+
+    preview.rebuild(full=False)
+
+    rebuilt = set(preview.last["built"])
+    assert not preview.last["full"]
+    assert f"entries/{TARGET}.md" in rebuilt
+    assert {f"entries/{name}.md" for name in linking} <= rebuilt  # their related lists show the title
+    assert f"categories/{target['category']}.md" in rebuilt and "tags.md" in rebuilt
+    assert not {f"entries/{name}.md" for name in unrelated} & rebuilt
+    assert len(rebuilt) < preview.last["pages"] / 4, sorted(rebuilt)
+    site = Path(preview.site_dir)
+    assert "Renamed question seven?" in (site / "entries" / linking[0] / "index.html").read_text(encoding="utf-8")
+    tag_index = (site / "tags" / "index.html").read_text(encoding="utf-8")
+    assert "preview-only-tag" in tag_index and "Renamed question seven?" in tag_index
+    dirty = _html(site)
+
+    reference = Preview(Layout(root), ROOT / "mkdocs.yml", docs, 8000)
+    reference.rebuild(full=True)
+    assert reference.last["written"] == []  # the docs folder already held this content
+    full = _html(Path(reference.site_dir))
+    assert dirty.keys() == full.keys()
+    assert [name for name in full if dirty[name] != full[name]] == []
+
+    # an entry added, then removed: its page comes and goes, its category page is built again each time
+    added = root / "content" / "entries" / "entry-09999.yaml"
+    added.write_text(text.replace(f"id: {TARGET}", "id: entry-09999", 1), encoding="utf-8")
+    preview.rebuild(full=False)
+    page = site / "entries" / "entry-09999" / "index.html"
+    assert not preview.last["full"] and page.is_file()
+    assert f"categories/{target['category']}.md" in preview.last["built"]
+    added.unlink()
+    preview.rebuild(full=False)
+    assert not preview.last["full"] and not page.exists()
+    assert f"categories/{target['category']}.md" in preview.last["built"]
