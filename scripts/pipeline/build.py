@@ -117,9 +117,19 @@ def _load(path: Path, shown: str, layout: Layout, schema: str, schemas, cache: C
     return doc, found
 
 
-def check(layout: Layout, files=()) -> tuple[Content, list[Problem]]:
-    """Run every check; problems are limited to ``files`` when given (others still take part)."""
-    cache = ContentCache(layout.root, layout.schemas, enabled=os.environ.get(CACHE_ENV, "1") != "0")
+def open_cache(layout: Layout) -> ContentCache:
+    """The content cache of ``layout`` (disabled when ``MARGIN_NOTES_CACHE=0``)."""
+    return ContentCache(layout.root, layout.schemas, enabled=os.environ.get(CACHE_ENV, "1") != "0")
+
+
+def check(layout: Layout, files=(), cache: ContentCache | None = None) -> tuple[Content, list[Problem]]:
+    """Run every check; problems are limited to ``files`` when given (others still take part).
+
+    Without ``cache`` a cache is opened and saved here; a given ``cache`` is left for the caller to save
+    (after rendering, whose glossary definitions it keeps too).
+    """
+    owned = cache is None
+    cache = open_cache(layout) if owned else cache.begin()
     content, problems = load_content(layout, files, cache)
     problems += crosscheck(content)
     content.warnings = warnings(content)
@@ -133,7 +143,8 @@ def check(layout: Layout, files=()) -> tuple[Content, list[Problem]]:
         problems = [p for p in problems if p.file in wanted]
         content.warnings = [p for p in content.warnings if p.file in wanted]
     content.warnings = sorted(set(content.warnings))
-    cache.save()
+    if owned:
+        cache.save()
     return content, sorted(set(problems))
 
 
@@ -189,21 +200,27 @@ def prepare(layout: Layout, docs_dir: Path, assets: bool = True, log=None) -> di
 
 
 def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=None,
-                    changed_paths: list[str] | None = None) -> tuple[Content, dict[str, str]]:
+                    changed_paths: list[str] | None = None,
+                    cache: ContentCache | None = None) -> tuple[Content, dict[str, str]]:
     """:func:`prepare`, also returning the checked content (its ``pages`` name each page's source).
 
     The docs-relative paths of the files written or removed are appended to ``changed_paths`` when given.
+    A ``cache`` kept by the caller (the preview keeps one in memory between saves) is used and saved.
     """
-    content, problems = check(layout)
-    for warning in content.warnings if log else ():
-        log(str(warning))
-    files: dict[str, str] = {}
-    if assets and not problems:
-        cached = os.environ.get(CACHE_ENV, "1") != "0"
-        files, problems = calculator_assets(layout.root if cached else None)
-    if problems:
-        raise ContentError(problems)
-    files.update(render(content))
+    cache = cache or open_cache(layout)
+    try:
+        content, problems = check(layout, cache=cache)
+        for warning in content.warnings if log else ():
+            log(str(warning))
+        files: dict[str, str] = {}
+        if assets and not problems:
+            cached = os.environ.get(CACHE_ENV, "1") != "0"
+            files, problems = calculator_assets(layout.root if cached else None)
+        if problems:
+            raise ContentError(problems)
+        files.update(render(content))
+    finally:
+        cache.save()
     write_tree(files, docs_dir, changed_paths)
     return content, files
 
