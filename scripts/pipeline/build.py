@@ -181,7 +181,7 @@ def write_tree(pages: dict[str, str], folder: Path, changed_paths: list[str] | N
             found.append((tuple(relative.split("/")), relative, is_dir))
     for _, relative, is_dir in sorted(found, reverse=True):
         path = os.path.join(base, relative)
-        if not is_dir and os.path.isfile(path) and os.path.normpath(relative) not in wanted:
+        if not is_dir and os.path.normpath(relative) not in wanted and os.path.isfile(path):
             os.unlink(path)
             changed += 1
             if changed_paths is not None:
