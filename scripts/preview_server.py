@@ -22,6 +22,7 @@ the home page, the rules and glossary pages) are rewritten with it and rebuilt t
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import logging
@@ -118,6 +119,38 @@ class _CompiledTemplates(jinja2.BytecodeCache):
         self.store[bucket.key] = bucket.bytecode_to_string()
 
 
+class _ThemeListing:
+    """The theme folders' file lists, kept between dirty builds (MkDocs walks every theme folder, about
+    15,000 files with Material's icons, on each build to find the static files to copy).
+
+    Inside :meth:`use`, ``jinja2.FileSystemLoader.list_templates`` answers from the list a full build
+    made; a change outside content/ (templates, overrides) makes a full build, which lists them again.
+    """
+
+    def __init__(self):
+        self.listed: dict[tuple, list[str]] = {}
+
+    @contextlib.contextmanager
+    def use(self, fresh: bool):
+        """Answer theme listings from memory during the block (``fresh``: list again and keep that)."""
+        if fresh:
+            self.listed.clear()
+        original = jinja2.FileSystemLoader.list_templates
+        listed = self.listed
+
+        def list_templates(loader):
+            key = (tuple(os.fspath(path) for path in loader.searchpath), loader.followlinks)
+            if key not in listed:
+                listed[key] = original(loader)
+            return list(listed[key])
+
+        jinja2.FileSystemLoader.list_templates = list_templates
+        try:
+            yield
+        finally:
+            jinja2.FileSystemLoader.list_templates = original
+
+
 class _QuietDirty(logging.Filter):
     """Drop MkDocs' warning that a dirty build is one (the preview chose it; the log stays readable)."""
 
@@ -210,6 +243,7 @@ class Preview:
         self.site_dir = tempfile.mkdtemp(prefix="mn-preview-")
         self.pages: dict[str, tuple[dict, str | None]] = {}  # src_uri: (front matter, title)
         self.templates = _CompiledTemplates()
+        self.theme_files = _ThemeListing()
         self.built = False  # a full MkDocs build of good content exists in site_dir
         self.server: PreviewServer | None = None
         self.last: dict = {}  # what the last build did (for the log, tests and the benchmark)
@@ -262,7 +296,8 @@ class Preview:
             config = self.config()
             config.plugins["margin-notes/preview"] = plugin
             self.built = False  # until this build completes
-            mkdocs_build(config, serve_url=config.site_url, dirty=not full)
+            with self.theme_files.use(fresh=full):
+                mkdocs_build(config, serve_url=config.site_url, dirty=not full)
             self.built = True
             if full:
                 self._index_search()
