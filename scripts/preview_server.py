@@ -279,6 +279,7 @@ class Preview:
         try:
             if self.cache is None:
                 self.cache = open_cache(self.layout)
+                self.cache.resident = True
             prepare_content(self.layout, self.docs_dir, log=lambda line: log.warning(line), changed_paths=written,
                             cache=self.cache)
         except ContentError as error:

@@ -95,7 +95,18 @@ def entry_listing(layout: Layout) -> dict[Path, str]:
 
 
 def _load(path: Path, shown: str, layout: Layout, schema: str, schemas, cache: ContentCache):
-    """One file (shown as ``shown``) loaded and validated, or taken from ``cache`` when its bytes have not changed."""
+    """One file (shown as ``shown``) loaded and validated, or taken from ``cache`` when its bytes have not changed
+    (or, with a cache kept in memory by the preview, when its size and modification time have not)."""
+    stamp = None
+    if cache.resident:
+        try:
+            stat = os.stat(path)
+            stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        except OSError:
+            pass
+        doc = cache.unchanged(shown, stamp)
+        if doc is not None:
+            return doc, []
     try:
         with open(path, "rb") as handle:
             data = handle.read() if os.fstat(handle.fileno()).st_size <= MAX_BYTES else None
@@ -107,6 +118,7 @@ def _load(path: Path, shown: str, layout: Layout, schema: str, schemas, cache: C
         digest, doc = cache.document(shown, data)
         if doc is not None:
             doc.sha256 = digest  # the file's hash: what the page cache keys an entry's own data by
+            cache.stamp(shown, stamp)
             return doc, []
         doc, found = load_bytes(data, shown)
         doc.sha256 = digest
@@ -114,6 +126,7 @@ def _load(path: Path, shown: str, layout: Layout, schema: str, schemas, cache: C
         found += schemas.validate(doc, schema)
     if data is not None and not found:
         cache.store(digest, doc)
+        cache.stamp(shown, stamp)
     return doc, found
 
 

@@ -110,12 +110,31 @@ class ContentCache:
         self.records: dict[str, dict] = {name: {} for name in SECTIONS}
         self.records_used: dict[str, dict] = {name: {} for name in SECTIONS}
         self.dirty: set[str] = set()  # shards to write: a record added or changed, or the shard unusable
+        # kept in memory between runs (the preview): a file whose stamp is unchanged is not read again
+        self.resident = False
+        self.stamps: dict[str, tuple] = {}
         from . import safety  # Markdown and nh3: imported only when a check runs
 
         if enabled:
             self._read()
         safety.use_verdicts(self.markdown if enabled else None)
         _CURRENT[0] = self
+
+    def unchanged(self, file: str, stamp) -> Document | None:
+        """With :attr:`resident`, the document of ``file`` kept in memory when its (modification time,
+        size, inode) ``stamp`` is the one seen when it was last loaded or matched by hash; else None."""
+        if stamp is None or self.stamps.get(file) != stamp:
+            return None
+        doc, record = self.objects.get(file), self.docs.get(file)
+        if doc is None or record is None or doc.data is not record.get("data"):
+            return None
+        self.used[file] = record
+        return doc
+
+    def stamp(self, file: str, stamp) -> None:
+        """Remember the stamp of a file whose document is valid and kept (see :meth:`unchanged`)."""
+        if self.resident and stamp is not None:
+            self.stamps[file] = stamp
 
     def begin(self) -> "ContentCache":
         """Start another run with this cache, kept in memory since the last :meth:`save` (the preview
