@@ -54,10 +54,11 @@ rule: $(STAMP)
 	@test -n "$(RULE)" || { echo 'make rule: give the rule id, e.g. make rule RULE=withdrawal-blocked-while-negative' >&2; exit 2; }
 	$(PY) -m scripts rule '$(subst ','\'',$(RULE))' $(if $(VENUE),--venue '$(subst ','\'',$(VENUE))',)
 
-## test: the whole suite (installs Chromium when missing; no tests collected is a failure)
+## test: the whole suite on two pytest-xdist workers, longest files first (tests/conftest.py); installs
+## Chromium when missing; no tests collected is a failure
 test: $(STAMP) $(NODE_STAMP)
 	scripts/ensure_chromium.sh
-	$(PY) -m pytest tests; status=$$?; \
+	$(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder tests; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests; that is a failure, not a pass" >&2; exit 1; fi; \
 	exit $$status
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -21,6 +20,7 @@ import time
 from pathlib import Path
 
 from bench import bench_preview
+from bench import results
 from bench.generate import REPO, make_project
 from scripts.pipeline.build import load_content, run_mkdocs
 from scripts.pipeline.cache import ContentCache
@@ -33,9 +33,7 @@ from scripts.pipeline.search import fragments, index_site
 from scripts.pipeline.verify import verify
 
 OUT = REPO / "bench" / "out"
-RESULTS = REPO / "bench" / "RESULTS.md"
 RAW = REPO / "bench" / "pipeline-results.json"
-BEGIN, END = "<!-- pipeline-bench:begin -->", "<!-- pipeline-bench:end -->"
 
 
 def _size(folder: Path) -> int:
@@ -208,15 +206,6 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def record(text: str) -> None:
-    """Replace this benchmark's section of bench/RESULTS.md, keeping every other section."""
-    section = f"{BEGIN}\n{text}\n{END}"
-    current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if BEGIN in current and END in current:
-        current = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: section, current, flags=re.S)
-    else:
-        current = current.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(current, encoding="utf-8")
 
 
 def main() -> int:
@@ -241,7 +230,7 @@ def main() -> int:
             "content cache). Warm and one-change runs use the content cache (.cache/) of the run before; "
             "MkDocs itself always rebuilds every page. Search bytes are what Chromium fetched (response bodies, "
             "served uncompressed).\n\n" + table(rows))
-    record(text)
+    results.record("pipeline-bench", text)
     return 0
 
 

@@ -23,9 +23,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench import results
+
 REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / "bench" / "RESULTS.md"
-BEGIN, END = "<!-- preview-bench:begin -->", "<!-- preview-bench:end -->"
 _BUILD = re.compile(r"Preview: dirty build: (\d+) Markdown files rewritten, (\d+) of (\d+) pages rebuilt .* "
                     r"in ([\d.]+) s \(pipeline ([\d.]+) s\)")
 
@@ -129,15 +129,6 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def record(text: str) -> None:
-    """Replace this benchmark's section of bench/RESULTS.md, keeping every other section."""
-    section = f"{BEGIN}\n{text}\n{END}"
-    current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if BEGIN in current and END in current:
-        current = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: section, current, flags=re.S)
-    else:
-        current = current.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(current, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             "its rebuild; the pipeline part runs load, validation, cross-checks, rules, pages and links on the "
             "whole content (the content cache's work), the rest is the MkDocs dirty build.\n\n" + table([row]))
     print(text)
-    record(text)
+    results.record("preview-bench", text)
     return 0
 
 

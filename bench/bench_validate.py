@@ -24,12 +24,11 @@ import sys
 import time
 from pathlib import Path
 
+from bench import results
 from bench.generate import REPO, make_project
 
 OUT = REPO / "bench" / "out"
-RESULTS = REPO / "bench" / "RESULTS.md"
 RAW = REPO / "bench" / "validate-results.json"
-BEGIN, END = "<!-- validate-bench:begin -->", "<!-- validate-bench:end -->"
 
 
 def _child_cpu() -> float:
@@ -100,15 +99,6 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def record(text: str) -> None:
-    """Replace this benchmark's section of bench/RESULTS.md, keeping every other section."""
-    section = f"{BEGIN}\n{text}\n{END}"
-    current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if BEGIN in current and END in current:
-        current = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: section, current, flags=re.S)
-    else:
-        current = current.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(current, encoding="utf-8")
 
 
 def main() -> int:
@@ -122,7 +112,7 @@ def main() -> int:
         print(table(rows), flush=True)
     RAW.write_text(json.dumps(rows, indent=1) + "\n")
     after = os.getloadavg()
-    record("## Validation and the content cache (`python -m bench.bench_validate`)\n\n"
+    results.record("validate-bench", "## Validation and the content cache (`python -m bench.bench_validate`)\n\n"
            f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on this 2-core machine, shared: load "
            f"average (1, 5, 15 min) {', '.join(f'{x:.1f}' for x in before)} at the start and "
            f"{', '.join(f'{x:.1f}' for x in after)} at the end (the table gives the 1-minute load at each size). "

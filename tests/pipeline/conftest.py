@@ -13,6 +13,7 @@ from scripts.pipeline.content import Layout
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GOOD = (FIXTURES / "good-entry.yaml").read_text(encoding="utf-8")
+TRICKY_SUMMARY = 'Quotes "like this" & ampersands `<em>stay</em>` text in the description, never markup.'
 
 
 def _make_project(root: Path, extra_entries: dict[str, str] | None = None, real_entries: bool = True) -> Layout:
@@ -44,6 +45,24 @@ def good_text() -> str:
 def project(tmp_path) -> Layout:
     """A project with the real content plus tests/pipeline/fixtures/good-entry.yaml."""
     return _make_project(tmp_path / "project", {"good-entry.yaml": GOOD})
+
+
+@pytest.fixture(scope="session")
+def fixture_project(tmp_path_factory) -> Layout:
+    """The real content plus the good entry (with a tricky summary), built strictly into ``<root>/site``.
+
+    Built once for the session: the render checks read it, the atomic-build tests work on a copy of it.
+    """
+    import json
+
+    from scripts.pipeline.build import build
+
+    text = GOOD.replace("summary: A short, valid entry used by the pipeline tests as the starting point for "
+                        "every kind of breakage.", "summary: " + json.dumps(TRICKY_SUMMARY))
+    assert text != GOOD
+    layout = _make_project(tmp_path_factory.mktemp("fixture") / "project", {"good-entry.yaml": text})
+    assert build(layout, layout.root / "site", REPO / "mkdocs.yml", layout.root / ".build" / "docs", log=print) == 0
+    return layout
 
 
 @pytest.fixture

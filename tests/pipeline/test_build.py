@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from scripts.pipeline import build as build_module
 from scripts.pipeline.build import build, write_tree
+from scripts.pipeline.content import Layout
 from scripts.pipeline.errors import Problem
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,12 +30,12 @@ def tree_digest(folder: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, make_project, good_text):
-    """A project with a built site/ (real content plus the good fixture)."""
+def built(tmp_path_factory, fixture_project):
+    """A project with a built site/ (real content plus the good fixture): a copy of the session's one."""
     root = tmp_path_factory.mktemp("atomic") / "project"
-    layout = make_project(root, {"good-entry.yaml": good_text})
-    assert build(layout, root / "site", CONFIG, root / ".build" / "docs", log=print) == 0
-    return layout
+    shutil.copytree(fixture_project.root, root, symlinks=True)
+    assert (root / "site" / "entries" / "good-entry" / "index.html").is_file()
+    return Layout(root)
 
 
 def _leftovers(root: Path) -> list[str]:

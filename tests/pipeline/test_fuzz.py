@@ -1,7 +1,7 @@
 """Fuzz: random mutations of a valid entry end in file:line messages and exit 1, or in a clean render.
 
-Never a traceback, never a written site. The suite runs a few hundred examples; set
-MN_FUZZ_EXAMPLES=5000 for a long run.
+Never a traceback, never a written site. The suite runs the Hypothesis profile's example count (tests/
+conftest.py: 100, or 1,000 with HYPOTHESIS_PROFILE=thorough); set MN_FUZZ_EXAMPLES=5000 for a long run.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from scripts.pipeline import build as build_module
 from scripts.pipeline.build import build, check
 from scripts.pipeline.render import render
 
-EXAMPLES = int(os.environ.get("MN_FUZZ_EXAMPLES", "200"))
+EXAMPLES = {"max_examples": int(os.environ["MN_FUZZ_EXAMPLES"])} if os.environ.get("MN_FUZZ_EXAMPLES") else {}
 CONFIG = Path(__file__).resolve().parents[2] / "mkdocs.yml"
 LINE = re.compile(r"^(content/[^:]+\.yaml):(\d+): \$.*: .+$")
 SUMMARY = re.compile(r"^\d+ problems? in \d+ files?\.$")
@@ -134,7 +134,7 @@ def small_project(tmp_path, make_project, good_text):
                         real_entries=False)
 
 
-@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(**EXAMPLES, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                          HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(data=st.data())
 def test_mutations_end_in_messages_or_a_clean_render(small_project, good_text, monkeypatch, data):

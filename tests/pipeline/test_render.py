@@ -14,14 +14,12 @@ import yaml
 
 from scripts.pipeline.search import fragments
 
-from scripts.pipeline.build import build
-from scripts.pipeline.content import Layout
 from scripts.pipeline.safety import SITE_EXTENSIONS
+from tests.pipeline.conftest import TRICKY_SUMMARY
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "mkdocs.yml"
 REAL_ID = "can-a-futures-balance-go-negative"
-TRICKY_SUMMARY = 'Quotes "like this" & ampersands `<em>stay</em>` text in the description, never markup.'
 
 
 class Head(HTMLParser):
@@ -68,23 +66,15 @@ def parse(path: Path) -> Head:
 
 
 @pytest.fixture(scope="module")
-def real_site(tmp_path_factory):
-    """A strict build of the repository's real content."""
-    out = tmp_path_factory.mktemp("real")
-    code = build(Layout(REPO), out / "site", CONFIG, out / "docs", log=print)
-    assert code == 0
-    return out / "site"
+def real_site(built_site):
+    """A strict build of the repository's real content (the session's one, tests/conftest.py)."""
+    return built_site
 
 
 @pytest.fixture(scope="module")
-def fixture_site(tmp_path_factory, make_project, good_text):
-    """The real content plus the good test entry (with a tricky summary), built strictly."""
-    out = tmp_path_factory.mktemp("fixture")
-    text = good_text.replace("summary: A short, valid entry used by the pipeline tests as the starting point for "
-                        "every kind of breakage.", "summary: " + json.dumps(TRICKY_SUMMARY))
-    layout = make_project(out / "project", {"good-entry.yaml": text})
-    assert build(layout, out / "site", CONFIG, out / "docs", log=print) == 0
-    return out / "site"
+def fixture_site(fixture_project):
+    """The real content plus the good test entry (with a tricky summary), built strictly (session-wide)."""
+    return fixture_project.root / "site"
 
 
 def test_related_entries_by_title_and_tricky_description(fixture_site):

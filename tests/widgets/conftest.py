@@ -1,4 +1,5 @@
-"""Fixtures for the widget tests: the real site built once, served on 127.0.0.1, driven in Chromium.
+"""Fixtures for the widget tests: the real site (``built_site``, tests/conftest.py) served on 127.0.0.1,
+driven in Chromium.
 
 Chromium is Debian's (/usr/bin/chromium), launched by Playwright's Python package; `playwright install`
 is never used. A missing Chromium fails the browser tests with the command that installs it.
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import re
 import threading
 from pathlib import Path
 
@@ -18,22 +18,6 @@ ROOT = Path(__file__).resolve().parents[2]
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, INSTALL  # noqa: E402,F401 (shared with other folders)
 
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
-
-
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """The real content built by the pipeline (validate, render, mkdocs build --strict) into a temp dir."""
-    from scripts.pipeline.build import build
-    from scripts.pipeline.content import Layout
-
-    folder = tmp_path_factory.mktemp("widgets-site")
-    log: list[str] = []
-    status = build(Layout(ROOT), folder / "site", ROOT / "mkdocs.yml", folder / "docs", log=log.append)
-    assert status == 0, "site build failed:\n" + "\n".join(log)
-    loc = re.search(r"<loc>([^<]+)</loc>", (folder / "site" / "sitemap.xml").read_text(encoding="utf-8"))
-    assert loc, "sitemap.xml lists no page"
-    (folder / "site-url.txt").write_text(loc[1], encoding="utf-8")  # before base_url rewrites the sitemap
-    return folder / "site"
 
 
 def _serve_sitemap_from(site: Path, url: str) -> None:
