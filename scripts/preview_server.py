@@ -250,6 +250,7 @@ class Preview:
         # the content cache, read once and kept in memory: a save reloads only the files whose bytes
         # changed and writes back only the shards that changed (None: opened at the first build)
         self.cache = None
+        self.written: dict = {}  # docs file: (its text, its stamp) as the pipeline last left it
 
     def config(self):
         """A fresh MkDocs configuration for the preview (loading it again re-reads the hook and templates)."""
@@ -281,7 +282,7 @@ class Preview:
                 self.cache = open_cache(self.layout)
                 self.cache.resident = True
             prepare_content(self.layout, self.docs_dir, log=lambda line: log.warning(line), changed_paths=written,
-                            cache=self.cache)
+                            cache=self.cache, written=self.written)
         except ContentError as error:
             if self.server:
                 self.server.problems_page = problems_html(error.problems).encode("utf-8")

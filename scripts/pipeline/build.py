@@ -161,27 +161,43 @@ def check(layout: Layout, files=(), cache: ContentCache | None = None) -> tuple[
     return content, sorted(set(problems))
 
 
-def write_tree(pages: dict[str, str], folder: Path, changed_paths: list[str] | None = None) -> int:
+def write_tree(pages: dict[str, str], folder: Path, changed_paths: list[str] | None = None,
+               written: dict | None = None) -> int:
     """Make ``folder`` hold exactly ``pages``; write only changed files (keeps ``mkdocs serve`` calm).
 
     An unchanged file keeps its modification time, so MkDocs' dirty build skips it. Returns the number
     of files written or removed; their folder-relative paths are appended to ``changed_paths`` when given.
+    ``written`` (kept by the preview between runs) remembers each file's text and (size, modification
+    time, inode) as this function left it: a file with the same text and stamp is not read again.
     """
     changed = 0
     base = os.fspath(folder)
     os.makedirs(base, exist_ok=True)
     for relative, text in pages.items():  # plain os calls: 20,000 files at 10,000 entries
         target = os.path.join(base, relative)
+        last = written.get(relative) if written is not None else None
+        if last is not None and last[0] == text:
+            try:
+                stat = os.stat(target)
+                if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == last[1]:
+                    continue
+            except OSError:
+                pass
         data = text.encode("utf-8")
         try:
             with open(target, "rb") as handle:
                 if os.fstat(handle.fileno()).st_size == len(data) and handle.read() == data:
+                    if written is not None:
+                        written[relative] = (text, _stamp(os.fstat(handle.fileno())))
                     continue
         except OSError:
             pass  # missing (or not a file: writing it reports why)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "wb") as handle:
             handle.write(data)
+            handle.flush()
+            if written is not None:
+                written[relative] = (text, _stamp(os.fstat(handle.fileno())))
         changed += 1
         if changed_paths is not None:
             changed_paths.append(relative)
@@ -204,6 +220,10 @@ def write_tree(pages: dict[str, str], folder: Path, changed_paths: list[str] | N
     return changed
 
 
+def _stamp(stat: os.stat_result) -> tuple[int, int, int]:
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
 def prepare(layout: Layout, docs_dir: Path, assets: bool = True, log=None) -> dict[str, str]:
     """Check the content and write the rendered docs; raise :class:`ContentError` on any problem.
 
@@ -214,11 +234,12 @@ def prepare(layout: Layout, docs_dir: Path, assets: bool = True, log=None) -> di
 
 def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=None,
                     changed_paths: list[str] | None = None,
-                    cache: ContentCache | None = None) -> tuple[Content, dict[str, str]]:
+                    cache: ContentCache | None = None, written: dict | None = None) -> tuple[Content, dict[str, str]]:
     """:func:`prepare`, also returning the checked content (its ``pages`` name each page's source).
 
     The docs-relative paths of the files written or removed are appended to ``changed_paths`` when given.
-    A ``cache`` kept by the caller (the preview keeps one in memory between saves) is used and saved.
+    A ``cache`` kept by the caller (the preview keeps one in memory between saves) is used and saved;
+    ``written`` is :func:`write_tree`'s memory of the files it wrote, kept by the preview too.
     """
     cache = cache or open_cache(layout)
     try:
@@ -234,7 +255,7 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
         files.update(render(content))
     finally:
         cache.save()
-    write_tree(files, docs_dir, changed_paths)
+    write_tree(files, docs_dir, changed_paths, written)
     return content, files
 
 

@@ -65,15 +65,19 @@ def test_warm_and_one_change_builds_write_what_a_cold_build_writes(project, tmp_
 def test_the_preview_cache_kept_in_memory_writes_what_a_cold_build_writes(project, tmp_path, monkeypatch):
     kept = open_cache(project)
     kept.resident = True  # as the preview keeps it: files whose size and time are unchanged are not read
-    docs = tmp_path / "preview"
-    before = {doc.file: doc for doc in prepare_content(project, docs, assets=False, cache=kept)[0].entries}
+    docs, memory = tmp_path / "preview", {}  # memory: the files write_tree left, as the preview keeps it
+    before = {doc.file: doc for doc in prepare_content(project, docs, assets=False, cache=kept, written=memory)[0].entries}
     for number, (file, old, new) in enumerate(CHANGES, start=1):
         _edit(project.root / file, old, new)
-        after = {doc.file: doc for doc in prepare_content(project, docs, assets=False, cache=kept)[0].entries}
+        after = {doc.file: doc for doc in prepare_content(project, docs, assets=False, cache=kept, written=memory)[0].entries}
         assert _tree(docs) == _cold(project, tmp_path / f"cold-{number}", monkeypatch), file
         reloaded = sorted(name for name, doc in after.items() if doc is not before.get(name))
         assert reloaded == ([file] if file.startswith("content/entries/") else []), reloaded
         before = after
+    # a docs file changed behind the pipeline's back is written again, though its text did not change
+    (docs / "index.md").write_text("edited by hand\n", encoding="utf-8")
+    prepare_content(project, docs, assets=False, cache=kept, written=memory)
+    assert _tree(docs) == _cold(project, tmp_path / "cold-last", monkeypatch)
     # what the kept cache wrote is what a fresh process reads: a new run from disk agrees too
     fresh = tmp_path / "fresh"
     prepare(project, fresh, assets=False)
