@@ -9,6 +9,8 @@ the home page, the rules and glossary pages) are rewritten with it and rebuilt t
 * the tags plugin lists the tags of the pages it read, and a dirty build reads only the changed ones:
   the preview keeps every page's front matter and title from earlier builds, hands those of unchanged
   pages to the plugin, and rebuilds the tag index on every dirty build;
+* the content cache is read once and kept in memory: a save reloads only the files whose bytes changed,
+  and pages, glossary definitions and rule results whose inputs did not change come from memory;
 * a dirty build logs a warning, so preview builds are not strict (``make site`` stays full and strict);
 * a save is seen through inotify at once (MkDocs' own server polls every half second);
 * a change outside content/ (code, templates, mkdocs.yml) rebuilds the whole site;
@@ -20,6 +22,7 @@ the home page, the rules and glossary pages) are rewritten with it and rebuilt t
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import logging
@@ -39,7 +42,7 @@ from mkdocs.config import load_config
 from mkdocs.livereload import LiveReloadServer, _serve_url
 from mkdocs.plugins import event_priority
 
-from scripts.pipeline.build import DOCS_ENV, PREPARED_ENV, ROOT, ROOT_ENV, prepare_content
+from scripts.pipeline.build import DOCS_ENV, PREPARED_ENV, ROOT, ROOT_ENV, open_cache, prepare_content
 from scripts.pipeline.content import Layout
 from scripts.pipeline.errors import ContentError
 from scripts.pipeline.preview import problems_html
@@ -114,6 +117,38 @@ class _CompiledTemplates(jinja2.BytecodeCache):
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         """Keep the compiled template."""
         self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+class _ThemeListing:
+    """The theme folders' file lists, kept between dirty builds (MkDocs walks every theme folder, about
+    15,000 files with Material's icons, on each build to find the static files to copy).
+
+    Inside :meth:`use`, ``jinja2.FileSystemLoader.list_templates`` answers from the list a full build
+    made; a change outside content/ (templates, overrides) makes a full build, which lists them again.
+    """
+
+    def __init__(self):
+        self.listed: dict[tuple, list[str]] = {}
+
+    @contextlib.contextmanager
+    def use(self, fresh: bool):
+        """Answer theme listings from memory during the block (``fresh``: list again and keep that)."""
+        if fresh:
+            self.listed.clear()
+        original = jinja2.FileSystemLoader.list_templates
+        listed = self.listed
+
+        def list_templates(loader):
+            key = (tuple(os.fspath(path) for path in loader.searchpath), loader.followlinks)
+            if key not in listed:
+                listed[key] = original(loader)
+            return list(listed[key])
+
+        jinja2.FileSystemLoader.list_templates = list_templates
+        try:
+            yield
+        finally:
+            jinja2.FileSystemLoader.list_templates = original
 
 
 class _QuietDirty(logging.Filter):
@@ -208,9 +243,14 @@ class Preview:
         self.site_dir = tempfile.mkdtemp(prefix="mn-preview-")
         self.pages: dict[str, tuple[dict, str | None]] = {}  # src_uri: (front matter, title)
         self.templates = _CompiledTemplates()
+        self.theme_files = _ThemeListing()
         self.built = False  # a full MkDocs build of good content exists in site_dir
         self.server: PreviewServer | None = None
         self.last: dict = {}  # what the last build did (for the log, tests and the benchmark)
+        # the content cache, read once and kept in memory: a save reloads only the files whose bytes
+        # changed and writes back only the shards that changed (None: opened at the first build)
+        self.cache = None
+        self.written: dict = {}  # docs file: (its text, its stamp) as the pipeline last left it
 
     def config(self):
         """A fresh MkDocs configuration for the preview (loading it again re-reads the hook and templates)."""
@@ -227,7 +267,10 @@ class Preview:
         """Rebuild after a change: dirty when only content/ changed, full otherwise."""
         changed = self.server.take_changes() if self.server else set()
         content = os.path.abspath(self.layout.content) + os.sep  # as the watcher names paths
-        self.rebuild(full=any(not path.startswith(content) for path in changed))
+        full = any(not path.startswith(content) for path in changed)
+        if full:
+            self.cache = None  # code may have changed: the cache's key is computed again
+        self.rebuild(full=full)
 
     def rebuild(self, full: bool) -> None:
         """Run the pipeline; on problems show them; otherwise build the changed pages (all when ``full``)."""
@@ -235,7 +278,11 @@ class Preview:
         start = time.perf_counter()
         written: list[str] = []
         try:
-            prepare_content(self.layout, self.docs_dir, log=lambda line: log.warning(line), changed_paths=written)
+            if self.cache is None:
+                self.cache = open_cache(self.layout)
+                self.cache.resident = True
+            prepare_content(self.layout, self.docs_dir, log=lambda line: log.warning(line), changed_paths=written,
+                            cache=self.cache, written=self.written)
         except ContentError as error:
             if self.server:
                 self.server.problems_page = problems_html(error.problems).encode("utf-8")
@@ -251,7 +298,8 @@ class Preview:
             config = self.config()
             config.plugins["margin-notes/preview"] = plugin
             self.built = False  # until this build completes
-            mkdocs_build(config, serve_url=config.site_url, dirty=not full)
+            with self.theme_files.use(fresh=full):
+                mkdocs_build(config, serve_url=config.site_url, dirty=not full)
             self.built = True
             if full:
                 self._index_search()

@@ -95,7 +95,18 @@ def entry_listing(layout: Layout) -> dict[Path, str]:
 
 
 def _load(path: Path, shown: str, layout: Layout, schema: str, schemas, cache: ContentCache):
-    """One file (shown as ``shown``) loaded and validated, or taken from ``cache`` when its bytes have not changed."""
+    """One file (shown as ``shown``) loaded and validated, or taken from ``cache`` when its bytes have not changed
+    (or, with a cache kept in memory by the preview, when its size and modification time have not)."""
+    stamp = None
+    if cache.resident:
+        try:
+            stat = os.stat(path)
+            stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        except OSError:
+            pass
+        doc = cache.unchanged(shown, stamp)
+        if doc is not None:
+            return doc, []
     try:
         with open(path, "rb") as handle:
             data = handle.read() if os.fstat(handle.fileno()).st_size <= MAX_BYTES else None
@@ -107,6 +118,7 @@ def _load(path: Path, shown: str, layout: Layout, schema: str, schemas, cache: C
         digest, doc = cache.document(shown, data)
         if doc is not None:
             doc.sha256 = digest  # the file's hash: what the page cache keys an entry's own data by
+            cache.stamp(shown, stamp)
             return doc, []
         doc, found = load_bytes(data, shown)
         doc.sha256 = digest
@@ -114,12 +126,23 @@ def _load(path: Path, shown: str, layout: Layout, schema: str, schemas, cache: C
         found += schemas.validate(doc, schema)
     if data is not None and not found:
         cache.store(digest, doc)
+        cache.stamp(shown, stamp)
     return doc, found
 
 
-def check(layout: Layout, files=()) -> tuple[Content, list[Problem]]:
-    """Run every check; problems are limited to ``files`` when given (others still take part)."""
-    cache = ContentCache(layout.root, layout.schemas, enabled=os.environ.get(CACHE_ENV, "1") != "0")
+def open_cache(layout: Layout) -> ContentCache:
+    """The content cache of ``layout`` (disabled when ``MARGIN_NOTES_CACHE=0``)."""
+    return ContentCache(layout.root, layout.schemas, enabled=os.environ.get(CACHE_ENV, "1") != "0")
+
+
+def check(layout: Layout, files=(), cache: ContentCache | None = None) -> tuple[Content, list[Problem]]:
+    """Run every check; problems are limited to ``files`` when given (others still take part).
+
+    Without ``cache`` a cache is opened and saved here; a given ``cache`` is left for the caller to save
+    (after rendering, whose glossary definitions it keeps too).
+    """
+    owned = cache is None
+    cache = open_cache(layout) if owned else cache.begin()
     content, problems = load_content(layout, files, cache)
     problems += crosscheck(content)
     content.warnings = warnings(content)
@@ -133,31 +156,48 @@ def check(layout: Layout, files=()) -> tuple[Content, list[Problem]]:
         problems = [p for p in problems if p.file in wanted]
         content.warnings = [p for p in content.warnings if p.file in wanted]
     content.warnings = sorted(set(content.warnings))
-    cache.save()
+    if owned:
+        cache.save()
     return content, sorted(set(problems))
 
 
-def write_tree(pages: dict[str, str], folder: Path, changed_paths: list[str] | None = None) -> int:
+def write_tree(pages: dict[str, str], folder: Path, changed_paths: list[str] | None = None,
+               written: dict | None = None) -> int:
     """Make ``folder`` hold exactly ``pages``; write only changed files (keeps ``mkdocs serve`` calm).
 
     An unchanged file keeps its modification time, so MkDocs' dirty build skips it. Returns the number
     of files written or removed; their folder-relative paths are appended to ``changed_paths`` when given.
+    ``written`` (kept by the preview between runs) remembers each file's text and (size, modification
+    time, inode) as this function left it: a file with the same text and stamp is not read again.
     """
     changed = 0
     base = os.fspath(folder)
     os.makedirs(base, exist_ok=True)
     for relative, text in pages.items():  # plain os calls: 20,000 files at 10,000 entries
         target = os.path.join(base, relative)
+        last = written.get(relative) if written is not None else None
+        if last is not None and last[0] == text:
+            try:
+                stat = os.stat(target)
+                if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == last[1]:
+                    continue
+            except OSError:
+                pass
         data = text.encode("utf-8")
         try:
             with open(target, "rb") as handle:
                 if os.fstat(handle.fileno()).st_size == len(data) and handle.read() == data:
+                    if written is not None:
+                        written[relative] = (text, _stamp(os.fstat(handle.fileno())))
                     continue
         except OSError:
             pass  # missing (or not a file: writing it reports why)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "wb") as handle:
             handle.write(data)
+            handle.flush()
+            if written is not None:
+                written[relative] = (text, _stamp(os.fstat(handle.fileno())))
         changed += 1
         if changed_paths is not None:
             changed_paths.append(relative)
@@ -170,7 +210,7 @@ def write_tree(pages: dict[str, str], folder: Path, changed_paths: list[str] | N
             found.append((tuple(relative.split("/")), relative, is_dir))
     for _, relative, is_dir in sorted(found, reverse=True):
         path = os.path.join(base, relative)
-        if not is_dir and os.path.isfile(path) and os.path.normpath(relative) not in wanted:
+        if not is_dir and os.path.normpath(relative) not in wanted and os.path.isfile(path):
             os.unlink(path)
             changed += 1
             if changed_paths is not None:
@@ -178,6 +218,10 @@ def write_tree(pages: dict[str, str], folder: Path, changed_paths: list[str] | N
         elif is_dir and os.path.isdir(path) and not os.listdir(path):
             os.rmdir(path)
     return changed
+
+
+def _stamp(stat: os.stat_result) -> tuple[int, int, int]:
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
 
 
 def prepare(layout: Layout, docs_dir: Path, assets: bool = True, log=None) -> dict[str, str]:
@@ -189,22 +233,29 @@ def prepare(layout: Layout, docs_dir: Path, assets: bool = True, log=None) -> di
 
 
 def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=None,
-                    changed_paths: list[str] | None = None) -> tuple[Content, dict[str, str]]:
+                    changed_paths: list[str] | None = None,
+                    cache: ContentCache | None = None, written: dict | None = None) -> tuple[Content, dict[str, str]]:
     """:func:`prepare`, also returning the checked content (its ``pages`` name each page's source).
 
     The docs-relative paths of the files written or removed are appended to ``changed_paths`` when given.
+    A ``cache`` kept by the caller (the preview keeps one in memory between saves) is used and saved;
+    ``written`` is :func:`write_tree`'s memory of the files it wrote, kept by the preview too.
     """
-    content, problems = check(layout)
-    for warning in content.warnings if log else ():
-        log(str(warning))
-    files: dict[str, str] = {}
-    if assets and not problems:
-        cached = os.environ.get(CACHE_ENV, "1") != "0"
-        files, problems = calculator_assets(layout.root if cached else None)
-    if problems:
-        raise ContentError(problems)
-    files.update(render(content))
-    write_tree(files, docs_dir, changed_paths)
+    cache = cache or open_cache(layout)
+    try:
+        content, problems = check(layout, cache=cache)
+        for warning in content.warnings if log else ():
+            log(str(warning))
+        files: dict[str, str] = {}
+        if assets and not problems:
+            cached = os.environ.get(CACHE_ENV, "1") != "0"
+            files, problems = calculator_assets(layout.root if cached else None)
+        if problems:
+            raise ContentError(problems)
+        files.update(render(content))
+    finally:
+        cache.save()
+    write_tree(files, docs_dir, changed_paths, written)
     return content, files
 
 

@@ -64,8 +64,9 @@ def _json_safe(value) -> bool:
 
 # Records kept besides documents, each under a digest of everything it depends on: "rules" (a rule's
 # verdict, keyed by the rule and the code version, which covers the model and the venue profiles) and
-# "pages" (an entry page's Markdown, keyed by every value the page shows).
-SECTIONS = ("rules", "pages")
+# "pages" (an entry page's Markdown, keyed by every value the page shows), "abbr" (the glossary
+# definitions a page needs, keyed by the page's text and the glossary).
+SECTIONS = ("rules", "pages", "abbr")
 _CURRENT: list = [None]
 
 
@@ -109,12 +110,41 @@ class ContentCache:
         self.records: dict[str, dict] = {name: {} for name in SECTIONS}
         self.records_used: dict[str, dict] = {name: {} for name in SECTIONS}
         self.dirty: set[str] = set()  # shards to write: a record added or changed, or the shard unusable
+        # kept in memory between runs (the preview): a file whose stamp is unchanged is not read again
+        self.resident = False
+        self.stamps: dict[str, tuple] = {}
         from . import safety  # Markdown and nh3: imported only when a check runs
 
         if enabled:
             self._read()
         safety.use_verdicts(self.markdown if enabled else None)
         _CURRENT[0] = self
+
+    def unchanged(self, file: str, stamp) -> Document | None:
+        """With :attr:`resident`, the document of ``file`` kept in memory when its (modification time,
+        size, inode) ``stamp`` is the one seen when it was last loaded or matched by hash; else None."""
+        if stamp is None or self.stamps.get(file) != stamp:
+            return None
+        doc, record = self.objects.get(file), self.docs.get(file)
+        if doc is None or record is None or doc.data is not record.get("data"):
+            return None
+        self.used[file] = record
+        return doc
+
+    def stamp(self, file: str, stamp) -> None:
+        """Remember the stamp of a file whose document is valid and kept (see :meth:`unchanged`)."""
+        if self.resident and stamp is not None:
+            self.stamps[file] = stamp
+
+    def begin(self) -> "ContentCache":
+        """Start another run with this cache, kept in memory since the last :meth:`save` (the preview
+        keeps one between saves, so a save reads and writes only what changed). Returns the cache."""
+        from . import safety
+
+        self.used, self.records_used = {}, {name: {} for name in SECTIONS}
+        safety.use_verdicts(self.markdown if self.enabled else None)
+        _CURRENT[0] = self
+        return self
 
     def _read(self) -> None:
         """Merge every usable shard; note the unusable ones (to be rewritten)."""
@@ -159,6 +189,9 @@ class ContentCache:
         try:
             if entry and entry["sha256"] == digest and "data" in entry:
                 self.used[file] = entry
+                kept = self.objects.get(file)
+                if kept is not None and kept.__dict__.get("sha256") == digest and kept.data is entry["data"]:
+                    return digest, kept  # in memory since the last run (the preview): the same object
                 doc = CachedDocument(file, entry["data"], data)
                 if valid_facts(entry.get("facts")):
                     doc.facts = entry["facts"]
@@ -195,10 +228,21 @@ class ContentCache:
                 self.used[file] = {**record, "facts": facts}
                 self.dirty.add(doc_shard(file))
         self.dirty.update(key[:2] for key in verdicts if key not in self.markdown)
-        if not self.dirty:
+        dirty, self.dirty = self.dirty, set()
+        self._write(dirty, verdicts)
+        # what the shards now hold, for a next run in this process (see :meth:`begin`)
+        self.docs.update(self.used)
+        self.objects = {file: doc for file, doc in self.objects.items() if file in self.used}
+        self.markdown.update(verdicts)
+        for name in SECTIONS:
+            self.records[name].update(self.records_used[name])
+
+    def _write(self, dirty: set[str], verdicts: dict) -> None:
+        """Write the shards named in ``dirty`` from this run's records."""
+        if not dirty:
             return
         shards: dict[str, dict] = {shard: {"key": self.key, "docs": {}, "markdown": {}, **{n: {} for n in SECTIONS}}
-                                   for shard in self.dirty}
+                                   for shard in dirty}
         for file, record in self.used.items():
             shard = shards.get(doc_shard(file))
             if shard is not None:

@@ -108,8 +108,17 @@ def page_key(entry: dict, site: Site) -> str:
     own = ["file", sha] if sha else entry  # the data is made from the file's bytes by code the cache is keyed on
     return digest_of("entry-page", own, site.category(entry.get("category")), site.source_of(entry["id"]),
                      [[item["id"], item["title"]] if item else None for item in related],
-                     [site.term(term) for term in entry.get("terms", [])], site.texts,
-                     [f"{extra.__module__}.{extra.__qualname__}" for extra in ENTRY_EXTRAS])
+                     [site.term(term) for term in entry.get("terms", [])], _shared_key(site))
+
+
+def _shared_key(site: Site) -> str:
+    """The digest of what every entry page shows alike (the site texts, the functions adding sections),
+    computed once per site."""
+    key = site.__dict__.get("_entry_page_shared")
+    if key is None:
+        key = site.__dict__["_entry_page_shared"] = digest_of(
+            site.texts, [f"{extra.__module__}.{extra.__qualname__}" for extra in ENTRY_EXTRAS])
+    return key
 
 
 def category_pages(site: Site) -> Iterable[Page]:

@@ -8,6 +8,7 @@ matter, JSON-LD, the entry page itself).
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import re
 
@@ -16,7 +17,8 @@ import yaml
 
 from .content import Content
 from .escape import html_text, md_link, md_text
-from .glossary import Abbreviations
+from .cache import current, digest_of
+from .glossary import Abbreviations, abbreviate
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -171,5 +173,23 @@ def render(content: Content) -> dict[str, str]:
     from .pages import collect_pages
 
     pages = content.pages if content.pages is not None else collect_pages(content)
-    terms = Abbreviations(content.glossary_list())  # every glossary term explains itself on hover
-    return {path: terms.apply(page.text) if path.endswith(".md") else page.text for path, page in pages.items()}
+    glossary = content.glossary_list()
+    terms = Abbreviations(glossary)  # every glossary term explains itself on hover
+    cache = current()
+    if cache is None:
+        return {path: terms.apply(page.text) if path.endswith(".md") else page.text for path, page in pages.items()}
+    # A page's definitions depend only on its text and the glossary: kept in the content cache under
+    # their digest, so an unchanged page is not searched again (issue 14: one change, one page's work).
+    glossary_key = digest_of("abbreviations", glossary).encode()
+    out = {}
+    for path, page in pages.items():
+        text = page.text
+        if path.endswith(".md"):
+            key = hashlib.sha256(glossary_key + text.encode("utf-8", "surrogatepass")).hexdigest()
+            block = cache.record("abbr", key)
+            if not isinstance(block, str):
+                block = terms.block(text)
+                cache.keep("abbr", key, block)
+            text = abbreviate(text, block)
+        out[path] = text
+    return out

@@ -127,14 +127,37 @@ def check_rules(entries: list[Document]) -> list[RuleCheck]:
 _RUNS: WeakKeyDictionary = WeakKeyDictionary()
 
 
+def _published_docs(site) -> list[Document]:
+    published = {entry["id"] for entry in site.entries}
+    return [doc for doc in site.content.entries if isinstance(doc.data, dict) and doc.data.get("id") in published]
+
+
 def site_checks(site) -> dict[str, RuleCheck]:
     """The rule checks of the site's published entries by rule id (computed once per site)."""
     if site not in _RUNS:
-        published = {entry["id"] for entry in site.entries}
-        docs = [doc for doc in site.content.entries
-                if isinstance(doc.data, dict) and doc.data.get("id") in published]
-        _RUNS[site] = {check.rule_id: check for check in check_rules(docs)}
+        _RUNS[site] = {check.rule_id: check for check in check_rules(_published_docs(site))}
     return _RUNS[site]
+
+
+_ONE: WeakKeyDictionary = WeakKeyDictionary()  # site -> {rule id: its check}, filled one entry at a time
+
+
+def rule_check(site, rule_id: str) -> RuleCheck:
+    """The check of one rule of a published entry: runs only the scenarios of the entry that states it
+    (an entry page regenerated after one change does not run every rule of the site)."""
+    if site in _RUNS:
+        return _RUNS[site][rule_id]
+    found = _ONE.setdefault(site, {})
+    if rule_id not in found:
+        for doc in _published_docs(site):
+            rules = doc.data.get("rules")
+            if isinstance(rules, list) and any(isinstance(r, dict) and r.get("id") == rule_id for r in rules):
+                hit = _CHECKED.get(id(doc))  # run by the verification of this content
+                checks = hit[2] if hit is not None and hit[0] is doc and hit[1] is doc.data else [
+                    check_rule(doc, index, rule) for index, rule in enumerate(rules) if isinstance(rule, dict)]
+                found.update((check.rule_id, check) for check in checks)
+                break
+    return found[rule_id]
 
 
 def exercised(check: RuleCheck) -> tuple[str, ...]:
@@ -333,26 +356,49 @@ def rule_boxes(entry: dict, site) -> str:
     """The "Verified rules" section of an entry page (empty when the entry states no rules)."""
     if not entry.get("rules"):
         return ""
-    checks = site_checks(site)
     out = ["## Verified rules\n\n",
            "Each statement below was checked by running the scenario under it on Margin Notes' reference "
            "model of a futures exchange, using only what the named venue's profile sources. The model "
            "simplifies: one price path, and market orders only. "
            "[All rules](../rules/index.md)\n\n"]
-    out += [rule_box(checks[rule["id"]]) for rule in entry["rules"]]
+    out += [rule_box(rule_check(site, rule["id"])) for rule in entry["rules"]]
     return "".join(out)
 
 
 def faq_badge(rule_id: str, site) -> str:
     """The Markdown badge linking an FAQ answer to the rule it relies on (third-party marked)."""
-    check = site_checks(site)[rule_id]
+    check = rule_check(site, rule_id)
     mark = f" {THIRD_PARTY_ONLY}" if third_party_only(check) else ""
     return (f'[✓ Verified rule: {link_text(rule_title(check.rule))}](#{anchor(rule_id)})'
             '{ .mn-rule-badge }' + mark)
 
 
 def rules_index(site):
-    """The rules index page (every rule by topic, with venue and entry) and ``rules.json``."""
+    """The rules index page (every rule by topic, with venue and entry) and ``rules.json``.
+
+    Both are kept in the content cache under a digest of every entry's rules, id, title and review
+    date (what they show; the cache's own key holds the model and venue profiles), so a change that
+    touches no rule runs no scenario here.
+    """
+    from .cache import current, digest_of
+    from .pages import Page
+
+    cache = current()
+    key = digest_of("rules-index", [[doc.data["id"], doc.data.get("title"), doc.data.get("reviewed"),
+                                     doc.data["rules"]] for doc in _published_docs(site)
+                                    if doc.data.get("rules")]) if cache else ""
+    kept = cache.record("pages", key) if cache else None
+    if isinstance(kept, list) and len(kept) == 2 and all(isinstance(text, str) for text in kept):
+        yield Page("rules/index.md", kept[0])
+        yield Page("rules.json", kept[1])
+        return
+    pages = list(_rules_index(site))
+    if cache:
+        cache.keep("pages", key, [page.text for page in pages])
+    yield from pages
+
+
+def _rules_index(site):
     from .pages import Page
 
     checks = sorted(site_checks(site).values(), key=lambda c: (c.rule.get("topic", "~"), c.rule_id))

@@ -74,11 +74,22 @@ def pretty(value) -> str:
 
 def json_twin(site) -> Iterable:
     """Pages: ``entries/<id>.json`` per published entry, ``entries.json``, and ``schema/*.json``."""
+    from .cache import current, digest_of
     from .pages import Page  # pages imports this module
 
+    cache = current()
     texts = []  # each twin serialised once, for its own file and for the set
     for entry in site.entries:
-        text = dumps(twin(entry))
+        text, key = None, None
+        doc = site.doc_of(entry["id"]) if cache else None
+        sha = doc.__dict__.get("sha256") if doc is not None and doc.data is entry else None
+        if sha:  # the twin is made from the entry alone, the entry from its file's bytes: kept by their hash
+            key = digest_of("json-twin", sha)
+            text = cache.record("pages", key)
+        if not isinstance(text, str):
+            text = dumps(twin(entry))
+            if key:
+                cache.keep("pages", key, text)
         texts.append(text)
         yield Page(f"entries/{entry['id']}.json", f'{{"$schema":"../schema/{TWIN_SCHEMA}",{text[1:]}\n')
     head = dumps({"$schema": f"schema/{SET_SCHEMA}", "version": FORMAT_VERSION, "count": len(texts)})

@@ -1,0 +1,84 @@
+"""Issue 14, one change: a warm build, a one-change build and the preview's in-memory cache all write
+the docs folder byte for byte as a cold build (no cache) of the same content does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.generate import make_project
+from scripts.pipeline.build import open_cache, prepare, prepare_content
+from scripts.pipeline.content import Layout
+
+RULED = "can-a-futures-balance-go-negative.yaml"  # a real entry with rules, listed by the rules index
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def _cold(layout: Layout, folder: Path, monkeypatch) -> dict[str, bytes]:
+    with monkeypatch.context() as patch:
+        patch.setenv("MARGIN_NOTES_CACHE", "0")
+        prepare(layout, folder, assets=False)
+    return _tree(folder)
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def project(tmp_path) -> Layout:
+    """The real content plus 12 generated entries (related lists, categories, glossary terms)."""
+    return Layout(make_project(tmp_path / "p", 12))
+
+
+# Each change touches pages besides its own: an entry's title shows in related lists, its category and
+# the home page; a ruled entry's title shows in the rules index; a glossary definition changes the
+# definitions appended to every page using the term (nearly all pages use "margin").
+CHANGES = [
+    ("content/entries/entry-00003.yaml", "title: Synthetic question number 3", "title: Renamed question 3"),
+    ("content/entries/" + RULED, "title: Can a futures balance go negative?", "title: Can a balance go below zero?"),
+    ("content/glossary.yaml", "The money you set aside as collateral", "The money you put aside as collateral"),
+]
+
+
+def test_warm_and_one_change_builds_write_what_a_cold_build_writes(project, tmp_path, monkeypatch):
+    warm = tmp_path / "warm"
+    prepare(project, warm, assets=False)  # fills the cache
+    prepare(project, warm, assets=False)  # everything from the cache
+    assert _tree(warm) == _cold(project, tmp_path / "cold-0", monkeypatch)
+    for number, (file, old, new) in enumerate(CHANGES, start=1):
+        _edit(project.root / file, old, new)
+        written: list[str] = []
+        prepare_content(project, warm, assets=False, changed_paths=written)
+        cold = _cold(project, tmp_path / f"cold-{number}", monkeypatch)
+        assert _tree(warm) == cold, file
+        if file.startswith("content/entries/"):  # an entry's change rewrites some pages, not all
+            assert written and len(written) < len(cold) / 4, written
+
+
+def test_the_preview_cache_kept_in_memory_writes_what_a_cold_build_writes(project, tmp_path, monkeypatch):
+    kept = open_cache(project)
+    kept.resident = True  # as the preview keeps it: files whose size and time are unchanged are not read
+    docs, memory = tmp_path / "preview", {}  # memory: the files write_tree left, as the preview keeps it
+    before = {doc.file: doc for doc in prepare_content(project, docs, assets=False, cache=kept, written=memory)[0].entries}
+    for number, (file, old, new) in enumerate(CHANGES, start=1):
+        _edit(project.root / file, old, new)
+        after = {doc.file: doc for doc in prepare_content(project, docs, assets=False, cache=kept, written=memory)[0].entries}
+        assert _tree(docs) == _cold(project, tmp_path / f"cold-{number}", monkeypatch), file
+        reloaded = sorted(name for name, doc in after.items() if doc is not before.get(name))
+        assert reloaded == ([file] if file.startswith("content/entries/") else []), reloaded
+        before = after
+    # a docs file changed behind the pipeline's back is written again, though its text did not change
+    (docs / "index.md").write_text("edited by hand\n", encoding="utf-8")
+    prepare_content(project, docs, assets=False, cache=kept, written=memory)
+    assert _tree(docs) == _cold(project, tmp_path / "cold-last", monkeypatch)
+    # what the kept cache wrote is what a fresh process reads: a new run from disk agrees too
+    fresh = tmp_path / "fresh"
+    prepare(project, fresh, assets=False)
+    assert _tree(fresh) == _tree(docs)
