@@ -211,6 +211,7 @@ class _Where:
         self.node = node
 
     def error(self, parts, message):
+        """A VenueError at the line of the field ``parts`` (the file alone when the line is unknown)."""
         parts = tuple(parts)
         line = _line(self.node, parts) if self.node is not None else None
         where = f"{self.label}:{line}" if line else self.label

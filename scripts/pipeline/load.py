@@ -119,6 +119,7 @@ class _Loader(_BaseLoader):
     ascend_resolver = staticmethod(tuple)
 
     def resolve(self, kind, value, implicit):
+        """The tag of a node, as PyYAML's resolver decides it (without its path-resolver bookkeeping)."""
         if kind is _SCALAR:
             if implicit[0]:
                 for tag, regexp in _IMPLICIT.get(value[:1], ()):
@@ -172,6 +173,7 @@ class _Builder:
                 raise _TooDeep(found)
 
     def build(self, node, path: tuple, level: int = 1):
+        """The Python value of ``node`` at ``path``, aliases shared and the nesting limit enforced."""
         key = id(node)
         if key in self.seen:  # an alias: reuse, do not expand again (keeps "billion laughs" cheap)
             return self.seen[key]
