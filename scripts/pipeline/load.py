@@ -55,10 +55,9 @@ class Document:
         return Problem(self.file, self.line(parts), json_path(parts), message)
 
 
-class CachedDocument(Document):
-    """A document whose data came from the content cache: its line maps are rebuilt from the file's
-    bytes (which the cache matched by hash) the first time a message needs a line, so a cache holds
-    no line maps and a run without problems never parses the file."""
+class LazyLinesDocument(Document):
+    """A document whose line maps are rebuilt from the file's bytes the first time a message needs a
+    line (a run without problems never needs one)."""
 
     def __init__(self, file: str, data, source: bytes):
         self.file = file
@@ -81,6 +80,17 @@ class CachedDocument(Document):
     def text_lines(self) -> dict:
         """The first text line of every block string, by path (rebuilt on first use)."""
         return self._line_maps()[1]
+
+
+class CachedDocument(LazyLinesDocument):
+    """A document whose data came from the content cache: its line maps are rebuilt from the file's
+    bytes (which the cache matched by hash) the first time a message needs a line, so a cache holds
+    no line maps and a run without problems never parses the file."""
+
+
+class ParsedDocument(LazyLinesDocument):
+    """A document parsed from bytes without a problem, its line maps left to be rebuilt when needed
+    (see :func:`load_bytes` with ``lazy_lines``)."""
 
 
 # Bounds on one file: its size, how deep values nest, and how many values its aliases may expand to
@@ -265,8 +275,72 @@ class _Builder:
             return None
 
 
-def load_text(text: str, file: str) -> tuple[Document, list[Problem]]:
-    """Parse YAML ``text`` (shown as ``file`` in messages); return the document and any problems."""
+class _Fallback(Exception):
+    """Raised by :func:`_fast_value` at anything it does not handle: the full builder takes over."""
+
+
+_MERGE = "tag:yaml.org,2002:merge"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_AS_TEXT = (_STR, "tag:yaml.org,2002:timestamp")
+
+
+def _fast_value(loader, node, level: int):
+    """The value :class:`_Builder` gives a file without aliases and without problems, with no line map.
+
+    Raises :class:`_Fallback` at anything else (a tag, a duplicate, merge or non-text key, a value
+    PyYAML cannot convert, nesting deeper than ``MAX_DEPTH``): the caller then runs the full builder,
+    whose data, lines and messages are the reference.
+    """
+    kind = type(node)
+    if kind is _SCALAR:
+        tag = node.tag
+        if tag in _AS_TEXT:
+            return node.value
+        scalar = _SCALAR_TAGS.get(tag)
+        if scalar == "null":
+            return None
+        try:
+            if scalar == "bool":
+                return loader.construct_yaml_bool(node)
+            if scalar == "int":
+                return loader.construct_yaml_int(node)
+            if scalar == "float":
+                return loader.construct_yaml_float(node)
+        except (ValueError, OverflowError):
+            raise _Fallback from None
+        raise _Fallback
+    items = node.value
+    if items and level >= MAX_DEPTH:
+        raise _Fallback
+    deeper = level + 1
+    if kind is yaml.MappingNode:
+        if node.tag != _MAP:
+            raise _Fallback
+        value: dict = {}
+        for key_node, value_node in items:
+            if type(key_node) is not _SCALAR or key_node.tag != _STR:
+                raise _Fallback
+            key = key_node.value
+            if key in value:
+                raise _Fallback
+            if type(value_node) is _SCALAR and value_node.tag == _STR:
+                value[key] = value_node.value
+            else:
+                value[key] = _fast_value(loader, value_node, deeper)
+        return value
+    if node.tag != _SEQ:
+        raise _Fallback
+    return [item.value if type(item) is _SCALAR and item.tag == _STR else _fast_value(loader, item, deeper)
+            for item in items]
+
+
+def load_text(text: str, file: str, source: bytes | None = None) -> tuple[Document, list[Problem]]:
+    """Parse YAML ``text`` (shown as ``file`` in messages); return the document and any problems.
+
+    With ``source`` (the bytes ``text`` was decoded from), a file without aliases that loads without a
+    problem comes back as a :class:`ParsedDocument`, its line maps built only if a message needs them.
+    """
     doc = Document(file)
     problems: list[Problem] = []
     line_of = line_counter(text)
@@ -293,6 +367,11 @@ def load_text(text: str, file: str) -> tuple[Document, list[Problem]]:
         if node is None:
             return doc, [Problem(file, 1, "$", "the file is empty")]
         plain = _plain(text)
+        if plain and source is not None:
+            try:
+                return ParsedDocument(file, _fast_value(loader, node, 1), source), []
+            except (_Fallback, RecursionError):
+                pass  # the full builder below finds the problem and its line
         bound = None if plain else _bounds(node, line_of, text)
         if bound:
             return doc, [Problem(file, bound[0], "$", bound[1])]
@@ -390,15 +469,18 @@ def load_file(path: Path, root: Path) -> tuple[Document, list[Problem]]:
     return load_bytes(data, file)
 
 
-def load_bytes(data: bytes, file: str) -> tuple[Document, list[Problem]]:
-    """Parse the bytes of a file (at most ``MAX_BYTES``, checked by :func:`load_file`) shown as ``file``."""
+def load_bytes(data: bytes, file: str, lazy_lines: bool = False) -> tuple[Document, list[Problem]]:
+    """Parse the bytes of a file (at most ``MAX_BYTES``, checked by :func:`load_file`) shown as ``file``.
+
+    With ``lazy_lines``, a document without problems keeps its line maps to be rebuilt when needed.
+    """
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         return Document(file), [Problem(file, line, "$", f"the file is not UTF-8 text (byte {data[error.start]:#04x} "
                                         "cannot be read); save it as UTF-8")]
-    return load_text(text.removeprefix("\ufeff"), file)
+    return load_text(text.removeprefix("\ufeff"), file, data if lazy_lines else None)
 
 
 @lru_cache(maxsize=65536)
