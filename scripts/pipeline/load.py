@@ -335,11 +335,31 @@ def _fast_value(loader, node, level: int):
             for item in items]
 
 
+def _no_alias(root) -> bool:
+    """Whether no node of the tree is met twice (an alias is a node met again), stopping at the first."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        key = id(node)
+        if key in seen:
+            return False
+        seen.add(key)
+        kind = type(node)
+        if kind is yaml.MappingNode:
+            for pair in node.value:
+                stack += pair
+        elif kind is yaml.SequenceNode:
+            stack += node.value
+    return True
+
+
 def load_text(text: str, file: str, source: bytes | None = None) -> tuple[Document, list[Problem]]:
     """Parse YAML ``text`` (shown as ``file`` in messages); return the document and any problems.
 
-    With ``source`` (the bytes ``text`` was decoded from), a file without aliases that loads without a
-    problem comes back as a :class:`ParsedDocument`, its line maps built only if a message needs them.
+    With ``source`` (the bytes ``text`` was decoded from), a short file without aliases (where only the
+    depth can be out of bounds) that loads without a problem comes back as a :class:`ParsedDocument`,
+    its line maps built only if a message needs them.
     """
     doc = Document(file)
     problems: list[Problem] = []
@@ -367,7 +387,7 @@ def load_text(text: str, file: str, source: bytes | None = None) -> tuple[Docume
         if node is None:
             return doc, [Problem(file, 1, "$", "the file is empty")]
         plain = _plain(text)
-        if plain and source is not None:
+        if source is not None and 2 * len(text) < MAX_VALUES and (plain or _no_alias(node)):
             try:
                 return ParsedDocument(file, _fast_value(loader, node, 1), source), []
             except (_Fallback, RecursionError):

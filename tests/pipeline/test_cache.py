@@ -24,9 +24,9 @@ def counted(monkeypatch):
     counts = {"parsed": [], "rendered": 0}
     load_bytes, check_markdown = build_module.load_bytes, safety._check_markdown
 
-    def counting_load(data, file):
+    def counting_load(data, file, **options):
         counts["parsed"].append(file)
-        return load_bytes(data, file)
+        return load_bytes(data, file, **options)
 
     def counting_check(text):
         counts["rendered"] += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from scripts.pipeline.load import load_file, load_text
+from scripts.pipeline.load import ParsedDocument, load_bytes, load_file, load_text
 
 TEXT = """\
 id: x
@@ -96,3 +96,41 @@ def test_lines_count_like_an_editor_despite_unusual_line_breaks():
     assert [p.line for p in problems] == [2]  # where the unclosed bracket opens
     doc, problems = load_text("a: 'x\u2028y'\nb: 1\nc: [1, 2]\n", "f.yaml")
     assert problems == [] and doc.line(("c",)) == 3 and doc.line(("c", 1)) == 3
+
+
+_LAZY_CASES = [TEXT, TEXT + "id: twice\n", TEXT + "tagged: !!python/name:os.system x\n", TEXT + "big: 1e999999\n",
+               TEXT + "n: 0x1F\nb: yes\nt: ~\nkey: &a [1]\n", "a: {b: [c, {d: |\n  e\n  }]}\n",
+               "1: one\ntrue: t\n", "<<: {a: 1}\n", "? [a]\n: b\n", "x: !!seq []\n", "just text\n",
+               "[" * 40 + "]" * 40 + "\n", "[" * 41 + "]" * 41 + "\n", "a: " + "[" * 39 + "x" + "]" * 39 + "\n",
+               "a: &x [1, b]\nc: *x\nbold: '**not an alias**'\n", "a: &x [*x]\n", "s: &s text\nt: *s\n",
+               "bold: '**strong** words'\nlist: [a, b]\n",
+               "a: &a [x, x]\nb: &b [*a, *a, *a, *a]\nc: &c [*b, *b, *b, *b]\nd: [*c, *c, *c, *c]\n"]
+
+
+def _typed(value):
+    """``value`` with the type of every scalar, so True and 1 (equal in Python) differ."""
+    if isinstance(value, dict):
+        return {key: _typed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_typed(item) for item in value]
+    return (type(value).__name__, value)
+
+
+def test_lazy_line_maps_give_what_the_full_builder_gives():
+    """A document loaded with lazy line maps has the same data (types too), problems, lines and block
+    text lines as a fully built one; only a file without problems comes back lazy (keys that are not
+    plain text, such as ``1:``, take the full builder)."""
+    good = (Path(__file__).parent / "fixtures" / "good-entry.yaml").read_text(encoding="utf-8")
+    lazy_count = 0
+    for text in _LAZY_CASES + [good]:
+        data = text.encode("utf-8")
+        full, full_problems = load_bytes(data, "f.yaml")
+        lazy, lazy_problems = load_bytes(data, "f.yaml", lazy_lines=True)
+        assert lazy_problems == full_problems, text
+        assert _typed(lazy.data) == _typed(full.data), text
+        if isinstance(lazy, ParsedDocument):  # lazy only when the full builder found no problem
+            assert not full_problems and full.data is not None, text
+        lazy_count += isinstance(lazy, ParsedDocument)
+        assert (lazy.lines, lazy.text_lines) == (full.lines, full.text_lines), text
+    assert isinstance(lazy, ParsedDocument)  # the good entry (the last case) is built lazily
+    assert lazy_count >= 5
