@@ -637,8 +637,12 @@ class Exchange:
 
         Simplification of Bybit's UTA rule: the realised debt (negative wallet) always bears interest;
         borrowing caused by unrealised losses of cross positions (equity below zero while the wallet is
-        not) bears interest only above the venue's interest-free amount.
+        not) bears interest only above the venue's interest-free amount. A venue that sources no debt
+        charges none: a wallet below zero there is funding taken while unrealised profit holds the
+        position open, not a borrowing.
         """
+        if not self.venue.can_go_negative:
+            return ZERO
         debt = max(ZERO, -acc.wallet)
         borrowed = max(ZERO, -(acc.wallet + self.unrealised_pnl(acc, "cross")))
         if debt == 0 and borrowed == 0:
