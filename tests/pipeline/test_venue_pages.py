@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 
 from calculators.model.policies import POLICIES
-from calculators.model.venues import Source
+from calculators.model.venues import Source, VenueFact
 from scripts.pipeline import venuepages
 from scripts.pipeline.build import check
 from scripts.pipeline.render import render
@@ -24,17 +24,6 @@ from scripts.pipeline.rules import counted, third_party_only
 
 REPO = Path(__file__).resolve().parents[2]
 RULE_VENUES = json.loads((REPO / "content/schema/rule.schema.json").read_text())["properties"]["venue"]["enum"]
-
-
-@dataclass(frozen=True)
-class Fact:
-    section: str
-    name: str
-    label: str
-    value: str
-    says: str
-    sources: tuple
-    assumption: bool = False
 
 
 @dataclass
@@ -55,12 +44,12 @@ class Venue:
         """Two parameters (one an assumption), a tier table and the policies, in file order."""
         fee = Source("Order Cost (USDT Contract)", "https://www.bybit.com/en/help-center/article/Order-Cost-USDT-Contract",
                      self.publisher, "2026-11-28", self.third_party)
-        rows = [Fact("parameters", "taker_fee", "Taker fee", "0.055%", "The page's example charges 0.055% [per] side.",
-                     (fee,)),
-                Fact("parameters", "tick_size", "Tick size", "0.1 USDT", "Prices move in 0.1 USDT steps.", (), True),
-                Fact("tiers", "BTCUSDT", "BTCUSDT risk-limit tiers", "2 tiers up to 2,600,000 USDT",
-                     "Tier 2 is 0.56% MMR at 90x.", (fee,))]
-        rows += [Fact("policies", name, name.replace("_", " ").capitalize(), "yes", f"Says {name}.", sources)
+        rows = [VenueFact("parameters", "taker_fee", "Taker fee", "0.055%",
+                          "The page's example charges 0.055% [per] side.", (fee,), False),
+                VenueFact("parameters", "tick_size", "Tick size", "0.1 USDT", "Prices move in 0.1 USDT steps.", (), True),
+                VenueFact("tiers", "BTCUSDT", "BTCUSDT risk-limit tiers", "2 tiers up to 2,600,000 USDT",
+                          "Tier 2 is 0.56% MMR at 90x.", (fee,), False)]
+        rows += [VenueFact("policies", name, name.replace("_", " ").capitalize(), "yes", f"Says {name}.", sources, False)
                  for name, sources in self.policies.items()]
         return rows
 
