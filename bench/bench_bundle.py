@@ -4,7 +4,7 @@
 its size raw and gzipped (level 9), the share taken by PScript's standard-library helpers, the largest
 compiled functions, the catalogue JSON, the build time, and the calls per second of every calculator's
 defaults in one persistent Node process. Results replace the "Calculator bundle" section of
-bench/RESULTS.md (between its markers; other sections are left alone).
+bench/RESULTS.md (its own section, through bench/results.py; other sections are left alone).
 """
 
 from __future__ import annotations
@@ -18,12 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import results
 from calculators import jsbuild
 from calculators.catalogue import CATALOGUE, positional_args, to_json
 
 REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / "bench" / "RESULTS.md"
-BEGIN, END = "<!-- bundle-bench:begin -->", "<!-- bundle-bench:end -->"
 CALLS = 20000
 
 NODE_TIMER = r"""
@@ -76,7 +75,6 @@ def report(m: dict) -> str:
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     load = os.getloadavg()[0]
     lines = [
-        BEGIN,
         "## Calculator bundle (CALC, `python -m bench.bench_bundle`)",
         "",
         f"Measured {now} on this 2-core machine (load average {load:.1f}: other jobs were running). "
@@ -100,27 +98,15 @@ def report(m: dict) -> str:
     ]
     for calc in CATALOGUE:
         lines.append(f"| {calc.id} | {CALLS / m['node_seconds'][calc.id]:,.0f} |")
-    lines.append(END)
     return "\n".join(lines)
 
-
-def write_section(section: str) -> None:
-    """Replace this benchmark's section in RESULTS.md, or append it."""
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
-        text = head + section + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
 
 
 def main() -> None:
     """Measure, print and record."""
     section = report(measure())
     print(section)
-    write_section(section)
+    results.record("bundle-bench", section.strip("\n"))
 
 
 if __name__ == "__main__":

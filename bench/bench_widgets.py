@@ -24,9 +24,9 @@ import tempfile
 import threading
 from pathlib import Path
 
+from bench import results
+
 REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / "bench" / "RESULTS.md"
-BEGIN, END = "<!-- widgets-bench:begin -->", "<!-- widgets-bench:end -->"
 CSS = REPO / "site-overrides" / "assets" / "stylesheets" / "widgets.css"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -119,7 +119,7 @@ def report(size_table: dict, found: dict, runs: int, load: tuple[float, float]) 
     """The Markdown section for RESULTS.md."""
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     total_gz = size_table["all calculators' JS (both)"][1]
-    lines = [BEGIN, "## Widgets (WIDGET, `python -m bench.bench_widgets`)", "",
+    lines = ["## Widgets (WIDGET, `python -m bench.bench_widgets`)", "",
              f"Measured {when} on this 2-core machine (shared with other jobs: load average {load[0]:.1f} before, "
              f"{load[1]:.1f} after), Debian Chromium 156 headless "
              "through Playwright, the real site served on 127.0.0.1. Targets: all calculators' JS at most "
@@ -151,19 +151,9 @@ def report(size_table: dict, found: dict, runs: int, load: tuple[float, float]) 
     mount = statistics.median(r["ready"] - r["deps"] for r in found["cold"])
     lines += ["", "**Widget ready after the load event, against the 50 ms target**: " + "; ".join(verdicts)
               + f". The script's own mount takes {mount:.1f} ms (cold median); the rest is waiting for "
-                "mncalc.js and catalogue.json (preloaded from the page head) on a machine this busy.", END]
+                "mncalc.js and catalogue.json (preloaded from the page head) on a machine this busy."]
     return "\n".join(lines) + "\n"
 
-
-def write_results(section: str) -> None:
-    """Replace (or append) the Widgets section of bench/RESULTS.md, leaving other sections alone."""
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(text, encoding="utf-8")
 
 
 def main() -> int:
@@ -181,7 +171,7 @@ def main() -> int:
     section = report(size_table, found, args.runs, load)
     print(section)
     if not args.no_write:
-        write_results(section)
+        results.record("widgets-bench", section.strip("\n"))
     return 0
 
 
