@@ -33,6 +33,9 @@ _UNSAFE = re.compile(r"[\[\]\\<>\x00-\x1f\x7f]")
 _FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
 # An admonition or details block without a title gets its type as the title ("!!! note" -> "Note").
 _UNTITLED = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?)[ \t]*([\w-]+)", re.MULTILINE)
+_OPENING = re.compile(r"-{3}[ \t]*\n")  # _FRONT_MATTER's parts, searched for separately
+_CLOSING = re.compile(r"\n(?:\.{3}|-{3})[ \t]*\n")
+_MARKER = re.compile(r"(?:!!!|\?\?\?\+?)[ \t]*([\w-]+)")
 
 
 def link_text(text: str) -> str:
@@ -112,12 +115,43 @@ def visible_text(markdown_text: str) -> str:
     nowhere. For safety the body also counts with backslashes dropped, plus the titles extensions
     write themselves (an admonition without a title shows its type, "Note").
     """
-    front = _FRONT_MATTER.match(markdown_text)
-    body = markdown_text[front.end():] if front else markdown_text
-    extra = [body.replace("\\", "")] if "\\" in body else []
+    return "\n".join(visible_parts(markdown_text))
+
+
+def visible_parts(markdown_text: str) -> list[str]:
+    """:func:`visible_text` in its parts (body, body without backslashes, untitled blocks' types); no
+    spelling holds a line break (:func:`forms`), so none spans two parts."""
+    body = markdown_text[_front_matter_end(markdown_text):]
+    parts = [body]
+    if "\\" in body:
+        parts.append(body.replace("\\", ""))
     if "!!!" in body or "???" in body:
-        extra.append(" ".join(kind.capitalize() for kind in _UNTITLED.findall(body)))
-    return "\n".join([body, *extra]) if extra else body
+        parts.append(" ".join(kind.capitalize() for kind in _untitled_kinds(body)))
+    return parts
+
+
+def _front_matter_end(text: str) -> int:
+    """Where the body starts: after the front matter :data:`_FRONT_MATTER` matches, else 0.
+
+    The same match found by two quick searches (the opening line, then the first closing line after
+    it) instead of a lazy scan over the front matter.
+    """
+    opening = _OPENING.match(text)
+    if not opening:
+        return 0
+    closing = _CLOSING.search(text, opening.end())
+    return closing.end() if closing else 0
+
+
+def _untitled_kinds(body: str) -> list[str]:
+    """``_UNTITLED.findall(body)``: the type words after ``!!!`` or ``???`` at a line's start (after
+    spaces or tabs only), found from each marker rather than from each line."""
+    kinds = []
+    for match in _MARKER.finditer(body):
+        start = body.rfind("\n", 0, match.start()) + 1
+        if not body[start:match.start()].strip(" \t"):
+            kinds.append(match.group(1))
+    return kinds
 
 
 def _anchor(form: str) -> str:
@@ -157,7 +191,7 @@ class Abbreviations:
         Same HTML as :func:`abbreviation_block` of every term (tests/pipeline/test_lighter.py), since a
         definition whose spelling is not in :func:`visible_text` matches nothing on the page.
         """
-        seen = self.found(visible_text(markdown_text))
+        seen = set().union(*(self.found(part) for part in visible_parts(markdown_text)))
         lines = [line for form, line in self._lines if form in seen]
         return ("\n\n" + "\n\n".join(lines) + "\n") if lines else ""
 
