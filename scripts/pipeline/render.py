@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import json
 import re
+from functools import lru_cache
 
 import nh3
 import yaml
@@ -31,11 +32,19 @@ DIFFICULTY = {"beginner": "Beginner", "intermediate": "Intermediate", "advanced"
 def _json_shaped(value) -> bool:
     """True for a list or mapping holding only text, lists and mappings with text keys."""
     if isinstance(value, dict):
-        return all(isinstance(key, str) and (isinstance(item, str) or _json_shaped(item))
-                   for key, item in value.items())
+        for key, item in value.items():
+            if not isinstance(key, str) or not (isinstance(item, str) or _json_shaped(item)):
+                return False
+        return True
     if isinstance(value, list):
-        return all(isinstance(item, str) or _json_shaped(item) for item in value)
+        for item in value:
+            if not (isinstance(item, str) or _json_shaped(item)):
+                return False
+        return True
     return False
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(value, ensure_ascii=False), built once
 
 
 def _flow(value) -> str:
@@ -44,18 +53,54 @@ def _flow(value) -> str:
     JSON is YAML's flow style; the characters a YAML reader refuses or reads as a line break (C1
     controls, DEL, NEL, line and paragraph separators, U+FEFF, U+FFFE, U+FFFF) are written as escapes.
     """
-    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", _JSON.encode(value))
+
+
+# How LibYAML's emitter (the dumper's) writes a one-line text of printable characters as a key or value
+# of a block mapping: as it is (plain) when nothing in it starts YAML syntax and a reader takes it for
+# text, else in single quotes ('2026-11-28', 'yes', 'a: b'). Line breaks, tabs, controls and a few
+# other characters (astral ones too) make it choose other styles: those texts go through the dumper itself.
+_PRINTABLE = re.compile("[\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]+")
+_STARTERS = frozenset("#,[]{}&*!|>'\"%@`")  # indicators at the start of a scalar
+_IMPLICIT = _Dumper.yaml_implicit_resolvers  # the resolver the dumper asks whether plain reads back as text
+
+
+def _scalar(text) -> str | None:
+    """``text`` as the YAML dumper writes it as a key or value of a block mapping, or None when this
+    shortcut leaves it to the dumper (tests/pipeline/test_coldpath.py compares the two)."""
+    if type(text) is not str or not text or len(text) > 4000 or None in _IMPLICIT or not _PRINTABLE.fullmatch(text):
+        return None
+    first = text[0]
+    plain = not (first == " " or text[-1] == " " or first in _STARTERS
+                 or (first in "?-" and (len(text) == 1 or text[1] == " "))
+                 or text.startswith(("---", "...")) or text[-1] == ":" or ": " in text or " #" in text)
+    if plain and not any(regexp.match(text) for _, regexp in _IMPLICIT.get(first, ())):
+        return text
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _plain_block(plain: dict) -> str:
+    """``yaml.dump`` of ``plain`` (block style, keys in order): line by line when every key and value
+    is text the dumper writes as it is (:func:`_scalar`), else by the dumper."""
+    lines = []
+    for key, value in plain.items():
+        key_text, value_text = _scalar(key), _scalar(value)
+        if key_text is None or value_text is None or len(key) > 100:
+            return yaml.dump(plain, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000)
+        lines.append(f"{key_text}: {value_text}\n")
+    return "".join(lines)
 
 
 def front_matter(meta: dict) -> str:
     """YAML front matter for ``meta`` (safe for any text), fenced with ``---`` lines.
 
     Nested values (the JSON-LD) are written as one line of JSON: the same data for any YAML reader,
-    and several times faster to write than YAML's block style (a test reads both back).
+    and several times faster to write than YAML's block style (a test reads both back). Text values
+    the dumper would write as they are skip the dumper (:func:`_plain_block`).
     """
     nested = {key: value for key, value in meta.items() if _json_shaped(value) and value}
     plain = {key: value for key, value in meta.items() if key not in nested}
-    head = yaml.dump(plain, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000) if plain else ""
+    head = _plain_block(plain) if plain else ""
     return "---\n" + head + "".join(f"{json.dumps(key)}: {_flow(value)}\n" for key, value in nested.items()) + "---\n\n"
 
 
@@ -64,6 +109,7 @@ def link_text(text: str) -> str:
     return md_text(text)
 
 
+@lru_cache(maxsize=4096)
 def long_date(iso: str) -> str:
     """``2026-11-28`` as ``28 November 2026``."""
     day = datetime.date.fromisoformat(iso)
