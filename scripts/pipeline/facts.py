@@ -12,12 +12,17 @@ from __future__ import annotations
 
 from .content import iter_strings
 from .drafts import PLACEHOLDER
-from .safety import _NEEDS_RENDER, is_markdown
+from .load import source_bytes
+from .safety import _NEEDS_RENDER, ANY, MARKDOWN_FIELDS, is_markdown
 
 KINDS = ("entry", "glossary", "site")
 
 
 def _walk(doc, kind: str) -> dict:
+    if _quick(doc):
+        markdown = [list(path) for path, text in field_strings(doc.data, MARKDOWN_FIELDS.get(kind, []))
+                    if _NEEDS_RENDER.search(text)]
+        return {"kind": kind, "markdown": markdown, "todo": [], "calc": []}
     markdown, todo, calc = [], [], []
     for path, text in iter_strings(doc.data):
         if is_markdown(kind, path) and (_NEEDS_RENDER.search(text) or "calculator" in text):
@@ -27,6 +32,53 @@ def _walk(doc, kind: str) -> dict:
         if "calculator" in text:  # any string: the calculator pages list the entries that embed one
             calc.append(list(path))
     return {"kind": kind, "markdown": markdown, "todo": todo, "calc": calc}
+
+
+def _quick(doc) -> bool:
+    """Whether no string of ``doc`` can hold a placeholder or the word ``calculator``, told from the bytes
+    its data was built from (:func:`.load.source_bytes`): then only its Markdown fields need a look.
+
+    Without a backslash (YAML's escapes) every character of a string stands in the file, and a string
+    is pieces of the file joined by a space, a line break or a quote, none of which these words hold;
+    any match of :data:`.drafts.PLACEHOLDER` (case aside) holds ``todo`` or ``example.com``, letters
+    that no other character matches without case.
+    """
+    source = source_bytes(doc)
+    if source is None or b"\\" in source or b"calculator" in source:
+        return False
+    lowered = source.lower()
+    return b"todo" not in lowered and b"example.com" not in lowered
+
+
+def field_strings(data, patterns: list[tuple]):
+    """``(path, text)`` of the strings of ``data`` at a path one of ``patterns`` names (see
+    :data:`.safety.MARKDOWN_FIELDS`; ``ANY`` matches any key or index), in the order of
+    :func:`.content.iter_strings`: the walk goes down only where a pattern leads."""
+    def walk(value, path, level, patterns):
+        if isinstance(value, dict):
+            items = value.items()
+        elif isinstance(value, list):
+            items = enumerate(value)
+        else:
+            return
+        for key, item in items:
+            matching = [pattern for pattern in patterns if pattern[level] is ANY or pattern[level] == key]
+            if not matching:
+                continue
+            where = path + (key,)
+            if isinstance(item, str):
+                if any(len(pattern) == level + 1 for pattern in matching):
+                    yield where, item
+            else:
+                deeper = [pattern for pattern in matching if len(pattern) > level + 1]
+                if deeper:
+                    yield from walk(item, where, level + 1, deeper)
+
+    if isinstance(data, str):
+        if any(len(pattern) == 0 for pattern in patterns):
+            yield (), data
+        return
+    yield from walk(data, (), 0, [pattern for pattern in patterns if pattern])
 
 
 def valid_facts(record) -> bool:

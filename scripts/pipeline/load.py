@@ -82,6 +82,11 @@ class LazyLinesDocument(Document):
         return self._line_maps()[1]
 
 
+def source_bytes(doc) -> bytes | None:
+    """The bytes a document's data was built from, when it keeps them (:class:`LazyLinesDocument`), else None."""
+    return doc.__dict__.get("_source") if isinstance(doc, LazyLinesDocument) else None
+
+
 class CachedDocument(LazyLinesDocument):
     """A document whose data came from the content cache: its line maps are rebuilt from the file's
     bytes (which the cache matched by hash) the first time a message needs a line, so a cache holds

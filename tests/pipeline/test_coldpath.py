@@ -7,12 +7,17 @@ each spelling.
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import yaml
 
-from scripts.pipeline import glossary, render
+from scripts.pipeline import facts, glossary, render
+from scripts.pipeline.content import iter_strings
+from scripts.pipeline.drafts import PLACEHOLDER
+from scripts.pipeline.load import load_bytes
+from scripts.pipeline.safety import _NEEDS_RENDER, is_markdown
 
 TERMS = [
     {"id": "mark-price", "term": "Mark price", "definition": "A fair price."},
@@ -94,3 +99,57 @@ def test_each_text_the_shortcut_writes_is_written_as_the_dumper_writes_it(text):
                                                  sort_keys=False, width=10_000)
         assert f"{written}: x\n" == yaml.dump({text: "x"}, Dumper=render._Dumper, allow_unicode=True,
                                              sort_keys=False, width=10_000)
+
+
+def reference_facts(doc, kind: str) -> dict:
+    """The facts of a document from the walk over every string (as facts._walk did first)."""
+    markdown, todo, calc = [], [], []
+    for path, text in iter_strings(doc.data):
+        if is_markdown(kind, path) and (_NEEDS_RENDER.search(text) or "calculator" in text):
+            markdown.append(list(path))
+        if PLACEHOLDER.search(text):
+            todo.append(list(path))
+        if "calculator" in text:
+            calc.append(list(path))
+    return {"kind": kind, "markdown": markdown, "todo": todo, "calc": calc}
+
+
+FACT_PIECES = ["todo", "TODO", "ToDo", "to", "do", "https://example.com", "EXAMPLE.COM", "calculator", "calcul",
+               "ator", "[a](b)", "<b>", "&amp;", "{x}", "ſ", "İ", "K", "µ", "\\x74odo", "\\u0074odo", "\\\\", "'", "''",
+               "\\n", " ", "é", "x"]
+FACT_TEXT = st.lists(st.sampled_from(FACT_PIECES) | st.text(max_size=2), max_size=8).map("".join)
+FACT_DATA = st.fixed_dictionaries({}, optional={
+    "summary": FACT_TEXT, "title": FACT_TEXT, "key_takeaways": st.lists(FACT_TEXT, max_size=3),
+    "sections": st.lists(st.fixed_dictionaries({"heading": FACT_TEXT, "body": FACT_TEXT}), max_size=2),
+    "faq": st.lists(st.dictionaries(st.sampled_from(["question", "answer", "rules"]), FACT_TEXT), max_size=2),
+    "claims": st.dictionaries(st.sampled_from(["claim", "note", "x"]), FACT_TEXT | st.lists(FACT_TEXT, max_size=2)),
+    "home_intro": FACT_TEXT, "tags": st.lists(FACT_TEXT | st.integers(), max_size=2)})
+STYLES = ["plain", "single", "double", "literal", "flow"]
+
+
+def _yaml_text(data: dict, style: str) -> str:
+    """``data`` written as YAML with strings in one style (double quotes escape with backslashes)."""
+    if style == "flow":
+        return yaml.safe_dump(data, allow_unicode=True, default_flow_style=True, width=20)
+    styles = {"plain": None, "single": "'", "double": '"', "literal": "|"}
+    return yaml.safe_dump(data, allow_unicode=True, default_style=styles[style], width=20)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(FACT_DATA | st.lists(st.dictionaries(st.sampled_from(["term", "definition"]), FACT_TEXT), max_size=3),
+       st.sampled_from(STYLES), st.sampled_from(["entry", "glossary", "site"]))
+def test_facts_from_the_files_bytes_are_those_of_the_walk_over_every_string(data, style, kind):
+    text = _yaml_text(data, style)
+    doc, problems = load_bytes(text.encode("utf-8"), "x.yaml", lazy_lines=True)
+    assume(problems == [])  # (the data need not come back as it was: a NEL, say, reads as a line break)
+    assert facts._walk(doc, kind) == reference_facts(doc, kind)
+
+
+@pytest.mark.parametrize("text", [
+    'summary: "\\x74odo [a](b)"\n', 'summary: "calcu\\\n  lator"\n', "title: \"https://\\u0065xample.com\"\n",
+    "summary: |\n  TODO <b>\n", "summary: >\n  a\n  todo\n", "faq:\n- answer: 'it''s [x](y)'\n  question: calculator\n",
+    "key_takeaways: [a, '[b](c)']\n", "sections:\n- body: to\n    do\n", "summary: x\ntags: [todo]\n"])
+def test_facts_of_escaped_and_folded_strings(text):
+    doc, problems = load_bytes(text.encode("utf-8"), "x.yaml", lazy_lines=True)
+    assert problems == []
+    assert facts._walk(doc, "entry") == reference_facts(doc, "entry")
