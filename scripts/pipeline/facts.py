@@ -10,6 +10,8 @@ so an unchanged file is not walked again (scripts/pipeline/cache.py).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .content import iter_strings
 from .drafts import PLACEHOLDER
 from .load import source_bytes
@@ -50,35 +52,54 @@ def _quick(doc) -> bool:
     return b"todo" not in lowered and b"example.com" not in lowered
 
 
-def field_strings(data, patterns: list[tuple]):
+def field_strings(data, patterns: list[tuple]) -> list[tuple[tuple, str]]:
     """``(path, text)`` of the strings of ``data`` at a path one of ``patterns`` names (see
     :data:`.safety.MARKDOWN_FIELDS`; ``ANY`` matches any key or index), in the order of
     :func:`.content.iter_strings`: the walk goes down only where a pattern leads."""
-    def walk(value, path, level, patterns):
-        if isinstance(value, dict):
-            items = value.items()
-        elif isinstance(value, list):
-            items = enumerate(value)
-        else:
-            return
-        for key, item in items:
-            matching = [pattern for pattern in patterns if pattern[level] is ANY or pattern[level] == key]
-            if not matching:
-                continue
-            where = path + (key,)
-            if isinstance(item, str):
-                if any(len(pattern) == level + 1 for pattern in matching):
-                    yield where, item
-            else:
-                deeper = [pattern for pattern in matching if len(pattern) > level + 1]
-                if deeper:
-                    yield from walk(item, where, level + 1, deeper)
+    out: list[tuple[tuple, str]] = []
+    _collect(data, _trie(tuple(patterns)), (), out)
+    return out
 
-    if isinstance(data, str):
-        if any(len(pattern) == 0 for pattern in patterns):
-            yield (), data
+
+_END = object()  # in a pattern trie: a pattern ends here
+
+
+@lru_cache(maxsize=64)
+def _trie(patterns: tuple) -> dict:
+    root: dict = {}
+    for pattern in patterns:
+        node = root
+        for part in pattern:
+            node = node.setdefault(part, {})
+        node[_END] = True
+    return root
+
+
+def _merged(one: dict, other: dict) -> dict:
+    out = dict(one)
+    for key, node in other.items():
+        out[key] = _merged(out[key], node) if isinstance(out.get(key), dict) and isinstance(node, dict) else node
+    return out
+
+
+def _collect(value, node: dict, path: tuple, out: list) -> None:
+    if isinstance(value, str):
+        if _END in node:
+            out.append((path, value))
         return
-    yield from walk(data, (), 0, [pattern for pattern in patterns if pattern])
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return
+    anything = node.get(ANY)
+    for key, item in items:
+        child = node.get(key)
+        if anything is not None:
+            child = anything if child is None else _merged(child, anything)
+        if child is not None:
+            _collect(item, child, path + (key,), out)
 
 
 def valid_facts(record) -> bool:

@@ -263,7 +263,9 @@ def _check_markdown(text: str) -> MarkdownCheck:
 # The pre-screen (plain_with_links): words, single spaces, full stops, commas, line breaks and inline
 # links whose text is words and whose address is letters, digits and . / # - only.
 _SCREEN_LINK = r"\[[A-Za-z0-9 ]+\]\(([A-Za-z0-9./#-]+)\)"
-_SCREEN = re.compile(rf"(?:[A-Za-z0-9.,\n ]|{_SCREEN_LINK})*")
+# Possessive (no backtracking): a run of these characters and a link never share a character, so the
+# text splits into them one way only, and the match is that of (?:[A-Za-z0-9.,\n ]|link)*.
+_SCREEN = re.compile(rf"(?:[A-Za-z0-9.,\n ]++|{_SCREEN_LINK})*+")
 _SCREEN_LINKS = re.compile(_SCREEN_LINK)
 
 

@@ -7,13 +7,15 @@ each spelling.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import yaml
 
-from scripts.pipeline import facts, glossary, render
+from scripts.pipeline import facts, glossary, render, safety
 from scripts.pipeline.content import iter_strings
 from scripts.pipeline.drafts import PLACEHOLDER
 from scripts.pipeline.load import load_bytes
@@ -153,3 +155,25 @@ def test_facts_of_escaped_and_folded_strings(text):
     doc, problems = load_bytes(text.encode("utf-8"), "x.yaml", lazy_lines=True)
     assert problems == []
     assert facts._walk(doc, "entry") == reference_facts(doc, "entry")
+
+
+NESTED = st.recursive(st.sampled_from(["t", "u", 1, None]),
+                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["a", "b", "c"]), inner,
+                                                                                   max_size=3), max_leaves=12)
+PATTERN = st.lists(st.sampled_from(["a", "b", safety.ANY]) | st.integers(0, 2), max_size=3).map(tuple)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(NESTED, st.lists(PATTERN, max_size=4))
+def test_the_pruned_walk_finds_the_strings_the_patterns_name(data, patterns):
+    def named(path):
+        return any(len(p) == len(path) and all(a is safety.ANY or a == b for a, b in zip(p, path)) for p in patterns)
+    assert facts.field_strings(data, patterns) == [(path, text) for path, text in iter_strings(data) if named(path)]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["a", "Z", "0", " ", ".", ",", "\n", "[", "]", "(", ")", "#", "/", "-", ":", "[a b](c/d.md#e)",
+                                 "[x](", "](y)", "!"]), max_size=20).map("".join))
+def test_the_possessive_screen_matches_what_the_plain_screen_matches(text):
+    plain = re.compile(rf"(?:[A-Za-z0-9.,\n ]|{safety._SCREEN_LINK})*")
+    assert bool(safety._SCREEN.fullmatch(text)) == bool(plain.fullmatch(text))
