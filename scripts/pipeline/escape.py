@@ -33,6 +33,11 @@ _C0 = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 SAFE_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
+# Texts md_text leaves as they are (letters, digits, single spaces and punctuation that is no syntax,
+# no space at either end), and addresses quote() leaves as they are (its always-safe characters and
+# the ones md_url keeps): the shortcuts of the two functions (tests/pipeline/test_coldpath.py).
+_MD_PLAIN = re.compile(r"(?:[A-Za-z0-9.,;:?!'()/%+@$-]++ )*+[A-Za-z0-9.,;:?!'()/%+@$-]++")
+_URL_PLAIN = re.compile(r"[A-Za-z0-9_.~/:?#&=%,;@+!$*-]*")
 
 
 def md_text(text: str) -> str:
@@ -43,6 +48,8 @@ def md_text(text: str) -> str:
     and no generated link around the text can be closed early. Line breaks become spaces; control
     characters become U+FFFD.
     """
+    if type(text) is str and _MD_PLAIN.fullmatch(text):
+        return text  # what the line below gives such a text: itself
     return _SPACES.sub(" ", _C0.sub("\ufffd", str(text))).strip().translate(_MD_TABLE)
 
 
@@ -66,6 +73,8 @@ def md_url(url: str) -> str:
     scheme = unsafe_scheme(url)
     if scheme:
         raise ValueError(f"refusing to link to a {scheme}: address")
+    if type(url) is str and _URL_PLAIN.fullmatch(url):
+        return url  # every character is one quote() keeps
     return quote(str(url), safe="/:?#&=%.,;@+~!$*-_")
 
 

@@ -65,6 +65,11 @@ _STARTERS = frozenset("#,[]{}&*!|>'\"%@`")  # indicators at the start of a scala
 _IMPLICIT = _Dumper.yaml_implicit_resolvers  # the resolver the dumper asks whether plain reads back as text
 
 
+@lru_cache(maxsize=65536)  # keys and many values (dates, categories) repeat from page to page
+def _scalar_text(text: str) -> str | None:
+    return _scalar(text)
+
+
 def _scalar(text) -> str | None:
     """``text`` as the YAML dumper writes it as a key or value of a block mapping, or None when this
     shortcut leaves it to the dumper (tests/pipeline/test_coldpath.py compares the two)."""
@@ -84,7 +89,8 @@ def _plain_block(plain: dict) -> str:
     is text the dumper writes as it is (:func:`_scalar`), else by the dumper."""
     lines = []
     for key, value in plain.items():
-        key_text, value_text = _scalar(key), _scalar(value)
+        key_text = _scalar_text(key) if type(key) is str else None
+        value_text = _scalar_text(value) if type(value) is str else None
         if key_text is None or value_text is None or len(key) > 100:
             return yaml.dump(plain, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000)
         lines.append(f"{key_text}: {value_text}\n")
@@ -126,7 +132,14 @@ def plain_text(markdown_text: str) -> str:
     """A Markdown text reduced to safe plain text: links become their words, marks go, tags are removed."""
     text = _MD_LINK.sub(r"\1", markdown_text)
     text = _MD_MARKS.sub("", text)
-    return " ".join(nh3.clean(text, tags=set()).split())
+    if not _HTML_TEXT.fullmatch(text):
+        text = nh3.clean(text, tags=set())
+    return " ".join(text.split())
+
+
+# Text nh3.clean(text, tags=set()) gives back as it is: printable ASCII without < > & (which it escapes
+# or reads as tags), tabs and line breaks (tests/pipeline/test_coldpath.py compares the two).
+_HTML_TEXT = re.compile(r"[\t\n\x20-\x25\x27-\x3b\x3d\x3f-\x7e]*")
 
 
 def json_ld(entry: dict) -> dict:

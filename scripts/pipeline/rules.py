@@ -139,7 +139,7 @@ def site_checks(site) -> dict[str, RuleCheck]:
     return _RUNS[site]
 
 
-_ONE: WeakKeyDictionary = WeakKeyDictionary()  # site -> {rule id: its check}, filled one entry at a time
+_ONE: WeakKeyDictionary = WeakKeyDictionary()  # site -> (checks by rule id, filled one entry at a time; owners)
 
 
 def rule_check(site, rule_id: str) -> RuleCheck:
@@ -147,16 +147,22 @@ def rule_check(site, rule_id: str) -> RuleCheck:
     (an entry page regenerated after one change does not run every rule of the site)."""
     if site in _RUNS:
         return _RUNS[site][rule_id]
-    found = _ONE.setdefault(site, {})
-    if rule_id not in found:
+    if site not in _ONE:  # ({rule id: its check}, {rule id: the first published entry stating it})
+        owners: dict = {}
         for doc in _published_docs(site):
             rules = doc.data.get("rules")
-            if isinstance(rules, list) and any(isinstance(r, dict) and r.get("id") == rule_id for r in rules):
-                hit = _CHECKED.get(id(doc))  # run by the verification of this content
-                checks = hit[2] if hit is not None and hit[0] is doc and hit[1] is doc.data else [
-                    check_rule(doc, index, rule) for index, rule in enumerate(rules) if isinstance(rule, dict)]
-                found.update((check.rule_id, check) for check in checks)
-                break
+            for rule in rules if isinstance(rules, list) else ():
+                if isinstance(rule, dict):
+                    owners.setdefault(rule.get("id"), doc)
+        _ONE[site] = ({}, owners)
+    found, owners = _ONE[site]
+    if rule_id not in found and rule_id in owners:
+        doc = owners[rule_id]
+        rules = doc.data["rules"]
+        hit = _CHECKED.get(id(doc))  # run by the verification of this content
+        checks = hit[2] if hit is not None and hit[0] is doc and hit[1] is doc.data else [
+            check_rule(doc, index, rule) for index, rule in enumerate(rules) if isinstance(rule, dict)]
+        found.update((check.rule_id, check) for check in checks)
     return found[rule_id]
 
 

@@ -8,14 +8,16 @@ each spelling.
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
+import nh3
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import yaml
 
-from scripts.pipeline import facts, glossary, render, safety
+from scripts.pipeline import escape, facts, glossary, render, safety
 from scripts.pipeline.content import iter_strings
 from scripts.pipeline.drafts import PLACEHOLDER
 from scripts.pipeline.load import load_bytes
@@ -177,3 +179,30 @@ def test_the_pruned_walk_finds_the_strings_the_patterns_name(data, patterns):
 def test_the_possessive_screen_matches_what_the_plain_screen_matches(text):
     plain = re.compile(rf"(?:[A-Za-z0-9.,\n ]|{safety._SCREEN_LINK})*")
     assert bool(safety._SCREEN.fullmatch(text)) == bool(plain.fullmatch(text))
+
+
+ESCAPE_PIECES = ["a", "Z", "0", " ", "  ", ".", ",", ";", ":", "?", "!", "'", "(", ")", "/", "%", "+", "@", "$", "-",
+                 "_", "*", "`", "[", "]", "{", "}", "#", "|", "~", "^", "=", "<", ">", "&", '"', "\\", "\t", "\n",
+                 "\x00", "\x7f", "é", "\u00a0", "\u2028", "javascript:", "https://", "&amp;", "<b>", "**", "~~"]
+ESCAPE_TEXT = st.lists(st.sampled_from(ESCAPE_PIECES) | st.text(max_size=2), max_size=12).map("".join)
+
+
+NEAR_PLAIN = st.lists(st.text(alphabet="ab0.,;:?!'()/%+@$-_*`[]{}#|~^=<>&\"\\\t\n ", min_size=1, max_size=3),
+                      max_size=4).map(" ".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(ESCAPE_TEXT | NEAR_PLAIN)
+def test_the_escaping_shortcuts_give_what_the_full_escapes_give(text):
+    assert escape.md_text(text) == escape._SPACES.sub(" ", escape._C0.sub("\ufffd", text)).strip().translate(
+        escape._MD_TABLE)
+    if not escape.unsafe_scheme(text):
+        assert escape.md_url(text) == quote(text, safe="/:?#&=%.,;@+~!$*-_")
+    stripped = render._MD_MARKS.sub("", render._MD_LINK.sub(r"\1", text))
+    assert render.plain_text(text) == " ".join(nh3.clean(stripped, tags=set()).split())
+
+
+def test_the_escaping_shortcuts_take_common_text():
+    assert escape._MD_PLAIN.fullmatch("Where is my liquidation price? (USDT-margined, 5%)")
+    assert escape._URL_PLAIN.fullmatch("../glossary.md#mark-price")
+    assert render._HTML_TEXT.fullmatch("A plain answer, with 'quotes' and \"double\" ones.\nSecond line.")
