@@ -24,6 +24,7 @@ from .glossary import Abbreviations, abbreviate
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_MARKS = re.compile(r"(\*\*|__|`|~~|==|\^\^)")
+_MARK_START = re.compile(r"[*_`~=^]")
 _YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
 DIFFICULTY = {"beginner": "Beginner", "intermediate": "Intermediate", "advanced": "Advanced"}
@@ -130,8 +131,9 @@ def indent(text: str, spaces: int = 4) -> str:
 
 def plain_text(markdown_text: str) -> str:
     """A Markdown text reduced to safe plain text: links become their words, marks go, tags are removed."""
-    text = _MD_LINK.sub(r"\1", markdown_text)
-    text = _MD_MARKS.sub("", text)
+    text = _MD_LINK.sub(r"\1", markdown_text) if "[" in markdown_text else markdown_text
+    if _MARK_START.search(text):  # each mark starts with one of these characters
+        text = _MD_MARKS.sub("", text)
     if not _HTML_TEXT.fullmatch(text):
         text = nh3.clean(text, tags=set())
     return " ".join(text.split())
