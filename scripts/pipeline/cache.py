@@ -203,7 +203,7 @@ class ContentCache:
 
     def store(self, digest: str, doc: Document) -> None:
         """Keep a document that loaded and passed its schema."""
-        if not self.enabled or not _json_safe(doc.data):
+        if not self.enabled or not (doc.__dict__.get("json_safe") or _json_safe(doc.data)):
             return
         self.used[doc.file] = {"sha256": digest, "data": doc.data}  # lines: rebuilt when needed
         self.objects[doc.file] = doc

@@ -18,6 +18,7 @@ A one-word term matches only in small letters ("margin"), so names such as "Marg
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 
 import ahocorasick
 import markdown
@@ -36,6 +37,7 @@ _UNTITLED = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?)[ \t]*([\w-]+)", re.MULTILINE)
 _OPENING = re.compile(r"-{3}[ \t]*\n")  # _FRONT_MATTER's parts, searched for separately
 _CLOSING = re.compile(r"\n(?:\.{3}|-{3})[ \t]*\n")
 _MARKER = re.compile(r"(?:!!!|\?\?\?\+?)[ \t]*([\w-]+)")
+_SECOND = itemgetter(1)
 
 
 def link_text(text: str) -> str:
@@ -145,13 +147,17 @@ def _front_matter_end(text: str) -> int:
 
 def _untitled_kinds(body: str) -> list[str]:
     """``_UNTITLED.findall(body)``: the type words after ``!!!`` or ``???`` at a line's start (after
-    spaces or tabs only), found from each marker rather than from each line."""
+    spaces or tabs only), found from each marker (a quick search for it) rather than from each line."""
     kinds = []
-    for match in _MARKER.finditer(body):
-        start = body.rfind("\n", 0, match.start()) + 1
-        if not body[start:match.start()].strip(" \t"):
-            kinds.append(match.group(1))
-    return kinds
+    for marker in ("!!!", "???"):
+        at = body.find(marker)
+        while at != -1:
+            start = body.rfind("\n", 0, at) + 1
+            match = _MARKER.match(body, at) if not body[start:at].strip(" \t") else None
+            if match:
+                kinds.append((at, match.group(1)))
+            at = body.find(marker, at + 1)
+    return [kind for _, kind in sorted(kinds)]
 
 
 def _anchor(form: str) -> str:
@@ -183,7 +189,7 @@ class Abbreviations:
         """The spellings that occur in ``text`` (as ``spelling in text`` would tell, each one)."""
         if not self._lines:
             return set()
-        return {form for _, form in self._automaton.iter(text)}
+        return set(map(_SECOND, self._automaton.iter(text)))
 
     def block(self, markdown_text: str) -> str:
         """The definitions ``markdown_text`` needs, as blocks ('' when it uses no term).

@@ -394,7 +394,9 @@ def load_text(text: str, file: str, source: bytes | None = None) -> tuple[Docume
         plain = _plain(text)
         if source is not None and 2 * len(text) < MAX_VALUES and (plain or _no_alias(node)):
             try:
-                return ParsedDocument(file, _fast_value(loader, node, 1), source), []
+                doc = ParsedDocument(file, _fast_value(loader, node, 1), source)
+                doc.json_safe = True  # text keys; text, numbers, booleans, null: JSON gives it back as it is
+                return doc, []
             except (_Fallback, RecursionError):
                 pass  # the full builder below finds the problem and its line
         bound = None if plain else _bounds(node, line_of, text)
@@ -425,8 +427,12 @@ _TOO_DEEP = f"values are nested more than {MAX_DEPTH} levels deep; flatten the s
 
 
 def _plain(text: str) -> bool:
-    """No alias, and too short for MAX_VALUES nodes: only the depth can be out of bounds."""
-    return "*" not in text and 2 * len(text) < MAX_VALUES
+    """No alias, and too short for MAX_VALUES nodes: only the depth can be out of bounds.
+
+    An alias (``*name``) needs an anchor (``&name``) before it, so a text without ``*`` or without
+    ``&`` has none (Markdown emphasis puts ``*`` in many texts, ``&`` is rarer).
+    """
+    return ("*" not in text or "&" not in text) and 2 * len(text) < MAX_VALUES
 
 
 def _deep_node(root, level: int = 1):

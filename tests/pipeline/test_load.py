@@ -104,6 +104,7 @@ _LAZY_CASES = [TEXT, TEXT + "id: twice\n", TEXT + "tagged: !!python/name:os.syst
                "[" * 40 + "]" * 40 + "\n", "[" * 41 + "]" * 41 + "\n", "a: " + "[" * 39 + "x" + "]" * 39 + "\n",
                "a: &x [1, b]\nc: *x\nbold: '**not an alias**'\n", "a: &x [*x]\n", "s: &s text\nt: *s\n",
                "bold: '**strong** words'\nlist: [a, b]\n",
+               "a: *x\nb: '*'\n", "a: ['**'" + ", [" * 40 + "]" * 40 + "]\n", "p: 'P&L *x'\nq: [*, &]\n",
                "a: &a [x, x]\nb: &b [*a, *a, *a, *a]\nc: &c [*b, *b, *b, *b]\nd: [*c, *c, *c, *c]\n"]
 
 
