@@ -27,13 +27,16 @@ if str(ROOT) not in sys.path:
 
 from mkdocs.exceptions import PluginError  # noqa: E402
 
-from scripts.pipeline.build import PREPARED_ENV, ROOT_ENV, prepare  # noqa: E402
 from scripts.pipeline.content import Layout  # noqa: E402
 from scripts.pipeline.errors import ContentError  # noqa: E402
 from scripts.pipeline.market import PUBLISHED, strip_context  # noqa: E402
 from scripts.pipeline.preview import problems_html  # noqa: E402
 
 SERVE_ENV = "MARGIN_NOTES_SERVE"
+# The names scripts.pipeline.build sets (a test keeps them equal): the pipeline itself is imported only
+# when this hook runs it, not in every ``mkdocs build`` after ``python -m scripts build`` prepared the pages.
+PREPARED_ENV = "MARGIN_NOTES_PREPARED"
+ROOT_ENV = "MARGIN_NOTES_ROOT"
 _problems: list = []  # content problems of the current preview build
 
 
@@ -54,6 +57,8 @@ def on_pre_build(config, **kwargs):
     _problems.clear()
     if os.environ.get(PREPARED_ENV):
         return
+    from scripts.pipeline.build import prepare  # the whole pipeline: loaded only when it runs here
+
     try:
         root = os.environ.get(ROOT_ENV) or Path(config.config_file_path).resolve().parent
         prepare(Layout(Path(root)), Path(config.docs_dir))

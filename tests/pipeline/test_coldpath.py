@@ -2,7 +2,10 @@
 
 Each shortcut is compared with the reference it stands for, on texts drawn by Hypothesis from
 alphabets rich in the characters that matter to it: the glossary's one-pass search with ``in`` for
-each spelling.
+each spelling, the visible text with the lazy front-matter match and the multi-line search, front
+matter written without the YAML dumper with the dumper, the facts of a document told from its file's
+bytes with the walk over every string, the possessive safety screen with the plain one, and the
+escaping shortcuts with the full escapes (and nh3).
 """
 
 from __future__ import annotations
@@ -206,3 +209,10 @@ def test_the_escaping_shortcuts_take_common_text():
     assert escape._MD_PLAIN.fullmatch("Where is my liquidation price? (USDT-margined, 5%)")
     assert escape._URL_PLAIN.fullmatch("../glossary.md#mark-price")
     assert render._HTML_TEXT.fullmatch("A plain answer, with 'quotes' and \"double\" ones.\nSecond line.")
+
+
+def test_the_mkdocs_hook_reads_the_names_the_pipeline_sets():
+    from scripts import mkdocs_hook
+    from scripts.pipeline import build
+
+    assert (mkdocs_hook.PREPARED_ENV, mkdocs_hook.ROOT_ENV) == (build.PREPARED_ENV, build.ROOT_ENV)
