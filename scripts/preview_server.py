@@ -22,11 +22,13 @@ the home page, the rules and glossary pages) are rewritten with it and rebuilt t
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import html
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -45,6 +47,7 @@ from mkdocs.plugins import event_priority
 from scripts.pipeline.build import DOCS_ENV, PREPARED_ENV, ROOT, ROOT_ENV, open_cache, prepare_content
 from scripts.pipeline.content import Layout
 from scripts.pipeline.errors import ContentError
+from scripts.pipeline.market import PUBLISHED
 from scripts.pipeline.preview import problems_html
 from scripts.pipeline.search import index_site
 
@@ -53,6 +56,52 @@ TAGS_PAGE = "tags.md"
 # Events that change a file (inotify also reports files being opened and read).
 _CHANGES = {"created", "modified", "deleted", "moved", "closed"}
 _DIRTY_WARNING = "A 'dirty' build is being performed"
+RELOAD_SCRIPT = Path(__file__).with_name("preview_reload.js")
+_NEWS = re.compile(r"/livereload/mn/([0-9]+)")
+
+
+class _Clock:
+    """Wall and CPU seconds of a rebuild's phases, each since the previous mark."""
+
+    def __init__(self):
+        self.last = (time.perf_counter(), time.process_time())
+        self.phases: dict[str, tuple[float, float]] = {}
+
+    def mark(self, name: str) -> None:
+        """End the phase ``name`` now (a repeated name adds to it)."""
+        now = (time.perf_counter(), time.process_time())
+        wall, cpu = self.phases.get(name, (0.0, 0.0))
+        self.phases[name] = (wall + now[0] - self.last[0], cpu + now[1] - self.last[1])
+        self.last = now
+
+
+class _Timing:
+    """A plugin that marks the end of each step of MkDocs' build on a :class:`_Clock`."""
+
+    def __init__(self, clock: _Clock):
+        self.clock = clock
+
+    @event_priority(-100)
+    def on_pre_build(self, config):
+        """MkDocs' configuration and the plugins' start of build."""
+        self.clock.mark("mkdocs config")
+
+    @event_priority(-100)
+    def on_nav(self, nav, config, files):
+        """Listing the docs and theme files, and the navigation."""
+        self.clock.mark("mkdocs files and nav")
+        return nav
+
+    @event_priority(120)
+    def on_env(self, env, config, files):
+        """Reading and rendering the changed pages (and checking every page's date)."""
+        self.clock.mark("mkdocs read pages")
+        return env
+
+    @event_priority(-100)
+    def on_post_build(self, config):
+        """The tag index and remembered pages (``on_env``), then writing the changed pages."""
+        self.clock.mark("mkdocs env and write pages")
 
 
 class _DirtyPages:
@@ -62,6 +111,7 @@ class _DirtyPages:
         self.preview = preview
         self.dirty = dirty
         self.built: list[str] = []
+        self.addresses: list[str] = []  # the built pages' addresses, relative to the site's root
         self.total = 0
 
     def on_config(self, config):
@@ -99,6 +149,7 @@ class _DirtyPages:
         """Remember the page's front matter and title for later dirty builds."""
         self.preview.pages[page.file.src_uri] = (dict(page.meta), page.title)
         self.built.append(page.file.src_uri)
+        self.addresses.append(page.url)
         return context
 
 
@@ -168,6 +219,24 @@ class PreviewServer(LiveReloadServer):
         self.changed: set[str] = set()
         self.problems_page: bytes | None = None
         self.search_note: dict | None = None
+        # what each recent build changed, for the pages waiting on /livereload/mn/: (epoch, reload all
+        # pages, addresses of the pages rebuilt); guarded by _epoch_cond
+        self.news: collections.deque[tuple[int, bool, tuple[str, ...]]] = collections.deque(maxlen=64)
+        self.reload_script = RELOAD_SCRIPT.read_text(encoding="utf-8")
+
+    def record(self, reload: bool, pages=()) -> None:
+        """Note what the build now running did (called by the builder, before the browsers are told)."""
+        with self._epoch_cond:
+            self.news.append((self._wanted_epoch, reload, tuple(pages)))
+
+    def _news(self, since: int) -> bytes:
+        """What changed after build ``since`` (the caller holds ``_epoch_cond``): JSON for the reload script."""
+        newer = [item for item in self.news if item[0] > since]
+        complete = len(self.news) < (self.news.maxlen or 0) or (self.news and self.news[0][0] <= since)
+        reload = not complete or any(item[1] for item in newer) or (
+            self._visible_epoch > since and not newer)  # a build that recorded nothing
+        pages = sorted({page for item in newer for page in item[2]})
+        return json.dumps({"epoch": self._visible_epoch, "reload": reload, "pages": pages}).encode()
 
     def watch(self, path, func=None, *, recursive: bool = True) -> None:
         """Watch ``path``; every changed file under it is recorded and asks for a rebuild."""
@@ -201,6 +270,14 @@ class PreviewServer(LiveReloadServer):
     def _serve_request(self, environ, start_response):
         problems = self.problems_page
         path = environ["PATH_INFO"].encode("latin-1").decode("utf-8", "ignore")
+        if match := _NEWS.fullmatch(path):
+            since = int(match[1])
+            with self._epoch_cond:
+                self._epoch_cond.wait_for(lambda: self._visible_epoch > since, timeout=self.poll_response_timeout)
+                body = self._news(since)
+            start_response("200 OK", [("Content-Type", "application/json"), ("Cache-Control", "no-store"),
+                                      ("Content-Length", str(len(body)))])
+            return [body]
         if problems is None or path.startswith("/livereload/") or not _is_page(path):
             return super()._serve_request(environ, start_response)
         with self._epoch_cond:
@@ -214,16 +291,25 @@ class PreviewServer(LiveReloadServer):
         return [body]
 
     def _inject_js_into_html(self, content, epoch):
-        content = super()._inject_js_into_html(content, epoch)
+        """Add the reload script (scripts/preview_reload.js) and the search note before ``</body>``."""
+        reload = self.reload_script.replace("EPOCH, MOUNT", f"{int(epoch)}, {json.dumps(self.mount_path)}")
+        script = f"<script>{reload}</script>"
         note = self.search_note
-        if note is None:
-            return content
-        script = ("<script>(function(){var n=%s;document.documentElement.dataset.mnPreviewSearch=n.built;"
-                  "var i=document.querySelector('[data-mn-search-query]');"
-                  "if(i){i.placeholder=n.short;i.title=n.long;}})();</script>" % json.dumps(note))
+        if note is not None:
+            script += ("<script>(function(){var n=%s;document.documentElement.dataset.mnPreviewSearch=n.built;"
+                       "var i=document.querySelector('[data-mn-search-query]');"
+                       "if(i){i.placeholder=n.short;i.title=n.long;}})();</script>" % json.dumps(note))
         end = content.rfind(b"</body>")
         end = len(content) if end < 0 else end
         return content[:end] + script.encode() + content[end:]
+
+
+def _used_by_pages(relative: str) -> bool:
+    """Whether docs file ``relative`` is one that pages load or that shapes every page (not a page's own
+    Markdown, nor a data export such as entries.json or rules.json that no page loads)."""
+    if relative.endswith(".md"):
+        return False
+    return relative.startswith("assets/") or relative == PUBLISHED or not relative.endswith(".json")
 
 
 def _is_page(path: str) -> bool:
@@ -276,6 +362,7 @@ class Preview:
         """Run the pipeline; on problems show them; otherwise build the changed pages (all when ``full``)."""
         log.info("Building documentation...")
         start = time.perf_counter()
+        clock = _Clock()
         written: list[str] = []
         try:
             if self.cache is None:
@@ -288,33 +375,44 @@ class Preview:
                 self.server.problems_page = problems_html(error.problems).encode("utf-8")
             print(f"{error}\nThe preview shows these problems until a save fixes them.", file=sys.stderr, flush=True)
             self.last = {"problems": len(error.problems)}
+            if self.server:
+                self.server.record(reload=True)
             return
         stages = time.perf_counter() - start
+        clock.mark("pipeline")
         full = full or not self.built
         plugin = _DirtyPages(self, dirty=not full)
-        if not full:
-            self._drop_removed(written)
+        removed = [] if full else self._drop_removed(written)
         if full or written:
             config = self.config()
             config.plugins["margin-notes/preview"] = plugin
+            config.plugins["margin-notes/preview-timing"] = _Timing(clock)
             self.built = False  # until this build completes
             with self.theme_files.use(fresh=full):
                 mkdocs_build(config, serve_url=config.site_url, dirty=not full)
+            clock.mark("mkdocs finish")
             self.built = True
             if full:
                 self._index_search()
+                clock.mark("search index")
         if self.server:
+            # a full build may change any page, styles and scripts; a changed asset may change any page;
+            # the problems page goes away
+            reload = full or self.server.problems_page is not None or any(map(_used_by_pages, written))
             self.server.problems_page = None
+            self.server.record(reload=reload, pages=plugin.addresses + removed)
         elapsed = time.perf_counter() - start
         self.last = {"full": full, "written": written, "built": plugin.built, "pages": plugin.total,
-                     "pipeline_s": stages, "total_s": elapsed}
+                     "pipeline_s": stages, "total_s": elapsed, "phases": clock.phases}
         shown = ", ".join(plugin.built[:8]) + (", ..." if len(plugin.built) > 8 else "")
         log.info(f"Preview: {'full' if full else 'dirty'} build: {len(written)} Markdown files rewritten, "
                  f"{len(plugin.built)} of {plugin.total} pages rebuilt ({shown}) in {elapsed:.2f} s "
                  f"(pipeline {stages:.2f} s)")
 
-    def _drop_removed(self, written: list[str]) -> None:
-        """Delete the built copy of every docs file the pipeline removed (a dirty build leaves it behind)."""
+    def _drop_removed(self, written: list[str]) -> list[str]:
+        """Delete the built copy of every docs file the pipeline removed (a dirty build leaves it behind);
+        returns the addresses of the pages removed."""
+        addresses = []
         for relative in written:
             if (self.docs_dir / relative).exists():
                 continue
@@ -322,9 +420,11 @@ class Preview:
                 stem = relative[:-3]
                 relative = "index.html" if stem == "index" else (
                     stem[:-len("index")] + "index.html" if stem.endswith("/index") else stem + "/index.html")
+                addresses.append(relative[:-len("index.html")])
             target = Path(self.site_dir, relative)
             if target.is_file():
                 target.unlink()
+        return addresses
 
     def _index_search(self) -> None:
         """Index the freshly built site with Pagefind; the search box then names the time of this index."""
