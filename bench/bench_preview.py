@@ -27,7 +27,7 @@ from bench import results
 
 REPO = Path(__file__).resolve().parent.parent
 _BUILD = re.compile(r"Preview: dirty build: (\d+) Markdown files rewritten, (\d+) of (\d+) pages rebuilt .* "
-                    r"in ([\d.]+) s \(pipeline ([\d.]+) s\)")
+                    r"in ([\d.]+) s \(pipeline ([\d.]+) s[;)]")
 
 
 def _port() -> int:

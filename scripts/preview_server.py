@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import gc
 import html
 import json
 import logging
@@ -50,6 +51,7 @@ from scripts.pipeline.errors import ContentError
 from scripts.pipeline.market import PUBLISHED
 from scripts.pipeline.preview import problems_html
 from scripts.pipeline.search import index_site
+from scripts.preview_resident import ResidentSite
 
 log = logging.getLogger("mkdocs.margin_notes.preview")
 TAGS_PAGE = "tags.md"
@@ -113,6 +115,7 @@ class _DirtyPages:
         self.built: list[str] = []
         self.addresses: list[str] = []  # the built pages' addresses, relative to the site's root
         self.total = 0
+        self.files = self.nav = self.env = None  # MkDocs' objects of this build
 
     def on_config(self, config):
         """In a dirty build, keep the static templates already built (404 page, sitemap, robots.txt)."""
@@ -123,16 +126,23 @@ class _DirtyPages:
 
     def on_files(self, files, config):
         """In a dirty build, mark the tag index changed: it lists every page's tags, and they may have changed."""
+        self.files = files
         self.total = len(files.documentation_pages())
         tags = files.get_file_from_path(TAGS_PAGE)
         if self.dirty and tags is not None and tags.abs_src_path:
             tags.content_string = tags.content_string  # a file with content in memory counts as modified
         return files
 
+    def on_nav(self, nav, config, files):
+        """Keep the navigation (for :class:`ResidentSite`)."""
+        self.nav = nav
+        return nav
+
     @event_priority(110)  # before the tags plugin's on_env (100) turns its mappings into listings
     def on_env(self, env, config, files):
         """Compile templates once per preview; give pages a dirty build did not read their remembered meta."""
         env.bytecode_cache = self.preview.templates
+        self.env = env
         if not self.dirty:
             return env
         tags = config.plugins.get("material/tags")
@@ -337,6 +347,7 @@ class Preview:
         # changed and writes back only the shards that changed (None: opened at the first build)
         self.cache = None
         self.written: dict = {}  # docs file: (its text, its stamp) as the pipeline last left it
+        self.resident: ResidentSite | None = None  # MkDocs' objects of the last build
 
     def config(self):
         """A fresh MkDocs configuration for the preview (loading it again re-reads the hook and templates)."""
@@ -383,13 +394,29 @@ class Preview:
         full = full or not self.built
         plugin = _DirtyPages(self, dirty=not full)
         removed = [] if full else self._drop_removed(written)
-        if full or written:
+        plan = None if full or not written or self.resident is None else self.resident.plan(written, self.docs_dir)
+        if plan is not None:
+            plugin = self.resident.plugin
+            try:
+                self.resident.build(*plan, clock)
+            except BaseException:
+                self.resident = None  # its pages may be half read: the next save lets MkDocs build
+                raise
+            clock.mark("mkdocs finish")
+        elif full or written:
+            self.resident = None
+            gc.unfreeze()  # what the last build left behind may be collected now
             config = self.config()
+            timing = _Timing(clock)
             config.plugins["margin-notes/preview"] = plugin
-            config.plugins["margin-notes/preview-timing"] = _Timing(clock)
+            config.plugins["margin-notes/preview-timing"] = timing
             self.built = False  # until this build completes
             with self.theme_files.use(fresh=full):
                 mkdocs_build(config, serve_url=config.site_url, dirty=not full)
+            self.resident = ResidentSite(config, plugin.files, plugin.nav, plugin.env, plugin, timing)
+            # The content cache and MkDocs' objects stay for the whole session: the cyclic collector
+            # need not walk them on every save (at 10,000 entries each full walk takes about a second).
+            gc.freeze()
             clock.mark("mkdocs finish")
             self.built = True
             if full:
@@ -402,12 +429,13 @@ class Preview:
             self.server.problems_page = None
             self.server.record(reload=reload, pages=plugin.addresses + removed)
         elapsed = time.perf_counter() - start
-        self.last = {"full": full, "written": written, "built": plugin.built, "pages": plugin.total,
+        self.last = {"full": full, "resident": plan is not None, "written": written, "built": plugin.built,
+                     "pages": plugin.total,
                      "pipeline_s": stages, "total_s": elapsed, "phases": clock.phases}
         shown = ", ".join(plugin.built[:8]) + (", ..." if len(plugin.built) > 8 else "")
         log.info(f"Preview: {'full' if full else 'dirty'} build: {len(written)} Markdown files rewritten, "
                  f"{len(plugin.built)} of {plugin.total} pages rebuilt ({shown}) in {elapsed:.2f} s "
-                 f"(pipeline {stages:.2f} s)")
+                 f"(pipeline {stages:.2f} s{'; MkDocs resident' if plan is not None else ''})")
 
     def _drop_removed(self, written: list[str]) -> list[str]:
         """Delete the built copy of every docs file the pipeline removed (a dirty build leaves it behind);
