@@ -49,6 +49,14 @@ def _cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _rss_mb(pid: int) -> float:
+    """Resident memory of process ``pid`` now, MB (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def _get(url: str, timeout: float = 120) -> str:
     with urllib.request.urlopen(url, timeout=timeout) as response:
         return response.read().decode("utf-8", "replace")
@@ -145,7 +153,8 @@ class _Preview:
         in_place = self.page.evaluate("window.mnBenchMark === true")
         return {"served": (served or shown) - start, "shown": shown - start, "cpu": _cpu(self.process.pid) - cpu,
                 "build": float(build[4]), "pipeline": float(build[5]), "rebuilt": int(build[2]),
-                "pages": int(build[3]), "in_place": in_place, "phases": _phases(self.log)}
+                "pages": int(build[3]), "in_place": in_place, "phases": _phases(self.log),
+                "rss_mb": _rss_mb(self.process.pid)}
 
     def stop(self) -> None:
         """Close the page (its waiting request would fail in the console), stop the server and wait for it."""
@@ -162,6 +171,7 @@ def _summary(runs: list[dict], start_s: float, errors: list[str]) -> dict:
     for key, name in (("served", "preview_served_s"), ("shown", "preview_shown_s"), ("cpu", "preview_cpu_s"),
                       ("build", "preview_build_s"), ("pipeline", "preview_pipeline_s")):
         row[name] = statistics.median(run[key] for run in runs)
+    row["preview_rss_mb"] = max(run["rss_mb"] for run in runs)
     row["preview_rebuilt"] = max(run["rebuilt"] for run in runs)
     row["preview_pages"] = runs[-1]["pages"]
     row["preview_in_place"] = sum(run["in_place"] for run in runs)
@@ -219,14 +229,16 @@ def measure(root: Path, docs: Path | None = None, changes: int = 3, against: tup
 def table(rows: list[dict]) -> str:
     """The one-change preview numbers as a Markdown table (medians of the saves)."""
     lines = ["| entries | code | save → served | save → Chromium shows it | shown in place | preview CPU per save "
-             "| rebuild (log) | of which pipeline | pages rebuilt | preview start |", "|" + "---|" * 10]
+             "| rebuild (log) | of which pipeline | pages rebuilt | preview start | preview memory |",
+             "|" + "---|" * 11]
     for r in rows:
         for label, s in [(r.get("code", "this"), r)] + ([(r.get("against_code", "before"), r["against"])]
                                                         if "against" in r else []):
             lines.append(f"| {r['entries']:,} | {label} | {s['preview_served_s']:.2f} s | {s['preview_shown_s']:.2f} s "
                          f"| {s.get('preview_in_place', 0)} of {len(s.get('preview_runs', []))} "
                          f"| {s['preview_cpu_s']:.2f} s | {s['preview_build_s']:.2f} s | {s['preview_pipeline_s']:.2f} s "
-                         f"| {s['preview_rebuilt']} of {s['preview_pages']:,} | {s['preview_start_s']:.0f} s |")
+                         f"| {s['preview_rebuilt']} of {s['preview_pages']:,} | {s['preview_start_s']:.0f} s "
+                         f"| {s.get('preview_rss_mb', 0):,.0f} MB |")
     return "\n".join(lines)
 
 
@@ -246,7 +258,8 @@ def phase_table(rows: list[dict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Generate the project, measure (against another commit with ``--against REF``), print and record."""
+    """Generate the projects, measure each size (against another commit with ``--against REF``), print and
+    record the tables (after each size, so a long run keeps what it measured)."""
     from bench.generate import make_project
 
     args = list(argv if argv is not None else sys.argv[1:])
@@ -255,34 +268,37 @@ def main(argv: list[str] | None = None) -> int:
         at = args.index("--against")
         against_ref = args[at + 1]
         del args[at:at + 2]
-    count = int((args or ["1000"])[0])
-    root = make_project(REPO / "bench" / "out" / f"preview-{count}", count)
-    against = (export(against_ref), make_project(REPO / "bench" / "out" / f"preview-{count}-against", count)) \
-        if against_ref else None
-    load_before = os.getloadavg()
-    row = {"entries": count, **measure(root, against=against)}
-    load_after = os.getloadavg()
+    counts = [int(arg) for arg in args] or [1000]
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
-    row["code"] = f"this ({head})"
-    if against_ref:
-        row["against_code"] = f"before ({against_ref})"
-    errors = row["preview_console_errors"] + (row["against"]["preview_console_errors"] if against else [])
-    text = ("## One-change preview (`python -m bench.bench_preview`, also in `make bench`)\n\n"
-            f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on this 2-core machine (shared): "
-            f"{count:,} synthetic entries plus the real ones; `python -m scripts serve`, then one entry's summary "
-            f"saved {len(row['preview_runs'])} times with its page open in Chromium (medians)"
-            + (", the code named 'before' running beside it on the same project, the two saved alternately"
-               if against else "") +
-            f". Load average (1, 5, 15 min) {', '.join(f'{x:.1f}' for x in load_before)} at the start and "
-            f"{', '.join(f'{x:.1f}' for x in load_after)} at the end; above 2, other jobs inflated the wall times "
-            "(CPU per save is the preview process's own). \"Served\" is when the server's live-reload request "
-            "answers (the build is done) and the page holds the change; \"shown\" is when the open page shows it; "
-            "\"in place\" counts the saves the page took without reloading. \"Rebuild (log)\" is the preview's "
-            "own time from the start of its rebuild. Console errors in the open pages: "
-            f"{len(errors)}.\n\n" + table([row])
-            + "\n\nPhases of a save (this code, medians; wall seconds, CPU in brackets):\n\n" + phase_table([row]))
-    print(text)
-    results.record("preview-bench", text)
+    code = export(against_ref) if against_ref else None
+    rows, loads = [], []
+    for count in counts:
+        root = make_project(REPO / "bench" / "out" / f"preview-{count}", count)
+        against = (code, make_project(REPO / "bench" / "out" / f"preview-{count}-against", count)) if code else None
+        before = os.getloadavg()
+        row = {"entries": count, **measure(root, against=against), "code": f"this ({head})"}
+        if against_ref:
+            row["against_code"] = f"before ({against_ref})"
+        loads.append((count, before, os.getloadavg()))
+        rows.append(row)
+        errors = sum(len(r["preview_console_errors"]) + len(r.get("against", {}).get("preview_console_errors", []))
+                     for r in rows)
+        text = ("## One-change preview (`python -m bench.bench_preview`, also in `make bench`)\n\n"
+                f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on this 2-core machine (shared): "
+                "synthetic entries plus the real ones; `python -m scripts serve`, then one entry's summary saved "
+                f"{len(row['preview_runs'])} times with its page open in Chromium (medians)"
+                + (", the code named 'before' running beside it on a copy of the project, the two saved alternately"
+                   if against_ref else "") + ". Load average (1, 5, 15 min) at the start and end of each size: "
+                + "; ".join(f"{n:,}: {', '.join(f'{x:.1f}' for x in a)} to {', '.join(f'{x:.1f}' for x in b)}"
+                            for n, a, b in loads)
+                + "; above 2, other jobs inflated the wall times (CPU per save is the preview process's own). "
+                "\"Served\" is when the server's live-reload request answers (the build is done) and the page "
+                "holds the change; \"shown\" is when the open page shows it; \"in place\" counts the saves the page "
+                "took without reloading. \"Rebuild (log)\" is the preview's own time from the start of its rebuild. "
+                f"Console errors in the open pages: {errors}.\n\n" + table(rows)
+                + "\n\nPhases of a save (this code, medians; wall seconds, CPU in brackets):\n\n" + phase_table(rows))
+        print(text, flush=True)
+        results.record("preview-bench", text)
     return 0
 
 
