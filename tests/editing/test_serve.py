@@ -188,6 +188,15 @@ def test_a_save_reaches_the_open_page_through_a_dirty_rebuild(preview, browser):
         assert other.evaluate("window.mnBeforeSave") is True
         assert other.evaluate("document.documentElement.dataset.mnPreviewSwapped") is None
         assert errors == []
+        # the page as swapped is the page as loaded afresh: Material's parts and ours, as they mount
+        time.sleep(1)
+        swapped = page.evaluate("[document.title, document.querySelector('.md-main').outerHTML]")
+        page.reload()
+        page.wait_for_function("document.querySelector('article').innerText.includes('Freshly edited.')")
+        page.evaluate("window.scrollTo(0, 300)")
+        time.sleep(1)
+        assert page.evaluate("[document.title, document.querySelector('.md-main').outerHTML]") == swapped
+        assert errors == []
         print(f"\none change, save to the open page showing it: {seconds:.2f} s ({built.split('rebuilt ')[0]}...)")
         assert not re.search(r"Traceback|appear stuck", log.read_text(encoding="utf-8"))
     finally:
