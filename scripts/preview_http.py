@@ -31,7 +31,8 @@ _NEWS = re.compile(r"/livereload/mn/([0-9]+)")
 
 
 class PreviewServer(LiveReloadServer):
-    """MkDocs' live-reload server with inotify, the changed paths, the problems page and a search note."""
+    """MkDocs' live-reload server with inotify, the changed paths, what each build wrote (for the pages
+    waiting on it), the problems page and a search note."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
