@@ -131,4 +131,7 @@
     else stop();
   });
   window.addEventListener("pagehide", stop);
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && document.visibilityState === "visible") poll(); // back from the page cache
+  });
 })(EPOCH, MOUNT);
