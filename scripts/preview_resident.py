@@ -12,8 +12,10 @@ steps (``_populate_page``, the ``env`` event, ``_build_page``) on those pages al
 * the tag index is read and rendered again only when a changed page's title or tags changed (it shows
   titles and addresses per tag); its listing otherwise stays as the last build made it;
 * a changed data file or asset is copied as MkDocs copies static files;
-* anything else (a file added or removed, a page in the navigation whose title comes from its text) is
-  left to MkDocs' dirty build, and its objects are kept instead.
+* a file added takes its place in the file list (where MkDocs' walk of the docs folder puts it) with a
+  new page; a file removed leaves it, and the tag index is rebuilt;
+* anything else (a page of the navigation added or removed, a build that failed half way) is left to
+  MkDocs' dirty build, and its objects are kept instead.
 
 A page's HTML is the one a full build makes (tests/editing/test_preview_dirty.py compares them byte
 for byte). Pages keep their front matter, title, table of contents and anchors between builds; their
@@ -25,7 +27,8 @@ from __future__ import annotations
 import os
 
 from mkdocs.commands.build import _build_page, _populate_page
-from mkdocs.structure.files import InclusionLevel
+from mkdocs.structure.files import File, InclusionLevel, set_exclusions
+from mkdocs.structure.pages import Page
 from mkdocs.utils import get_build_date
 
 TAGS_PAGE = "tags.md"
@@ -47,6 +50,13 @@ def nav_titles(nav_config) -> dict[str, str]:
 
     walk(nav_config or [])
     return titles
+
+
+def _walk_order(src_uri: str) -> tuple:
+    """Where MkDocs' walk of the docs folder lists ``src_uri``: folders depth first in name order, a
+    folder's own files (index and README first, then by name) before its subfolders'."""
+    *folders, name = src_uri.split("/")
+    return tuple(folders), os.path.splitext(name)[0] not in ("index", "README"), name
 
 
 def _tags_of(page) -> tuple:
@@ -92,39 +102,75 @@ class ResidentSite:
         page._set_canonical_url(config.get("site_url", None))
         page._set_edit_url(config.get("repo_url", None), config.get("edit_uri"), config.get("edit_uri_template"))
 
-    def plan(self, written: list[str], docs_dir: str) -> tuple[list, list] | None:
-        """The changed files (pages, other files) of ``written``, or None when MkDocs must build instead."""
-        pages, others = [], []
+    def plan(self, written: list[str], docs_dir: str) -> tuple[list, list, list, list] | None:
+        """What ``written`` asks of :meth:`build`: (changed pages, other changed files, files added, files
+        removed), or None when MkDocs must build instead (a page of the navigation added or removed)."""
+        pages, others, added, removed = [], [], [], []
         for relative in written:
             file = self.files.get_file_from_path(relative)
-            if file is None or not os.path.isfile(os.path.join(docs_dir, relative)):
-                return None  # added or removed: the file list and navigation change
-            if file.is_documentation_page():
+            present = os.path.isfile(os.path.join(docs_dir, relative))
+            if file is None and not present:
+                continue  # neither known nor there
+            if file is None:
+                file = File(relative, self.config.docs_dir, self.config.site_dir, self.config.use_directory_urls)
+                set_exclusions([file], self.config)
+                if file.inclusion.is_in_nav() or not file.inclusion.is_included():
+                    return None  # the navigation would list it (or it is excluded)
+                added.append(file)
+            elif not present:
+                if file.page is not None and (file.inclusion.is_in_nav() or file.page in self.nav.pages):
+                    return None
+                removed.append(file)
+            elif file.is_documentation_page():
                 if file.page is None or not file.inclusion.is_included():
                     return None
                 pages.append(file)
             else:
                 others.append(file)
-        return pages, others
+        return pages, others, added, removed
 
-    def build(self, pages: list, others: list, clock) -> list[str]:
-        """Rebuild ``pages`` and copy ``others`` (from :meth:`plan`); returns the pages built (docs paths)."""
+    def _add(self, file) -> None:
+        """Put ``file`` into the file list where MkDocs' walk of the docs folder puts it."""
+        docs = os.path.normpath(self.config.docs_dir) + os.sep
+        key = _walk_order(file.src_uri)
+        items = list(self.files)
+        at = 0
+        for index, other in enumerate(items):
+            if other.abs_src_path and other.abs_src_path.startswith(docs):
+                if _walk_order(other.src_uri) < key:
+                    at = index + 1
+        items.insert(at, file)
+        self.files._src_uris = {item.src_uri: item for item in items}
+        if file.is_documentation_page():
+            Page(None, file, self.config)
+
+    def build(self, pages: list, others: list, added: list, removed: list, clock) -> list[str]:
+        """Rebuild ``pages``, copy ``others``, add the files ``added`` and forget those ``removed`` (from
+        :meth:`plan`); returns the pages built (docs paths)."""
         config, files = self.config, self.files
+        tags = config.plugins.get("material/tags")
+        for file in removed:
+            if file.page is not None and tags is not None:
+                tags.mappings.data.pop(file.page.url, None)
+            files.remove(file)
+        for file in added:
+            self._add(file)
+        pages = pages + [file for file in added if file.is_documentation_page()]
+        others = others + [file for file in added if not file.is_documentation_page()]
         plugin = self.plugin
         plugin.dirty = False  # every page already has its front matter
         plugin.built, plugin.addresses = [], []
         plugin.total = len(files.documentation_pages())
         self.timing.clock = clock
-        tags = config.plugins.get("material/tags")
         tagging = tags is not None and tags.config.enabled
         index = files.get_file_from_path(TAGS_PAGE) if tagging else None
-        before = {file.src_uri: _tags_of(file.page) for file in pages}
+        before = {file.src_uri: None if file in added else _tags_of(file.page) for file in pages}
         listed = {file.page.url for file in pages if tagging and file.page.url in tags.mappings.data}
         self._read(pages, tags if index in pages else None)
         if tagging:
             self._follow_tags(tags, pages, listed)
-        if index is not None and index.page is not None and index not in pages and any(
-                _tags_of(file.page) != before[file.src_uri] for file in pages):
+        if index is not None and index.page is not None and index not in pages and (removed or any(
+                _tags_of(file.page) != before[file.src_uri] for file in pages)):
             self._read([index], tags)
             pages = pages + [index]
         clock.mark("mkdocs read pages")

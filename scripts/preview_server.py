@@ -9,8 +9,8 @@ those pages only:
 * the first build is a full one; MkDocs' objects of the last build (configuration, files, pages,
   navigation, templates) stay in memory, and a save that changed existing pages reads, renders and
   writes those pages alone on them (:mod:`scripts.preview_resident`), the tag index only when a title
-  or a tag changed; a save that adds or removes a file gets MkDocs' own dirty build, where the tags
-  plugin is handed the remembered front matter and title of the pages that build does not read;
+  or a tag changed; a save that adds or removes a page of the navigation gets MkDocs' own dirty build,
+  where the tags plugin is handed the remembered front matter and title of the pages it does not read;
 * the content cache is read once and kept in memory: a save reloads only the files whose bytes changed,
   and pages, glossary definitions and rule results whose inputs did not change come from memory; what
   a full build leaves in memory is frozen out of the cyclic garbage collector's walks;

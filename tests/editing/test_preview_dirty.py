@@ -90,20 +90,28 @@ def test_a_changed_title_and_tag_rebuild_the_pages_that_show_them_like_a_full_bu
     assert "preview-only-tag" in (site / "tags" / "index.html").read_text(encoding="utf-8")
     _assert_same_as_full_build(root, docs, preview)
 
-    # an entry added, then removed: MkDocs' dirty build (the file list changes); its page comes and goes,
-    # its category page is built again each time
+    # an entry added, then removed: its page comes and goes, its category page and the tag index are
+    # built again each time
     added = root / "content" / "entries" / "entry-09999.yaml"
     added.write_text(text.replace(f"id: {TARGET}", "id: entry-09999", 1), encoding="utf-8")
     preview.rebuild(full=False)
     page = site / "entries" / "entry-09999" / "index.html"
-    assert not preview.last["full"] and not preview.last["resident"] and page.is_file()
-    assert f"categories/{target['category']}.md" in preview.last["built"]
+    assert not preview.last["full"] and preview.last["resident"] and page.is_file()
+    assert {f"categories/{target['category']}.md", "entries/entry-09999.md", "tags.md"} <= set(preview.last["built"])
+    _assert_same_as_full_build(root, docs, preview)
     added.unlink()
     preview.rebuild(full=False)
-    assert not preview.last["full"] and not preview.last["resident"] and not page.exists()
-    assert f"categories/{target['category']}.md" in preview.last["built"]
+    assert not preview.last["full"] and preview.last["resident"] and not page.exists()
+    assert {f"categories/{target['category']}.md", "tags.md"} <= set(preview.last["built"])
+    _assert_same_as_full_build(root, docs, preview)
 
-    # then a title and a tag again, on the objects that dirty build left (pages it did not read)
+    # MkDocs' own dirty build (as after a build that failed, when the preview drops MkDocs' objects), then
+    # a title and a tag again on the objects that build left (pages it did not read)
+    preview.resident = None
+    path.write_text(text.replace("summary: ", "summary: Edited after a failed build. ", 1), encoding="utf-8")
+    preview.rebuild(full=False)
+    assert not preview.last["full"] and not preview.last["resident"]
+    assert "tags.md" in preview.last["built"]  # MkDocs' dirty build reads the tag index every time
     path.write_text(text.replace("tags:\n", "tags:\n- second-preview-tag\n", 1), encoding="utf-8")
     preview.rebuild(full=False)
     assert preview.last["resident"] and "tags.md" in preview.last["built"]
