@@ -315,6 +315,45 @@ def test_never_negative_caps_cross_funding_at_the_wallet():
     assert "never_negative" in ex.exercised
 
 
+def test_bybit_funding_beyond_the_position_margin_takes_it_below_zero_and_the_fund_pays():
+    # Bybit's funding page: a position margin "may turn negative". Nothing available, 600 due on a 410.78
+    # margin: the margin ends at -189.22 and the position, no profit holding it, is liquidated at once.
+    ex = Exchange("bybit", wallet=D("421.78"), insurance_fund=1000)
+    assert ex.order("BTCUSDT", "long", 1, 20000, 50, "isolated").ok
+    result = ex.funding("BTCUSDT", "0.03")
+    assert "paid 600" in result.detail and ex.account.wallet == 0
+    [event] = result.events
+    assert event["event"] == "liquidation" and event["margin_lost"] == D("-189.22") and event["from_fund"] == 200
+    assert {"funding_from_position_margin", "isolated_margin_below_zero"} <= ex.exercised and balanced(ex)
+
+
+def test_binance_settles_isolated_funding_in_the_position_margin_whatever_the_available_balance():
+    # Binance's account-update stream books an isolated position's funding to that position (its isolated
+    # wallet), the WB of its liquidation price: the available balance stays as it was, the LP moves.
+    ex = Exchange("binance", wallet=5000)
+    assert ex.order("BTCUSDT", "short", 1, 20000, 25, "isolated").ok
+    wallet, lp = ex.account.wallet, ex.snapshot()["liquidation_price"]
+    assert ex.funding("BTCUSDT", "0.001").ok  # shorts receive 20
+    assert ex.account.wallet == wallet and ex.snapshot()["position_margin"] == 820
+    assert ex.snapshot()["liquidation_price"] > lp
+    assert ex.funding("BTCUSDT", "-0.002").ok  # shorts pay 40, with 4,190 available
+    assert ex.account.wallet == wallet and ex.snapshot()["position_margin"] == 780
+    assert ex.snapshot()["liquidation_price"] < lp
+    assert ex.exercised == {"funding_in_isolated_margin"} and balanced(ex)
+
+
+def test_binance_funding_beyond_the_isolated_margin_stops_it_at_zero_and_liquidates():
+    # Not published: the model takes at most what the isolated margin holds (isolated_margin_below_zero is
+    # false), so 1,000 due on an 800 margin pays 800, the wallet is untouched and the position goes.
+    ex = Exchange("binance", wallet=5000)
+    assert ex.order("BTCUSDT", "long", 1, 20000, 25, "isolated").ok
+    wallet = ex.account.wallet
+    result = ex.funding("BTCUSDT", "0.05")
+    assert "paid 800" in result.detail and ex.counterparty_wallet == 800
+    assert [e["event"] for e in result.events] == ["liquidation"] and ex.snapshot()["position_count"] == 0
+    assert ex.account.wallet == wallet and "isolated_margin_below_zero" not in ex.exercised and balanced(ex)
+
+
 def test_advance_hours_validation_and_clock():
     ex = Exchange("bybit", wallet=1)
     assert ex.advance_hours(0).reason == "invalid_input"
