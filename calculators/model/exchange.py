@@ -210,11 +210,14 @@ class Exchange:
     # ----- wallet operations -------------------------------------------------------------------------
 
     def deposit(self, amount):
-        """Deposit ``amount`` USDT into the current account; a debt is repaid first (all policies)."""
+        """Deposit ``amount`` USDT into the current account; a debt is repaid first (all policies). Where the
+        venue sources no debt (``can_go_negative`` false) a wallet below zero is funding that open profit
+        covers, not a debt: the deposit simply adds to it and repays nothing."""
         def body():
             value = money(self._amount("amount", amount))
             acc = self.account
-            repaid = min(value, max(ZERO, -self.wallet_balance(acc)))
+            debt = max(ZERO, -self.wallet_balance(acc)) if self.venue.can_go_negative else ZERO
+            repaid = min(value, debt)
             if repaid > 0:
                 self.exercised.add("deposit_repays_debt")
             acc.wallet += value

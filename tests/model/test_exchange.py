@@ -354,6 +354,20 @@ def test_binance_funding_beyond_the_isolated_margin_stops_it_at_zero_and_liquida
     assert ex.account.wallet == wallet and "isolated_margin_below_zero" not in ex.exercised and balanced(ex)
 
 
+@pytest.mark.parametrize("venue", ["bybit", "binance"])
+def test_a_deposit_after_cross_funding_below_zero_repays_no_debt_where_none_is_sourced(venue):
+    # 1,200 of funding on a cross long 4,000 in profit takes the 990 wallet below zero; the profit keeps the
+    # position open. Neither venue sources a debt, so a deposit adds to the wallet and repays nothing.
+    ex = Exchange(venue, wallet=1000)
+    assert ex.order("BTCUSDT", "long", 1, 20000, 50, "cross").ok
+    assert ex.mark("BTCUSDT", 24000).ok and ex.funding("BTCUSDT", "0.05").ok
+    wallet = ex.account.wallet
+    assert wallet < 0 and ex.snapshot()["position_count"] == 1
+    deposit = ex.deposit(1)
+    assert deposit.ok and deposit.data["repaid"] == 0 and ex.account.wallet == wallet + 1
+    assert "deposit_repays_debt" not in ex.exercised and balanced(ex)
+
+
 def test_advance_hours_validation_and_clock():
     ex = Exchange("bybit", wallet=1)
     assert ex.advance_hours(0).reason == "invalid_input"
