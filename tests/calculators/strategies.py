@@ -102,7 +102,9 @@ def paired_lists(draw, first, second, max_size=8):
 
 @st.composite
 def tier_tables(draw):
-    n = draw(st.integers(0, 6))
+    """A tier table and a value in it; sometimes the table is empty, broken, has a negative rate, or the value
+    lies past its top or at or below 0."""
+    n = 0 if draw(st.integers(0, 15)) == RARE else draw(st.integers(1, 6))
     steps = draw(st.lists(finite(1, 1e6), min_size=n, max_size=n))
     limits, total = [], 0
     for step in steps:
@@ -111,7 +113,9 @@ def tier_tables(draw):
     broken = draw(st.integers(0, 15)) == RARE
     if limits and broken:
         limits[-1] = limits[0] if len(limits) > 1 else -limits[0]  # not increasing / not positive
-    rates = draw(st.lists(finite(-1e-3, 0.5), min_size=n, max_size=n))
+    rates = draw(st.lists(finite(0, 0.5), min_size=n, max_size=n))
+    if rates and draw(st.integers(0, 15)) == RARE:
+        rates[-1] = -1e-3
     top = limits[-1] if limits and limits[-1] > 1 else 1e6
     value = draw(with_edge_choice(finite(1e-2, top * 1.05), [0, -1]))
     return [value, limits, rates]
