@@ -134,11 +134,14 @@ def _load(path: Path, shown: str, layout: Layout, schema: str, schemas, cache: C
         doc = cache.unchanged(shown, stamp)
         if doc is not None:
             return doc, []
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read() if os.fstat(handle.fileno()).st_size <= MAX_BYTES else None
-    except OSError:
-        data = None
+    digest, data = cache.stats.read(path, MAX_BYTES)
+    if digest is not None and data is None:  # the stat index vouches for the hash: the file is not read
+        digest, doc = cache.document(shown, None, digest, path)
+        if doc is not None:
+            doc.sha256 = digest
+            cache.stamp(shown, stamp)
+            return doc, []
+        data = _read(path)
     if data is None:
         doc, found = load_file(path, layout.root)
     else:
@@ -157,19 +160,30 @@ def _load(path: Path, shown: str, layout: Layout, schema: str, schemas, cache: C
     return doc, found
 
 
-def open_cache(layout: Layout) -> ContentCache:
-    """The content cache of ``layout`` (disabled when ``MARGIN_NOTES_CACHE=0``)."""
-    return ContentCache(layout.root, layout.schemas, enabled=os.environ.get(CACHE_ENV, "1") != "0")
+def _read(path: Path) -> bytes | None:
+    """The bytes of ``path`` when it can be read and has at most ``MAX_BYTES``, else None."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read() if os.fstat(handle.fileno()).st_size <= MAX_BYTES else None
+    except OSError:
+        return None
 
 
-def check(layout: Layout, files=(), cache: ContentCache | None = None) -> tuple[Content, list[Problem]]:
+def open_cache(layout: Layout, stats=None) -> ContentCache:
+    """The content cache of ``layout`` (disabled when ``MARGIN_NOTES_CACHE=0``); ``stats``: a
+    :class:`~.statindex.StatIndex` already read in this process (``validate`` hashed every file)."""
+    return ContentCache(layout.root, layout.schemas, enabled=os.environ.get(CACHE_ENV, "1") != "0", stats=stats)
+
+
+def check(layout: Layout, files=(), cache: ContentCache | None = None, stats=None) -> tuple[Content, list[Problem]]:
     """Run every check; problems are limited to ``files`` when given (others still take part).
 
-    Without ``cache`` a cache is opened and saved here; a given ``cache`` is left for the caller to save
-    (after rendering, whose glossary definitions it keeps too).
+    Without ``cache`` a cache is opened (with the stat index ``stats`` when given) and saved here; a
+    given ``cache`` is left for the caller to save (after rendering, whose glossary definitions it
+    keeps too).
     """
     owned = cache is None
-    cache = open_cache(layout) if owned else cache.begin()
+    cache = open_cache(layout, stats) if owned else cache.begin()
     content, problems = load_content(layout, files, cache)
     problems += crosscheck(content)
     content.warnings = warnings(content)

@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .load import CachedDocument, Document
+from .statindex import StatIndex
 
 CACHE_DIR = ".cache"
 SHARD_DIR = "content"  # .cache/content/<xx>.json
@@ -51,6 +52,24 @@ def schema_digest(schema_dir: Path) -> str:
     for path in sorted(schema_dir.glob("*.json")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+class UnreadDocument(CachedDocument):
+    """A cached document whose file was not read (its stat matched the stat index): the bytes are
+    read the first time a message needs a line."""
+
+    def __init__(self, file: str, data, path: Path):
+        super().__init__(file, data, b"")
+        self._path = path
+
+    def _line_maps(self) -> tuple[dict, dict]:
+        if self._maps is None:
+            try:
+                with open(self._path, "rb") as handle:
+                    self._source = handle.read()
+            except OSError:
+                self._source = b""
+        return super()._line_maps()
 
 
 def _json_safe(value) -> bool:
@@ -99,7 +118,7 @@ class ContentCache:
     files, not the whole cache; a shard that is unreadable, foreign or malformed is ignored and
     rewritten."""
 
-    def __init__(self, root: Path, schema_dir: Path, enabled: bool = True):
+    def __init__(self, root: Path, schema_dir: Path, enabled: bool = True, stats: StatIndex | None = None):
         self.folder = root / CACHE_DIR / SHARD_DIR
         self.key = f"{code_version()}:{schema_digest(schema_dir)}" if enabled else ""
         self.enabled = enabled
@@ -113,6 +132,8 @@ class ContentCache:
         # kept in memory between runs (the preview): a file whose stamp is unchanged is not read again
         self.resident = False
         self.stamps: dict[str, tuple] = {}
+        # the files' hashes, reused while their stat is unchanged (saved with the cache)
+        self.stats = stats if stats is not None else StatIndex(root, enabled)
         from . import safety  # Markdown and nh3: imported only when a check runs
 
         if enabled:
@@ -180,11 +201,16 @@ class ContentCache:
             if self.records[section].get(key) != value:
                 self.dirty.add(key[:2])
 
-    def document(self, file: str, data: bytes) -> tuple[str, Document | None]:
-        """``(digest of data, the cached document of file or None)``."""
+    def document(self, file: str, data: bytes | None, digest: str | None = None,
+                 path: Path | None = None) -> tuple[str, Document | None]:
+        """``(digest of data, the cached document of file or None)``.
+
+        ``data`` may be None when ``digest`` is given (the stat index vouched for the file's hash):
+        the document then reads its file at ``path`` only if a message needs a line.
+        """
         from .facts import valid_facts  # Markdown's safety gate: not needed to replay a validation
 
-        digest = hashlib.sha256(data).hexdigest()
+        digest = hashlib.sha256(data).hexdigest() if data is not None else digest
         entry = self.docs.get(file) if self.enabled else None
         try:
             if entry and entry["sha256"] == digest and "data" in entry:
@@ -192,7 +218,8 @@ class ContentCache:
                 kept = self.objects.get(file)
                 if kept is not None and kept.__dict__.get("sha256") == digest and kept.data is entry["data"]:
                     return digest, kept  # in memory since the last run (the preview): the same object
-                doc = CachedDocument(file, entry["data"], data)
+                doc = CachedDocument(file, entry["data"], data) if data is not None \
+                    else UnreadDocument(file, entry["data"], path)
                 if valid_facts(entry.get("facts")):
                     doc.facts = entry["facts"]
                 self.objects[file] = doc
@@ -217,6 +244,7 @@ class ContentCache:
         """
         from . import safety
 
+        self.stats.save()
         verdicts = safety.used_verdicts()[0]
         if _CURRENT[0] is self:
             _CURRENT[0] = None

@@ -28,9 +28,9 @@ def checks(monkeypatch):
     calls = []
     real = build_module.check
 
-    def counting(layout, files=()):
+    def counting(layout, files=(), **options):
         calls.append(files)
-        return real(layout, files)
+        return real(layout, files, **options)
 
     monkeypatch.setattr(build_module, "check", counting)
     return calls
