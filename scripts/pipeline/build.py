@@ -97,7 +97,7 @@ def _load_content(layout: Layout, extra_files, cache: ContentCache | None) -> tu
 
 
 def entry_listing(layout: Layout) -> dict[Path, str]:
-    """``{resolved path: display path}`` of every entry file, in :meth:`Layout.entry_files` order.
+    """``{resolved path: display path}`` of every entry file, in :meth:`Layout.entry_names` order.
 
     The folder is resolved once; a file in it that is not a symbolic link resolves to the folder's
     path plus its name, so only links are resolved one by one (issue 14: each path resolved once).
@@ -105,19 +105,17 @@ def entry_listing(layout: Layout) -> dict[Path, str]:
     folder = resolved(layout.entries)
     shown = display_path(folder, layout.root)
     try:
-        with os.scandir(folder) as listing:
-            items = [(item.name, item.is_symlink()) for item in listing]
+        names = layout.entry_names()
     except OSError:
-        return {resolved(path): display_path(path, layout.root) for path in layout.entry_files()}
+        return {}
     out: dict[Path, str] = {}
-    for suffix in (".yaml", ".yml"):  # as entry_files: every *.yaml by name, then every *.yml
-        for name, link in sorted(item for item in items if item[0].endswith(suffix)):
-            path = folder / name
-            if link:
-                path = resolved(path)
-                out[path] = display_path(path, layout.root)
-            else:
-                out[path] = f"{shown}/{name}" if shown != folder.as_posix() else path.as_posix()
+    for name, link in names:
+        path = folder / name
+        if link:
+            path = resolved(path)
+            out[path] = display_path(path, layout.root)
+        else:
+            out[path] = f"{shown}/{name}" if shown != folder.as_posix() else path.as_posix()
     return out
 
 
