@@ -85,8 +85,9 @@ def _json_safe(value) -> bool:
 # Records kept besides documents, each under a digest of everything it depends on: "rules" (a rule's
 # verdict, keyed by the rule and the code version, which covers the model and the venue profiles) and
 # "pages" (an entry page's Markdown, keyed by every value the page shows), "abbr" (the glossary
-# definitions a page needs, keyed by the page's text and the glossary).
-SECTIONS = ("rules", "pages", "abbr")
+# definitions a page needs, keyed by the page's text and the glossary), "checks" (an entry's findings of
+# the per-entry cross-checks, keyed by its file, its hash, today and the market: crosscheck.run_check).
+SECTIONS = ("rules", "pages", "abbr", "checks")
 _CURRENT: list = [None]
 
 
