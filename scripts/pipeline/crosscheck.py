@@ -372,6 +372,7 @@ class _EntryFindings:
         context = digest_of("entry-checks", today_utc().isoformat(), content.market_snapshot())
         self.keys: dict[int, str] = {}
         self.records: dict[str, dict] = {}
+        self.checked: dict[str, int] = {}  # check name -> how many entries it ran on (the others were kept)
         for doc in content.entries:
             sha = doc.__dict__.get("sha256")
             if isinstance(sha, str):
@@ -408,6 +409,7 @@ class _EntryFindings:
         name = check.__name__
         kept = {id(doc): self._kept(doc, name) for doc in self.content.entries}
         todo = [doc for doc in self.content.entries if kept[id(doc)] is None]
+        self.checked[name] = len(todo)
         part = Content(self.content.layout, entries=todo, categories=self.content.categories,
                        glossary=self.content.glossary, site=self.content.site, market=self.content.market)
         found = check(part)
