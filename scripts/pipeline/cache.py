@@ -234,9 +234,19 @@ class ContentCache:
 
     def begin(self) -> "ContentCache":
         """Start another run with this cache, kept in memory since the last :meth:`save` (the preview
-        keeps one between saves, so a save reads and writes only what changed). Returns the cache."""
+        keeps one between saves, so a save reads and writes only what changed). Returns the cache.
+
+        The last run froze what it loaded out of the cyclic collector's sight (build._gc_paused); in a
+        process that runs again, what it left as cyclic garbage would stay frozen for good, so the
+        frozen objects are given back to the collector and collected once here.
+        """
+        import gc
+
         from . import safety
 
+        if gc.get_freeze_count():
+            gc.unfreeze()
+            gc.collect()
         self.used, self.records_used = {}, {name: {} for name in SECTIONS}
         safety.use_verdicts(self.markdown if self.enabled else None)
         _CURRENT[0] = self
