@@ -207,6 +207,7 @@ class ContentCache:
         # kept in memory between runs (the preview): a file whose stamp is unchanged is not read again
         self.resident = False
         self.stamps: dict[str, tuple] = {}
+        self.saved = False  # a run of this cache has ended (see :meth:`begin`)
         # the files' hashes, reused while their stat is unchanged (saved with the cache)
         self.stats = stats if stats is not None else StatIndex(root, enabled)
         from . import safety  # Markdown and nh3: imported only when a check runs
@@ -237,14 +238,14 @@ class ContentCache:
         keeps one between saves, so a save reads and writes only what changed). Returns the cache.
 
         The last run froze what it loaded out of the cyclic collector's sight (build._gc_paused); in a
-        process that runs again, what it left as cyclic garbage would stay frozen for good, so the
-        frozen objects are given back to the collector and collected once here.
+        process that runs again, what it left as cyclic garbage would stay frozen for good, so after a
+        saved run the frozen objects are given back to the collector and collected once here.
         """
         import gc
 
         from . import safety
 
-        if gc.get_freeze_count():
+        if self.saved and gc.get_freeze_count():  # a run after a saved one: not the first of this cache
             gc.unfreeze()
             gc.collect()
         self.used, self.records_used = {}, {name: {} for name in SECTIONS}
@@ -337,6 +338,7 @@ class ContentCache:
         from . import safety
 
         self.stats.save()
+        self.saved = True
         verdicts = safety.used_verdicts()[0]
         if _CURRENT[0] is self:
             _CURRENT[0] = None
