@@ -360,7 +360,8 @@ def run_check(check, content: Content) -> list[Problem]:
 
 class _EntryFindings:
     """The per-entry findings of one content, kept in the cache's "checks" section: one record per
-    entry, ``{check name: [[line, path, message], ...]}``, under :meth:`key`."""
+    entry, ``{check name: [[line, path, message], ...]}``, under a digest of the entry's file name,
+    its bytes' hash, today's date and the market snapshot."""
 
     _last: list = []  # [content, cache, instance]: crosscheck and warnings share one
 
