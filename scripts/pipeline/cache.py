@@ -382,5 +382,7 @@ class ContentCache:
                 temporary = path.with_suffix(f".{os.getpid()}.tmp")
                 temporary.write_bytes(_shard_bytes(payload))
                 os.replace(temporary, path)
+            for legacy in self.folder.glob("??.json"):  # shards of the JSON-only format: never read again
+                legacy.unlink()
         except OSError:
             pass  # a read-only checkout: the run is still right, only slower next time

@@ -185,3 +185,12 @@ def test_text_records_come_back_as_kept_and_a_damaged_text_is_a_miss(tmp_path, m
     assert damaged.record("pages", "aa" + "0" * 62) is None
     assert damaged.record("pages", "aa" + "1" * 62) == "changed"
     damaged.save()
+
+
+def test_shards_of_the_json_only_format_are_removed(tmp_path, make_project, good_text):
+    layout = make_project(tmp_path / "p", {"good-entry.yaml": good_text}, real_entries=False)
+    legacy = tmp_path / "p" / ".cache" / "content" / "ab.json"
+    legacy.parent.mkdir(parents=True)
+    legacy.write_text('{"key": "old", "docs": {}}', encoding="utf-8")
+    check(layout)
+    assert not legacy.exists() and _shards(tmp_path / "p")
