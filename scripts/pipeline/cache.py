@@ -1,7 +1,7 @@
 """The content cache: loaded, schema-valid documents and Markdown safety verdicts kept between runs.
 
 Files ``.cache/content/<xx>.shard`` under the project root (a line of JSON, then a block of UTF-8
-texts: see :func:`_shard_bytes`; never pickle: reading them cannot run code), 256 shards so that one changed file rewrites only the shards its records fall in. It is keyed by the code's version (every Python file of the pipeline and the model, the
+texts: see :mod:`.shardfile`; never pickle: reading them cannot run code), 256 shards so that one changed file rewrites only the shards its records fall in. It is keyed by the code's version (every Python file of the pipeline and the model, the
 Markdown configuration and the installed versions of the libraries that parse and check) and by the
 hash of the schemas; a file written under another key is ignored, never trusted. A document is reused
 only when its file's SHA-256 is the one stored with it, and only documents that loaded and passed their
@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .load import CachedDocument, Document
+from .shardfile import TextRecord, parse_shard, shard_bytes
 from .statindex import StatIndex
 
 CACHE_DIR = ".cache"
@@ -108,79 +109,6 @@ def doc_shard(file: str) -> str:
     return hashlib.sha256(file.encode("utf-8", "surrogatepass")).hexdigest()[:2]
 
 
-# A shard's file: one line of JSON (the header), a newline, then the text block: the UTF-8 bytes of
-# the page texts and definition blocks (TEXT_SECTIONS), which make most of a cache's size. The header's
-# "texts" maps each section to {key: [offset, length]} in the block. Parsing JSON strings full of escaped
-# newlines and quotes cost most of reading the cache; the block's texts are decoded only when used.
-TEXT_SECTIONS = ("pages", "abbr")
-FORMAT = "mn-cache-2"
-
-
-class _Text:
-    """A text record not decoded yet: ``length`` bytes at ``offset`` of a shard's text block."""
-
-    __slots__ = ("block", "offset", "length")
-
-    def __init__(self, block: bytes, offset: int, length: int):
-        self.block, self.offset, self.length = block, offset, length
-
-    def raw(self) -> bytes:
-        """The record's UTF-8 bytes."""
-        return self.block[self.offset:self.offset + self.length]
-
-    def text(self) -> str | None:
-        """The record's text, or None when its bytes are not UTF-8 (a damaged shard)."""
-        try:
-            return self.raw().decode("utf-8", "surrogatepass")
-        except UnicodeDecodeError:
-            return None
-
-
-def _parse_shard(data: bytes) -> dict:
-    """A shard file's records (texts as :class:`_Text`); ValueError when it is not a shard."""
-    end = data.find(b"\n")
-    if end < 0:
-        raise ValueError("no header")
-    raw = json.loads(data[:end])
-    if not isinstance(raw, dict) or raw.get("format") != FORMAT or not isinstance(raw.get("texts"), dict):
-        raise ValueError("not a shard of this format")
-    block, size = data[end + 1:], len(data) - end - 1
-    for name, refs in raw["texts"].items():
-        section = raw.get(name)
-        if name not in TEXT_SECTIONS or not isinstance(refs, dict) or not isinstance(section, dict):
-            raise ValueError("malformed texts")
-        for key, ref in refs.items():
-            if not (isinstance(ref, list) and len(ref) == 2 and all(type(n) is int and n >= 0 for n in ref)
-                    and ref[0] + ref[1] <= size):
-                raise ValueError("malformed text reference")
-            section[key] = _Text(block, ref[0], ref[1])
-    return raw
-
-
-def _shard_bytes(payload: dict) -> bytes:
-    """The file of one shard: :func:`_parse_shard` reads it back (texts go to the text block)."""
-    parts: list[bytes] = []
-    offset = 0
-    texts: dict[str, dict] = {}
-    header = dict(payload, format=FORMAT, texts=texts)
-    for name in TEXT_SECTIONS:
-        kept, refs = {}, {}
-        for key, value in payload.get(name, {}).items():
-            if type(value) is _Text:
-                data = value.raw()
-            elif isinstance(value, str):
-                data = value.encode("utf-8", "surrogatepass")
-            else:
-                kept[key] = value
-                continue
-            refs[key] = [offset, len(data)]
-            parts.append(data)
-            offset += len(data)
-        header[name], texts[name] = kept, refs
-    head = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
-    return b"".join([head, b"\n"] + parts)
-
-
 def _valid_shard(raw, key: str) -> bool:
     return isinstance(raw, dict) and raw.get("key") == key and all(
         isinstance(raw.get(name, {}), dict) for name in ("docs", "markdown") + SECTIONS) and isinstance(raw.get("docs"), dict)
@@ -262,7 +190,7 @@ class ContentCache:
         for path in paths:
             shard = path.stem
             try:
-                raw = _parse_shard(path.read_bytes())
+                raw = parse_shard(path.read_bytes())
             except (OSError, ValueError):
                 raw = None
             if len(shard) != 2 or not _valid_shard(raw, self.key):
@@ -276,7 +204,7 @@ class ContentCache:
     def record(self, section: str, key: str):
         """The record kept under ``key`` in ``section``, or None."""
         value = self.records[section].get(key) if self.enabled else None
-        if type(value) is _Text:  # kept as bytes in its shard's text block: decoded on first use
+        if type(value) is TextRecord:  # kept as bytes in its shard's text block: decoded on first use
             value = value.text()
             if value is None:
                 del self.records[section][key]
@@ -291,7 +219,7 @@ class ContentCache:
         if self.enabled and value is not None:
             self.records_used[section][key] = value
             stored = self.records[section].get(key)
-            if (stored.text() if type(stored) is _Text else stored) != value:
+            if (stored.text() if type(stored) is TextRecord else stored) != value:
                 self.dirty.add(key[:2])
 
     def document(self, file: str, data: bytes | None, digest: str | None = None,
@@ -380,7 +308,7 @@ class ContentCache:
             for shard, payload in shards.items():
                 path = self.folder / f"{shard}{SHARD_SUFFIX}"
                 temporary = path.with_suffix(f".{os.getpid()}.tmp")
-                temporary.write_bytes(_shard_bytes(payload))
+                temporary.write_bytes(shard_bytes(payload))
                 os.replace(temporary, path)
             for legacy in self.folder.glob("??.json"):  # shards of the JSON-only format: never read again
                 legacy.unlink()
