@@ -76,16 +76,19 @@ def validate_outcome(layout: Layout, files):
     """What ``validate`` reports for ``files`` (all entries when empty): replayed from ``.cache/run.json``
     when no input changed since it was stored (scripts/pipeline/runcache.py), else checked and stored."""
     from .pipeline import runcache
+    from .pipeline.statindex import StatIndex
 
     enabled = os.environ.get("MARGIN_NOTES_CACHE", "1") != "0"  # build.CACHE_ENV
-    key = runcache.run_key(layout.root, files) if enabled else ""
+    stats = StatIndex(layout.root, enabled)
+    key = runcache.run_key(layout.root, files, stats) if enabled else ""
     outcome = runcache.replay(layout.root, key) if enabled else None
     if outcome is not None:
+        stats.save()
         return outcome
     from .pipeline.build import check
     from .pipeline.drafts import draft_notes
 
-    content, problems = check(layout, files)
+    content, problems = check(layout, files, stats=stats)
     notes = draft_notes(content, [display_path(Path(f), layout.root) for f in files])
     outcome = runcache.Outcome(problems, list(content.warnings), notes, len(files) if files else len(content.entries))
     if enabled:

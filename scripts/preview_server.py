@@ -1,30 +1,35 @@
-"""The live preview behind ``python -m scripts serve``: MkDocs' dirty reload, driven by the pipeline.
+"""The live preview behind ``python -m scripts serve``: the pipeline, then MkDocs on the changed pages.
 
 A save under content/ re-runs the pipeline, which rewrites only the Markdown files whose text changed
-(an unchanged file keeps its modification time), then MkDocs builds in dirty mode and renders only the
-pages whose file is newer than their HTML. The pipeline renders every page from the whole content, so
-the pages that show something of a changed entry (another entry's related list, its category page,
-the home page, the rules and glossary pages) are rewritten with it and rebuilt too. Around MkDocs:
+(an unchanged file keeps its modification time). The pipeline renders every page from the whole
+content, so the pages that show something of a changed entry (another entry's related list, its
+category page, the home page, the rules and glossary pages) are rewritten with it. Then MkDocs builds
+those pages only:
 
-* the tags plugin lists the tags of the pages it read, and a dirty build reads only the changed ones:
-  the preview keeps every page's front matter and title from earlier builds, hands those of unchanged
-  pages to the plugin, and rebuilds the tag index on every dirty build;
+* the first build is a full one; MkDocs' objects of the last build (configuration, files, pages,
+  navigation, templates) stay in memory, and a save that changed existing pages reads, renders and
+  writes those pages alone on them (:mod:`scripts.preview_resident`), the tag index only when a title
+  or a tag changed; a save that adds or removes a page of the navigation gets MkDocs' own dirty build,
+  where the tags plugin is handed the remembered front matter and title of the pages it does not read;
 * the content cache is read once and kept in memory: a save reloads only the files whose bytes changed,
-  and pages, glossary definitions and rule results whose inputs did not change come from memory;
+  and pages, glossary definitions and rule results whose inputs did not change come from memory; what
+  a full build leaves in memory is frozen out of the cyclic garbage collector's walks;
 * a dirty build logs a warning, so preview builds are not strict (``make site`` stays full and strict);
-* a save is seen through inotify at once (MkDocs' own server polls every half second);
 * a change outside content/ (code, templates, mkdocs.yml) rebuilds the whole site;
+* the server (:mod:`scripts.preview_http`) tells each open page when a build ends and which pages it
+  wrote; the open page swaps in its new content without reloading;
 * while the content has problems, every page answers with the problems page
   (:func:`scripts.pipeline.preview.problems_html`); the built site is left as it was, and the next good
   save brings it back;
-* search: Pagefind indexes the site after each full build only, and the search box says so.
+* search: Pagefind indexes the site after each full build only, and the search box says so;
+* each rebuild logs its phases (wait for the save's events, pipeline, MkDocs' steps) for the benchmark.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import html
-import json
 import logging
 import os
 import shutil
@@ -35,24 +40,67 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import jinja2
-import watchdog.events
-import watchdog.observers
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
-from mkdocs.livereload import LiveReloadServer, _serve_url
+from mkdocs.livereload import _serve_url
 from mkdocs.plugins import event_priority
 
 from scripts.pipeline.build import DOCS_ENV, PREPARED_ENV, ROOT, ROOT_ENV, open_cache, prepare_content
 from scripts.pipeline.content import Layout
 from scripts.pipeline.errors import ContentError
+from scripts.pipeline.market import PUBLISHED
 from scripts.pipeline.preview import problems_html
 from scripts.pipeline.search import index_site
+from scripts.preview_http import PreviewServer
+from scripts.preview_resident import ResidentSite
 
 log = logging.getLogger("mkdocs.margin_notes.preview")
 TAGS_PAGE = "tags.md"
-# Events that change a file (inotify also reports files being opened and read).
-_CHANGES = {"created", "modified", "deleted", "moved", "closed"}
 _DIRTY_WARNING = "A 'dirty' build is being performed"
+
+
+class _Clock:
+    """Wall and CPU seconds of a rebuild's phases, each since the previous mark."""
+
+    def __init__(self):
+        self.last = (time.perf_counter(), time.process_time())
+        self.phases: dict[str, tuple[float, float]] = {}
+
+    def mark(self, name: str) -> None:
+        """End the phase ``name`` now (a repeated name adds to it)."""
+        now = (time.perf_counter(), time.process_time())
+        wall, cpu = self.phases.get(name, (0.0, 0.0))
+        self.phases[name] = (wall + now[0] - self.last[0], cpu + now[1] - self.last[1])
+        self.last = now
+
+
+class _Timing:
+    """A plugin that marks the end of each step of MkDocs' build on a :class:`_Clock`."""
+
+    def __init__(self, clock: _Clock):
+        self.clock = clock
+
+    @event_priority(-100)
+    def on_pre_build(self, config):
+        """MkDocs' configuration and the plugins' start of build."""
+        self.clock.mark("mkdocs config")
+
+    @event_priority(-100)
+    def on_nav(self, nav, config, files):
+        """Listing the docs and theme files, and the navigation."""
+        self.clock.mark("mkdocs files and nav")
+        return nav
+
+    @event_priority(120)
+    def on_env(self, env, config, files):
+        """Reading and rendering the changed pages (and checking every page's date)."""
+        self.clock.mark("mkdocs read pages")
+        return env
+
+    @event_priority(-100)
+    def on_post_build(self, config):
+        """The tag index and remembered pages (``on_env``), then writing the changed pages."""
+        self.clock.mark("mkdocs env and write pages")
 
 
 class _DirtyPages:
@@ -62,7 +110,9 @@ class _DirtyPages:
         self.preview = preview
         self.dirty = dirty
         self.built: list[str] = []
+        self.addresses: list[str] = []  # the built pages' addresses, relative to the site's root
         self.total = 0
+        self.files = self.nav = self.env = None  # MkDocs' objects of this build
 
     def on_config(self, config):
         """In a dirty build, keep the static templates already built (404 page, sitemap, robots.txt)."""
@@ -73,16 +123,23 @@ class _DirtyPages:
 
     def on_files(self, files, config):
         """In a dirty build, mark the tag index changed: it lists every page's tags, and they may have changed."""
+        self.files = files
         self.total = len(files.documentation_pages())
         tags = files.get_file_from_path(TAGS_PAGE)
         if self.dirty and tags is not None and tags.abs_src_path:
             tags.content_string = tags.content_string  # a file with content in memory counts as modified
         return files
 
+    def on_nav(self, nav, config, files):
+        """Keep the navigation (for :class:`ResidentSite`)."""
+        self.nav = nav
+        return nav
+
     @event_priority(110)  # before the tags plugin's on_env (100) turns its mappings into listings
     def on_env(self, env, config, files):
         """Compile templates once per preview; give pages a dirty build did not read their remembered meta."""
         env.bytecode_cache = self.preview.templates
+        self.env = env
         if not self.dirty:
             return env
         tags = config.plugins.get("material/tags")
@@ -99,6 +156,7 @@ class _DirtyPages:
         """Remember the page's front matter and title for later dirty builds."""
         self.preview.pages[page.file.src_uri] = (dict(page.meta), page.title)
         self.built.append(page.file.src_uri)
+        self.addresses.append(page.url)
         return context
 
 
@@ -158,78 +216,12 @@ class _QuietDirty(logging.Filter):
         return not record.getMessage().startswith(_DIRTY_WARNING)
 
 
-class PreviewServer(LiveReloadServer):
-    """MkDocs' live-reload server with inotify, the changed paths, the problems page and a search note."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.observer = watchdog.observers.Observer()  # inotify on Linux: no polling delay
-        self.build_delay = 0.05  # wait this long for a save's further events before building
-        self.changed: set[str] = set()
-        self.problems_page: bytes | None = None
-        self.search_note: dict | None = None
-
-    def watch(self, path, func=None, *, recursive: bool = True) -> None:
-        """Watch ``path``; every changed file under it is recorded and asks for a rebuild."""
-        path = os.path.abspath(path)
-        if path in self._watched_paths:
-            self._watched_paths[path] += 1
-            return
-        self._watched_paths[path] = 1
-
-        def callback(event):
-            if event.is_directory or event.event_type not in _CHANGES:
-                return
-            paths = {os.fsdecode(event.src_path), os.fsdecode(getattr(event, "dest_path", "") or "")} - {""}
-            if all("__pycache__" in p for p in paths):
-                return
-            with self._rebuild_cond:
-                self.changed |= paths
-                self._want_rebuild = True
-                self._rebuild_cond.notify_all()
-
-        handler = watchdog.events.FileSystemEventHandler()
-        handler.on_any_event = callback
-        self._watch_refs[path] = self.observer.schedule(handler, path, recursive=recursive)
-
-    def take_changes(self) -> set[str]:
-        """The paths changed since the last call."""
-        with self._rebuild_cond:
-            changed, self.changed = self.changed, set()
-        return changed
-
-    def _serve_request(self, environ, start_response):
-        problems = self.problems_page
-        path = environ["PATH_INFO"].encode("latin-1").decode("utf-8", "ignore")
-        if problems is None or path.startswith("/livereload/") or not _is_page(path):
-            return super()._serve_request(environ, start_response)
-        with self._epoch_cond:
-            self._epoch_cond.wait_for(lambda: self._visible_epoch == self._wanted_epoch)
-            epoch = self._visible_epoch
-        relative = path[len(self.mount_path):] if path.startswith(self.mount_path) else path.lstrip("/")
-        target = Path(self.root, relative, "index.html" if relative.endswith("/") or not relative else "")
-        status = "200 OK" if path.rstrip("/") + "/" == self.mount_path or target.is_file() else "404 Not Found"
-        body = self._inject_js_into_html(problems, epoch)
-        start_response(status, [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))])
-        return [body]
-
-    def _inject_js_into_html(self, content, epoch):
-        content = super()._inject_js_into_html(content, epoch)
-        note = self.search_note
-        if note is None:
-            return content
-        script = ("<script>(function(){var n=%s;document.documentElement.dataset.mnPreviewSearch=n.built;"
-                  "var i=document.querySelector('[data-mn-search-query]');"
-                  "if(i){i.placeholder=n.short;i.title=n.long;}})();</script>" % json.dumps(note))
-        end = content.rfind(b"</body>")
-        end = len(content) if end < 0 else end
-        return content[:end] + script.encode() + content[end:]
-
-
-def _is_page(path: str) -> bool:
-    """Whether ``path`` asks for a page (a folder, an .html file or a name without extension)."""
-    name = path.rsplit("/", 1)[-1]
-    return not name or name.endswith(".html") or "." not in name
+def _used_by_pages(relative: str) -> bool:
+    """Whether docs file ``relative`` is one that pages load or that shapes every page (not a page's own
+    Markdown, nor a data export such as entries.json or rules.json that no page loads)."""
+    if relative.endswith(".md"):
+        return False
+    return relative.startswith("assets/") or relative == PUBLISHED or not relative.endswith(".json")
 
 
 class Preview:
@@ -251,6 +243,7 @@ class Preview:
         # changed and writes back only the shards that changed (None: opened at the first build)
         self.cache = None
         self.written: dict = {}  # docs file: (its text, its stamp) as the pipeline last left it
+        self.resident: ResidentSite | None = None  # MkDocs' objects of the last build
 
     def config(self):
         """A fresh MkDocs configuration for the preview (loading it again re-reads the hook and templates)."""
@@ -265,17 +258,22 @@ class Preview:
 
     def __call__(self) -> None:
         """Rebuild after a change: dirty when only content/ changed, full otherwise."""
-        changed = self.server.take_changes() if self.server else set()
+        changed, first = self.server.take_changes() if self.server else (set(), None)
         content = os.path.abspath(self.layout.content) + os.sep  # as the watcher names paths
         full = any(not path.startswith(content) for path in changed)
         if full:
             self.cache = None  # code may have changed: the cache's key is computed again
-        self.rebuild(full=full)
+        self.rebuild(full=full, waited=None if first is None else time.perf_counter() - first)
 
-    def rebuild(self, full: bool) -> None:
-        """Run the pipeline; on problems show them; otherwise build the changed pages (all when ``full``)."""
+    def rebuild(self, full: bool, waited: float | None = None) -> None:
+        """Run the pipeline; on problems show them; otherwise build the changed pages (all when ``full``).
+
+        ``waited``: the seconds from the first file event to this call (the watcher's wait for a save's
+        further events), reported with the phases.
+        """
         log.info("Building documentation...")
         start = time.perf_counter()
+        clock = _Clock()
         written: list[str] = []
         try:
             if self.cache is None:
@@ -288,33 +286,66 @@ class Preview:
                 self.server.problems_page = problems_html(error.problems).encode("utf-8")
             print(f"{error}\nThe preview shows these problems until a save fixes them.", file=sys.stderr, flush=True)
             self.last = {"problems": len(error.problems)}
+            if self.server:
+                self.server.record(reload=True)
             return
         stages = time.perf_counter() - start
+        clock.mark("pipeline")
         full = full or not self.built
         plugin = _DirtyPages(self, dirty=not full)
-        if not full:
-            self._drop_removed(written)
-        if full or written:
+        removed = [] if full else self._drop_removed(written)
+        plan = None if full or not written or self.resident is None else self.resident.plan(written, self.docs_dir)
+        if plan is not None:
+            plugin = self.resident.plugin
+            try:
+                self.resident.build(*plan, clock)
+            except BaseException:
+                self.resident = None  # its pages may be half read: the next save lets MkDocs build
+                raise
+            clock.mark("mkdocs finish")
+        elif full or written:
+            self.resident = None
+            gc.unfreeze()  # what the last build left behind may be collected now
             config = self.config()
+            timing = _Timing(clock)
             config.plugins["margin-notes/preview"] = plugin
+            config.plugins["margin-notes/preview-timing"] = timing
             self.built = False  # until this build completes
             with self.theme_files.use(fresh=full):
                 mkdocs_build(config, serve_url=config.site_url, dirty=not full)
+            self.resident = ResidentSite(config, plugin.files, plugin.nav, plugin.env, plugin, timing)
+            # The content cache and MkDocs' objects stay for the whole session: the cyclic collector
+            # need not walk them on every save (at 10,000 entries each full walk takes about a second).
+            gc.freeze()
+            clock.mark("mkdocs finish")
             self.built = True
             if full:
                 self._index_search()
+                clock.mark("search index")
         if self.server:
+            # a full build may change any page, styles and scripts; a changed asset may change any page;
+            # the problems page goes away
+            reload = full or self.server.problems_page is not None or any(map(_used_by_pages, written))
             self.server.problems_page = None
+            self.server.record(reload=reload, pages=plugin.addresses + removed)
         elapsed = time.perf_counter() - start
-        self.last = {"full": full, "written": written, "built": plugin.built, "pages": plugin.total,
-                     "pipeline_s": stages, "total_s": elapsed}
+        self.last = {"full": full, "resident": plan is not None, "written": written, "built": plugin.built,
+                     "pages": plugin.total,
+                     "pipeline_s": stages, "total_s": elapsed, "phases": clock.phases}
+        if waited is not None:
+            self.last["waited_s"] = waited
+        phases = "; ".join([f"waiting for the save's events {waited:.3f} s"] if waited is not None else [])
+        phases += "".join(f"; {name} {wall:.3f} s (CPU {cpu:.3f} s)" for name, (wall, cpu) in clock.phases.items())
+        log.info(f"Preview: phases: {phases.lstrip('; ')}")
         shown = ", ".join(plugin.built[:8]) + (", ..." if len(plugin.built) > 8 else "")
         log.info(f"Preview: {'full' if full else 'dirty'} build: {len(written)} Markdown files rewritten, "
                  f"{len(plugin.built)} of {plugin.total} pages rebuilt ({shown}) in {elapsed:.2f} s "
-                 f"(pipeline {stages:.2f} s)")
+                 f"(pipeline {stages:.2f} s{'; MkDocs resident' if plan is not None else ''})")
 
-    def _drop_removed(self, written: list[str]) -> None:
-        """Delete the built copy of every docs file the pipeline removed (a dirty build leaves it behind)."""
+    def _drop_removed(self, written: list[str]) -> list[str]:
+        """Delete the built copy of every docs file the pipeline removed (a dirty build leaves it behind);
+        returns the addresses of the pages removed."""
+        addresses = []
         for relative in written:
             if (self.docs_dir / relative).exists():
                 continue
@@ -322,9 +353,11 @@ class Preview:
                 stem = relative[:-3]
                 relative = "index.html" if stem == "index" else (
                     stem[:-len("index")] + "index.html" if stem.endswith("/index") else stem + "/index.html")
+                addresses.append(relative[:-len("index.html")])
             target = Path(self.site_dir, relative)
             if target.is_file():
                 target.unlink()
+        return addresses
 
     def _index_search(self) -> None:
         """Index the freshly built site with Pagefind; the search box then names the time of this index."""

@@ -185,7 +185,7 @@ def calc_inverse_cross_liquidation_price(side, entry_price, contracts, balance, 
     if not (free > value * mmr):
         raise ValueError("order_margin leaves the account at or below its maintenance margin: it would be "
                          "liquidated at once")
-    if not (value - s * free > 0):
+    if not (value + s * free > 0):
         raise ValueError("balance covers any rise in price: this short has no bankruptcy or liquidation price")
     bankruptcy = (1 + s * taker_fee) * contracts / (value + s * free)
     cushion = free - value * mmr - contracts * taker_fee / bankruptcy

@@ -210,11 +210,14 @@ class Exchange:
     # ----- wallet operations -------------------------------------------------------------------------
 
     def deposit(self, amount):
-        """Deposit ``amount`` USDT into the current account; a debt is repaid first (all policies)."""
+        """Deposit ``amount`` USDT into the current account; a debt is repaid first (all policies). Where the
+        venue sources no debt (``can_go_negative`` false) a wallet below zero is funding that open profit
+        covers, not a debt: the deposit simply adds to it and repays nothing."""
         def body():
             value = money(self._amount("amount", amount))
             acc = self.account
-            repaid = min(value, max(ZERO, -self.wallet_balance(acc)))
+            debt = max(ZERO, -self.wallet_balance(acc)) if self.venue.can_go_negative else ZERO
+            repaid = min(value, debt)
             if repaid > 0:
                 self.exercised.add("deposit_repays_debt")
             acc.wallet += value
@@ -580,9 +583,12 @@ class Exchange:
 
     def funding(self, symbol, rate):
         """Settle one funding interval on ``symbol`` at its mark for every account (§1.9): positive rate,
-        longs pay. Isolated: paid from the available balance, then the position margin (where the venue
-        sources ``funding_from_position_margin``). Cross: from the wallet; where the venue is
-        ``never_negative`` a payment is capped at the wallet's positive balance."""
+        longs pay. Isolated: paid from and received into the position margin where the venue sources
+        ``funding_in_isolated_margin`` (Binance); else paid from the available balance, then the position
+        margin (where the venue sources ``funding_from_position_margin``). The margin goes below zero only
+        where the venue sources ``isolated_margin_below_zero`` (elsewhere it stops at zero); the engine then
+        liquidates the position unless its profit covers maintenance. Cross and the rest: from the wallet;
+        where the venue is ``never_negative`` a payment is capped at the wallet's positive balance."""
         def body():
             self._symbol(symbol)
             funding_rate = to_decimal("rate", rate)
@@ -596,7 +602,11 @@ class Exchange:
                         continue
                     fee = money(calc_funding_fee(pos.side, pos.qty, mark, funding_rate)["funding_fee"])
                     if fee < 0:
-                        acc.wallet -= fee
+                        if pos.margin_mode == "isolated" and self.venue.does("funding_in_isolated_margin"):
+                            self.exercised.add("funding_in_isolated_margin")
+                            pos.margin -= fee
+                        else:
+                            acc.wallet -= fee
                         received -= fee
                     elif fee > 0:
                         paid += self._pay_funding(acc, pos, fee)
@@ -605,18 +615,32 @@ class Exchange:
         return self._run("funding", {"symbol": symbol, "rate": rate}, body)
 
     def _pay_funding(self, acc, pos, fee):
+        if pos.margin_mode == "isolated" and self.venue.does("funding_in_isolated_margin"):
+            self.exercised.add("funding_in_isolated_margin")
+            return self._take_from_margin(pos, fee)
         if pos.margin_mode == "isolated" and self.venue.does("funding_from_position_margin"):
             from_wallet = min(fee, max(ZERO, money(self.available_balance(acc))))
             acc.wallet -= from_wallet
             if fee > from_wallet:
                 self.exercised.add("funding_from_position_margin")
-            pos.margin -= fee - from_wallet
+                return from_wallet + self._take_from_margin(pos, fee - from_wallet)
             return fee
         if self.venue.does("never_negative") and fee > max(ZERO, acc.wallet):
             self.exercised.add("never_negative")
             fee = max(ZERO, acc.wallet)
         acc.wallet -= fee
         return fee
+
+    def _take_from_margin(self, pos, amount):
+        """Take ``amount`` of funding from an isolated position margin; returns what was taken. Where the
+        venue does not source ``isolated_margin_below_zero`` the margin stops at zero (the rest is not
+        collected) and the engine then liquidates the position unless its profit covers maintenance."""
+        if amount > pos.margin and not self.venue.does("isolated_margin_below_zero"):
+            amount = max(ZERO, pos.margin)
+        pos.margin -= amount
+        if pos.margin < 0:
+            self.exercised.add("isolated_margin_below_zero")
+        return amount
 
     def advance_hours(self, hours):
         """Advance the clock; under ``bybit-uta`` each hour charges interest on borrowed USDT (§1.10)."""

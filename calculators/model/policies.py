@@ -33,6 +33,12 @@ POLICIES = {
     "liability_blocks_withdrawal": "no withdrawal of a coin that has a liability (a loan)",
     "funding_from_position_margin": "an isolated funding payment taken from the position margin when the "
                                     "available balance cannot meet it",
+    "funding_in_isolated_margin": "funding on an isolated position settled in that position's margin (its "
+                                  "isolated wallet): paid from it and received into it, whatever the "
+                                  "available balance",
+    "isolated_margin_below_zero": "an isolated position margin taken below zero by a funding payment: the "
+                                  "position stays open while its profit covers maintenance, and is "
+                                  "liquidated (the deficit to the venue's deficit policy) once it does not",
     "never_negative": "a balance that never goes below zero: payments and deficits capped at zero",
 }
 
@@ -40,7 +46,7 @@ REFUSABLE = frozenset({
     "fund_takes_surplus", "fund_covers_deficit", "deficit_to_adl", "deficit_to_wallet",
     "fee_to_close_in_position_margin", "partial_liquidation", "risk_limit_tiers", "withdrawal_blocked_while_negative",
     "open_blocked_while_negative", "block_follows_user", "liability_blocks_withdrawal",
-    "funding_from_position_margin", "never_negative",
+    "funding_from_position_margin", "funding_in_isolated_margin", "isolated_margin_below_zero", "never_negative",
 })
 DEBT_POLICIES = frozenset({"deposit_repays_debt", "debt_interest", "interest_free_amount"})
 

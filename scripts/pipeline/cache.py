@@ -1,7 +1,7 @@
 """The content cache: loaded, schema-valid documents and Markdown safety verdicts kept between runs.
 
-JSON files, ``.cache/content/<xx>.json`` under the project root (JSON, never pickle: reading them cannot
-run code), 256 shards so that one changed file rewrites only the shards its records fall in. It is keyed by the code's version (every Python file of the pipeline and the model, the
+Files ``.cache/content/<xx>.shard`` under the project root (a line of JSON, then a block of UTF-8
+texts: see :mod:`.shardfile`; never pickle: reading them cannot run code), 256 shards so that one changed file rewrites only the shards its records fall in. It is keyed by the code's version (every Python file of the pipeline and the model, the
 Markdown configuration and the installed versions of the libraries that parse and check) and by the
 hash of the schemas; a file written under another key is ignored, never trusted. A document is reused
 only when its file's SHA-256 is the one stored with it, and only documents that loaded and passed their
@@ -20,9 +20,12 @@ from importlib import metadata
 from pathlib import Path
 
 from .load import CachedDocument, Document
+from .shardfile import TextRecord, parse_shard, shard_bytes
+from .statindex import StatIndex
 
 CACHE_DIR = ".cache"
-SHARD_DIR = "content"  # .cache/content/<xx>.json
+SHARD_DIR = "content"  # .cache/content/<xx>.shard
+SHARD_SUFFIX = ".shard"
 REPO = Path(__file__).resolve().parents[2]
 # The libraries whose behaviour decides a load, a schema verdict or a Markdown verdict.
 LIBRARIES = ("PyYAML", "jsonschema", "jsonschema-rs", "Markdown", "pymdown-extensions", "nh3")
@@ -53,6 +56,24 @@ def schema_digest(schema_dir: Path) -> str:
     return digest.hexdigest()
 
 
+class UnreadDocument(CachedDocument):
+    """A cached document whose file was not read (its stat matched the stat index): the bytes are
+    read the first time a message needs a line."""
+
+    def __init__(self, file: str, data, path: Path):
+        super().__init__(file, data, b"")
+        self._path = path
+
+    def _line_maps(self) -> tuple[dict, dict]:
+        if self._maps is None:
+            try:
+                with open(self._path, "rb") as handle:
+                    self._source = handle.read()
+            except OSError:
+                self._source = b""
+        return super()._line_maps()
+
+
 def _json_safe(value) -> bool:
     """Whether ``value`` comes back from JSON as it went in (string keys only, no other types)."""
     if isinstance(value, dict):
@@ -65,8 +86,9 @@ def _json_safe(value) -> bool:
 # Records kept besides documents, each under a digest of everything it depends on: "rules" (a rule's
 # verdict, keyed by the rule and the code version, which covers the model and the venue profiles) and
 # "pages" (an entry page's Markdown, keyed by every value the page shows), "abbr" (the glossary
-# definitions a page needs, keyed by the page's text and the glossary).
-SECTIONS = ("rules", "pages", "abbr")
+# definitions a page needs, keyed by the page's text and the glossary), "checks" (an entry's findings of
+# the per-entry cross-checks, keyed by its file, its hash, today and the market: crosscheck.run_check).
+SECTIONS = ("rules", "pages", "abbr", "checks")
 _CURRENT: list = [None]
 
 
@@ -93,13 +115,13 @@ def _valid_shard(raw, key: str) -> bool:
 
 
 class ContentCache:
-    """The cache of one project root, in shards ``.cache/content/<xx>.json`` (a record's shard is the
+    """The cache of one project root, in shards ``.cache/content/<xx>.shard`` (a record's shard is the
     first two hex digits of its key, or of the SHA-256 of a document's file name). :meth:`save` writes
     back only the shards that gained or changed a record, so one changed file rewrites a few small
     files, not the whole cache; a shard that is unreadable, foreign or malformed is ignored and
     rewritten."""
 
-    def __init__(self, root: Path, schema_dir: Path, enabled: bool = True):
+    def __init__(self, root: Path, schema_dir: Path, enabled: bool = True, stats: StatIndex | None = None):
         self.folder = root / CACHE_DIR / SHARD_DIR
         self.key = f"{code_version()}:{schema_digest(schema_dir)}" if enabled else ""
         self.enabled = enabled
@@ -113,6 +135,9 @@ class ContentCache:
         # kept in memory between runs (the preview): a file whose stamp is unchanged is not read again
         self.resident = False
         self.stamps: dict[str, tuple] = {}
+        self.saved = False  # a run of this cache has ended (see :meth:`begin`)
+        # the files' hashes, reused while their stat is unchanged (saved with the cache)
+        self.stats = stats if stats is not None else StatIndex(root, enabled)
         from . import safety  # Markdown and nh3: imported only when a check runs
 
         if enabled:
@@ -138,9 +163,19 @@ class ContentCache:
 
     def begin(self) -> "ContentCache":
         """Start another run with this cache, kept in memory since the last :meth:`save` (the preview
-        keeps one between saves, so a save reads and writes only what changed). Returns the cache."""
+        keeps one between saves, so a save reads and writes only what changed). Returns the cache.
+
+        The last run froze what it loaded out of the cyclic collector's sight (build._gc_paused); in a
+        process that runs again, what it left as cyclic garbage would stay frozen for good, so after a
+        saved run the frozen objects are given back to the collector and collected once here.
+        """
+        import gc
+
         from . import safety
 
+        if self.saved and gc.get_freeze_count():  # a run after a saved one: not the first of this cache
+            gc.unfreeze()
+            gc.collect()
         self.used, self.records_used = {}, {name: {} for name in SECTIONS}
         safety.use_verdicts(self.markdown if self.enabled else None)
         _CURRENT[0] = self
@@ -149,13 +184,13 @@ class ContentCache:
     def _read(self) -> None:
         """Merge every usable shard; note the unusable ones (to be rewritten)."""
         try:
-            paths = sorted(self.folder.glob("*.json"))
+            paths = sorted(self.folder.glob("*" + SHARD_SUFFIX))
         except OSError:
             return
         for path in paths:
             shard = path.stem
             try:
-                raw = json.loads(path.read_text(encoding="utf-8"))
+                raw = parse_shard(path.read_bytes())
             except (OSError, ValueError):
                 raw = None
             if len(shard) != 2 or not _valid_shard(raw, self.key):
@@ -169,6 +204,12 @@ class ContentCache:
     def record(self, section: str, key: str):
         """The record kept under ``key`` in ``section``, or None."""
         value = self.records[section].get(key) if self.enabled else None
+        if type(value) is TextRecord:  # kept as bytes in its shard's text block: decoded on first use
+            value = value.text()
+            if value is None:
+                del self.records[section][key]
+            else:
+                self.records[section][key] = value
         if value is not None:
             self.records_used[section][key] = value
         return value
@@ -177,14 +218,20 @@ class ContentCache:
         """Keep ``value`` (JSON) under ``key`` in ``section``."""
         if self.enabled and value is not None:
             self.records_used[section][key] = value
-            if self.records[section].get(key) != value:
+            stored = self.records[section].get(key)
+            if (stored.text() if type(stored) is TextRecord else stored) != value:
                 self.dirty.add(key[:2])
 
-    def document(self, file: str, data: bytes) -> tuple[str, Document | None]:
-        """``(digest of data, the cached document of file or None)``."""
+    def document(self, file: str, data: bytes | None, digest: str | None = None,
+                 path: Path | None = None) -> tuple[str, Document | None]:
+        """``(digest of data, the cached document of file or None)``.
+
+        ``data`` may be None when ``digest`` is given (the stat index vouched for the file's hash):
+        the document then reads its file at ``path`` only if a message needs a line.
+        """
         from .facts import valid_facts  # Markdown's safety gate: not needed to replay a validation
 
-        digest = hashlib.sha256(data).hexdigest()
+        digest = hashlib.sha256(data).hexdigest() if data is not None else digest
         entry = self.docs.get(file) if self.enabled else None
         try:
             if entry and entry["sha256"] == digest and "data" in entry:
@@ -192,7 +239,8 @@ class ContentCache:
                 kept = self.objects.get(file)
                 if kept is not None and kept.__dict__.get("sha256") == digest and kept.data is entry["data"]:
                     return digest, kept  # in memory since the last run (the preview): the same object
-                doc = CachedDocument(file, entry["data"], data)
+                doc = CachedDocument(file, entry["data"], data) if data is not None \
+                    else UnreadDocument(file, entry["data"], path)
                 if valid_facts(entry.get("facts")):
                     doc.facts = entry["facts"]
                 self.objects[file] = doc
@@ -217,6 +265,8 @@ class ContentCache:
         """
         from . import safety
 
+        self.stats.save()
+        self.saved = True
         verdicts = safety.used_verdicts()[0]
         if _CURRENT[0] is self:
             _CURRENT[0] = None
@@ -256,9 +306,11 @@ class ContentCache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             for shard, payload in shards.items():
-                path = self.folder / f"{shard}.json"
+                path = self.folder / f"{shard}{SHARD_SUFFIX}"
                 temporary = path.with_suffix(f".{os.getpid()}.tmp")
-                temporary.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+                temporary.write_bytes(shard_bytes(payload))
                 os.replace(temporary, path)
+            for legacy in self.folder.glob("??.json"):  # shards of the JSON-only format: never read again
+                legacy.unlink()
         except OSError:
             pass  # a read-only checkout: the run is still right, only slower next time

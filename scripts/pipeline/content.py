@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,9 +43,19 @@ class Layout:
     def pages(self) -> Path:
         return self.content / "pages"
 
+    def entry_names(self) -> list[tuple[str, bool]]:
+        """``(name, is a symbolic link)`` of every entry file: every ``*.yaml`` by name, then every
+        ``*.yml`` (the one listing of the entries; OSError when the folder cannot be listed)."""
+        with os.scandir(self.entries) as listing:
+            items = [(item.name, item.is_symlink()) for item in listing]
+        return [item for suffix in (".yaml", ".yml") for item in sorted(i for i in items if i[0].endswith(suffix))]
+
     def entry_files(self) -> list[Path]:
-        """Every entry file, sorted by name."""
-        return sorted(self.entries.glob("*.yaml")) + sorted(self.entries.glob("*.yml"))
+        """Every entry file, in :meth:`entry_names` order (none when the folder cannot be listed)."""
+        try:
+            return [self.entries / name for name, _ in self.entry_names()]
+        except OSError:
+            return []
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import hashlib
 import re
 from functools import lru_cache
 
@@ -317,11 +318,24 @@ CHECKS = [check_ids, check_related, check_dates, check_faq, check_claims, check_
 WARNINGS = [citation_warnings]
 
 
+# Checks that judge each entry alone (plus side files that are not entries): an entry's findings depend
+# only on its own bytes, its file name, today's date (citations) and the market snapshot (calculator
+# defaults). With a content cache they are kept per entry under a digest of exactly those, so a run
+# checks only the entries that changed; the checks still run once for the glossary, the site texts,
+# the calculator catalogue, the hand-written pages and the venue profiles.
+PER_ENTRY = {check_dates, check_faq, check_claims, check_safety, check_calculators, check_placeholders,
+             check_citations, citation_warnings}
+
+
 def crosscheck(content: Content) -> list[Problem]:
-    """Run every check in :data:`CHECKS` and return all their problems."""
+    """Run every check in :data:`CHECKS` and return all their problems.
+
+    With a content cache, the :data:`PER_ENTRY` checks take an unchanged entry's findings from it
+    (:func:`run_check`): the same problems in the same order as running every check on every entry.
+    """
     problems = []
     for check in CHECKS:
-        problems.extend(check(content))
+        problems.extend(run_check(check, content))
     return problems
 
 
@@ -329,5 +343,98 @@ def warnings(content: Content) -> list[Problem]:
     """Run every check in :data:`WARNINGS`; their findings are shown, not failed on."""
     found = []
     for check in WARNINGS:
-        found.extend(check(content))
+        found.extend(run_check(check, content))
     return found
+
+
+def run_check(check, content: Content) -> list[Problem]:
+    """``check(content)``; for a :data:`PER_ENTRY` check with a content cache, only on the entries
+    whose findings the cache does not hold, the others' taken from it, in the order of the entries."""
+    from .cache import current
+
+    cache = current()
+    if cache is None or check not in PER_ENTRY:
+        return check(content)
+    return _EntryFindings.of(content, cache).run(check)
+
+
+class _EntryFindings:
+    """The per-entry findings of one content, kept in the cache's "checks" section: one record per
+    entry, ``{check name: [[line, path, message], ...]}``, under a digest of the entry's file name,
+    its bytes' hash, today's date and the market snapshot."""
+
+    _last: list = []  # [content, cache, instance]: crosscheck and warnings share one
+
+    def __init__(self, content: Content, cache):
+        from .cache import digest_of
+        from .citecheck import today_utc
+
+        self.content, self.cache = content, cache
+        context = digest_of("entry-checks", today_utc().isoformat(), content.market_snapshot())
+        self.keys: dict[int, str] = {}
+        self.records: dict[str, dict] = {}
+        self.checked: dict[str, int] = {}  # check name -> how many entries it ran on (the others were kept)
+        for doc in content.entries:
+            sha = doc.__dict__.get("sha256")
+            if isinstance(sha, str):
+                key = self.keys[id(doc)] = hashlib.sha256(
+                    f"{context}\0{sha}\0{doc.file}".encode("utf-8", "surrogatepass")).hexdigest()
+                record = cache.record("checks", key)
+                self.records[key] = dict(record) if isinstance(record, dict) else {}
+
+    @classmethod
+    def of(cls, content: Content, cache) -> "_EntryFindings":
+        """The findings of ``content`` (made once per content and cache)."""
+        last = cls._last
+        if not last or last[0] is not content or last[1] is not cache:
+            last[:] = [content, cache, cls(content, cache)]
+        return last[2]
+
+    def _kept(self, doc, name: str) -> list[Problem] | None:
+        key = self.keys.get(id(doc))
+        rows = self.records[key].get(name) if key is not None else None
+        if not isinstance(rows, list):
+            return None
+        if not rows:
+            return []
+        try:
+            problems = [Problem(doc.file, line, path, message) for line, path, message in rows]
+        except (TypeError, ValueError):
+            return None
+        if all(type(p.line) is int and isinstance(p.path, str) and isinstance(p.message, str) for p in problems):
+            return problems
+        return None
+
+    def run(self, check) -> list[Problem]:
+        """The problems of ``check`` (see :func:`run_check`)."""
+        name = check.__name__
+        kept = {id(doc): self._kept(doc, name) for doc in self.content.entries}
+        todo = [doc for doc in self.content.entries if kept[id(doc)] is None]
+        self.checked[name] = len(todo)
+        part = Content(self.content.layout, entries=todo, categories=self.content.categories,
+                       glossary=self.content.glossary, site=self.content.site, market=self.content.market)
+        found = check(part)
+        files = {doc.file for doc in todo}
+        by_file: dict[str, list[Problem]] = {file: [] for file in files}
+        others = []
+        for problem in found:
+            (by_file[problem.file] if problem.file in files else others).append(problem)
+        if any(problem.file in self._files() for problem in others):
+            return check(self.content)  # a finding on an entry it was not run on: not per entry after all
+        out = []
+        for doc in self.content.entries:
+            problems = kept[id(doc)]
+            if problems is None:
+                problems = by_file[doc.file]
+                key = self.keys.get(id(doc))
+                if key is not None:
+                    self.records[key][name] = [[p.line, p.path, p.message] for p in problems]
+                    self.cache.keep("checks", key, dict(self.records[key]))
+            out += problems
+        return out + others
+
+    def _files(self) -> set[str]:
+        files = self.__dict__.get("files")
+        if files is None:
+            files = self.__dict__["files"] = {doc.file for doc in self.content.entries}
+        return files

@@ -30,6 +30,7 @@ def problems_html(problems: list[Problem]) -> str:
     count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {files} file{'s' if files != 1 else ''}"
     return (f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f'<link rel="icon" href="data:,">\n'  # no request for /favicon.ico (a 404 in the console)
             f"<title>Content problems · Margin Notes preview</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
             f'<main id="mn-problems">\n<h1>The content has problems</h1>\n'
             f"<p>{count}. The preview shows the site again once they are fixed: save the file and this page "

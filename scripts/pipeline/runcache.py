@@ -2,7 +2,7 @@
 
 ``.cache/run.json`` holds one record: the key of a validation run and what it printed (problems,
 warnings, draft notes, the entry count). The key is a digest of everything a check reads: every file
-under content/ (by SHA-256 of its bytes), the project's and the code's ``mkdocs.yml`` (the nav check),
+under content/ (by SHA-256 of its bytes, reused while its stat is unchanged: :mod:`.statindex`), the project's and the code's ``mkdocs.yml`` (the nav check),
 the files named on the command line, the code version (:func:`.cache.code_version`: the pipeline,
 the model and its venue profiles, the installed libraries), today's date (the citation checks depend
 on it) and ``MARGIN_NOTES_ROOT``. Any change gives another key and a full check (which itself reuses
@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem
+from .statindex import StatIndex
 
 RUN_FILE = "run.json"
 REPO = Path(__file__).resolve().parents[2]
@@ -36,17 +37,23 @@ class Outcome:
     count: int = 0
 
 
-def _tree(digest, folder: Path) -> None:
+def _tree(digest, folder: Path, stats: StatIndex | None = None) -> None:
     """Feed every file under ``folder`` (name and SHA-256 of its bytes, in a fixed order) to ``digest``."""
     for top, dirs, files in os.walk(folder):
         dirs.sort()
         digest.update(b"D" + os.path.relpath(top, folder).encode("utf-8", "surrogateescape") + b"\0")
         for name in sorted(files):
             digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
-            _file(digest, os.path.join(top, name))
+            _file(digest, os.path.join(top, name), stats)
 
 
-def _file(digest, path) -> None:
+def _file(digest, path, stats: StatIndex | None = None) -> None:
+    """Feed the SHA-256 of ``path``'s bytes (taken from ``stats`` while its stat is unchanged)."""
+    if stats is not None:
+        known, _ = stats.read(path)
+        if known is not None:
+            digest.update(bytes.fromhex(known))
+            return
     try:
         with open(path, "rb") as handle:
             digest.update(hashlib.sha256(handle.read()).digest())
@@ -54,17 +61,19 @@ def _file(digest, path) -> None:
         digest.update(f"unreadable {error.errno}".encode())
 
 
-def run_key(root: Path, files=()) -> str:
-    """The digest of every input of ``validate`` for project ``root`` and command-line ``files``."""
+def run_key(root: Path, files=(), stats: StatIndex | None = None) -> str:
+    """The digest of every input of ``validate`` for project ``root`` and command-line ``files``.
+
+    With ``stats``, a file whose stat is the one recorded is not read again (:mod:`.statindex`)."""
     from .cache import code_version
     from .citecheck import today_utc
 
     digest = hashlib.sha256(f"{code_version()}\0{today_utc().isoformat()}\0"
                             f"{os.environ.get('MARGIN_NOTES_ROOT', '')}\0".encode())
-    _tree(digest, root / "content")
+    _tree(digest, root / "content", stats)
     for path in [root / "mkdocs.yml", REPO / "mkdocs.yml"] + [Path(f) for f in files]:
         digest.update(b"F" + os.fsencode(os.path.abspath(path)) + b"\0")
-        _file(digest, path)
+        _file(digest, path, stats)
     return digest.hexdigest()
 
 

@@ -143,6 +143,27 @@ def test_underflowing_denominators_are_rejected_not_divided(calc_id, values, mes
     assert node.call(calc.function.__name__, args) == {"error": "ValueError: " + message, "name": "ValueError"}
 
 
+@pytest.mark.parametrize("side, balance, ok", [
+    ("long", 0.5, True), ("long", 1.25, True), ("long", 5, True),   # a long always has a bankruptcy price
+    ("short", 0.5, True), ("short", 1.25, False), ("short", 5, False),  # a short only below its coin value
+])
+def test_inverse_cross_refuses_only_a_short_its_balance_covers(side, balance, ok, node):
+    """10,000 contracts at 8,000 are worth 1.25 BTC. The check once had its sign reversed: it refused longs
+    and let a short through to a division by zero (balance 1.25) or negative prices (balance 5)."""
+    values = {"side": side, "entry_price": 8000, "contracts": 10000, "balance": balance, "order_margin": 0,
+              "mmr": 0.005, "taker_fee": 0.00075}
+    calc = next(c for c in CATALOGUE if c.id == "inverse-cross-liquidation-price")
+    js = node.call(calc.function.__name__, [values[i.name] for i in calc.inputs])
+    if ok:
+        result = compute("inverse-cross-liquidation-price", values)
+        assert result["bankruptcy_price"] > 0 and result["liquidation_price"] > 0 and "ok" in js
+    else:
+        message = "balance covers any rise in price: this short has no bankruptcy or liquidation price"
+        with pytest.raises(ValueError, match=message):
+            compute("inverse-cross-liquidation-price", values)
+        assert js == {"error": "ValueError: " + message, "name": "ValueError"}
+
+
 def test_boundary_values_that_are_allowed():
     assert compute("ema", {"period": 10})["last"] > 0          # period == number of prices
     prices = [10, 11, 12, 13, 12, 11, 12, 14, 15, 14]

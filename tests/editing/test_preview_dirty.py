@@ -42,6 +42,16 @@ def _html(site: Path) -> dict[str, bytes]:
     return {path.relative_to(site).as_posix(): path.read_bytes() for path in sorted(site.rglob("*.html"))}
 
 
+def _assert_same_as_full_build(root: Path, docs: Path, preview: Preview) -> None:
+    """Every page of the preview's site is, byte for byte, the page a fresh full build of the docs makes."""
+    reference = Preview(Layout(root), ROOT / "mkdocs.yml", docs, 8000)
+    reference.rebuild(full=True)
+    assert reference.last["written"] == []  # the docs folder already held this content
+    dirty, full = _html(Path(preview.site_dir)), _html(Path(reference.site_dir))
+    assert dirty.keys() == full.keys()
+    assert [name for name in full if dirty[name] != full[name]] == []
+
+
 def test_a_changed_title_and_tag_rebuild_the_pages_that_show_them_like_a_full_build(built):
     root, docs, preview = built
     entries = {path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -59,7 +69,7 @@ def test_a_changed_title_and_tag_rebuild_the_pages_that_show_them_like_a_full_bu
     preview.rebuild(full=False)
 
     rebuilt = set(preview.last["built"])
-    assert not preview.last["full"]
+    assert not preview.last["full"] and preview.last["resident"]  # MkDocs' objects of the full build, kept
     assert f"entries/{TARGET}.md" in rebuilt
     assert {f"entries/{name}.md" for name in linking} <= rebuilt  # their related lists show the title
     assert f"categories/{target['category']}.md" in rebuilt and "tags.md" in rebuilt
@@ -69,23 +79,42 @@ def test_a_changed_title_and_tag_rebuild_the_pages_that_show_them_like_a_full_bu
     assert "Renamed question seven?" in (site / "entries" / linking[0] / "index.html").read_text(encoding="utf-8")
     tag_index = (site / "tags" / "index.html").read_text(encoding="utf-8")
     assert "preview-only-tag" in tag_index and "Renamed question seven?" in tag_index
-    dirty = _html(site)
+    _assert_same_as_full_build(root, docs, preview)
 
-    reference = Preview(Layout(root), ROOT / "mkdocs.yml", docs, 8000)
-    reference.rebuild(full=True)
-    assert reference.last["written"] == []  # the docs folder already held this content
-    full = _html(Path(reference.site_dir))
-    assert dirty.keys() == full.keys()
-    assert [name for name in full if dirty[name] != full[name]] == []
+    # a summary: the entry and its category page, not the tag index (no title or tag changed)
+    path.write_text(changed.replace("summary: ", "summary: Summary edited in the preview. ", 1), encoding="utf-8")
+    preview.rebuild(full=False)
+    assert preview.last["resident"] and set(preview.last["built"]) == {
+        f"entries/{TARGET}.md", f"categories/{target['category']}.md"}, preview.last["built"]
+    assert "Summary edited in the preview." in (site / "entries" / TARGET / "index.html").read_text(encoding="utf-8")
+    assert "preview-only-tag" in (site / "tags" / "index.html").read_text(encoding="utf-8")
+    _assert_same_as_full_build(root, docs, preview)
 
-    # an entry added, then removed: its page comes and goes, its category page is built again each time
+    # an entry added, then removed: its page comes and goes, its category page and the tag index are
+    # built again each time
     added = root / "content" / "entries" / "entry-09999.yaml"
     added.write_text(text.replace(f"id: {TARGET}", "id: entry-09999", 1), encoding="utf-8")
     preview.rebuild(full=False)
     page = site / "entries" / "entry-09999" / "index.html"
-    assert not preview.last["full"] and page.is_file()
-    assert f"categories/{target['category']}.md" in preview.last["built"]
+    assert not preview.last["full"] and preview.last["resident"] and page.is_file()
+    assert {f"categories/{target['category']}.md", "entries/entry-09999.md", "tags.md"} <= set(preview.last["built"])
+    _assert_same_as_full_build(root, docs, preview)
     added.unlink()
     preview.rebuild(full=False)
-    assert not preview.last["full"] and not page.exists()
-    assert f"categories/{target['category']}.md" in preview.last["built"]
+    assert not preview.last["full"] and preview.last["resident"] and not page.exists()
+    assert {f"categories/{target['category']}.md", "tags.md"} <= set(preview.last["built"])
+    _assert_same_as_full_build(root, docs, preview)
+
+    # MkDocs' own dirty build (as after a build that failed, when the preview drops MkDocs' objects), then
+    # a title and a tag again on the objects that build left (pages it did not read)
+    preview.resident = None
+    path.write_text(text.replace("summary: ", "summary: Edited after a failed build. ", 1), encoding="utf-8")
+    preview.rebuild(full=False)
+    assert not preview.last["full"] and not preview.last["resident"]
+    assert "tags.md" in preview.last["built"]  # MkDocs' dirty build reads the tag index every time
+    path.write_text(text.replace("tags:\n", "tags:\n- second-preview-tag\n", 1), encoding="utf-8")
+    preview.rebuild(full=False)
+    assert preview.last["resident"] and "tags.md" in preview.last["built"]
+    tag_index = (site / "tags" / "index.html").read_text(encoding="utf-8")
+    assert "second-preview-tag" in tag_index and "preview-only-tag" not in tag_index
+    _assert_same_as_full_build(root, docs, preview)

@@ -140,13 +140,23 @@ def test_a_save_reaches_the_open_page_through_a_dirty_rebuild(preview, browser):
     url, root, log = preview
     entry = root / ENTRY
     good = entry.read_text(encoding="utf-8")
-    page = browser.new_page()
+    page, other = browser.new_page(), browser.new_page()
+    errors: list[str] = []
+    for tab in (page, other):
+        tab.on("console", lambda message: message.type == "error" and errors.append(message.text))
+        tab.on("pageerror", lambda error: errors.append(str(error)))
     try:
         page.goto(url + "/entries/can-a-futures-balance-go-negative/")
+        other.goto(url + "/about/")
         stamp = page.evaluate("document.documentElement.dataset.mnPreviewSearch")
         assert re.fullmatch(r"\d\d:\d\d:\d\d", stamp)  # search is the index of the last full build ...
         assert page.locator("[data-mn-search-query]").get_attribute("placeholder") == f"Search (as of {stamp[:5]})"
         time.sleep(1)  # the watcher is running once the first page is served
+        # a page that reloads loses these; one whose content is swapped in place keeps them
+        for tab in (page, other):
+            tab.evaluate("window.mnBeforeSave = true; window.scrollTo(0, 300)")
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
         before = len(_build_lines(log))
         start = time.monotonic()
         entry.write_text(good.replace("summary: >-\n", "summary: >-\n  Freshly edited.\n", 1), encoding="utf-8")
@@ -162,10 +172,33 @@ def test_a_save_reaches_the_open_page_through_a_dirty_rebuild(preview, browser):
         match = re.search(r"dirty build: \d+ Markdown files rewritten, (\d+) of (\d+) pages rebuilt \((.*)\) in", built)
         assert match, log.read_text(encoding="utf-8")
         assert "entries/can-a-futures-balance-go-negative.md" in match[3] and "categories/balances-and-debt.md" in match[3]
-        assert int(match[1]) < int(match[2]) / 4
+        assert int(match[1]) < int(match[2]) / 4 and "about.md" not in match[3]
+        assert "MkDocs resident" in built  # MkDocs' objects of the full build served this save
         category = urllib.request.urlopen(url + "/categories/balances-and-debt/", timeout=10).read().decode()
         assert "Freshly edited." in category
+        # the open entry took its new content in place: no reload, same scroll position, only the page
+        # itself fetched (no stylesheet or script again), our scripts ran on the new content
+        assert page.evaluate("window.mnBeforeSave") is True
+        assert page.evaluate("window.scrollY") == 300
+        assert [address for address in requests if not re.search(r"/entries/can-a-futures-balance-go-negative/$|"
+                                                                    r"/livereload/mn/\d+$", address)] == []
+        assert page.locator("article abbr[title][tabindex='0']").count() > 0  # glossary.js, after the swap
+        assert page.title().startswith("Can a futures balance go negative?")
+        # the About page shows nothing of the entry: it was left alone
+        assert other.evaluate("window.mnBeforeSave") is True
+        assert other.evaluate("document.documentElement.dataset.mnPreviewSwapped") is None
+        assert errors == []
+        # the page as swapped is the page as loaded afresh: Material's parts and ours, as they mount
+        time.sleep(1)
+        swapped = page.evaluate("[document.title, document.querySelector('.md-main').outerHTML]")
+        page.reload()
+        page.wait_for_function("document.querySelector('article').innerText.includes('Freshly edited.')")
+        page.evaluate("window.scrollTo(0, 300)")
+        time.sleep(1)
+        assert page.evaluate("[document.title, document.querySelector('.md-main').outerHTML]") == swapped
+        assert errors == []
         print(f"\none change, save to the open page showing it: {seconds:.2f} s ({built.split('rebuilt ')[0]}...)")
         assert not re.search(r"Traceback|appear stuck", log.read_text(encoding="utf-8"))
     finally:
         page.close()
+        other.close()

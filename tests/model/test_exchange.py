@@ -315,6 +315,59 @@ def test_never_negative_caps_cross_funding_at_the_wallet():
     assert "never_negative" in ex.exercised
 
 
+def test_bybit_funding_beyond_the_position_margin_takes_it_below_zero_and_the_fund_pays():
+    # Bybit's funding page: a position margin "may turn negative". Nothing available, 600 due on a 410.78
+    # margin: the margin ends at -189.22 and the position, no profit holding it, is liquidated at once.
+    ex = Exchange("bybit", wallet=D("421.78"), insurance_fund=1000)
+    assert ex.order("BTCUSDT", "long", 1, 20000, 50, "isolated").ok
+    result = ex.funding("BTCUSDT", "0.03")
+    assert "paid 600" in result.detail and ex.account.wallet == 0
+    [event] = result.events
+    assert event["event"] == "liquidation" and event["margin_lost"] == D("-189.22") and event["from_fund"] == 200
+    assert {"funding_from_position_margin", "isolated_margin_below_zero"} <= ex.exercised and balanced(ex)
+
+
+def test_binance_settles_isolated_funding_in_the_position_margin_whatever_the_available_balance():
+    # Binance's account-update stream books an isolated position's funding to that position (its isolated
+    # wallet), the WB of its liquidation price: the available balance stays as it was, the LP moves.
+    ex = Exchange("binance", wallet=5000)
+    assert ex.order("BTCUSDT", "short", 1, 20000, 25, "isolated").ok
+    wallet, lp = ex.account.wallet, ex.snapshot()["liquidation_price"]
+    assert ex.funding("BTCUSDT", "0.001").ok  # shorts receive 20
+    assert ex.account.wallet == wallet and ex.snapshot()["position_margin"] == 820
+    assert ex.snapshot()["liquidation_price"] > lp
+    assert ex.funding("BTCUSDT", "-0.002").ok  # shorts pay 40, with 4,190 available
+    assert ex.account.wallet == wallet and ex.snapshot()["position_margin"] == 780
+    assert ex.snapshot()["liquidation_price"] < lp
+    assert ex.exercised == {"funding_in_isolated_margin"} and balanced(ex)
+
+
+def test_binance_funding_beyond_the_isolated_margin_stops_it_at_zero_and_liquidates():
+    # Not published: the model takes at most what the isolated margin holds (isolated_margin_below_zero is
+    # false), so 1,000 due on an 800 margin pays 800, the wallet is untouched and the position goes.
+    ex = Exchange("binance", wallet=5000)
+    assert ex.order("BTCUSDT", "long", 1, 20000, 25, "isolated").ok
+    wallet = ex.account.wallet
+    result = ex.funding("BTCUSDT", "0.05")
+    assert "paid 800" in result.detail and ex.counterparty_wallet == 800
+    assert [e["event"] for e in result.events] == ["liquidation"] and ex.snapshot()["position_count"] == 0
+    assert ex.account.wallet == wallet and "isolated_margin_below_zero" not in ex.exercised and balanced(ex)
+
+
+@pytest.mark.parametrize("venue", ["bybit", "binance"])
+def test_a_deposit_after_cross_funding_below_zero_repays_no_debt_where_none_is_sourced(venue):
+    # 1,200 of funding on a cross long 4,000 in profit takes the 990 wallet below zero; the profit keeps the
+    # position open. Neither venue sources a debt, so a deposit adds to the wallet and repays nothing.
+    ex = Exchange(venue, wallet=1000)
+    assert ex.order("BTCUSDT", "long", 1, 20000, 50, "cross").ok
+    assert ex.mark("BTCUSDT", 24000).ok and ex.funding("BTCUSDT", "0.05").ok
+    wallet = ex.account.wallet
+    assert wallet < 0 and ex.snapshot()["position_count"] == 1
+    deposit = ex.deposit(1)
+    assert deposit.ok and deposit.data["repaid"] == 0 and ex.account.wallet == wallet + 1
+    assert "deposit_repays_debt" not in ex.exercised and balanced(ex)
+
+
 def test_advance_hours_validation_and_clock():
     ex = Exchange("bybit", wallet=1)
     assert ex.advance_hours(0).reason == "invalid_input"

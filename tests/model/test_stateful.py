@@ -246,10 +246,10 @@ class ExchangeMachine(RuleBasedStateMachine):
             for acc in self.ex.accounts.values():
                 if acc.wallet < 0 and not self.venue.does("never_negative"):
                     # Funding may take the wallet below zero while open positions still hold the value
-                    # (Bybit: a margin "may turn negative" while unrealised profit keeps the position open;
-                    # Binance's profile takes isolated funding from the wallet and caps nothing). Allowed
+                    # (cross funding, which no venue here caps except Kraken's never_negative). Allowed
                     # only while their margin and profit cover the gap; a deficit left once they are
-                    # closed still fails here.
+                    # closed still fails here. Isolated funding never reaches the wallet beyond its
+                    # available balance (Bybit) or at all (Binance: settled in the position margin).
                     held = sum((p.margin for p in acc.positions.values()), Decimal(0))
                     assert acc.positions and acc.wallet + held + self.ex.unrealised_pnl(acc) >= 0, \
                         (acc.name, acc.wallet)

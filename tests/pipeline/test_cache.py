@@ -1,5 +1,6 @@
-"""The content cache (.cache/content/<xx>.json shards): reused when nothing changed, redone for what changed,
-ignored when written by other code, rebuilt when corrupt, JSON only, and removed by ``make clean``."""
+"""The content cache (.cache/content/<xx>.shard): reused when nothing changed, redone for what changed,
+ignored when written by other code, rebuilt when corrupt, JSON and UTF-8 text only, and removed by
+``make clean``."""
 
 from __future__ import annotations
 
@@ -41,11 +42,21 @@ GOOD = "content/entries/good-entry.yaml"
 
 
 def _shards(root: Path) -> list[Path]:
-    return sorted((root / ".cache" / "content").glob("*.json"))
+    return sorted((root / ".cache" / "content").glob("*.shard"))
 
 
 def _doc_shard(root: Path, file: str = GOOD) -> Path:
-    return root / ".cache" / "content" / f"{cache_module.doc_shard(file)}.json"
+    return root / ".cache" / "content" / f"{cache_module.doc_shard(file)}.shard"
+
+
+def _header(path: Path) -> dict:
+    """The JSON line that starts a shard (its records but the texts of the text block)."""
+    return json.loads(path.read_bytes().split(b"\n", 1)[0])
+
+
+def _rewrite_header(path: Path, header: dict) -> None:
+    block = path.read_bytes().split(b"\n", 1)[1]
+    path.write_bytes(json.dumps(header).encode() + b"\n" + block)
 
 
 def _entries(content):
@@ -77,7 +88,7 @@ def test_a_cache_from_other_code_is_ignored(tmp_path, make_project, good_text, c
     monkeypatch.setattr(cache_module, "code_version", lambda: "another version")
     check(layout)
     assert "content/entries/good-entry.yaml" in counted["parsed"]
-    assert all(json.loads(path.read_text())["key"].startswith("another version:") for path in _shards(tmp_path / "p"))
+    assert all(_header(path)["key"].startswith("another version:") for path in _shards(tmp_path / "p"))
 
 
 def test_a_broken_file_is_never_cached(tmp_path, make_project, good_text, counted):
@@ -89,18 +100,28 @@ def test_a_broken_file_is_never_cached(tmp_path, make_project, good_text, counte
     assert "content/entries/good-entry.yaml" in counted["parsed"]
 
 
+_SHARD = b'{"format": "mn-cache-2", "key": "K", "docs": {}, "markdown": {}, "pages": {}, "texts": %s}\n'
+
+
 @pytest.mark.parametrize("garbage", [b"\xff\xfe not json", b"[1, 2]", b'{"key": "K", "docs": [], "markdown": {}}',
-                                     b'{"key": "K", "docs": {"content/entries/good-entry.yaml": {"sha256": 5}}, "markdown": {"x": 1}}'])
+                                     b'{"key": "K", "docs": {"content/entries/good-entry.yaml": {"sha256": 5}}, "markdown": {"x": 1}}',
+                                     # the shard format: a JSON line, then the text block its "texts" point into
+                                     _SHARD % b'{"pages": {"ab": [0, 99]}}' + b"short",  # past the block's end
+                                     _SHARD % b'{"pages": {"ab": [-1, 2]}}' + b"ok",
+                                     _SHARD % b'{"pages": {"ab": "0,2"}}' + b"ok",
+                                     _SHARD % b'{"docs": {"ab": [0, 2]}}' + b"ok",  # docs are never texts
+                                     _SHARD % b'{"pages": {"ab": [0, 2]}}' + b"\xff\xfe",  # not UTF-8: decoded when used
+                                     _SHARD.replace(b"mn-cache-2", b"mn-cache-1") % b"{}"])
 def test_a_corrupt_cache_is_rebuilt(tmp_path, make_project, good_text, garbage):
     layout = make_project(tmp_path / "p", {"good-entry.yaml": good_text}, real_entries=False)
     expected = check(layout)
     shards = _shards(tmp_path / "p")
-    key = json.loads(shards[0].read_text())["key"]
+    key = _header(shards[0])["key"]
     for path in shards:
         path.write_bytes(garbage.replace(b'"K"', json.dumps(key).encode()))
     content, problems = check(layout)
     assert problems == expected[1] and _entries(content) == _entries(expected[0])
-    rebuilt = json.loads(_doc_shard(tmp_path / "p").read_text())  # the good entry's shard: written again
+    rebuilt = _header(_doc_shard(tmp_path / "p"))  # the good entry's shard: written again
     assert rebuilt["key"] == key and rebuilt["docs"][GOOD]["data"] == next(
         d.data for d in expected[0].entries if d.file == GOOD)
     again, _ = check(layout)  # and used: nothing is parsed from the bytes again
@@ -111,10 +132,10 @@ def test_a_cached_record_that_lies_about_its_hash_is_not_used(tmp_path, make_pro
     layout = make_project(tmp_path / "p", {"good-entry.yaml": good_text}, real_entries=False)
     check(layout)
     path = _doc_shard(tmp_path / "p")
-    raw = json.loads(path.read_text())
+    raw = _header(path)
     raw["docs"][GOOD]["data"]["title"] = "Not in the file"
     raw["docs"][GOOD]["sha256"] = "0" * 64
-    path.write_text(json.dumps(raw))
+    _rewrite_header(path, raw)
     content, _ = check(layout)
     assert next(d.data for d in content.entries if d.file.endswith("good-entry.yaml"))["title"] == "What is a good entry?"
 
@@ -122,10 +143,54 @@ def test_a_cached_record_that_lies_about_its_hash_is_not_used(tmp_path, make_pro
 def test_the_cache_is_json_and_make_clean_removes_it(tmp_path, make_project, good_text):
     layout = make_project(tmp_path / "p", {"good-entry.yaml": good_text}, real_entries=False)
     check(layout)
-    for path in _shards(tmp_path / "p"):
-        json.loads(path.read_text(encoding="utf-8"))  # plain JSON, no pickle
+    for path in _shards(tmp_path / "p"):  # a line of JSON, then UTF-8 texts: no pickle
+        header, block = path.read_bytes().split(b"\n", 1)
+        json.loads(header)
+        block.decode("utf-8")
     make = shutil.which("make")
     if make is None:
         pytest.fail("make is not installed")
     subprocess.run([make, "-s", "-f", str(REPO / "Makefile"), "-C", str(tmp_path / "p"), "clean"], check=True)
     assert not (tmp_path / "p/.cache").exists() and (tmp_path / "p/content").is_dir()
+
+
+def test_text_records_come_back_as_kept_and_a_damaged_text_is_a_miss(tmp_path, make_project, good_text):
+    """Page texts live in the shard's text block: unicode and surrogates come back, other JSON values
+    stay in the header, a record kept but unused survives a rewrite of its shard byte for byte, and
+    a text whose bytes are no longer UTF-8 is a miss (redone), not a crash."""
+    layout = make_project(tmp_path / "p", {"good-entry.yaml": good_text}, real_entries=False)
+    texts = {"aa" + "0" * 62: "Liquidation \u2014 \u00e9t\u00e9\n\"quoted\"\n", "aa" + "1" * 62: "lone \udcff surrogate",
+             "ab" + "0" * 62: ""}
+    first = cache_module.ContentCache(layout.root, layout.schemas)
+    for key, text in texts.items():
+        first.keep("pages", key, text)
+    first.keep("pages", "aa" + "2" * 62, ["a list", "of texts"])  # rules.py keeps lists
+    first.save()
+    second = cache_module.ContentCache(layout.root, layout.schemas)
+    assert {key: second.record("pages", key) for key in texts} == texts
+    assert second.record("pages", "aa" + "2" * 62) == ["a list", "of texts"]
+    third = cache_module.ContentCache(layout.root, layout.schemas)  # uses one record, changes another
+    third.record("pages", "aa" + "0" * 62)
+    third.keep("pages", "aa" + "1" * 62, "changed")
+    third.save()
+    fourth = cache_module.ContentCache(layout.root, layout.schemas)
+    assert fourth.record("pages", "aa" + "0" * 62) == texts["aa" + "0" * 62]
+    assert fourth.record("pages", "aa" + "1" * 62) == "changed"
+    fourth.save()
+    path = _shards(tmp_path / "p")[0]
+    header, block = path.read_bytes().split(b"\n", 1)
+    offset, length = json.loads(header)["texts"]["pages"]["aa" + "0" * 62]
+    path.write_bytes(header + b"\n" + block[:offset] + b"\xff" * length + block[offset + length:])
+    damaged = cache_module.ContentCache(layout.root, layout.schemas)
+    assert damaged.record("pages", "aa" + "0" * 62) is None
+    assert damaged.record("pages", "aa" + "1" * 62) == "changed"
+    damaged.save()
+
+
+def test_shards_of_the_json_only_format_are_removed(tmp_path, make_project, good_text):
+    layout = make_project(tmp_path / "p", {"good-entry.yaml": good_text}, real_entries=False)
+    legacy = tmp_path / "p" / ".cache" / "content" / "ab.json"
+    legacy.parent.mkdir(parents=True)
+    legacy.write_text('{"key": "old", "docs": {}}', encoding="utf-8")
+    check(layout)
+    assert not legacy.exists() and _shards(tmp_path / "p")

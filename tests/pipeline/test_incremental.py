@@ -28,9 +28,9 @@ def checks(monkeypatch):
     calls = []
     real = build_module.check
 
-    def counting(layout, files=()):
+    def counting(layout, files=(), **options):
         calls.append(files)
-        return real(layout, files)
+        return real(layout, files, **options)
 
     monkeypatch.setattr(build_module, "check", counting)
     return calls
@@ -103,8 +103,8 @@ def test_cached_documents_rebuild_their_lines_from_their_bytes(tmp_path, make_pr
     cold = {doc.file: (doc.lines, doc.text_lines) for doc in check(layout)[0].entries}
     warm = check(layout)[0].entries
     assert all(isinstance(doc, CachedDocument) for doc in warm)
-    records = {file: record for path in (layout.root / ".cache/content").glob("*.json")
-               for file, record in json.loads(path.read_text())["docs"].items()}
+    records = {file: record for path in (layout.root / ".cache/content").glob("*.shard")
+               for file, record in json.loads(path.read_bytes().split(b"\n", 1)[0])["docs"].items()}
     assert records and all(set(record) <= {"sha256", "data", "facts"} for record in records.values())  # no lines
     assert records["content/entries/good-entry.yaml"]["facts"] == {
         "kind": "entry", "markdown": [["key_takeaways", 2]], "todo": [], "calc": []}

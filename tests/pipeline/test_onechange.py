@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bench.generate import make_project
-from scripts.pipeline.build import open_cache, prepare, prepare_content
+from scripts.pipeline.build import load_content, open_cache, prepare, prepare_content
 from scripts.pipeline.content import Layout
 
 RULED = "can-a-futures-balance-go-negative.yaml"  # a real entry with rules, listed by the rules index
@@ -82,3 +82,33 @@ def test_the_preview_cache_kept_in_memory_writes_what_a_cold_build_writes(projec
     fresh = tmp_path / "fresh"
     prepare(project, fresh, assets=False)
     assert _tree(fresh) == _tree(docs)
+
+
+class _Node:
+    """An object in a reference cycle (only the cyclic collector frees it)."""
+
+
+def test_a_kept_cache_gives_frozen_garbage_back_to_the_collector(project, tmp_path):
+    """Loading freezes what is alive out of the collector's sight; the preview's next run (its kept
+    cache's ``begin``) hands it back, so cyclic garbage of one run does not stay for the process's life."""
+    import gc
+    import weakref
+
+    kept = open_cache(project)
+    kept.resident = True
+    docs = tmp_path / "preview"
+    prepare_content(project, docs, assets=False, cache=kept)
+    thresholds = gc.get_threshold()
+    gc.set_threshold(10 ** 9)  # the collector stays on, but does not run by itself meanwhile
+    try:
+        node = _Node()
+        node.me = node
+        ref = weakref.ref(node)
+        del node  # garbage, but only the cyclic collector can free it: the load below freezes it
+        load_content(project, (), kept)
+    finally:
+        gc.set_threshold(*thresholds)
+    gc.collect()
+    assert ref() is not None and gc.get_freeze_count() > 0  # frozen: out of the collector's sight
+    prepare_content(project, docs, assets=False, cache=kept)
+    assert ref() is None

@@ -1,0 +1,115 @@
+"""File hashes reused while a file's stat is unchanged, as git's index does (issue 14: one change).
+
+``.cache/stat.json`` maps a file's absolute path to ``[size, mtime_ns, inode, ctime_ns, sha256]``. A
+file whose stat is exactly the recorded one is not read again: its recorded SHA-256 stands for its
+bytes. Any write changes the modification time (and the change time, even when a tool sets the
+modification time back), so a changed file is read and hashed again.
+
+The racy case (git's "racy clean"): a file rewritten within the file system's clock tick after it was
+hashed keeps the same modification time. A hash is therefore recorded only for a file whose
+modification time is at least :data:`SLACK_NS` older than the moment its stat was taken; a younger
+file is hashed again on every run until it is old enough. JSON only; a missing, foreign or malformed
+file is an empty index (every file is hashed), never trusted in part.
+
+This module imports nothing heavy: :mod:`.runcache` uses it to replay ``validate``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+STAT_FILE = "stat.json"
+FORMAT = 1
+SLACK_NS = 2_000_000_000  # 2 s: coarse file system clocks lag the system clock by a tick at most
+
+
+def _stat_key(stat: os.stat_result) -> list:
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
+
+
+class StatIndex:
+    """The stat-keyed hashes of one project root (see the module's text)."""
+
+    def __init__(self, root: Path, enabled: bool = True):
+        self.path = Path(root) / ".cache" / STAT_FILE
+        self.enabled = enabled
+        self.files: dict[str, list] = {}
+        self.changed = False
+        if enabled:
+            self._read()
+
+    def _read(self) -> None:
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        files = raw.get("files") if isinstance(raw, dict) and raw.get("format") == FORMAT else None
+        if not isinstance(files, dict):
+            return
+        for name, row in files.items():
+            if (isinstance(row, list) and len(row) == 5 and all(type(v) is int for v in row[:4])
+                    and isinstance(row[4], str) and len(row[4]) == 64):
+                self.files[name] = row
+
+    def known(self, path, stat: os.stat_result) -> str | None:
+        """The recorded SHA-256 (hex) of ``path`` when ``stat`` is the one recorded with it, else None."""
+        row = self.files.get(os.fspath(path)) if self.enabled else None
+        if row is not None and row[:4] == _stat_key(stat):
+            return row[4]
+        return None
+
+    def record(self, path, stat: os.stat_result, digest: str, now_ns: int | None = None) -> None:
+        """Remember ``digest`` for ``path`` as it was when ``stat`` was taken (before its bytes were
+        read), unless the file is too young to be told apart from a rewrite in the same clock tick."""
+        if not self.enabled:
+            return
+        now_ns = time.time_ns() if now_ns is None else now_ns
+        name = os.fspath(path)
+        if stat.st_mtime_ns > now_ns - SLACK_NS or stat.st_ctime_ns > now_ns - SLACK_NS:
+            if self.files.pop(name, None) is not None:
+                self.changed = True
+            return
+        row = _stat_key(stat) + [digest]
+        if self.files.get(name) != row:
+            self.files[name] = row
+            self.changed = True
+
+    def read(self, path, max_bytes: int | None = None) -> tuple[str | None, bytes | None]:
+        """``(SHA-256 hex, bytes)`` of ``path``: bytes None when the recorded hash was reused;
+        ``(None, None)`` when the file cannot be read or has more than ``max_bytes``."""
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None, None
+        if max_bytes is not None and stat.st_size > max_bytes:
+            return None, None
+        digest = self.known(path, stat)
+        if digest is not None:
+            return digest, None
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+                after = os.fstat(handle.fileno())
+        except OSError:
+            return None, None
+        digest = hashlib.sha256(data).hexdigest()
+        if _stat_key(after) == _stat_key(stat):  # not rewritten while read
+            self.record(path, stat, digest)
+        return digest, data
+
+    def save(self) -> None:
+        """Write the index when it changed; a read-only checkout only makes the next run slower."""
+        if not self.enabled or not self.changed:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(json.dumps({"format": FORMAT, "files": self.files}, separators=(",", ":")), encoding="utf-8")
+            os.replace(temporary, self.path)
+            self.changed = False
+        except OSError:
+            pass
