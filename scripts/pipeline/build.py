@@ -20,6 +20,7 @@ from .assets import calculator_assets
 from .cache import ContentCache
 from .content import Content, Layout
 from .crosscheck import crosscheck, warnings
+from .docstamps import DocStamps
 from .errors import ContentError, Problem
 from .links import check_links, explain_mkdocs
 from .load import MAX_BYTES, display_path, load_bytes, load_file, resolved
@@ -208,13 +209,15 @@ def check(layout: Layout, files=(), cache: ContentCache | None = None, stats=Non
 
 
 def write_tree(pages: dict[str, str], folder: Path, changed_paths: list[str] | None = None,
-               written: dict | None = None) -> int:
+               written: dict | None = None, stamps: "DocStamps | None" = None) -> int:
     """Make ``folder`` hold exactly ``pages``; write only changed files (keeps ``mkdocs serve`` calm).
 
     An unchanged file keeps its modification time, so MkDocs' dirty build skips it. Returns the number
     of files written or removed; their folder-relative paths are appended to ``changed_paths`` when given.
     ``written`` (kept by the preview between runs) remembers each file's text and (size, modification
     time, inode) as this function left it: a file with the same text and stamp is not read again.
+    ``stamps`` (:class:`~.docstamps.DocStamps`, kept on disk between runs) does the same across
+    processes for the pages whose text a key determines: same key and same stamp, the file is skipped.
     """
     changed = 0
     base = os.fspath(folder)
@@ -229,12 +232,18 @@ def write_tree(pages: dict[str, str], folder: Path, changed_paths: list[str] | N
                     continue
             except OSError:
                 pass
+        if stamps is not None and stamps.unchanged(relative, target):
+            continue
         data = text.encode("utf-8")
         try:
             with open(target, "rb") as handle:
                 if os.fstat(handle.fileno()).st_size == len(data) and handle.read() == data:
-                    if written is not None:
-                        written[relative] = (text, _stamp(os.fstat(handle.fileno())))
+                    if written is not None or stamps is not None:
+                        stat = _stamp(os.fstat(handle.fileno()))
+                        if written is not None:
+                            written[relative] = (text, stat)
+                        if stamps is not None:
+                            stamps.seen(relative, stat)
                     continue
         except OSError:
             pass  # missing (or not a file: writing it reports why)
@@ -242,8 +251,12 @@ def write_tree(pages: dict[str, str], folder: Path, changed_paths: list[str] | N
         with open(target, "wb") as handle:
             handle.write(data)
             handle.flush()
-            if written is not None:
-                written[relative] = (text, _stamp(os.fstat(handle.fileno())))
+            if written is not None or stamps is not None:
+                stat = _stamp(os.fstat(handle.fileno()))
+                if written is not None:
+                    written[relative] = (text, stat)
+                if stamps is not None:
+                    stamps.seen(relative, stat)
         changed += 1
         if changed_paths is not None:
             changed_paths.append(relative)
@@ -298,10 +311,14 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
             files, problems = calculator_assets(layout.root if cached else None)
         if problems:
             raise ContentError(problems)
-        files.update(render(content))
+        keys: dict[str, str] = {}
+        files.update(render(content, keys))
     finally:
         cache.save()
-    write_tree(files, docs_dir, changed_paths, written)
+    stamps = DocStamps(layout.root, docs_dir, cache.key, keys) if cache.enabled else None
+    write_tree(files, docs_dir, changed_paths, written, stamps)
+    if stamps is not None:
+        stamps.save()
     return content, files
 
 

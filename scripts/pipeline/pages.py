@@ -36,6 +36,7 @@ class Page:
     text: str
     source: str | None = None
     fallback: bool = False
+    key: str | None = None  # a digest that determines ``text`` (with the code version), when one is known
 
 
 class Site:
@@ -106,9 +107,24 @@ def page_key(entry: dict, site: Site) -> str:
     doc = site.doc_of(entry["id"])
     sha = doc.__dict__.get("sha256") if doc is not None and doc.data is entry else None
     own = ["file", sha] if sha else entry  # the data is made from the file's bytes by code the cache is keyed on
-    return digest_of("entry-page", own, site.category(entry.get("category")), site.source_of(entry["id"]),
+    return digest_of("entry-page", own, _digest_by_id(site, "category", entry.get("category")),
+                     site.source_of(entry["id"]),
                      [[item["id"], item["title"]] if item else None for item in related],
-                     [site.term(term) for term in entry.get("terms", [])], _shared_key(site))
+                     [_digest_by_id(site, "term", term) for term in entry.get("terms", [])], _shared_key(site))
+
+
+def _digest_by_id(site: Site, kind: str, item_id) -> str:
+    """The digest of the category or glossary term ``item_id`` (``site.category``/``site.term``),
+    computed once per site: thousands of pages share a few of them."""
+    memo = site.__dict__.setdefault(f"_digests_{kind}", {})
+    try:
+        return memo[item_id]
+    except KeyError:
+        pass
+    except TypeError:  # not hashable: not an id of any item
+        return digest_of(kind, None)
+    value = memo[item_id] = digest_of(kind, site.category(item_id) if kind == "category" else site.term(item_id))
+    return value
 
 
 def _shared_key(site: Site) -> str:

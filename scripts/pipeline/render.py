@@ -229,8 +229,11 @@ def entry_page(entry: dict, site) -> str:
     return "".join(out)
 
 
-def render(content: Content) -> dict[str, str]:
-    """Render every page of the site: ``{docs-relative path: text}`` (runs all page generators)."""
+def render(content: Content, keys: dict[str, str] | None = None) -> dict[str, str]:
+    """Render every page of the site: ``{docs-relative path: text}`` (runs all page generators).
+
+    With the content cache on, ``keys`` (when given) gains, for each page whose text a digest
+    determines, that digest (see :class:`~.docstamps.DocStamps`)."""
     from .pages import collect_pages
 
     pages = content.pages if content.pages is not None else collect_pages(content)
@@ -252,5 +255,9 @@ def render(content: Content) -> dict[str, str]:
                 block = terms.block(text)
                 cache.keep("abbr", key, block)
             text = abbreviate(text, block)
+            if keys is not None:
+                keys[path] = key
+        elif keys is not None and page.key:
+            keys[path] = page.key
         out[path] = text
     return out

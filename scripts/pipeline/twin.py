@@ -79,6 +79,7 @@ def json_twin(site) -> Iterable:
 
     cache = current()
     texts = []  # each twin serialised once, for its own file and for the set
+    keys = []  # the cache key of each twin (None when it has none)
     for entry in site.entries:
         text, key = None, None
         doc = site.doc_of(entry["id"]) if cache else None
@@ -91,9 +92,11 @@ def json_twin(site) -> Iterable:
             if key:
                 cache.keep("pages", key, text)
         texts.append(text)
-        yield Page(f"entries/{entry['id']}.json", f'{{"$schema":"../schema/{TWIN_SCHEMA}",{text[1:]}\n')
+        keys.append(key)
+        yield Page(f"entries/{entry['id']}.json", f'{{"$schema":"../schema/{TWIN_SCHEMA}",{text[1:]}\n', key=key)
     head = dumps({"$schema": f"schema/{SET_SCHEMA}", "version": FORMAT_VERSION, "count": len(texts)})
-    yield Page("entries.json", f'{head[:-1]},"entries":[{",".join(texts)}]}}\n')
+    whole = digest_of("entries-json", keys) if keys and all(keys) else None  # every twin's text kept by key
+    yield Page("entries.json", f'{head[:-1]},"entries":[{",".join(texts)}]}}\n', key=whole)
     schemas = {}
     for path in sorted(site.content.layout.schemas.glob("*.json")):
         schemas[path.name] = json.loads(path.read_text(encoding="utf-8"))

@@ -116,3 +116,40 @@ def test_a_kept_cache_gives_frozen_garbage_back_to_the_collector(project, tmp_pa
     assert ref() is not None
     prepare_content(project, docs, assets=False, cache=kept)
     assert ref() is None
+
+
+def test_recorded_docs_stamps_skip_unchanged_pages_and_never_keep_a_stale_file(project, tmp_path, monkeypatch):
+    """With every stamp trusted at once (no racy margin), the docs folder still equals a cold build's
+    after a warm run, after a docs file is edited or removed by hand, and after each change."""
+    from scripts.pipeline import build, docstamps
+
+    monkeypatch.setattr(docstamps, "RACY_NS", -10**12)  # stamps of files just written are recorded too
+    warm = tmp_path / "warm"
+    prepare(project, warm, assets=False)  # fills the cache and records the stamps
+    encoded: list[int] = []
+    real = build.write_tree
+
+    def counting(pages, folder, changed_paths=None, written=None, stamps=None):
+        original = stamps.unchanged if stamps is not None else None
+        if stamps is not None:
+            def unchanged(relative, target):
+                hit = original(relative, target)
+                encoded.append(0 if hit else 1)
+                return hit
+            stamps.unchanged = unchanged
+        return real(pages, folder, changed_paths, written, stamps)
+
+    monkeypatch.setattr(build, "write_tree", counting)
+    prepare(project, warm, assets=False)  # everything from the cache: pages with a key are skipped
+    assert encoded and sum(encoded) < len(encoded) / 10, (sum(encoded), len(encoded))
+    assert _tree(warm) == _cold(project, tmp_path / "cold-0", monkeypatch)
+    page = warm / "entries" / "entry-00005.md"
+    twin = warm / "entries" / "entry-00006.json"
+    page.write_text(page.read_text(encoding="utf-8").replace("#", "@", 1), encoding="utf-8")  # same size
+    twin.unlink()
+    prepare(project, warm, assets=False)
+    assert _tree(warm) == _cold(project, tmp_path / "cold-1", monkeypatch)
+    for number, (file, old, new) in enumerate(CHANGES, start=2):
+        _edit(project.root / file, old, new)
+        prepare(project, warm, assets=False)
+        assert _tree(warm) == _cold(project, tmp_path / f"cold-{number}", monkeypatch), file
