@@ -222,8 +222,9 @@ def write_tree(pages: dict[str, str], folder: Path, changed_paths: list[str] | N
     changed = 0
     base = os.fspath(folder)
     os.makedirs(base, exist_ok=True)
+    plain = not base.endswith("/")  # then base + "/" + relative is os.path.join's result for a relative path
     for relative, text in pages.items():  # plain os calls: 20,000 files at 10,000 entries
-        target = os.path.join(base, relative)
+        target = f"{base}/{relative}" if plain and not relative.startswith("/") else os.path.join(base, relative)
         last = written.get(relative) if written is not None else None
         if last is not None and last[0] == text:
             try:

@@ -96,7 +96,7 @@ def entry_pages(site: Site) -> Iterable[Page]:
             text = entry_page(entry, site)
             if cache:
                 cache.keep("pages", key, text)
-        yield Page(f"entries/{entry['id']}.md", text, site.source_of(entry["id"]))
+        yield Page(f"entries/{entry['id']}.md", text, site.source_of(entry["id"]), key=key or None)
 
 
 def page_key(entry: dict, site: Site) -> str:

@@ -244,12 +244,16 @@ def render(content: Content, keys: dict[str, str] | None = None) -> dict[str, st
         return {path: terms.apply(page.text) if path.endswith(".md") else page.text for path, page in pages.items()}
     # A page's definitions depend only on its text and the glossary: kept in the content cache under
     # their digest, so an unchanged page is not searched again (issue 14: one change, one page's work).
+    # A page with a key (an entry page: the page cache's key of its text) is known by it, not hashed.
     glossary_key = digest_of("abbreviations", glossary).encode()
     out = {}
     for path, page in pages.items():
         text = page.text
         if path.endswith(".md"):
-            key = hashlib.sha256(glossary_key + text.encode("utf-8", "surrogatepass")).hexdigest()
+            if page.key:  # the page's own key determines its text: no need to hash the text itself
+                key = hashlib.sha256(b"page:" + glossary_key + b":" + page.key.encode()).hexdigest()
+            else:
+                key = hashlib.sha256(glossary_key + text.encode("utf-8", "surrogatepass")).hexdigest()
             block = cache.record("abbr", key)
             if not isinstance(block, str):
                 block = terms.block(text)
