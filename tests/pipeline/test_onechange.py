@@ -153,3 +153,10 @@ def test_recorded_docs_stamps_skip_unchanged_pages_and_never_keep_a_stale_file(p
         _edit(project.root / file, old, new)
         prepare(project, warm, assets=False)
         assert _tree(warm) == _cold(project, tmp_path / f"cold-{number}", monkeypatch), file
+    stamps_file = project.root / ".cache" / "docstamps.json"
+    assert stamps_file.is_file()
+    stamps_file.write_text('{"code": 1, "files": [', encoding="utf-8")  # corrupt: ignored, rewritten
+    page.write_text(page.read_text(encoding="utf-8").replace("#", "@", 1), encoding="utf-8")
+    prepare(project, warm, assets=False)
+    assert _tree(warm) == _cold(project, tmp_path / "cold-last", monkeypatch)
+    assert '"files":{' in stamps_file.read_text(encoding="utf-8")
