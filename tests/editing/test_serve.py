@@ -136,6 +136,19 @@ def _build_lines(log: Path) -> list[str]:
     return [line for line in log.read_text(encoding="utf-8").splitlines() if "Preview: " in line and " build: " in line]
 
 
+def _settled(page, limit: float = 15) -> list[str]:
+    """The page's title and main part once Material's scripts stop changing them (sidebar heights and
+    offsets follow the layout and the scroll, later under load): two reads 0.25 s apart agree."""
+    script = "[document.title, document.querySelector('.md-main').outerHTML]"
+    last, deadline = page.evaluate(script), time.monotonic() + limit
+    while True:
+        time.sleep(0.25)
+        now = page.evaluate(script)
+        if now == last or time.monotonic() > deadline:
+            return now
+        last = now
+
+
 def test_a_save_reaches_the_open_page_through_a_dirty_rebuild(preview, browser):
     url, root, log = preview
     entry = root / ENTRY
@@ -189,13 +202,11 @@ def test_a_save_reaches_the_open_page_through_a_dirty_rebuild(preview, browser):
         assert other.evaluate("document.documentElement.dataset.mnPreviewSwapped") is None
         assert errors == []
         # the page as swapped is the page as loaded afresh: Material's parts and ours, as they mount
-        time.sleep(1)
-        swapped = page.evaluate("[document.title, document.querySelector('.md-main').outerHTML]")
+        swapped = _settled(page)
         page.reload()
         page.wait_for_function("document.querySelector('article').innerText.includes('Freshly edited.')")
         page.evaluate("window.scrollTo(0, 300)")
-        time.sleep(1)
-        assert page.evaluate("[document.title, document.querySelector('.md-main').outerHTML]") == swapped
+        assert _settled(page) == swapped
         assert errors == []
         print(f"\none change, save to the open page showing it: {seconds:.2f} s ({built.split('rebuilt ')[0]}...)")
         assert not re.search(r"Traceback|appear stuck", log.read_text(encoding="utf-8"))
