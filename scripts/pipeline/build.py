@@ -223,6 +223,16 @@ def write_tree(pages: dict[str, str], folder: Path, changed_paths: list[str] | N
     base = os.fspath(folder)
     os.makedirs(base, exist_ok=True)
     plain = not base.endswith("/")  # then base + "/" + relative is os.path.join's result for a relative path
+
+    def remember(relative: str, text: str, handle) -> None:
+        """Note the stamp of a docs file that now holds ``text`` (for the next run's comparison)."""
+        if written is not None or stamps is not None:
+            stat = _stamp(os.fstat(handle.fileno()))
+            if written is not None:
+                written[relative] = (text, stat)
+            if stamps is not None:
+                stamps.seen(relative, stat)
+
     for relative, text in pages.items():  # plain os calls: 20,000 files at 10,000 entries
         target = f"{base}/{relative}" if plain and not relative.startswith("/") else os.path.join(base, relative)
         last = written.get(relative) if written is not None else None
@@ -239,12 +249,7 @@ def write_tree(pages: dict[str, str], folder: Path, changed_paths: list[str] | N
         try:
             with open(target, "rb") as handle:
                 if os.fstat(handle.fileno()).st_size == len(data) and handle.read() == data:
-                    if written is not None or stamps is not None:
-                        stat = _stamp(os.fstat(handle.fileno()))
-                        if written is not None:
-                            written[relative] = (text, stat)
-                        if stamps is not None:
-                            stamps.seen(relative, stat)
+                    remember(relative, text, handle)
                     continue
         except OSError:
             pass  # missing (or not a file: writing it reports why)
@@ -252,12 +257,7 @@ def write_tree(pages: dict[str, str], folder: Path, changed_paths: list[str] | N
         with open(target, "wb") as handle:
             handle.write(data)
             handle.flush()
-            if written is not None or stamps is not None:
-                stat = _stamp(os.fstat(handle.fileno()))
-                if written is not None:
-                    written[relative] = (text, stat)
-                if stamps is not None:
-                    stamps.seen(relative, stat)
+            remember(relative, text, handle)
         changed += 1
         if changed_paths is not None:
             changed_paths.append(relative)

@@ -25,6 +25,11 @@ def _walk(doc, kind: str) -> dict:
         markdown = [list(path) for path, text in field_strings(doc.data, MARKDOWN_FIELDS.get(kind, []))
                     if _NEEDS_RENDER.search(text)]
         return {"kind": kind, "markdown": markdown, "todo": [], "calc": []}
+    return full_walk(doc, kind)
+
+
+def full_walk(doc, kind: str) -> dict:
+    """The facts of ``doc`` from a walk over every string (what :func:`_walk` does when no shortcut holds)."""
     markdown, todo, calc = [], [], []
     for path, text in iter_strings(doc.data):
         if is_markdown(kind, path) and (_NEEDS_RENDER.search(text) or "calculator" in text):

@@ -22,9 +22,7 @@ import yaml
 
 from scripts.pipeline import escape, facts, glossary, render, safety
 from scripts.pipeline.content import iter_strings
-from scripts.pipeline.drafts import PLACEHOLDER
 from scripts.pipeline.load import load_bytes
-from scripts.pipeline.safety import _NEEDS_RENDER, is_markdown
 
 TERMS = [
     {"id": "mark-price", "term": "Mark price", "definition": "A fair price."},
@@ -110,15 +108,7 @@ def test_each_text_the_shortcut_writes_is_written_as_the_dumper_writes_it(text):
 
 def reference_facts(doc, kind: str) -> dict:
     """The facts of a document from the walk over every string (as facts._walk did first)."""
-    markdown, todo, calc = [], [], []
-    for path, text in iter_strings(doc.data):
-        if is_markdown(kind, path) and (_NEEDS_RENDER.search(text) or "calculator" in text):
-            markdown.append(list(path))
-        if PLACEHOLDER.search(text):
-            todo.append(list(path))
-        if "calculator" in text:
-            calc.append(list(path))
-    return {"kind": kind, "markdown": markdown, "todo": todo, "calc": calc}
+    return facts.full_walk(doc, kind)
 
 
 FACT_PIECES = ["todo", "TODO", "ToDo", "to", "do", "https://example.com", "EXAMPLE.COM", "calculator", "calcul",
