@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 from pathlib import Path
 
 from .errors import Problem
@@ -93,14 +92,9 @@ def _stored(root: Path | None) -> dict[str, str] | None:
 
 def _store(root: Path | None, files: dict[str, str]) -> None:
     from .cache import CACHE_DIR, code_version
+    from .cachefile import write_atomically
 
     if root is None:
         return
-    path = root / CACHE_DIR / "assets.json"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps({"key": code_version(), "files": files}, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        pass
+    payload = json.dumps({"key": code_version(), "files": files}, ensure_ascii=False)
+    write_atomically(root / CACHE_DIR / "assets.json", payload.encode("utf-8"))

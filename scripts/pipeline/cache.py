@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from .cachefile import write_atomically
 from .load import CachedDocument, Document
 from .shardfile import TextRecord, parse_shard, shard_bytes
 from .statindex import StatIndex
@@ -311,14 +311,11 @@ class ContentCache:
                 shard = shards.get(key[:2])
                 if shard is not None:
                     shard[name][key] = value
+        for shard, payload in shards.items():
+            if not write_atomically(self.folder / f"{shard}{SHARD_SUFFIX}", shard_bytes(payload)):
+                return  # a read-only checkout: the run is still right, only slower next time
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            for shard, payload in shards.items():
-                path = self.folder / f"{shard}{SHARD_SUFFIX}"
-                temporary = path.with_suffix(f".{os.getpid()}.tmp")
-                temporary.write_bytes(shard_bytes(payload))
-                os.replace(temporary, path)
             for legacy in self.folder.glob("??.json"):  # shards of the JSON-only format: never read again
                 legacy.unlink()
         except OSError:
-            pass  # a read-only checkout: the run is still right, only slower next time
+            pass

@@ -17,9 +17,11 @@ import time
 from pathlib import Path
 
 from .cache import CACHE_DIR
+from .cachefile import write_atomically
+from .statindex import SLACK_NS
 
 FILE = "docstamps.json"
-RACY_NS = 2_000_000_000  # a file modified this recently is compared again next run
+RACY_NS = SLACK_NS  # a file modified this recently is compared again next run (as in the stat index)
 
 
 class DocStamps:
@@ -69,11 +71,5 @@ class DocStamps:
         files = {relative: value for relative, value in self.new.items() if value[2] < limit}
         if files == self.old:
             return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps({"code": self.code_key, "docs": self.docs, "files": files},
-                                            separators=(",", ":")), encoding="utf-8")
-            os.replace(temporary, self.path)
-        except OSError:
-            pass
+        payload = json.dumps({"code": self.code_key, "docs": self.docs, "files": files}, separators=(",", ":"))
+        write_atomically(self.path, payload.encode("utf-8"))

@@ -20,6 +20,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cachefile import write_atomically
 from .errors import Problem
 from .statindex import StatIndex
 
@@ -103,11 +104,4 @@ def store(root: Path, key: str, outcome: Outcome) -> None:
 
     payload = {"key": key, "problems": rows(outcome.problems), "warnings": rows(outcome.warnings),
                "notes": rows(outcome.notes), "count": outcome.count}
-    path = root / ".cache" / RUN_FILE
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        pass
+    write_atomically(root / ".cache" / RUN_FILE, json.dumps(payload, ensure_ascii=False).encode("utf-8"))

@@ -22,6 +22,8 @@ import os
 import time
 from pathlib import Path
 
+from .cachefile import write_atomically
+
 STAT_FILE = "stat.json"
 FORMAT = 1
 SLACK_NS = 2_000_000_000  # 2 s: coarse file system clocks lag the system clock by a tick at most
@@ -105,11 +107,6 @@ class StatIndex:
         """Write the index when it changed; a read-only checkout only makes the next run slower."""
         if not self.enabled or not self.changed:
             return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps({"format": FORMAT, "files": self.files}, separators=(",", ":")), encoding="utf-8")
-            os.replace(temporary, self.path)
+        payload = json.dumps({"format": FORMAT, "files": self.files}, separators=(",", ":"))
+        if write_atomically(self.path, payload.encode("utf-8")):
             self.changed = False
-        except OSError:
-            pass
