@@ -55,6 +55,13 @@ class PreviewServer(LiveReloadServer):
         with self._epoch_cond:
             self.news.append((self._wanted_epoch, reload, tuple(pages)))
 
+    def publish(self) -> None:
+        """Tell the waiting pages now that the build running has ended (called by the builder when its
+        build is done and recorded; MkDocs' build loop does the same once the builder returns)."""
+        with self._epoch_cond:
+            self._visible_epoch = self._wanted_epoch
+            self._epoch_cond.notify_all()
+
     def _news(self, since: int) -> bytes:
         """What changed after build ``since`` (the caller holds ``_epoch_cond``): JSON for the reload script."""
         newer = [item for item in self.news if item[0] > since]

@@ -9,6 +9,8 @@ navigation, template environment) and, when a save changed existing pages only, 
 steps (``_populate_page``, the ``env`` event, ``_build_page``) on those pages alone:
 
 * a changed page is reset to what MkDocs' ``Page()`` gives before reading, then read and rendered;
+  a long page whose Markdown changed only in a few list items (a category page listing thousands of
+  entries) takes its last conversion with those items converted again (:mod:`scripts.preview_patch`);
 * the tag index is read and rendered again only when a changed page's title or tags changed (it shows
   titles and addresses per tag); its listing otherwise stays as the last build made it;
 * a changed data file or asset is copied as MkDocs copies static files;
@@ -24,12 +26,15 @@ Markdown and HTML are dropped once written, so memory holds no copy of the site.
 
 from __future__ import annotations
 
+import copy
 import os
 
 from mkdocs.commands.build import _build_page, _populate_page
 from mkdocs.structure.files import File, InclusionLevel, set_exclusions
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_build_date
+
+from scripts.preview_patch import MIN_LINES, patched
 
 TAGS_PAGE = "tags.md"
 
@@ -65,11 +70,53 @@ def _tags_of(page) -> tuple:
     return page.title, tuple(map(str, tags)) if isinstance(tags, list) else tags
 
 
+class Conversions:
+    """The last conversion of each long page, kept to patch its next one (see :func:`patched`)."""
+
+    def __init__(self, min_lines: int = MIN_LINES):
+        self.min_lines = min_lines  # shorter pages are converted whole and not kept
+        self.kept: dict[str, tuple] = {}  # src_uri: (Markdown, HTML, toc, title, anchor ids, links to anchors)
+        self.patched: list[str] = []  # the pages the last build patched (for the log and tests)
+
+    def clear(self) -> None:
+        """Forget every conversion (a full build: the configuration, templates or code may differ)."""
+        self.kept.clear()
+
+    def keep(self, page) -> None:
+        """Remember ``page``'s conversion (call before any plugin changes ``page.content``)."""
+        if page.markdown is not None and page.markdown.count("\n") >= self.min_lines:
+            self.kept[page.file.src_uri] = (page.markdown, page.content, page.toc, page._title_from_render,
+                                            page.present_anchor_ids, page.links_to_anchors)
+        else:
+            self.kept.pop(page.file.src_uri, None)
+
+    def render(self, page, config, files) -> None:
+        """``page.render(config, files)``, from the page's kept conversion when only list items changed."""
+        kept = self.kept.get(page.file.src_uri)
+        html = None if kept is None else patched(kept[0], kept[1], page.markdown,
+                                                 lambda text: _convert(page, text, config, files))
+        if html is None:
+            Page.render(page, config, files)
+            return
+        page.content = html
+        page.toc, page._title_from_render, page.present_anchor_ids, page.links_to_anchors = kept[2:]
+        self.patched.append(page.file.src_uri)
+
+
+def _convert(page, text: str, config, files) -> str:
+    """The HTML ``text`` converts to as the Markdown of ``page`` (MkDocs' own ``Page.render``, on a copy)."""
+    other = copy.copy(page)
+    other.markdown = text
+    Page.render(other, config, files)
+    return other.content
+
+
 class ResidentSite:
     """The MkDocs objects of the last preview build, and the dirty builds made with them."""
 
-    def __init__(self, config, files, nav, env, plugin, timing):
+    def __init__(self, config, files, nav, env, plugin, timing, conversions: Conversions | None = None):
         self.config, self.files, self.nav, self.env = config, files, nav, env
+        self.conversions = conversions or Conversions()
         self.plugin, self.timing = plugin, timing  # the preview's own plugins, registered in config.plugins
         self.titles = nav_titles(config.nav)
         index = files.get_file_from_path(TAGS_PAGE)
@@ -160,6 +207,7 @@ class ResidentSite:
         plugin = self.plugin
         plugin.dirty = False  # every page already has its front matter
         plugin.built, plugin.addresses = [], []
+        self.conversions.patched = []
         plugin.total = len(files.documentation_pages())
         self.timing.clock = clock
         tagging = tags is not None and tags.config.enabled
@@ -201,9 +249,15 @@ class ResidentSite:
         tags plugin starts a new listing for it."""
         if tags is not None:
             tags.listings = type(tags.listings)(tags.config, tags.listings.depth)
+        conversions = self.conversions
         for file in pages:
-            self._reset(file.page)
-            _populate_page(file.page, self.config, self.files)
+            page = file.page
+            self._reset(page)
+            page.render = lambda config, files, page=page: conversions.render(page, config, files)
+            try:
+                _populate_page(page, self.config, self.files)
+            finally:
+                del page.render
 
     def _follow_tags(self, tags, pages: list, listed: set[str]) -> None:
         """Keep the tags plugin's mappings as a full build has them: a page without tags has none, and a

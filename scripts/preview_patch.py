@@ -1,0 +1,92 @@
+"""The HTML of a long list page after a few of its items changed, without converting the whole page
+again (used by :mod:`scripts.preview_resident`).
+
+A category page lists every entry of its category, one line each (``- [title](../entries/id.md):
+summary``): at 10,000 entries some 1,670 lines, about 0.35 s of Python-Markdown for a save that changed
+one of them. When the Markdown before and after a save differ only in consecutive simple list items,
+with an unchanged simple list item on each side, the changed items are converted alone (with those two
+neighbours, as a list of their own) and their HTML replaces the old items' HTML in the page kept from
+its last conversion. Anything else returns None, and the page is converted as a whole.
+
+Python-Markdown turns each line of a tight list (no blank lines, no continuation lines) into one
+``<li>...</li>`` line on its own; what could make one item's HTML depend on the rest of the page is
+refused: footnotes and link reference definitions anywhere in the page, abbreviation definitions
+anywhere but in one block at the page's end (the glossary's; they are converted with the items, as
+they apply to the whole page), and in the changed items raw HTML, attribute lists, anchors (the page's links to anchors are kept as they were)
+and task list markers (they change the list's own class). The two neighbours must come out as they
+were in the page, and the old items' HTML must appear exactly once in it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+_ITEM = re.compile(r"- (?!\[[ xX]\])[^\s<>{}#].*")  # a one-line list item that is not a task
+_REFUSED_ITEM = re.compile(r"[<>{}#]|\[\^|  $|\\$")  # raw HTML, attribute lists, anchors, footnotes, hard breaks
+# page-wide definitions whose effect crosses items: footnotes, link references
+_DEFINITIONS = re.compile(r"^ {0,3}(?:\[\^[^\]]*\]:|\[[^\]]+\]:)", re.MULTILINE)
+_ABBREVIATION = re.compile(r"\*\[[^\]]+\]: .*")  # one whole definition line
+MIN_LINES = 100  # pages with fewer lines are converted as a whole (fast anyway; nothing is kept)
+
+
+def _simple(line: str) -> bool:
+    """Whether ``line`` is a one-line list item whose HTML depends on nothing else in the page."""
+    return _ITEM.fullmatch(line) is not None and _REFUSED_ITEM.search(line) is None
+
+
+def _abbreviations(lines: list[str]) -> list[str] | None:
+    """The block of abbreviation definitions that ends the page (blank lines and definitions only;
+    empty when there is none), or None when a definition stands anywhere else."""
+    first = next((n for n, line in enumerate(lines) if line.startswith("*[")), len(lines))
+    tail = lines[first:]
+    if not all(not line.strip() or _ABBREVIATION.fullmatch(line) for line in tail):
+        return None
+    return tail
+
+
+def _items_html(html: str) -> list[str] | None:
+    """The ``<li>`` lines of a converted one-list document, or None if it is not one tight list."""
+    lines = html.split("\n")
+    if len(lines) < 3 or lines[0] != "<ul>" or lines[-1] != "</ul>":
+        return None
+    items = lines[1:-1]
+    if not all(item.startswith("<li>") and item.endswith("</li>") and item.count("<li>") == 1 for item in items):
+        return None
+    return items
+
+
+def patched(old_markdown: str, old_html: str, new_markdown: str, convert: Callable[[str], str]) -> str | None:
+    """The HTML ``new_markdown`` converts to, made from ``old_html`` (what ``old_markdown`` converted
+    to) and ``convert`` of the changed list items alone; None when that is not safe (see the module)."""
+    if _DEFINITIONS.search(new_markdown) or _DEFINITIONS.search(old_markdown):
+        return None
+    old, new = old_markdown.split("\n"), new_markdown.split("\n")
+    start = 0
+    limit = min(len(old), len(new))
+    while start < limit and old[start] == new[start]:
+        start += 1
+    end = 0  # lines equal at the end
+    while end < limit - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    if start == 0 or end == 0:
+        return None  # a change at the very start or end: not inside a list
+    old_mid, new_mid = old[start:len(old) - end], new[start:len(new) - end]
+    before, after = old[start - 1], old[len(old) - end]
+    if not old_mid and not new_mid:
+        return None
+    if not all(map(_simple, [before, after, *old_mid, *new_mid])):
+        return None
+    definitions = _abbreviations(new)
+    if definitions is None or definitions != _abbreviations(old) or len(definitions) >= end:
+        return None  # (the changed lines lie before the definitions)
+    tail = "\n".join(["", "", *definitions])
+    old_items = _items_html(convert("\n".join([before, *old_mid, after]) + tail).strip())
+    new_items = _items_html(convert("\n".join([before, *new_mid, after]) + tail).strip())
+    if old_items is None or new_items is None or len(old_items) != len(old_mid) + 2 or \
+            len(new_items) != len(new_mid) + 2 or old_items[0] != new_items[0] or old_items[-1] != new_items[-1]:
+        return None
+    run = "\n" + "\n".join(old_items) + "\n"
+    if old_html.count(run) != 1:
+        return None
+    return old_html.replace(run, "\n" + "\n".join(new_items) + "\n")
