@@ -118,3 +118,50 @@ def test_a_changed_title_and_tag_rebuild_the_pages_that_show_them_like_a_full_bu
     tag_index = (site / "tags" / "index.html").read_text(encoding="utf-8")
     assert "second-preview-tag" in tag_index and "preview-only-tag" not in tag_index
     _assert_same_as_full_build(root, docs, preview)
+
+
+def _category_lines(docs: Path, category: str) -> list[str]:
+    return (docs / "categories" / f"{category}.md").read_text(encoding="utf-8").splitlines()
+
+
+def test_a_category_page_is_patched_when_only_its_list_items_changed_like_a_full_build(built):
+    root, docs, preview = built
+    preview.conversions.min_lines = 5  # the small project's category pages count as long ones
+    path = root / "content" / "entries" / f"{TARGET}.yaml"
+    text = path.read_text(encoding="utf-8")
+    category = yaml.safe_load(text)["category"]
+    page = f"categories/{category}.md"
+    site = Path(preview.site_dir)
+
+    # a summary: the category page shows it; its first conversion since the full build is a whole one
+    path.write_text(text.replace("summary: ", "summary: First summary edit. ", 1), encoding="utf-8")
+    preview.rebuild(full=False)
+    assert preview.last["resident"] and page in preview.last["built"] and preview.last["patched"] == []
+
+    # again: now the kept conversion is patched, and the page is the one a full build makes
+    path.write_text(text.replace("summary: ", "summary: Second summary edit. ", 1), encoding="utf-8")
+    preview.rebuild(full=False)
+    assert page in preview.last["patched"], preview.last
+    html = (site / "categories" / category / "index.html").read_text(encoding="utf-8")
+    assert "Second summary edit." in html and "First summary edit." not in html
+    _assert_same_as_full_build(root, docs, preview)
+
+    # a title that moves the entry elsewhere in the list (sorted by title): patched again
+    before = _category_lines(docs, category)
+    titled = text.replace("summary: ", "summary: Second summary edit. ", 1).replace(
+        "title: ", "title: Moved ", 1)
+    path.write_text(titled, encoding="utf-8")
+    preview.rebuild(full=False)
+    after = _category_lines(docs, category)
+    moved = [n for n, line in enumerate(after) if f"entries/{TARGET}.md" in line]
+    assert moved and moved != [n for n, line in enumerate(before) if f"entries/{TARGET}.md" in line]
+    assert {page, "tags.md"} <= set(preview.last["built"]) and page in preview.last["patched"]
+    _assert_same_as_full_build(root, docs, preview)
+
+    # the body only: the category page shows none of it and is neither written nor built
+    path.write_text(titled.replace("body: ", "body: A body edit the category page does not show. ", 1),
+                    encoding="utf-8")
+    preview.rebuild(full=False)
+    assert preview.last["resident"] and preview.last["built"] == [f"entries/{TARGET}.md"], preview.last["built"]
+    assert page not in preview.last["written"]
+    _assert_same_as_full_build(root, docs, preview)

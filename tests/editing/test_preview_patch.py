@@ -1,0 +1,58 @@
+"""Patching a long list page's HTML after a few items changed (scripts/preview_patch.py): the result is
+Python-Markdown's conversion of the whole new page, or None when that cannot be promised."""
+
+from __future__ import annotations
+
+import markdown
+import pytest
+
+from scripts.preview_patch import patched
+
+EXTENSIONS = ["abbr", "attr_list", "footnotes", "pymdownx.tasklist"]
+
+
+def _convert(text: str) -> str:
+    return markdown.markdown(text, extensions=EXTENSIONS)
+
+
+def _page(items: list[str], tail: str = "\n*[margin]: Money set aside for a position.\n") -> str:
+    return "# Margin\n\nEntries about margin.\n\n" + "".join(f"- {item}\n" for item in items) + tail
+
+
+ITEMS = [f"[Question {n} about margin?](../entries/e{n}.md): Summary {n}, with *emphasis*." for n in range(10)]
+
+
+@pytest.mark.parametrize("new_items", [
+    ITEMS[:4] + ["[Question 4 about margin?](../entries/e4.md): A new summary ~~struck~~."] + ITEMS[5:],  # one item
+    ITEMS[:3] + ITEMS[4:7] + [ITEMS[3].replace("Question 3", "Renamed 3")] + ITEMS[7:],  # an item moved
+    ITEMS[:5] + ["[Added](../entries/added.md): Added, about margin."] + ITEMS[5:],  # an item added
+    ITEMS[:5] + ITEMS[6:],  # an item removed
+])
+def test_changed_items_are_patched_into_the_whole_pages_conversion(new_items):
+    old, new = _page(ITEMS), _page(new_items)
+    result = patched(old, _convert(old), new, _convert)
+    assert result is not None and result == _convert(new)
+    assert "<abbr" in result  # the page's own abbreviations apply to the patched items too
+
+
+@pytest.mark.parametrize("new_items, tail", [
+    ([ITEMS[0].replace("Summary 0", "Changed")] + ITEMS[1:], None),  # the first item: no neighbour before it
+    (ITEMS[:-1] + [ITEMS[-1].replace("Summary 9", "Changed")], None),  # the last item
+    (ITEMS[:4] + [ITEMS[4] + "[^1]"] + ITEMS[5:], "\n[^1]: A footnote.\n"),  # footnotes number across items
+    (ITEMS[:4] + [ITEMS[4] + " {: .wide }"] + ITEMS[5:], None),  # an attribute list
+    (ITEMS[:4] + ["[x] done " + ITEMS[4]] + ITEMS[5:], None),  # a task marker changes the list's class
+    (ITEMS[:4] + [ITEMS[4] + " <b>raw</b>"] + ITEMS[5:], None),  # raw HTML
+    (ITEMS[:4] + [ITEMS[4].replace(".md)", ".md#anchor)")] + ITEMS[5:], None),  # a link to an anchor
+    (ITEMS[:4] + [ITEMS[4] + " [ref][r]"] + ITEMS[5:], "\n[r]: https://example.org\n"),  # link references
+])
+def test_changes_whose_html_may_depend_on_the_rest_of_the_page_are_not_patched(new_items, tail):
+    old = _page(ITEMS, tail) if tail else _page(ITEMS)
+    new = _page(new_items, tail) if tail else _page(new_items)
+    assert patched(old, _convert(old), new, _convert) is None
+
+
+def test_a_change_outside_the_list_or_in_the_definitions_is_not_patched():
+    old = _page(ITEMS)
+    assert patched(old, _convert(old), old.replace("Entries about", "Pages about"), _convert) is None
+    assert patched(old, _convert(old), old.replace("Money set aside", "Funds kept"), _convert) is None
+    assert patched(old, _convert(old), old + "\n*[leverage]: A multiple.\n", _convert) is None
