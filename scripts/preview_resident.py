@@ -14,6 +14,8 @@ steps (``_populate_page``, the ``env`` event, ``_build_page``) on those pages al
 * the tag index is read and rendered again only when a changed page's title or tags changed (it shows
   titles and addresses per tag); its listing otherwise stays as the last build made it;
 * a changed data file or asset is copied as MkDocs copies static files;
+* the sitemap is built again when a page was added or removed, or a changed page's address, date or
+  ``robots`` changed (the 404 page shows the navigation, which a change handled here cannot change);
 * a file added takes its place in the file list (where MkDocs' walk of the docs folder puts it) with a
   new page; a file removed leaves it, and the tag index is rebuilt;
 * anything else (a page of the navigation added or removed, a build that failed half way) is left to
@@ -29,7 +31,7 @@ from __future__ import annotations
 import copy
 import os
 
-from mkdocs.commands.build import _build_page, _populate_page
+from mkdocs.commands.build import _build_page, _build_theme_template, _populate_page
 from mkdocs.structure.files import File, InclusionLevel, set_exclusions
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_build_date
@@ -68,6 +70,12 @@ def _tags_of(page) -> tuple:
     """What the tag index shows of ``page``: its title and tags."""
     tags = page.meta.get("tags") if isinstance(page.meta, dict) else None
     return page.title, tuple(map(str, tags)) if isinstance(tags, list) else tags
+
+
+def sitemap_of(page) -> tuple:
+    """What the sitemap shows of ``page`` (site-overrides/sitemap.xml; its date also dates the .gz)."""
+    robots = page.meta.get("robots") if isinstance(page.meta, dict) else None
+    return page.is_link, page.abs_url, page.canonical_url, page.update_date, robots
 
 
 class Conversions:
@@ -213,6 +221,7 @@ class ResidentSite:
         tagging = tags is not None and tags.config.enabled
         index = files.get_file_from_path(TAGS_PAGE) if tagging else None
         before = {file.src_uri: None if file in added else _tags_of(file.page) for file in pages}
+        mapped = {file.src_uri: sitemap_of(file.page) for file in pages if file not in added}
         listed = {file.page.url for file in pages if tagging and file.page.url in tags.mappings.data}
         self._read(pages, tags if index in pages else None)
         if tagging:
@@ -240,6 +249,9 @@ class ResidentSite:
             _build_page(file.page, config, doc_files, self.nav, env, excluded=file.inclusion.is_excluded())
         for file in pages:
             file.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+        if "sitemap.xml" in config.theme.static_templates and (added or removed or any(
+                sitemap_of(file.page) != mapped.get(file.src_uri) for file in pages if file.src_uri in mapped)):
+            _build_theme_template("sitemap.xml", env, files, config, self.nav)
         config.plugins.on_post_build(config=config)
         self.release(pages)
         return [file.src_uri for file in pages]

@@ -115,13 +115,6 @@ class _DirtyPages:
         self.total = 0
         self.files = self.nav = self.env = None  # MkDocs' objects of this build
 
-    def on_config(self, config):
-        """In a dirty build, keep the static templates already built (404 page, sitemap, robots.txt)."""
-        if self.dirty:
-            built = {name for name in config.theme.static_templates if Path(config.site_dir, name).is_file()}
-            config.theme.static_templates.difference_update(built)
-        return config
-
     def on_files(self, files, config):
         """In a dirty build, mark the tag index changed: it lists every page's tags, and they may have changed."""
         self.files = files
@@ -149,6 +142,8 @@ class _DirtyPages:
             if page is None or page.markdown is not None or record is None:
                 continue
             page.meta, page.title = dict(record[0]), record[1]
+            # what the sitemap shows (set while reading by the hook: the entry's review date, drafts unlisted)
+            page.update_date, page.abs_url, page.canonical_url = record[2]
             if tags is not None and tags.config.enabled and tags.filter(file):
                 tags.mappings.add(page, "")
         return env
@@ -161,7 +156,8 @@ class _DirtyPages:
 
     def on_page_context(self, context, page, config, nav):
         """Remember the page's front matter and title for later dirty builds."""
-        self.preview.pages[page.file.src_uri] = (dict(page.meta), page.title)
+        self.preview.pages[page.file.src_uri] = (dict(page.meta), page.title,
+                                                 (page.update_date, page.abs_url, page.canonical_url))
         self.built.append(page.file.src_uri)
         self.addresses.append(page.url)
         return context
@@ -240,7 +236,8 @@ class Preview:
         self.docs_dir = docs_dir
         self.port = port
         self.site_dir = tempfile.mkdtemp(prefix="mn-preview-")
-        self.pages: dict[str, tuple[dict, str | None]] = {}  # src_uri: (front matter, title)
+        # src_uri: (front matter, title, (date, address, canonical address)) of each page built
+        self.pages: dict[str, tuple[dict, str | None, tuple]] = {}
         self.templates = _CompiledTemplates()
         self.theme_files = _ThemeListing()
         self.built = False  # a full MkDocs build of good content exists in site_dir
@@ -307,7 +304,8 @@ class Preview:
             return
         stages = time.perf_counter() - start
         clock.mark("pipeline")
-        full = full or not self.built
+        # the price strip (market.json) is on every page: a new snapshot rebuilds them all
+        full = full or not self.built or PUBLISHED in written
         plugin = _DirtyPages(self, dirty=not full)
         removed = [] if full else self._drop_removed(written)
         plan = None if full or not written or self.resident is None else self.resident.plan(written, self.docs_dir)

@@ -39,7 +39,9 @@ def built(tmp_path, monkeypatch):
 
 
 def _html(site: Path) -> dict[str, bytes]:
-    return {path.relative_to(site).as_posix(): path.read_bytes() for path in sorted(site.rglob("*.html"))}
+    """Every page of ``site``, its sitemap (plain and compressed) and robots.txt."""
+    files = sorted(site.rglob("*.html")) + [site / name for name in ("sitemap.xml", "sitemap.xml.gz", "robots.txt")]
+    return {path.relative_to(site).as_posix(): path.read_bytes() for path in files}
 
 
 def _assert_same_as_full_build(root: Path, docs: Path, preview: Preview) -> None:
@@ -97,6 +99,7 @@ def test_a_changed_title_and_tag_rebuild_the_pages_that_show_them_like_a_full_bu
     preview.rebuild(full=False)
     page = site / "entries" / "entry-09999" / "index.html"
     assert not preview.last["full"] and preview.last["resident"] and page.is_file()
+    assert "entries/entry-09999/" in (site / "sitemap.xml").read_text(encoding="utf-8")
     assert {f"categories/{target['category']}.md", "entries/entry-09999.md", "tags.md"} <= set(preview.last["built"])
     _assert_same_as_full_build(root, docs, preview)
     added.unlink()
@@ -164,4 +167,18 @@ def test_a_category_page_is_patched_when_only_its_list_items_changed_like_a_full
     preview.rebuild(full=False)
     assert preview.last["resident"] and preview.last["built"] == [f"entries/{TARGET}.md"], preview.last["built"]
     assert page not in preview.last["written"]
+    _assert_same_as_full_build(root, docs, preview)
+
+
+def test_a_new_market_snapshot_rebuilds_every_page_like_a_full_build(built):
+    root, docs, preview = built
+    snapshot = root / "content" / "market" / "snapshot.yaml"
+    text = snapshot.read_text(encoding="utf-8")
+    assert "usd_24h_change: 1.34\n" in text
+    snapshot.write_text(text.replace("usd_24h_change: 1.34\n", "usd_24h_change: 7.77\n", 1), encoding="utf-8")
+    preview.rebuild(full=False)
+    assert preview.last["full"] and "market.json" in preview.last["written"]
+    # the strip on a page whose Markdown did not change, and on the 404 page, shows the new change
+    for page in (f"entries/{TARGET}/index.html", "404.html"):
+        assert "7.77" in (Path(preview.site_dir) / page).read_text(encoding="utf-8"), page
     _assert_same_as_full_build(root, docs, preview)
