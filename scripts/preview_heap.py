@@ -8,6 +8,8 @@ what a build leaves alive is frozen (``gc.freeze``: moved where the collector ne
   and the survivors frozen (:meth:`Heap.settle`): the collector walks only what the save made (a few
   milliseconds), and the garbage of one save is not frozen by the next save's load
   (``build._gc_paused`` freezes what is alive when a load ends);
+* before MkDocs builds the whole site again, everything is given back to the collector
+  (:meth:`Heap.thaw`), and what that build leaves is frozen (:meth:`Heap.freeze`);
 * what is frozen and later dropped inside a reference cycle (a few hundred objects a save) can only be
   collected by a full collection: once :data:`EVERY` saves have settled, it runs when no save came for
   :data:`IDLE_S` seconds, in a timer thread, and never during a build (:attr:`Heap.lock`).
@@ -31,6 +33,16 @@ class Heap:
         self.saves = 0  # settled saves since the last full collection
         self.timer: threading.Timer | None = None
         self.full_collections = 0
+
+    @staticmethod
+    def thaw() -> None:
+        """Give every frozen object back to the collector (MkDocs is about to replace its objects)."""
+        gc.unfreeze()
+
+    @staticmethod
+    def freeze() -> None:
+        """Move every object alive now out of the collector's sight (after a build of the whole site)."""
+        gc.freeze()
 
     def settle(self) -> int:
         """After a build (once its news is out): collect what is not frozen, freeze the rest; returns the

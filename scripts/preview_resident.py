@@ -131,7 +131,13 @@ class ResidentSite:
         if index is not None and index.abs_src_path is None:  # a dirty build kept its text in memory
             index._content = None
             index.abs_src_path = os.path.normpath(os.path.join(config.docs_dir, index.src_uri))
-        self.release(files.documentation_pages())
+        self._pages = self._list_pages()
+        self.release(self._pages[0])
+
+    def _list_pages(self) -> tuple[list, list]:
+        """The file list's pages, and those served (kept between builds: listing 10,000 files takes a while)."""
+        return (self.files.documentation_pages(),
+                self.files.documentation_pages(inclusion=InclusionLevel.is_in_serve))
 
     @staticmethod
     def release(files) -> None:
@@ -216,7 +222,9 @@ class ResidentSite:
         plugin.dirty = False  # every page already has its front matter
         plugin.built, plugin.addresses = [], []
         self.conversions.patched = []
-        plugin.total = len(files.documentation_pages())
+        if added or removed:
+            self._pages = self._list_pages()
+        plugin.total = len(self._pages[0])
         self.timing.clock = clock
         tagging = tags is not None and tags.config.enabled
         index = files.get_file_from_path(TAGS_PAGE) if tagging else None
@@ -244,7 +252,7 @@ class ResidentSite:
             env = config.plugins.on_env(self.env, config=config, files=files)
         for file in others:
             file.copy_file()
-        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
+        doc_files = self._pages[1]
         for file in pages:
             _build_page(file.page, config, doc_files, self.nav, env, excluded=file.inclusion.is_excluded())
         for file in pages:

@@ -28,7 +28,6 @@ those pages only:
 from __future__ import annotations
 
 import contextlib
-import gc
 import html
 import logging
 import os
@@ -321,7 +320,7 @@ class Preview:
             self.resident = None
             if full:
                 self.conversions.clear()  # the configuration or code may have changed
-            gc.unfreeze()  # what the last build left behind may be collected now
+            self.heap.thaw()  # what the last build left behind may be collected now
             config = self.config()
             timing = _Timing(clock)
             config.plugins["margin-notes/preview"] = plugin
@@ -330,9 +329,7 @@ class Preview:
             with self.theme_files.use(fresh=full):
                 mkdocs_build(config, serve_url=config.site_url, dirty=not full)
             self.resident = ResidentSite(config, plugin.files, plugin.nav, plugin.env, plugin, timing, self.conversions)
-            # The content cache and MkDocs' objects stay for the whole session: the cyclic collector
-            # need not walk them on every save (at 10,000 entries each full walk takes about a second).
-            gc.freeze()
+            self.heap.freeze()  # MkDocs' objects stay: the collector need not walk them on every save
             clock.mark("mkdocs finish")
             self.built = True
             if full:
