@@ -27,7 +27,14 @@ _REFUSED_ITEM = re.compile(r"[<>{}#]|\[\^|  $|\\$")  # raw HTML, attribute lists
 # page-wide definitions whose effect crosses items: footnotes, link references
 _DEFINITIONS = re.compile(r"^ {0,3}(?:\[\^[^\]]*\]:|\[[^\]]+\]:)", re.MULTILINE)
 _ABBREVIATION = re.compile(r"\*\[[^\]]+\]: .*")  # one whole definition line
-MIN_LINES = 100  # pages with fewer lines are converted as a whole (fast anyway; nothing is kept)
+# pages with fewer list items are converted as a whole (fast anyway) and not kept: an entry page lists a
+# few dozen at most, a category page every entry of its category
+MIN_ITEMS = 100
+
+
+def list_items(markdown_text: str) -> int:
+    """About how many list items ``markdown_text`` has (lines that start with ``- ``)."""
+    return markdown_text.count("\n- ") + markdown_text.startswith("- ")
 
 
 def _simple(line: str) -> bool:

@@ -36,7 +36,7 @@ from mkdocs.structure.files import File, InclusionLevel, set_exclusions
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_build_date
 
-from scripts.preview_patch import MIN_LINES, patched
+from scripts.preview_patch import MIN_ITEMS, list_items, patched
 
 TAGS_PAGE = "tags.md"
 
@@ -81,18 +81,18 @@ def sitemap_of(page) -> tuple:
 class Conversions:
     """The last conversion of each long page, kept to patch its next one (see :func:`patched`)."""
 
-    def __init__(self, min_lines: int = MIN_LINES):
-        self.min_lines = min_lines  # shorter pages are converted whole and not kept
+    def __init__(self, min_items: int = MIN_ITEMS):
+        self.min_items = min_items  # pages with fewer list items are converted whole and not kept
         self.kept: dict[str, tuple] = {}  # src_uri: (Markdown, HTML, toc, title, anchor ids, links to anchors)
         self.patched: list[str] = []  # the pages the last build patched (for the log and tests)
 
     def clear(self) -> None:
-        """Forget every conversion (a full build: the configuration, templates or code may differ)."""
+        """Forget every conversion (before MkDocs builds: its configuration, file list and code may differ)."""
         self.kept.clear()
 
     def keep(self, page) -> None:
         """Remember ``page``'s conversion (call before any plugin changes ``page.content``)."""
-        if page.markdown is not None and page.markdown.count("\n") >= self.min_lines:
+        if page.markdown is not None and list_items(page.markdown) >= self.min_items:
             self.kept[page.file.src_uri] = (page.markdown, page.content, page.toc, page._title_from_render,
                                             page.present_anchor_ids, page.links_to_anchors)
         else:

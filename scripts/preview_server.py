@@ -318,8 +318,7 @@ class Preview:
             clock.mark("mkdocs finish")
         elif full or written:
             self.resident = None
-            if full:
-                self.conversions.clear()  # the configuration or code may have changed
+            self.conversions.clear()  # kept ones refer to the last build's objects; this build keeps its own
             self.heap.thaw()  # what the last build left behind may be collected now
             config = self.config()
             timing = _Timing(clock)

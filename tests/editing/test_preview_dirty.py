@@ -129,7 +129,7 @@ def _category_lines(docs: Path, category: str) -> list[str]:
 
 def test_a_category_page_is_patched_when_only_its_list_items_changed_like_a_full_build(built):
     root, docs, preview = built
-    preview.conversions.min_lines = 5  # the small project's category pages count as long ones
+    preview.conversions.min_items = 5  # the small project's category pages count as long ones
     path = root / "content" / "entries" / f"{TARGET}.yaml"
     text = path.read_text(encoding="utf-8")
     category = yaml.safe_load(text)["category"]
