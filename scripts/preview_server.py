@@ -9,11 +9,14 @@ those pages only:
 * the first build is a full one; MkDocs' objects of the last build (configuration, files, pages,
   navigation, templates) stay in memory, and a save that changed existing pages reads, renders and
   writes those pages alone on them (:mod:`scripts.preview_resident`), the tag index only when a title
-  or a tag changed; a save that adds or removes a page of the navigation gets MkDocs' own dirty build,
-  where the tags plugin is handed the remembered front matter and title of the pages it does not read;
+  or a tag changed, a category page that changed only in a few list items by patching its last HTML
+  (:mod:`scripts.preview_patch`); a save that adds or removes a page of the navigation gets MkDocs'
+  own dirty build, where the tags plugin is handed the remembered front matter, title and sitemap
+  fields of the pages it does not read; a new market snapshot (on every page) rebuilds them all;
 * the content cache is read once and kept in memory: a save reloads only the files whose bytes changed,
   and pages, glossary definitions and rule results whose inputs did not change come from memory; what
-  a full build leaves in memory is frozen out of the cyclic garbage collector's walks;
+  stays in memory is frozen out of the cyclic garbage collector's walks, and each save's garbage is
+  collected once the open pages were told (:mod:`scripts.preview_heap`);
 * a dirty build logs a warning, so preview builds are not strict (``make site`` stays full and strict);
 * a change outside content/ (code, templates, mkdocs.yml) rebuilds the whole site;
 * the server (:mod:`scripts.preview_http`) tells each open page when a build ends and which pages it
