@@ -1,8 +1,9 @@
 """One-change preview benchmark: from saving an entry to the preview serving it and Chromium showing it.
 
-``python -m bench.bench_preview [ENTRIES] [--against REF]`` (default 1,000 entries) generates that many
-synthetic entries into bench/out/preview-<n>/ (never into content/), starts ``python -m scripts serve``
-on it, opens the page of one entry in Debian's Chromium, then saves a changed summary several times.
+``python -m bench.bench_preview [ENTRIES] [--against REF] [--field summary|body|title]`` (default 1,000
+entries) generates that many synthetic entries into bench/out/preview-<n>/ (never into content/), starts
+``python -m scripts serve`` on it, opens the page of one entry in Debian's Chromium, then saves a changed
+summary (or the first section's body, or the title) several times.
 For each save: the seconds until the server has built it (MkDocs' own live-reload request, answered the
 moment a build ends: no polling that would compete with the build for the server's time), until the
 open page shows it, the preview process's CPU seconds for the rebuild, the preview's own log lines
@@ -184,8 +185,13 @@ def _summary(runs: list[dict], start_s: float, errors: list[str]) -> dict:
     return row
 
 
-def measure(root: Path, docs: Path | None = None, changes: int = 3, against: tuple[Path, Path] | None = None) -> dict:
-    """Start the preview of ``root``, save one entry ``changes`` times; medians of every measurement.
+FIELDS = {"summary": "summary: ", "body": "body: '", "title": "title: "}  # where a save puts its marker (bodies are quoted)
+
+
+def measure(root: Path, docs: Path | None = None, changes: int = 3, against: tuple[Path, Path] | None = None,
+            field: str = "summary") -> dict:
+    """Start the preview of ``root``, save one entry ``changes`` times (changing ``field``, see
+    :data:`FIELDS`); medians of every measurement.
 
     With ``against`` = (folder holding other code, see :func:`export`; a second copy of the project), a
     second preview runs that code on the copy, and each save is made on both, alternately (the idle one
@@ -211,7 +217,8 @@ def measure(root: Path, docs: Path | None = None, changes: int = 3, against: tup
                     entry = preview.root / "content" / "entries" / name
                     original = originals.setdefault(entry, entry.read_text(encoding="utf-8"))
                     marker = f"Preview benchmark change {n} {preview.name}."
-                    runs[preview.name].append(preview.save(entry, original.replace("summary: ", f"summary: {marker} ", 1),
+                    start = FIELDS[field]
+                    runs[preview.name].append(preview.save(entry, original.replace(start, f"{start}{marker} ", 1),
                                                            marker))
                     time.sleep(1)
         finally:
@@ -263,7 +270,13 @@ def main(argv: list[str] | None = None) -> int:
     from bench.generate import make_project
 
     args = list(argv if argv is not None else sys.argv[1:])
-    against_ref = None
+    against_ref, field = None, "summary"
+    if "--field" in args:
+        at = args.index("--field")
+        field = args[at + 1]
+        del args[at:at + 2]
+        if field not in FIELDS:
+            raise SystemExit(f"--field {field}: not one of {', '.join(FIELDS)}")
     if "--against" in args:
         at = args.index("--against")
         against_ref = args[at + 1]
@@ -276,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         root = make_project(REPO / "bench" / "out" / f"preview-{count}", count)
         against = (code, make_project(REPO / "bench" / "out" / f"preview-{count}-against", count)) if code else None
         before = os.getloadavg()
-        row = {"entries": count, **measure(root, against=against), "code": f"this ({head})"}
+        row = {"entries": count, **measure(root, against=against, field=field), "code": f"this ({head})"}
         if against_ref:
             row["against_code"] = f"before ({against_ref})"
         loads.append((count, before, os.getloadavg()))
@@ -285,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
                      for r in rows)
         text = ("## One-change preview (`python -m bench.bench_preview`, also in `make bench`)\n\n"
                 f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on this 2-core machine (shared): "
-                "synthetic entries plus the real ones; `python -m scripts serve`, then one entry's summary saved "
+                f"synthetic entries plus the real ones; `python -m scripts serve`, then one entry's {field} saved "
                 f"{len(row['preview_runs'])} times with its page open in Chromium (medians)"
                 + (", the code named 'before' running beside it on a copy of the project, the two saved alternately"
                    if against_ref else "") + ". Load average (1, 5, 15 min) at the start and end of each size: "
