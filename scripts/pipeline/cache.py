@@ -222,6 +222,13 @@ class ContentCache:
             self.records_used[section][key] = value
         return value
 
+    def touch(self, section: str, key: str) -> None:
+        """Keep the record under ``key`` in ``section`` for the next run without reading it (hook of the
+        page stages, issue 14: a page whose docs file is unchanged is not read, yet its text stays)."""
+        value = self.records[section].get(key) if self.enabled else None
+        if value is not None:
+            self.records_used[section][key] = value
+
     def keep(self, section: str, key: str, value) -> None:
         """Keep ``value`` (JSON) under ``key`` in ``section``."""
         if self.enabled and value is not None:

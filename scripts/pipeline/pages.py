@@ -8,7 +8,9 @@ page from any other generator (used for the section index pages that other helpe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+from collections.abc import Mapping
 from typing import Callable, Iterable
 
 from . import glossary, market
@@ -28,15 +30,51 @@ from .venuepages import venue_pages
 RECENT = 5
 
 
-@dataclass(frozen=True)
 class Page:
-    """One generated page: its docs-relative path, its Markdown, the file an editor changes, if any."""
+    """One generated page: its docs-relative path, its Markdown, the file an editor changes, if any.
 
-    path: str
-    text: str
-    source: str | None = None
-    fallback: bool = False
-    key: str | None = None  # a digest that determines ``text`` (with the code version), when one is known
+    ``key``: a digest that determines ``text`` (with the code version), when one is known. A page with
+    a key may be given ``make`` instead of ``text``: a function that makes the text, called the first
+    time the text is read, so a page whose key shows it unchanged costs nothing (issue 14).
+    """
+
+    __slots__ = ("path", "source", "fallback", "key", "_text", "_make")
+
+    def __init__(self, path: str, text: str | None = None, source: str | None = None, fallback: bool = False,
+                 key: str | None = None, make: Callable[[], str] | None = None):
+        if text is None and make is None:
+            raise ValueError(f"page {path}: give its text or a function that makes it")
+        self.path, self.source, self.fallback, self.key = path, source, fallback, key
+        self._text, self._make = text, make
+
+    @property
+    def text(self) -> str:
+        """The page's Markdown (made on first read when the page was given ``make``)."""
+        if self._text is None:
+            self._text, self._make = self._make(), None
+        return self._text
+
+    def __repr__(self) -> str:
+        return f"Page({self.path!r}, key={self.key!r})"
+
+
+class PageTexts(Mapping):
+    """``{path: text}`` of pages, each text made when first read (the link check reads a few)."""
+
+    def __init__(self, pages: dict[str, Page]):
+        self.pages = pages
+
+    def __getitem__(self, path: str) -> str:
+        return self.pages[path].text
+
+    def __contains__(self, path) -> bool:
+        return path in self.pages
+
+    def __iter__(self):
+        return iter(self.pages)
+
+    def __len__(self) -> int:
+        return len(self.pages)
 
 
 class Site:
@@ -86,31 +124,61 @@ def entry_link(entry: dict, prefix: str = "../entries/") -> str:
 
 
 def entry_pages(site: Site) -> Iterable[Page]:
-    """One page per published entry, at ``entries/<id>.md`` (taken from the content cache when it holds
-    the page for exactly these inputs: see :func:`page_key`)."""
+    """One page per published entry, at ``entries/<id>.md``. With the content cache on, each page has
+    its :func:`page_key`, and its text is made only when read: taken from the cache when it holds the
+    page for exactly these inputs, else rendered (and kept)."""
     cache = current()
     for entry in site.entries:
-        key = page_key(entry, site) if cache else ""
+        key = page_key(entry, site) if cache else None
+        if cache:
+            cache.touch("pages", key)  # kept for the next run, whether or not this run reads it
+        yield Page(f"entries/{entry['id']}.md", source=site.source_of(entry["id"]), key=key,
+                   make=_entry_text(entry, site, cache, key))
+
+
+def _entry_text(entry: dict, site: Site, cache, key: str | None) -> Callable[[], str]:
+    """The function that makes an entry page's text (from ``cache`` under ``key`` when held there)."""
+    def make() -> str:
         text = cache.record("pages", key) if cache else None
         if not isinstance(text, str):
             text = entry_page(entry, site)
             if cache:
                 cache.keep("pages", key, text)
-        yield Page(f"entries/{entry['id']}.md", text, site.source_of(entry["id"]), key=key or None)
+        return text
+    return make
 
 
 def page_key(entry: dict, site: Site) -> str:
-    """The digest of every value an entry page shows: the entry, its category, related entries and
-    terms, its file's name, the site texts, and the functions that add sections (the cache's own key
-    holds the code version: the model, the venue profiles and this code)."""
-    related = [site.entry(other) for other in entry.get("related", [])]  # the page shows their ids and titles
+    """The digest of every value an entry page shows: the entry, its category, related entries' ids and
+    titles, its terms, its file's name, the site texts, and the functions that add sections (the cache's
+    own key holds the code version: the model, the venue profiles and this code).
+
+    Made of per-site digests (a category, a term, a related entry's id and title are serialised once
+    per run, not once per page showing them) joined by separators none of them holds: at 10,000
+    entries every run computes every key (issue 14)."""
     doc = site.doc_of(entry["id"])
     sha = doc.__dict__.get("sha256") if doc is not None and doc.data is entry else None
-    own = ["file", sha] if sha else entry  # the data is made from the file's bytes by code the cache is keyed on
-    return digest_of("entry-page", own, _digest_by_id(site, "category", entry.get("category")),
-                     site.source_of(entry["id"]),
-                     [[item["id"], item["title"]] if item else None for item in related],
-                     [_digest_by_id(site, "term", term) for term in entry.get("terms", [])], _shared_key(site))
+    # the data is made from the file's bytes by code the cache is keyed on; else the data itself
+    own = "file:" + sha if sha else digest_of(entry)
+    memo = site.__dict__.get("_titles")
+    if memo is None:
+        memo = site.__dict__["_titles"] = {}
+    related = []
+    for other in entry.get("related", ()):
+        try:
+            token = memo[other]
+        except KeyError:
+            item = site.entry(other)
+            token = memo[other] = json.dumps([item["id"], item["title"]] if item else None, ensure_ascii=False)
+        except TypeError:  # not hashable: not an id of any entry
+            token = "null"
+        related.append(token)
+    terms = ",".join([_digest_by_id(site, "term", term) for term in entry.get("terms", ())])
+    source = site.source_of(entry["id"])
+    parts = ["entry-page", own, _digest_by_id(site, "category", entry.get("category")),
+             "null" if source is None else json.dumps(source, ensure_ascii=False), "\x1f".join(related), terms,
+             _shared_key(site)]
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _digest_by_id(site: Site, kind: str, item_id) -> str:

@@ -63,6 +63,23 @@ def set_schema() -> dict:
     }
 
 
+def _twin_text(entry: dict, cache, key: str | None):
+    """The function that gives an entry's compact twin text, made once (from ``cache`` under ``key``
+    when held there, else serialised and kept)."""
+    made: list[str] = []
+
+    def make() -> str:
+        if not made:
+            text = cache.record("pages", key) if key else None
+            if not isinstance(text, str):
+                text = dumps(twin(entry))
+                if key:
+                    cache.keep("pages", key, text)
+            made.append(text)
+        return made[0]
+    return make
+
+
 def dumps(value) -> str:
     """Compact JSON text, the same bytes for the same data (key order as written, UTF-8)."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -74,30 +91,35 @@ def pretty(value) -> str:
 
 
 def json_twin(site) -> Iterable:
-    """Pages: ``entries/<id>.json`` per published entry, ``entries.json``, and ``schema/*.json``."""
+    """Pages: ``entries/<id>.json`` per published entry, ``entries.json``, and ``schema/*.json``.
+
+    With the content cache on, a twin's key is its file's hash (the twin is made from the entry alone)
+    and its text is made only when read (a twin whose docs file is unchanged is never serialised)."""
     from .cache import current, digest_of
     from .pages import Page  # pages imports this module
 
     cache = current()
-    texts = []  # each twin serialised once, for its own file and for the set
+    makers = []  # each twin serialised once, for its own file and for the set
     keys = []  # the cache key of each twin (None when it has none)
     for entry in site.entries:
-        text, key = None, None
+        key = None
         doc = site.doc_of(entry["id"]) if cache else None
         sha = doc.__dict__.get("sha256") if doc is not None and doc.data is entry else None
         if sha:  # the twin is made from the entry alone, the entry from its file's bytes: kept by their hash
             key = hashlib.sha256(b"json-twin:" + sha.encode()).hexdigest()  # no JSON: 10,000 of them
-            text = cache.record("pages", key)
-        if not isinstance(text, str):
-            text = dumps(twin(entry))
-            if key:
-                cache.keep("pages", key, text)
-        texts.append(text)
+            cache.touch("pages", key)
+        make = _twin_text(entry, cache, key)
+        makers.append(make)
         keys.append(key)
-        yield Page(f"entries/{entry['id']}.json", f'{{"$schema":"../schema/{TWIN_SCHEMA}",{text[1:]}\n', key=key)
-    head = dumps({"$schema": f"schema/{SET_SCHEMA}", "version": FORMAT_VERSION, "count": len(texts)})
+        yield Page(f"entries/{entry['id']}.json", key=key,
+                   make=lambda make=make: f'{{"$schema":"../schema/{TWIN_SCHEMA}",{make()[1:]}\n')
     whole = digest_of("entries-json", keys) if keys and all(keys) else None  # every twin's text kept by key
-    yield Page("entries.json", f'{head[:-1]},"entries":[{",".join(texts)}]}}\n', key=whole)
+
+    def entries_json() -> str:
+        head = dumps({"$schema": f"schema/{SET_SCHEMA}", "version": FORMAT_VERSION, "count": len(makers)})
+        return f'{head[:-1]},"entries":[{",".join(make() for make in makers)}]}}\n'
+
+    yield Page("entries.json", key=whole, make=entries_json)
     schemas = {}
     for path in sorted(site.content.layout.schemas.glob("*.json")):
         schemas[path.name] = json.loads(path.read_text(encoding="utf-8"))
