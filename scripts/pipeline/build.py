@@ -26,7 +26,7 @@ from .errors import ContentError, Problem
 from .links import check_links, explain_mkdocs
 from .load import MAX_BYTES, display_path, load_bytes, load_file, resolved
 from .pages import PageTexts, collect_pages
-from .render import render
+from .render import RenderedPages, render
 from .search import index_site
 from .validate import schema_set
 from .verify import verify
@@ -257,10 +257,9 @@ def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] 
             if written is not None and token is not None:
                 written[relative] = (token, tuple(stamps.new[relative][1:]))
             continue
-        text = pages[relative]
         if token is None:
-            token = text
-        data = text.encode("utf-8")
+            token = pages[relative]
+        data = pages.data(relative) if isinstance(pages, RenderedPages) else pages[relative].encode("utf-8")
         try:
             with open(target, "rb") as handle:
                 if os.fstat(handle.fileno()).st_size == len(data) and handle.read() == data:

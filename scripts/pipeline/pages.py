@@ -9,7 +9,6 @@ page from any other generator (used for the section index pages that other helpe
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from typing import Callable, Iterable
 
@@ -38,21 +37,29 @@ class Page:
     time the text is read, so a page whose key shows it unchanged costs nothing (issue 14).
     """
 
-    __slots__ = ("path", "source", "fallback", "key", "_text", "_make")
+    __slots__ = ("path", "source", "fallback", "key", "_text", "_make", "_make_data")
 
     def __init__(self, path: str, text: str | None = None, source: str | None = None, fallback: bool = False,
-                 key: str | None = None, make: Callable[[], str] | None = None):
-        if text is None and make is None:
+                 key: str | None = None, make: Callable[[], str] | None = None,
+                 make_data: Callable[[], bytes] | None = None):
+        if text is None and make is None and make_data is None:
             raise ValueError(f"page {path}: give its text or a function that makes it")
         self.path, self.source, self.fallback, self.key = path, source, fallback, key
-        self._text, self._make = text, make
+        self._text, self._make, self._make_data = text, make, make_data
 
     @property
     def text(self) -> str:
-        """The page's Markdown (made on first read when the page was given ``make``)."""
+        """The page's Markdown (made on first read when the page was given ``make`` or ``make_data``)."""
         if self._text is None:
-            self._text, self._make = self._make(), None
+            self._text = self._make() if self._make else self._make_data().decode("utf-8", "surrogatepass")
+            self._make = self._make_data = None
         return self._text
+
+    def data(self) -> bytes:
+        """The page's file as UTF-8 bytes (``make_data`` gives them without a text in between: entries.json)."""
+        if self._text is None and self._make_data is not None:
+            return self._make_data()
+        return self.text.encode("utf-8")
 
     def __repr__(self) -> str:
         return f"Page({self.path!r}, key={self.key!r})"
@@ -169,14 +176,15 @@ def page_key(entry: dict, site: Site) -> str:
             token = memo[other]
         except KeyError:
             item = site.entry(other)
-            token = memo[other] = json.dumps([item["id"], item["title"]] if item else None, ensure_ascii=False)
+            # repr writes no control character as it is: the separators below stay unambiguous
+            token = memo[other] = repr((item["id"], item["title"])) if item else "None"
         except TypeError:  # not hashable: not an id of any entry
-            token = "null"
+            token = "None"
         related.append(token)
     terms = ",".join([_digest_by_id(site, "term", term) for term in entry.get("terms", ())])
     source = site.source_of(entry["id"])
     parts = ["entry-page", own, _digest_by_id(site, "category", entry.get("category")),
-             "null" if source is None else json.dumps(source, ensure_ascii=False), "\x1f".join(related), terms,
+             repr(source), "\x1f".join(related), terms,
              _shared_key(site)]
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 

@@ -236,8 +236,10 @@ class RenderedPages(Mapping):
     docs folder's writer reads only the pages whose key shows them changed (issue 14). ``files``: texts
     made already (the calculator assets), listed first; a page of the same path wins over one."""
 
-    def __init__(self, makers: dict[str, Callable[[], str]], files: dict[str, str] | None = None):
+    def __init__(self, makers: dict[str, Callable[[], str]], files: dict[str, str] | None = None,
+                 data: dict[str, Callable[[], bytes]] | None = None):
         self._makers = makers
+        self._data = data or {}  # paths whose bytes can be made without their text
         files = files or {}
         self._texts: dict[str, str] = {path: text for path, text in files.items() if path not in makers}
         self._order = list(files) + [path for path in makers if path not in files]
@@ -258,9 +260,16 @@ class RenderedPages(Mapping):
     def __len__(self) -> int:
         return len(self._order)
 
+    def data(self, path: str) -> bytes:
+        """The file of ``path`` as UTF-8 bytes (a page may give them without making its text)."""
+        text = self._texts.get(path)
+        if text is None and path in self._data:
+            return self._data[path]()
+        return self[path].encode("utf-8")
+
     def with_files(self, files: dict[str, str]) -> "RenderedPages":
         """``files`` (listed first) plus these pages, which win over a file of the same path."""
-        out = RenderedPages(self._makers, files)
+        out = RenderedPages(self._makers, files, self._data)
         out._texts.update(self._texts)
         return out
 
@@ -301,7 +310,7 @@ def render(content: Content, keys: dict[str, str] | None = None) -> RenderedPage
             return abbreviate(text, block)
         return make
 
-    makers = {}
+    makers, data = {}, {}
     for path, page in pages.items():
         if path.endswith(".md"):
             if page.key:  # the page's own key determines its text: no need to hash the text itself
@@ -314,6 +323,7 @@ def render(content: Content, keys: dict[str, str] | None = None) -> RenderedPage
                 keys[path] = key
         else:
             makers[path] = lambda page=page: page.text
+            data[path] = page.data
             if keys is not None and page.key:
                 keys[path] = page.key
-    return RenderedPages(makers)
+    return RenderedPages(makers, data=data)
