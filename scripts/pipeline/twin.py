@@ -80,6 +80,18 @@ def _twin_text(entry: dict, cache, key: str | None):
     return make
 
 
+_TWIN_START = b'{"url":"entries/'
+
+
+def _kept_twin(cache, key: str | None):
+    """The bytes of the twin kept under ``key``, or None (no key, no record, or a record that is not
+    a twin's JSON object: a damaged cache text is made again, never copied into entries.json)."""
+    data = cache.raw("pages", key) if key else None
+    if data is None or data[:len(_TWIN_START)] != _TWIN_START or data[-1:] != b"}":
+        return None
+    return data
+
+
 def dumps(value) -> str:
     """Compact JSON text, the same bytes for the same data (key order as written, UTF-8)."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -117,8 +129,7 @@ def json_twin(site) -> Iterable:
 
     def entries_json() -> bytes:  # the twins' bytes as the cache holds them: 60 MB at 10,000, never decoded
         head = dumps({"$schema": f"schema/{SET_SCHEMA}", "version": FORMAT_VERSION, "count": len(makers)})
-        parts = [(cache.raw("pages", key) if key else None) or make().encode("utf-8")
-                 for make, key in zip(makers, keys)]
+        parts = [_kept_twin(cache, key) or make().encode("utf-8") for make, key in zip(makers, keys)]
         start, end = f'{head[:-1]},"entries":['.encode("utf-8"), b"]}\n"
         if not parts:
             return start + end
