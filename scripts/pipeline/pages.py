@@ -9,7 +9,9 @@ page from any other generator (used for the section index pages that other helpe
 from __future__ import annotations
 
 import hashlib
+import heapq
 from collections.abc import Mapping
+from functools import partial
 from typing import Callable, Iterable
 
 from . import glossary, market
@@ -135,57 +137,78 @@ def entry_pages(site: Site) -> Iterable[Page]:
     its :func:`page_key`, and its text is made only when read: taken from the cache when it holds the
     page for exactly these inputs, else rendered (and kept)."""
     cache = current()
+    sources = site._sources
+    keys = page_keys(site) if cache else {}
     for entry in site.entries:
-        key = page_key(entry, site) if cache else None
+        key = keys.get(entry["id"])
         if cache:
             cache.touch("pages", key)  # kept for the next run, whether or not this run reads it
-        yield Page(f"entries/{entry['id']}.md", source=site.source_of(entry["id"]), key=key,
-                   make=_entry_text(entry, site, cache, key))
+        yield Page(f"entries/{entry['id']}.md", None, sources.get(entry["id"]), False, key,
+                   partial(_entry_text, entry, site, cache, key))
 
 
-def _entry_text(entry: dict, site: Site, cache, key: str | None) -> Callable[[], str]:
-    """The function that makes an entry page's text (from ``cache`` under ``key`` when held there)."""
-    def make() -> str:
-        text = cache.record("pages", key) if cache else None
-        if not isinstance(text, str):
-            text = entry_page(entry, site)
-            if cache:
-                cache.keep("pages", key, text)
-        return text
-    return make
+def _entry_text(entry: dict, site: Site, cache, key: str | None) -> str:
+    """An entry page's text: from ``cache`` under ``key`` when held there, else rendered (and kept)."""
+    text = cache.record("pages", key) if cache else None
+    if not isinstance(text, str):
+        text = entry_page(entry, site)
+        if cache:
+            cache.keep("pages", key, text)
+    return text
 
 
 def page_key(entry: dict, site: Site) -> str:
     """The digest of every value an entry page shows: the entry, its category, related entries' ids and
     titles, its terms, its file's name, the site texts, and the functions that add sections (the cache's
-    own key holds the code version: the model, the venue profiles and this code).
+    own key holds the code version: the model, the venue profiles and this code)."""
+    return _page_key(entry, site, *_key_memos(site))
 
-    Made of per-site digests (a category, a term, a related entry's id and title are serialised once
-    per run, not once per page showing them) joined by separators none of them holds: at 10,000
-    entries every run computes every key (issue 14)."""
-    doc = site.doc_of(entry["id"])
+
+def page_keys(site: Site) -> dict[str, str]:
+    """:func:`page_key` of every published entry, by id (one loop: at 10,000 entries every run
+    computes every key, issue 14)."""
+    memos = _key_memos(site)
+    return {entry["id"]: _page_key(entry, site, *memos) for entry in site.entries}
+
+
+def _key_memos(site: Site) -> tuple[dict, dict, dict, str]:
+    """The per-site pieces of page keys: related entries' tokens, category and term digests (by id,
+    filled as met), and the digest of what every entry page shows alike."""
+    return (site.__dict__.setdefault("_titles", {}), site.__dict__.setdefault("_digests_category", {}),
+            site.__dict__.setdefault("_digests_term", {}), _shared_key(site))
+
+
+def _page_key(entry: dict, site: Site, titles: dict, categories: dict, terms: dict, shared: str) -> str:
+    """:func:`page_key`, made of per-site pieces (a category, a term, a related entry's id and title are
+    serialised once per run, not once per page showing them) joined by separators none of them holds."""
+    doc = site._docs.get(entry["id"])
     sha = doc.__dict__.get("sha256") if doc is not None and doc.data is entry else None
     # the data is made from the file's bytes by code the cache is keyed on; else the data itself
     own = "file:" + sha if sha else digest_of(entry)
-    memo = site.__dict__.get("_titles")
-    if memo is None:
-        memo = site.__dict__["_titles"] = {}
     related = []
     for other in entry.get("related", ()):
         try:
-            token = memo[other]
+            token = titles[other]
         except KeyError:
-            item = site.entry(other)
+            item = site.by_id.get(other)
             # repr writes no control character as it is: the separators below stay unambiguous
-            token = memo[other] = repr((item["id"], item["title"])) if item else "None"
+            token = titles[other] = repr((item["id"], item["title"])) if item else "None"
         except TypeError:  # not hashable: not an id of any entry
             token = "None"
         related.append(token)
-    terms = ",".join([_digest_by_id(site, "term", term) for term in entry.get("terms", ())])
-    source = site.source_of(entry["id"])
-    parts = ["entry-page", own, _digest_by_id(site, "category", entry.get("category")),
-             repr(source), "\x1f".join(related), terms,
-             _shared_key(site)]
+    used = []
+    for term in entry.get("terms", ()):
+        try:
+            used.append(terms[term])
+        except (KeyError, TypeError):
+            used.append(_digest_by_id(site, "term", term))
+    category = entry.get("category")
+    try:
+        category_digest = categories[category]
+    except (KeyError, TypeError):
+        category_digest = _digest_by_id(site, "category", category)
+    parts = ("entry-page", own, category_digest, repr(site._sources.get(entry["id"])), "\x1f".join(related),
+             ",".join(used), shared)
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -216,8 +239,11 @@ def _shared_key(site: Site) -> str:
 def category_pages(site: Site) -> Iterable[Page]:
     """The categories index and one page per category listing its entries."""
     lines = ["# Categories\n\n"]
+    grouped: dict = {}
+    for entry in site.entries:  # one pass over the entries, not one per category
+        grouped.setdefault(entry["category"], []).append(entry)
     for category in site.categories:
-        members = sorted((e for e in site.entries if e["category"] == category["id"]), key=lambda e: e["title"])
+        members = sorted(grouped.get(category["id"], []), key=lambda e: e["title"])
         tools = len(category_calculators(category["id"]))
         count = f"{len(members)} entr{'y' if len(members) == 1 else 'ies'}" + (
             f", {tools} calculator{'' if tools == 1 else 's'}" if tools else "")
@@ -251,8 +277,8 @@ def home_page(site: Site) -> Iterable[Page]:
            "## Categories\n\n"]
     out += [f"- {md_link(c['title'], 'categories/' + c['id'] + '.md')}: {md_text(c['description'])}\n"
             for c in site.categories]
-    newest = sorted(site.entries, key=lambda e: (e["published"], e["id"]), reverse=True)[:RECENT]
-    reviewed = sorted(site.entries, key=lambda e: (e["reviewed"], e["id"]), reverse=True)[:RECENT]
+    newest = heapq.nlargest(RECENT, site.entries, key=lambda e: (e["published"], e["id"]))  # as sorted(...)[:RECENT]
+    reviewed = heapq.nlargest(RECENT, site.entries, key=lambda e: (e["reviewed"], e["id"]))
     out.append("\n## Newest entries\n\n")
     out += [f"- {entry_link(e, 'entries/')} ({long_date(e['published'])})\n" for e in newest] or ["None yet.\n"]
     out.append("\n## Recently reviewed\n\n")

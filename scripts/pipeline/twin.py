@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from functools import partial
 from typing import Iterable
 
 TWIN_SCHEMA = "entry.json.schema.json"
@@ -63,21 +64,23 @@ def set_schema() -> dict:
     }
 
 
-def _twin_text(entry: dict, cache, key: str | None):
-    """The function that gives an entry's compact twin text, made once (from ``cache`` under ``key``
-    when held there, else serialised and kept)."""
-    made: list[str] = []
+def _twin_text(entry: dict, cache, key: str | None, made: dict) -> str:
+    """An entry's compact twin text, made once per run (``made``: by entry id): from ``cache`` under
+    ``key`` when held there, else serialised and kept."""
+    text = made.get(entry["id"])
+    if text is None:
+        text = cache.record("pages", key) if key else None
+        if not isinstance(text, str):
+            text = dumps(twin(entry))
+            if key:
+                cache.keep("pages", key, text)
+        made[entry["id"]] = text
+    return text
 
-    def make() -> str:
-        if not made:
-            text = cache.record("pages", key) if key else None
-            if not isinstance(text, str):
-                text = dumps(twin(entry))
-                if key:
-                    cache.keep("pages", key, text)
-            made.append(text)
-        return made[0]
-    return make
+
+def _twin_file(make) -> str:
+    """The file ``entries/<id>.json``: the twin with its schema first."""
+    return f'{{"$schema":"../schema/{TWIN_SCHEMA}",{make()[1:]}\n'
 
 
 _TWIN_START = b'{"url":"entries/'
@@ -113,18 +116,20 @@ def json_twin(site) -> Iterable:
     cache = current()
     makers = []  # each twin serialised once, for its own file and for the set
     keys = []  # the cache key of each twin (None when it has none)
+    made: dict[str, str] = {}
+    docs = site.__dict__.get("_docs", {}) if cache else {}
+    sha256 = hashlib.sha256
     for entry in site.entries:
         key = None
-        doc = site.doc_of(entry["id"]) if cache else None
+        doc = docs.get(entry["id"])
         sha = doc.__dict__.get("sha256") if doc is not None and doc.data is entry else None
         if sha:  # the twin is made from the entry alone, the entry from its file's bytes: kept by their hash
-            key = hashlib.sha256(b"json-twin:" + sha.encode()).hexdigest()  # no JSON: 10,000 of them
+            key = sha256(b"json-twin:" + sha.encode()).hexdigest()  # no JSON: 10,000 of them
             cache.touch("pages", key)
-        make = _twin_text(entry, cache, key)
+        make = partial(_twin_text, entry, cache, key, made)
         makers.append(make)
         keys.append(key)
-        yield Page(f"entries/{entry['id']}.json", key=key,
-                   make=lambda make=make: f'{{"$schema":"../schema/{TWIN_SCHEMA}",{make()[1:]}\n')
+        yield Page(f"entries/{entry['id']}.json", None, None, False, key, partial(_twin_file, make))
     whole = digest_of("entries-json", keys) if keys and all(keys) else None  # every twin's text kept by key
 
     def entries_json() -> bytes:  # the twins' bytes as the cache holds them: 60 MB at 10,000, never decoded
