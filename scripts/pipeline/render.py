@@ -1,8 +1,9 @@
 """Render validated content as Markdown pages for MkDocs (or any Python-Markdown based engine).
 
-Plain Python, no MkDocs import: :func:`render` returns ``{docs-relative path: Markdown text}``. Page
-generators live in :mod:`scripts.pipeline.pages`; this module holds the pieces they share (front
-matter, JSON-LD, the entry page itself).
+Plain Python, no MkDocs import: :func:`render` returns ``{docs-relative path: Markdown text}`` (a
+mapping that makes each text when it is first read). Page generators live in
+:mod:`scripts.pipeline.pages`; this module holds the pieces they share (front matter, JSON-LD, the
+entry page itself).
 """
 
 from __future__ import annotations
