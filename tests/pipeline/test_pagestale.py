@@ -134,3 +134,40 @@ def test_damaged_page_texts_in_the_cache_are_made_again(project, tmp_path, monke
     _replace(_entry(project.root, 6), "summary: ", "summary: Changed. ")
     prepare(project, warm, assets=False)
     assert _tree(warm) == _cold(project, tmp_path / "cold", monkeypatch)
+
+
+def test_a_one_change_run_makes_only_the_texts_it_writes(project, tmp_path, monkeypatch):
+    """Issue 14: after one entry's summary changed, a run reads no cached text of an unchanged entry
+    page or twin (entries.json takes the twins' bytes), renders only the changed entry's page, and
+    leaves every record it did not read in the cache for the next run."""
+    from scripts.pipeline import cache as cache_module
+    from scripts.pipeline import pages
+
+    warm = tmp_path / "warm"
+    prepare(project, warm, assets=False)
+    prepare(project, warm, assets=False)
+    read, rendered = [], []
+    real_record, real_page = cache_module.ContentCache.record, pages.entry_page
+    monkeypatch.setattr(cache_module.ContentCache, "record",
+                        lambda self, section, key: read.append(section) or real_record(self, section, key))
+    monkeypatch.setattr(pages, "entry_page", lambda entry, site: rendered.append(entry["id"]) or real_page(entry, site))
+    linked = []  # pages whose text the link check reads (for the anchors that links name)
+    real_get = pages.PageTexts.__getitem__
+    monkeypatch.setattr(pages.PageTexts, "__getitem__", lambda self, path: linked.append(path) or real_get(self, path))
+    _replace(_entry(project.root, 8), "summary: ", "summary: Changed. ")
+    prepare(project, warm, assets=False)
+    assert rendered == ["entry-00008"]
+    # the changed page and twin are new (at most their misses), plus the pages whose anchors the real
+    # entries' links name; no synthetic page is named by a link, so none of those is read
+    assert read.count("pages") <= 2 + len(linked), (read, linked)
+    assert linked and not [path for path in linked if path.startswith("entries/entry-")], linked
+    monkeypatch.undo()
+    monkeypatch.setattr(docstamps, "RACY_NS", -10**12)
+    for path in warm.rglob("*"):
+        if path.is_file():
+            path.unlink()  # every page and twin made again: from the records kept by the runs above
+    rendered.clear()
+    monkeypatch.setattr(pages, "entry_page", lambda entry, site: rendered.append(entry["id"]) or real_page(entry, site))
+    prepare(project, warm, assets=False)
+    assert rendered == []
+    assert _tree(warm) == _cold(project, tmp_path / "cold", monkeypatch)
