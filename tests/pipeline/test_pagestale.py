@@ -71,6 +71,9 @@ EDITS = [
     ("glossary term (entry pages list it under 'Terms used'; definitions on every page)",
      lambda root: _replace(root / "content" / "glossary.yaml", "term: Liquidation price", "term: Liquidation level")),
     ("deleted entry (its page and twin go, entries.json and related lists shrink)", lambda root: _delete(root, 5)),
+    ("title of an entry that embeds calculators (their pages list it), with rules (the rules index)",
+     lambda root: _replace(root / "content" / "entries" / "can-a-futures-balance-go-negative.yaml",
+                           "title: Can a futures balance go negative?", "title: Can a balance go below zero?")),
     ("summary only (the twin and entries.json change, the page's title does not)",
      lambda root: _replace(_entry(root, 8), "summary: ", "summary: Changed. ")),
 ]
