@@ -228,25 +228,23 @@ def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] 
     os.makedirs(base, exist_ok=True)
     plain = not base.endswith("/")  # then base + "/" + relative is os.path.join's result for a relative path
     keys = stamps.keys if stamps is not None else {}
-    found, folders = _listing(base)  # every file there now: stamps taken from its listing, stale ones removed
 
     for relative in pages:  # plain os calls: 20,000 files at 10,000 entries
+        target = f"{base}/{relative}" if plain and not relative.startswith("/") else os.path.join(base, relative)
         key = keys.get(relative)
         token = ("key", key) if key is not None else None  # else the text itself, read below
         last = written.get(relative) if written is not None else None
-        listed = found.get(relative)
         if last is not None:
             if token is None:
                 token = pages[relative]
-            if last[0] == token and listed is not None:
+            if last[0] == token:
                 try:
-                    stat = listed.stat()
+                    stat = os.stat(target)
                     if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == last[1]:
                         continue
                 except OSError:
                     pass
-        target = f"{base}/{relative}" if plain and not relative.startswith("/") else os.path.join(base, relative)
-        if stamps is not None and stamps.unchanged(relative, listed if listed is not None else target):
+        if stamps is not None and stamps.unchanged(relative, target):
             if written is not None and token is not None:
                 written[relative] = (token, tuple(stamps.new[relative][1:]))
             continue
@@ -265,13 +263,18 @@ def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] 
             changed_paths.append(relative)
     wanted = set(pages)
     normal: set[str] | None = None  # every page's path as os.path.normpath writes it, made if needed
-    stale = []
-    for relative in found:
-        if relative not in wanted:
-            if normal is None:
-                normal = {os.path.normpath(path) for path in pages}
-            if os.path.normpath(relative) not in normal:
-                stale.append(relative)
+    stale, folders = [], []
+    for top, dirs, files in os.walk(base):
+        inside = os.path.relpath(top, base)
+        prefix = "" if inside == "." else inside + "/"
+        folders += [prefix + name for name in dirs]
+        for name in files:
+            relative = prefix + name
+            if relative not in wanted:
+                if normal is None:
+                    normal = {os.path.normpath(path) for path in pages}
+                if os.path.normpath(relative) not in normal:
+                    stale.append(relative)
     for relative in sorted(stale, key=lambda path: tuple(path.split("/")), reverse=True):
         path = os.path.join(base, relative)
         if os.path.isfile(path):
@@ -284,32 +287,6 @@ def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] 
         if os.path.isdir(path) and not os.path.islink(path) and not os.listdir(path):
             os.rmdir(path)
     return changed
-
-
-def _listing(base: str) -> tuple[dict[str, os.DirEntry], list[str]]:
-    """Every file below ``base`` (``{relative path: its os.DirEntry}``) and every folder (relative paths).
-    A link to a folder is listed with the files and never followed (nor removed: it is not a file)."""
-    files: dict[str, os.DirEntry] = {}
-    folders: list[str] = []
-    pending = [("", base)]
-    while pending:
-        prefix, path = pending.pop()
-        try:
-            entries = list(os.scandir(path))
-        except OSError:
-            continue
-        for entry in entries:
-            relative = prefix + entry.name
-            try:
-                is_dir = entry.is_dir(follow_symlinks=False)
-            except OSError:
-                is_dir = False
-            if is_dir:
-                folders.append(relative)
-                pending.append((relative + "/", entry.path))
-            else:
-                files[relative] = entry
-    return files, folders
 
 
 def _put(target: str, data: bytes) -> tuple[bool, tuple[int, int, int]]:

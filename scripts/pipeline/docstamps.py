@@ -42,16 +42,15 @@ class DocStamps:
         except (OSError, ValueError):
             pass
 
-    def unchanged(self, relative: str, target) -> bool:
-        """True when the file ``target`` (docs-relative ``relative``; its path, or its ``os.DirEntry``
-        from a listing of the folder) holds this run's text of the page, as its key and recorded stamp
-        vouch; the stamp is then kept for the next run."""
+    def unchanged(self, relative: str, target: str) -> bool:
+        """True when the file ``target`` (docs-relative ``relative``) holds this run's text of the page,
+        as its key and recorded stamp vouch; the stamp is then kept for the next run."""
         key = self.keys.get(relative)
         last = self.old.get(relative)
         if key is None or not isinstance(last, list) or len(last) != 4 or last[0] != key:
             return False
         try:
-            stat = target.stat() if isinstance(target, os.DirEntry) else os.stat(target)
+            stat = os.stat(target)
         except OSError:
             return False
         if [stat.st_size, stat.st_mtime_ns, stat.st_ino] != last[1:]:
