@@ -229,16 +229,15 @@ class ContentCache:
         if value is not None:
             self.records_used[section][key] = value
 
-    def raw(self, section: str, key: str) -> bytes | memoryview | None:
+    def raw(self, section: str, key: str) -> bytes | None:
         """The UTF-8 bytes of the text record under ``key`` in ``section`` (kept for the next run), or
-        None; neither decoded nor copied (hook of the page stages, issue 14: entries.json joins 10,000
-        twins' bytes)."""
+        None; not decoded (hook of the page stages, issue 14: entries.json joins 10,000 twins' bytes)."""
         value = self.records[section].get(key) if self.enabled else None
         if value is None:
             return None
         self.records_used[section][key] = value
         if type(value) is TextRecord:
-            return memoryview(value.block)[value.offset:value.offset + value.length]
+            return value.raw()
         return value.encode("utf-8", "surrogatepass") if isinstance(value, str) else None
 
     def keep(self, section: str, key: str, value) -> None:

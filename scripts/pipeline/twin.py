@@ -83,6 +83,17 @@ def _twin_file(make) -> str:
     return f'{{"$schema":"../schema/{TWIN_SCHEMA}",{make()[1:]}\n'
 
 
+def entries_json_bytes(parts: list[bytes]) -> bytes:
+    """The file ``entries.json`` holding the twins whose compact JSON bytes are ``parts`` (in order)."""
+    head = dumps({"$schema": f"schema/{SET_SCHEMA}", "version": FORMAT_VERSION, "count": len(parts)})
+    start, end = f'{head[:-1]},"entries":['.encode("utf-8"), b"]}\n"
+    if not parts:
+        return start + end
+    parts[0] = start + parts[0]  # one join: the 60 MB are copied once
+    parts[-1] = parts[-1] + end  # (the same part as the first when there is one twin)
+    return b",".join(parts)
+
+
 _TWIN_START = b'{"url":"entries/'
 
 
@@ -133,14 +144,7 @@ def json_twin(site) -> Iterable:
     whole = digest_of("entries-json", keys) if keys and all(keys) else None  # every twin's text kept by key
 
     def entries_json() -> bytes:  # the twins' bytes as the cache holds them: 60 MB at 10,000, never decoded
-        head = dumps({"$schema": f"schema/{SET_SCHEMA}", "version": FORMAT_VERSION, "count": len(makers)})
-        parts = [_kept_twin(cache, key) or make().encode("utf-8") for make, key in zip(makers, keys)]
-        start, end = f'{head[:-1]},"entries":['.encode("utf-8"), b"]}\n"
-        if not parts:
-            return start + end
-        parts[0] = start + parts[0]  # one join: the 60 MB are copied once
-        parts[-1] = bytes(parts[-1]) + end
-        return b",".join(parts)
+        return entries_json_bytes([_kept_twin(cache, key) or make().encode("utf-8") for make, key in zip(makers, keys)])
 
     yield Page("entries.json", key=whole, make_data=entries_json)
     schemas = {}

@@ -174,3 +174,14 @@ def test_a_one_change_run_makes_only_the_texts_it_writes(project, tmp_path, monk
     prepare(project, warm, assets=False)
     assert rendered == []
     assert _tree(warm) == _cold(project, tmp_path / "cold", monkeypatch)
+
+
+def test_entries_json_joins_any_number_of_twins_as_json_dumps_writes_them():
+    """entries.json from the twins' bytes (none, one: the first part is also the last, several) is the
+    compact JSON of the set, byte for byte."""
+    from scripts.pipeline.twin import FORMAT_VERSION, SET_SCHEMA, dumps, entries_json_bytes
+
+    for twins in ([], [{"url": "entries/a/", "id": "a"}], [{"url": "entries/a/", "id": "a"}, {"url": "entries/b/", "t": "\u00e9"}]):
+        expected = dumps({"$schema": f"schema/{SET_SCHEMA}", "version": FORMAT_VERSION, "count": len(twins),
+                          "entries": twins}) + "\n"
+        assert entries_json_bytes([dumps(item).encode("utf-8") for item in twins]) == expected.encode("utf-8")
