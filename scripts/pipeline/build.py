@@ -248,7 +248,7 @@ def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] 
             if written is not None and token is not None:
                 written[relative] = (token, tuple(stamps.new[relative][1:]))
             continue
-        if token is None:
+        if token is None and written is not None:
             token = pages[relative]
         data = pages.data(relative) if isinstance(pages, RenderedPages) else pages[relative].encode("utf-8")
         wrote, stamp = _put(target, data)
