@@ -89,8 +89,10 @@ def _json_safe(value) -> bool:
 # verdict, keyed by the rule and the code version, which covers the model and the venue profiles) and
 # "pages" (an entry page's Markdown, keyed by every value the page shows), "abbr" (the glossary
 # definitions a page needs, keyed by the page's text and the glossary), "checks" (an entry's findings of
-# the per-entry cross-checks, keyed by its file, its hash, today and the market: crosscheck.run_check).
-SECTIONS = ("rules", "pages", "abbr", "checks")
+# the per-entry cross-checks, keyed by its file, its hash, today and the market: crosscheck.run_check),
+# "links" (the link and image addresses of an entry's Markdown fields, keyed by its file and hash:
+# links.check_links).
+SECTIONS = ("rules", "pages", "abbr", "checks", "links")
 _CURRENT: list = [None]
 
 

@@ -265,10 +265,7 @@ def check_safety(content: Content) -> list[Problem]:
     for doc, path, text in markdown_fields(content):
         for message in markdown_problems(text):
             problems.append(doc.problem(path, message))
-    for spec_id, spec in _catalogue().items():
-        for key in ("formula", "conventions"):
-            for message in markdown_problems(spec.get(key) or ""):
-                problems.append(Problem("calculators/catalogue.py", 1, json_path((spec_id, key)), message))
+    problems += _catalogue_problems()
     for _, file, doc, body, line, found in hand_written_pages(content):
         problems += found
         data = doc.data if isinstance(doc.data, dict) else {}
@@ -283,6 +280,31 @@ def check_safety(content: Content) -> list[Problem]:
         for message in markdown_problems(body):
             problems.append(Problem(file, line, "$", message))
     return problems
+
+
+def _catalogue_problems() -> list[Problem]:
+    """The safety problems of the calculator catalogue's Markdown. The catalogue is code, so with a
+    content cache (keyed by the code version) they are kept there and the catalogue is not imported."""
+    from .cache import current
+
+    cache = current()
+    kept = cache.record("checks", CATALOGUE_KEY) if cache else None
+    if isinstance(kept, list) and all(isinstance(row, list) and len(row) == 2 and all(isinstance(v, str) for v in row)
+                                      for row in kept):
+        return [Problem("calculators/catalogue.py", 1, path, message) for path, message in kept]
+    problems = []
+    for spec_id, spec in _catalogue().items():
+        for key in ("formula", "conventions"):
+            for message in markdown_problems(spec.get(key) or ""):
+                problems.append(Problem("calculators/catalogue.py", 1, json_path((spec_id, key)), message))
+    if cache:
+        cache.keep("checks", CATALOGUE_KEY, [[p.path, p.message] for p in problems])
+    return problems
+
+
+# The record of the catalogue's findings in the cache's "checks" section (a fixed key: the cache's own
+# key holds the code version, which covers the catalogue).
+CATALOGUE_KEY = hashlib.sha256(b"catalogue-safety").hexdigest()
 
 
 def _catalogue() -> dict:
@@ -393,10 +415,10 @@ class _EntryFindings:
     def _kept(self, doc, name: str) -> list[Problem] | None:
         key = self.keys.get(id(doc))
         rows = self.records[key].get(name) if key is not None else None
+        if rows == []:  # most entries: nothing found
+            return rows
         if not isinstance(rows, list):
             return None
-        if not rows:
-            return []
         try:
             problems = [Problem(doc.file, line, path, message) for line, path, message in rows]
         except (TypeError, ValueError):
@@ -408,7 +430,11 @@ class _EntryFindings:
     def run(self, check) -> list[Problem]:
         """The problems of ``check`` (see :func:`run_check`)."""
         name = check.__name__
-        kept = {id(doc): self._kept(doc, name) for doc in self.content.entries}
+        kept = {}
+        for doc in self.content.entries:
+            key = self.keys.get(id(doc))
+            rows = self.records[key].get(name) if key is not None else None
+            kept[id(doc)] = rows if rows == [] else self._kept(doc, name)
         todo = [doc for doc in self.content.entries if kept[id(doc)] is None]
         self.checked[name] = len(todo)
         part = Content(self.content.layout, entries=todo, categories=self.content.categories,

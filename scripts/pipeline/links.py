@@ -9,6 +9,7 @@ to the entry and field that produced the page.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import posixpath
 import re
@@ -17,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from markdown.extensions.toc import slugify, unique
 
+from .cache import current
 from .content import Content, iter_strings
 from .errors import Problem, json_path
 from .handpages import hand_written_pages
@@ -65,10 +67,22 @@ class LinkChecker:
     def __init__(self, pages: dict[str, str]):
         self.pages = pages
         self._anchors = lru_cache(maxsize=None)(lambda path: anchors(self.pages[path]))
+        self._seen: dict[tuple, str | None] = {}
 
     def problem(self, href: str, page: str, image: bool = False) -> str | None:
-        """Why ``href`` (a link or image address on ``page``) does not resolve, or None when it does."""
+        """Why ``href`` (a link or image address on ``page``) does not resolve, or None when it does.
+
+        An address with a path gives the same answer from every page of one folder (thousands of
+        entries link ``../glossary.md#...``): each is resolved once per folder."""
         parts = urlsplit(href)
+        key = (href, posixpath.dirname(page) if parts.path else page, image)
+        try:
+            return self._seen[key]
+        except KeyError:
+            found = self._seen[key] = self._problem(parts, href, page, image)
+            return found
+
+    def _problem(self, parts, href: str, page: str, image: bool) -> str | None:
         if parts.scheme or parts.netloc:
             if image:
                 return f"image {href!r} is not a file of the site; put images on the site and link them relatively"
@@ -89,18 +103,59 @@ def check_links(content: Content, pages: dict[str, str]) -> list[Problem]:
     """Every link and image of every Markdown field and hand-written page, checked against ``pages``."""
     checker = LinkChecker(pages)
     problems = []
-    fields = list(field_pages(content))  # (document, path, text, page); a line is looked up for a problem only
+    cache = current()
+    links = []  # (document or Problem, path or None, address, image, page)
+    for doc in content.entries:
+        links += _entry_links(doc, cache)
+    fields = []  # (document, path, text, page): a line is looked up for a problem only
+    for kind, doc, page in (("glossary", content.glossary, "glossary.md"), ("site", content.site, None)):
+        for path, text in markdown_strings(doc, kind) if doc else ():
+            fields.append((doc, path, text, page or ("index.md" if path == ("home_intro",) else "entries/index.md")))
     pages_dir = content.layout.pages
     for path, file, _, body, line, _ in hand_written_pages(content):
         fields.append((Problem(file, line, "$", ""), None, body, path.relative_to(pages_dir).as_posix()))
     for doc, path, text, page in fields:
-        result = check_markdown(text)
-        for href, image in [(href, False) for href in result.links] + [(src, True) for src in result.images]:
-            message = checker.problem(href, page, image=image)
-            if message:
-                where = doc if path is None else doc.problem(path, "")
-                problems.append(Problem(where.file, where.line, where.path, message))
+        links += [(doc, path, href, image, page) for href, image in _addresses(text)]
+    for doc, path, href, image, page in links:
+        message = checker.problem(href, page, image=image)
+        if message:
+            where = doc if path is None else doc.problem(path, "")
+            problems.append(Problem(where.file, where.line, where.path, message))
     return problems
+
+
+def _addresses(text: str) -> list[tuple[str, bool]]:
+    """``(address, is an image)`` of every link, then every image, of a Markdown text."""
+    result = check_markdown(text)
+    return [(href, False) for href in result.links] + [(src, True) for src in result.images]
+
+
+def _entry_links(doc, cache) -> list[tuple]:
+    """The links of an entry's Markdown fields as :func:`check_links` walks them: ``(document, path,
+    address, image, page)``. With a content cache they are kept per entry (section "links", under its
+    file's name and hash, which decide every field and the page's path), so an unchanged entry's fields
+    are not walked again; only resolving them (against this run's pages) is."""
+    if not isinstance(doc.data, dict):
+        return []
+    sha = doc.__dict__.get("sha256")
+    key = hashlib.sha256(f"entry-links\0{sha}\0{doc.file}".encode("utf-8", "surrogatepass")).hexdigest() \
+        if cache is not None and isinstance(sha, str) else None
+    rows = cache.record("links", key) if key else None
+    if isinstance(rows, dict) and isinstance(rows.get("page"), str) and isinstance(rows.get("links"), list):
+        page, kept = rows["page"], rows["links"]
+        try:
+            out = [(doc, tuple(path), href, image, page) for path, href, image in kept]
+            if all(isinstance(href, str) and type(image) is bool and all(type(part) in (str, int) for part in path)
+                   for _, path, href, image, _ in out):
+                return out
+        except (TypeError, ValueError):
+            pass
+    page = f"entries/{doc.data.get('id')}.md"
+    out = [(doc, path, href, image, page) for path, text in markdown_strings(doc, "entry")
+           for href, image in _addresses(text)]
+    if key:
+        cache.keep("links", key, {"page": page, "links": [[list(path), href, image] for _, path, href, image, _ in out]})
+    return out
 
 
 _MKDOCS_DOC = re.compile(r"Doc file '([^']+)' contains a link '([^']+)'")
