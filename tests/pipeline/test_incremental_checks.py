@@ -1,0 +1,117 @@
+"""Issue 14, one change: ``validate`` with the content cache (kept per-entry findings, link addresses,
+rule verdicts, the catalogue's and the venue profiles' findings) reports exactly what a cold run reports,
+after edits that change the facts entries share: an id renamed, a related target removed, a link
+broken from another file, a rule made false, a glossary term renamed. A stale kept record would keep
+an old verdict and fail here."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+
+from bench.generate import make_project
+from scripts.__main__ import validate_outcome
+from scripts.pipeline import citecheck
+from scripts.pipeline.build import check
+from scripts.pipeline.cache import CACHE_DIR, SHARD_DIR
+from scripts.pipeline.content import Layout
+from scripts.pipeline.links import anchors
+
+RULED = "content/entries/can-a-futures-balance-go-negative.yaml"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Layout:
+    """The real content plus 12 generated entries (related lists, glossary links)."""
+    monkeypatch.setattr(citecheck, "today_utc", lambda: datetime.date(2026, 11, 29))
+    return Layout(make_project(tmp_path / "p", 12))
+
+
+def _cold(layout: Layout, monkeypatch) -> tuple:
+    with monkeypatch.context() as patch:
+        patch.setenv("MARGIN_NOTES_CACHE", "0")
+        content, problems = check(layout)
+    return problems, content.warnings
+
+
+def _warm(layout: Layout) -> tuple:
+    content, problems = check(layout)
+    outcome = validate_outcome(layout, [])  # the command's own path (run record, stat index)
+    assert (outcome.problems, outcome.warnings) == (problems, content.warnings)
+    return problems, content.warnings
+
+
+def _edit(layout: Layout, file: str, old: str, new: str) -> None:
+    path = layout.root / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (file, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _related_target(layout: Layout) -> tuple[str, str]:
+    """``(file of an entry, id it lists as related)``: an edge between two generated entries."""
+    for path in sorted((layout.entries).glob("entry-*.yaml")):
+        match = re.search(r"^related:\n- (entry-\d+)$", path.read_text(encoding="utf-8"), flags=re.M)
+        if match:
+            return f"content/entries/{path.name}", match.group(1)
+    raise AssertionError("no generated entry lists a related entry")
+
+
+def test_the_cached_path_reports_what_a_cold_run_reports_after_shared_facts_change(project, monkeypatch):
+    assert _warm(project) == _cold(project, monkeypatch) == ([], [])
+    assert _warm(project) == ([], [])  # everything kept
+    source, target = _related_target(project)
+    content, _ = check(project)
+    anchor = next(a for a in sorted(anchors(content.pages["entries/entry-00004.md"].text)) if a.startswith("section-0"))
+    _edit(project, "content/entries/entry-00003.yaml", "../glossary.md#margin", f"entry-00004.md#{anchor}")
+    assert _warm(project) == _cold(project, monkeypatch) == ([], [])
+    steps = [
+        # an id renamed in its file: the file name no longer matches, and entries relating to it break
+        (f"content/entries/{target}.yaml", f"id: {target}", "id: entry-00777", "no entry has the id"),
+        # a link broken in one entry: an anchor its target page does not have
+        ("content/entries/entry-00003.yaml", f"#{anchor}", "#no-such-heading", "no anchor"),
+        # a heading renamed: an unchanged entry's kept link now points to an anchor its page lost
+        ("content/entries/entry-00004.yaml", "heading: 'Section 0:", "heading: 'Part 0:", f"no anchor #{anchor}"),
+        # a rule made false: its kept verdict is not reused
+        (RULED, "wallet_balance: 578.22", "wallet_balance: 578.23", "wallet_balance"),
+    ]
+    for file, old, new, expected in steps:  # each edit alone (links and rules are checked once the rest passes)
+        _edit(project, file, old, new)
+        warm = _warm(project)
+        assert warm == _cold(project, monkeypatch), (file, new)
+        assert any(expected in problem.message for problem in warm[0]), (expected, warm[0][:5])
+        _edit(project, file, new, old)  # undone: clean again, from the cache
+        assert _warm(project) == ([], []), (file, new)
+    (project.root / f"content/entries/{target}.yaml").unlink()  # a related target removed
+    warm = _warm(project)
+    assert warm == _cold(project, monkeypatch)
+    assert any(p.file == source and f"no entry has the id {target!r}" in p.message for p in warm[0]), warm[0][:5]
+
+
+@pytest.mark.parametrize("garbage", [b"", b"{}", b'{"format": "mn-cache-2", "texts": {}}\n', b"\xff\xfe not json\n"])
+def test_damaged_shards_are_ignored_and_rewritten(project, monkeypatch, garbage):
+    _warm(project)
+    _edit(project, "content/entries/entry-00003.yaml", "glossary.md#margin", "glossary.md#no-such-term")
+    for shard in (project.root / CACHE_DIR / SHARD_DIR).glob("*.shard"):
+        shard.write_bytes(garbage)
+    assert _warm(project) == _cold(project, monkeypatch)
+    assert _warm(project) == _cold(project, monkeypatch)  # rewritten, then read back
+
+
+def test_malformed_kept_links_are_found_again(project, monkeypatch):
+    from scripts.pipeline.build import open_cache
+
+    _edit(project, "content/entries/entry-00003.yaml", "glossary.md#margin", "glossary.md#no-such-term")
+    expected = _cold(project, monkeypatch)
+    _warm(project)
+    cache = open_cache(project)
+    assert cache.records["links"]
+    for key in cache.records["links"]:  # every kept record of an entry's links damaged
+        cache.records["links"][key] = {"page": "entries/x.md", "links": [[["summary"], 7, "yes"]]}
+        cache.records_used["links"][key] = cache.records["links"][key]
+        cache.dirty.add(key[:2])
+    cache.save()
+    assert _warm(project) == expected
