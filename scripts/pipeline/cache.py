@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
+import os
 import sys
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
 from .cachefile import write_atomically
-from .load import CachedDocument, Document
-from .shardfile import TextRecord, parse_shard, shard_bytes
+from .load import CachedDocument, Document, load_bytes
+from .shardfile import MISSING, DocsBlock, TextRecord, parse_shard, shard_bytes
 from .statindex import StatIndex
 
 CACHE_DIR = ".cache"
@@ -58,13 +60,55 @@ def schema_digest(schema_dir: Path) -> str:
     return digest.hexdigest()
 
 
-class UnreadDocument(CachedDocument):
+class KeptDocument(CachedDocument):
+    """A document from the content cache whose data is decoded from its shard the first time a stage
+    reads it (a check that needs only the entries' index never does: :mod:`.entryindex`). The data is
+    decoded into the cache's record itself, so the record and the document keep holding one object.
+    A record whose bytes are not JSON (a damaged shard) gives the data of the file's bytes instead,
+    which the cache matched by hash."""
+
+    def __init__(self, file: str, record: dict, source: bytes, path: Path | None = None):
+        self.file = file
+        self._record = record
+        self._source = source
+        self._path = path
+        self._maps = None
+
+    @property
+    def data(self):
+        """The document's data (decoded on first use)."""
+        value = self._record.get("data")
+        if type(value) is DocsBlock:
+            value = value.value_for(self.file)
+            if value is MISSING:
+                value = load_bytes(self._bytes(), self.file)[0].data
+            self._record["data"] = value
+        return value
+
+    @data.setter
+    def data(self, value) -> None:
+        self._record = {"data": value}
+
+    def holds(self, record: dict) -> bool:
+        """Whether this document's data is the one of the cache's ``record`` (the same object, decoded or not)."""
+        return self._record is record or self._record.get("data") is record.get("data")
+
+    def _bytes(self) -> bytes:
+        if not self._source and self._path is not None:
+            try:
+                with open(self._path, "rb") as handle:
+                    self._source = handle.read()
+            except OSError:
+                self._source = b""
+        return self._source
+
+
+class UnreadDocument(KeptDocument):
     """A cached document whose file was not read (its stat matched the stat index): the bytes are
     read the first time a message needs a line."""
 
-    def __init__(self, file: str, data, path: Path):
-        super().__init__(file, data, b"")
-        self._path = path
+    def __init__(self, file: str, record: dict, path: Path):
+        super().__init__(file, record, b"", path)
 
     def _line_maps(self) -> tuple[dict, dict]:
         if self._maps is None:
@@ -74,6 +118,43 @@ class UnreadDocument(CachedDocument):
             except OSError:
                 self._source = b""
         return super()._line_maps()
+
+
+def _mapped(path: Path):
+    """The bytes of a shard file as a read-only memory map: a run reads from the disk only the page
+    texts and documents it uses (at 10,000 entries a cache holds 200 MB of them). A shard is replaced,
+    never written in place (cachefile.write_atomically), so a map stays valid while the run uses it."""
+    with open(path, "rb") as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            return b""
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _valid_facts(record) -> bool:
+    """:func:`.facts.valid_facts` for a record decoded from JSON (whose values are never subclasses of
+    ``str``, ``int`` or ``list``), without building a generator per path: it runs for every cached
+    document of a run."""
+    if type(record) is not dict or record.get("kind") not in _FACT_KINDS:
+        return False
+    for key in ("markdown", "todo", "calc"):
+        paths = record.get(key)
+        if type(paths) is not list:
+            return False
+        for path in paths:
+            if type(path) is not list:
+                return False
+            for part in path:
+                if type(part) is not str and type(part) is not int:
+                    return False
+    return True
+
+
+_FACT_KINDS = ("entry", "glossary", "site")  # facts.KINDS (a test keeps them in step)
+
+
+def _holds(doc: Document, record: dict) -> bool:
+    """Whether ``doc`` holds the data of the cache's ``record`` (without decoding it)."""
+    return doc.holds(record) if isinstance(doc, KeptDocument) else doc.data is record.get("data")
 
 
 def _json_safe(value) -> bool:
@@ -156,7 +237,7 @@ class ContentCache:
         if stamp is None or self.stamps.get(file) != stamp:
             return None
         doc, record = self.objects.get(file), self.docs.get(file)
-        if doc is None or record is None or doc.data is not record.get("data"):
+        if doc is None or record is None or not _holds(doc, record):
             return None
         self.used[file] = record
         return doc
@@ -187,6 +268,7 @@ class ContentCache:
                 gc.unfreeze()
                 gc.collect()
         self.used, self.records_used = {}, {name: {} for name in SECTIONS}
+        self.stats.forget()
         safety.use_verdicts(self.markdown if self.enabled else None)
         _CURRENT[0] = self
         return self
@@ -200,7 +282,7 @@ class ContentCache:
         for path in paths:
             shard = path.stem
             try:
-                raw = parse_shard(path.read_bytes())
+                raw = parse_shard(_mapped(path))
             except (OSError, ValueError):
                 raw = None
             if len(shard) != 2 or not _valid_shard(raw, self.key):
@@ -239,7 +321,7 @@ class ContentCache:
         ``data`` may be None when ``digest`` is given (the stat index vouched for the file's hash):
         the document then reads its file at ``path`` only if a message needs a line.
         """
-        from .facts import valid_facts  # Markdown's safety gate: not needed to replay a validation
+        from .entryindex import valid_index
 
         digest = hashlib.sha256(data).hexdigest() if data is not None else digest
         entry = self.docs.get(file) if self.enabled else None
@@ -247,12 +329,13 @@ class ContentCache:
             if entry and entry["sha256"] == digest and "data" in entry:
                 self.used[file] = entry
                 kept = self.objects.get(file)
-                if kept is not None and kept.__dict__.get("sha256") == digest and kept.data is entry["data"]:
+                if kept is not None and kept.__dict__.get("sha256") == digest and _holds(kept, entry):
                     return digest, kept  # in memory since the last run (the preview): the same object
-                doc = CachedDocument(file, entry["data"], data) if data is not None \
-                    else UnreadDocument(file, entry["data"], path)
-                if valid_facts(entry.get("facts")):
+                doc = KeptDocument(file, entry, data) if data is not None else UnreadDocument(file, entry, path)
+                if _valid_facts(entry.get("facts")):
                     doc.facts = entry["facts"]
+                if "index" in entry and (entry["index"] is None or valid_index(entry["index"])):
+                    doc.index = entry["index"]
                 self.objects[file] = doc
                 return digest, doc
         except (KeyError, TypeError, ValueError):
@@ -261,9 +344,12 @@ class ContentCache:
 
     def store(self, digest: str, doc: Document) -> None:
         """Keep a document that loaded and passed its schema."""
+        from .entryindex import index_of
+
         if not self.enabled or not (doc.__dict__.get("json_safe") or _json_safe(doc.data)):
             return
-        self.used[doc.file] = {"sha256": digest, "data": doc.data}  # lines: rebuilt when needed
+        # lines: rebuilt when needed; the index: what checks across entries read (entryindex.py)
+        self.used[doc.file] = {"sha256": digest, "data": doc.data, "index": index_of(doc)}
         self.objects[doc.file] = doc
         self.dirty.add(doc_shard(doc.file))
 

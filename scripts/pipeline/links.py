@@ -20,6 +20,7 @@ from markdown.extensions.toc import slugify, unique
 
 from .cache import current
 from .content import Content, iter_strings
+from .entryindex import index_of
 from .errors import Problem, json_path
 from .handpages import hand_written_pages
 from .facts import markdown_strings
@@ -135,11 +136,9 @@ def _entry_links(doc, cache) -> list[tuple]:
     address, image, page)``. With a content cache they are kept per entry (section "links", under its
     file's name and hash, which decide every field and the page's path), so an unchanged entry's fields
     are not walked again; only resolving them (against this run's pages) is."""
-    if not isinstance(doc.data, dict):
-        return []
     sha = doc.__dict__.get("sha256")
     key = hashlib.sha256(f"entry-links\0{sha}\0{doc.file}".encode("utf-8", "surrogatepass")).hexdigest() \
-        if cache is not None and isinstance(sha, str) else None
+        if cache is not None and isinstance(sha, str) and index_of(doc) is not None else None
     rows = cache.record("links", key) if key else None
     if isinstance(rows, dict) and isinstance(rows.get("page"), str) and isinstance(rows.get("links"), list):
         page, kept = rows["page"], rows["links"]
@@ -150,6 +149,8 @@ def _entry_links(doc, cache) -> list[tuple]:
                 return out
         except (TypeError, ValueError):
             pass
+    if not isinstance(doc.data, dict):
+        return []
     page = f"entries/{doc.data.get('id')}.md"
     out = [(doc, path, href, image, page) for path, text in markdown_strings(doc, "entry")
            for href, image in _addresses(text)]
