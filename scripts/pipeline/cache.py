@@ -189,9 +189,18 @@ def digest_of(*parts) -> str:
         "utf-8", "surrogatepass")).hexdigest()
 
 
+@lru_cache(maxsize=65536)
 def doc_shard(file: str) -> str:
     """The shard (two hex digits) that holds the record of the file shown as ``file``."""
     return hashlib.sha256(file.encode("utf-8", "surrogatepass")).hexdigest()[:2]
+
+
+def entry_key(file: str, *parts: str) -> str:
+    """The key of a record of the entry shown as ``file`` (digest of ``parts`` and ``file``), in the
+    entry's own shard (:func:`doc_shard`): one changed entry rewrites one shard for its document, its
+    kept findings and its links, not three."""
+    digest = hashlib.sha256("\0".join(parts + (file,)).encode("utf-8", "surrogatepass")).hexdigest()
+    return doc_shard(file) + digest[2:]
 
 
 def _valid_shard(raw, key: str) -> bool:
@@ -370,7 +379,8 @@ class ContentCache:
             return
         for file, record in list(self.used.items()):
             facts = self.objects[file].__dict__.get("facts") if file in self.objects else None
-            if facts is not None and record.get("facts") != facts:
+            kept = record.get("facts")
+            if facts is not None and kept is not facts and kept != facts:
                 self.used[file] = {**record, "facts": facts}
                 self.dirty.add(doc_shard(file))
         self.dirty.update(key[:2] for key in verdicts if key not in self.markdown)

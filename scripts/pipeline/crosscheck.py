@@ -406,7 +406,7 @@ class _EntryFindings:
     _last: list = []  # [content, cache, instance]: crosscheck and warnings share one
 
     def __init__(self, content: Content, cache):
-        from .cache import digest_of
+        from .cache import digest_of, entry_key
         from .citecheck import today_utc
 
         self.content, self.cache = content, cache
@@ -417,8 +417,7 @@ class _EntryFindings:
         for doc in content.entries:
             sha = doc.__dict__.get("sha256")
             if isinstance(sha, str):
-                key = self.keys[id(doc)] = hashlib.sha256(
-                    f"{context}\0{sha}\0{doc.file}".encode("utf-8", "surrogatepass")).hexdigest()
+                key = self.keys[id(doc)] = entry_key(doc.file, context, sha)
                 record = cache.record("checks", key)
                 self.records[key] = dict(record) if isinstance(record, dict) else {}
         self._clean: set[int] | None = None

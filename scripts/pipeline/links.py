@@ -9,7 +9,6 @@ to the entry and field that produced the page.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import posixpath
 import re
@@ -18,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from markdown.extensions.toc import slugify, unique
 
-from .cache import current
+from .cache import current, entry_key
 from .content import Content, iter_strings
 from .entryindex import index_of
 from .errors import Problem, json_path
@@ -137,8 +136,7 @@ def _entry_links(doc, cache) -> list[tuple]:
     file's name and hash, which decide every field and the page's path), so an unchanged entry's fields
     are not walked again; only resolving them (against this run's pages) is."""
     sha = doc.__dict__.get("sha256")
-    key = hashlib.sha256(f"entry-links\0{sha}\0{doc.file}".encode("utf-8", "surrogatepass")).hexdigest() \
-        if cache is not None and isinstance(sha, str) and index_of(doc) is not None else None
+    key = entry_key(doc.file, "entry-links", sha) if cache is not None and isinstance(sha, str) and index_of(doc) is not None else None
     rows = cache.record("links", key) if key else None
     if isinstance(rows, dict) and isinstance(rows.get("page"), str) and isinstance(rows.get("links"), list):
         page, kept = rows["page"], rows["links"]

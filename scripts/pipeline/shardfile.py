@@ -5,6 +5,7 @@ JSON and UTF-8 text only: reading a shard cannot run code.
 
 from __future__ import annotations
 
+import gc
 import json
 
 # A shard's file: one line of JSON (the header), a newline, then the text block: the UTF-8 bytes of
@@ -56,10 +57,19 @@ class DocsBlock:
     def value_for(self, file: str):
         """The data of ``file``, or :data:`MISSING` when the block does not hold it or is not JSON."""
         if self._values is None:
+            # decoded with the cyclic collector paused, then out of its sight, as loading does
+            # (build._gc_paused: documents hold no cycles, and a collection in the middle of decoding
+            # thousands of them would traverse them again and again)
+            was_on = gc.isenabled()
+            gc.disable()
             try:
                 values = json.loads(self.block[self.offset:self.offset + self.length])
             except ValueError:
                 values = None
+            finally:
+                if was_on:
+                    gc.freeze()
+                    gc.enable()
             self._values = values if isinstance(values, dict) else {}
         return self._values.get(file, MISSING)
 
