@@ -152,6 +152,14 @@ def _valid_facts(record) -> bool:
 _FACT_KINDS = ("entry", "glossary", "site")  # facts.KINDS (a test keeps them in step)
 
 
+def _valid_index(value) -> bool:
+    """:func:`.entryindex.valid_index` (imported on first use: entryindex imports this module)."""
+    from .entryindex import valid_index
+
+    globals()["_valid_index"] = valid_index
+    return valid_index(value)
+
+
 def _holds(doc: Document, record: dict) -> bool:
     """Whether ``doc`` holds the data of the cache's ``record`` (without decoding it)."""
     return doc.holds(record) if isinstance(doc, KeptDocument) else doc.data is record.get("data")
@@ -330,8 +338,6 @@ class ContentCache:
         ``data`` may be None when ``digest`` is given (the stat index vouched for the file's hash):
         the document then reads its file at ``path`` only if a message needs a line.
         """
-        from .entryindex import valid_index
-
         digest = hashlib.sha256(data).hexdigest() if data is not None else digest
         entry = self.docs.get(file) if self.enabled else None
         try:
@@ -343,7 +349,7 @@ class ContentCache:
                 doc = KeptDocument(file, entry, data) if data is not None else UnreadDocument(file, entry, path)
                 if _valid_facts(entry.get("facts")):
                     doc.facts = entry["facts"]
-                if "index" in entry and (entry["index"] is None or valid_index(entry["index"])):
+                if "index" in entry and (entry["index"] is None or _valid_index(entry["index"])):
                     doc.index = entry["index"]
                 self.objects[file] = doc
                 return digest, doc

@@ -136,17 +136,13 @@ def _entry_links(doc, cache) -> list[tuple]:
     file's name and hash, which decide every field and the page's path), so an unchanged entry's fields
     are not walked again; only resolving them (against this run's pages) is."""
     sha = doc.__dict__.get("sha256")
-    key = entry_key(doc.file, "entry-links", sha) if cache is not None and isinstance(sha, str) and index_of(doc) is not None else None
+    key = entry_key(doc.file, "entry-links", sha) \
+        if cache is not None and isinstance(sha, str) and index_of(doc) is not None else None
     rows = cache.record("links", key) if key else None
-    if isinstance(rows, dict) and isinstance(rows.get("page"), str) and isinstance(rows.get("links"), list):
-        page, kept = rows["page"], rows["links"]
-        try:
-            out = [(doc, tuple(path), href, image, page) for path, href, image in kept]
-            if all(isinstance(href, str) and type(image) is bool and all(type(part) in (str, int) for part in path)
-                   for _, path, href, image, _ in out):
-                return out
-        except (TypeError, ValueError):
-            pass
+    if type(rows) is dict and type(rows.get("page")) is str and type(rows.get("links")) is list:
+        out = _kept_links(doc, rows["page"], rows["links"])
+        if out is not None:
+            return out
     if not isinstance(doc.data, dict):
         return []
     page = f"entries/{doc.data.get('id')}.md"
@@ -154,6 +150,23 @@ def _entry_links(doc, cache) -> list[tuple]:
            for href, image in _addresses(text)]
     if key:
         cache.keep("links", key, {"page": page, "links": [[list(path), href, image] for _, path, href, image, _ in out]})
+    return out
+
+
+def _kept_links(doc, page: str, rows: list) -> list[tuple] | None:
+    """The links kept for ``doc`` (``[[path, address, image], ...]`` as JSON gave them back), or None
+    when a row is malformed (a damaged cache: the fields are walked again)."""
+    out = []
+    for row in rows:
+        if type(row) is not list or len(row) != 3:
+            return None
+        path, href, image = row
+        if type(path) is not list or type(href) is not str or type(image) is not bool:
+            return None
+        for part in path:
+            if type(part) is not str and type(part) is not int:
+                return None
+        out.append((doc, tuple(path), href, image, page))
     return out
 
 

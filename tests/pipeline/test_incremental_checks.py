@@ -115,3 +115,17 @@ def test_malformed_kept_links_are_found_again(project, monkeypatch):
         cache.dirty.add(key[:2])
     cache.save()
     assert _warm(project) == expected
+
+
+@pytest.mark.parametrize("record", [
+    {"kind": "entry", "markdown": [["sections", 2, "body"]], "todo": [], "calc": []},
+    {"kind": "glossary", "markdown": [[0, "definition"]], "todo": [["x"]], "calc": [[1]]},
+    {"kind": "page", "markdown": [], "todo": [], "calc": []}, {"kind": "entry", "markdown": [[True]], "todo": [], "calc": []},
+    {"kind": "entry", "markdown": [[1.5]], "todo": [], "calc": []}, {"kind": "entry", "markdown": "x", "todo": [], "calc": []},
+    {"kind": "entry", "markdown": [], "todo": []}, {"kind": "site", "markdown": [None], "todo": [], "calc": []}, [], None,
+])
+def test_the_caches_quick_facts_check_agrees_with_the_facts_module(record):
+    from scripts.pipeline import cache, facts
+
+    assert cache._FACT_KINDS == facts.KINDS
+    assert cache._valid_facts(record) == facts.valid_facts(record)
