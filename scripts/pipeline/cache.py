@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import mmap
-import os
 import sys
 from functools import lru_cache
 from importlib import metadata
@@ -22,7 +20,7 @@ from pathlib import Path
 
 from .cachefile import write_atomically
 from .load import CachedDocument, Document, load_bytes
-from .shardfile import MISSING, DocsBlock, TextRecord, parse_shard, shard_bytes
+from .shardfile import MISSING, DocsBlock, TextRecord, parse_shard, read_header, shard_bytes
 from .statindex import StatIndex
 
 CACHE_DIR = ".cache"
@@ -118,16 +116,6 @@ class UnreadDocument(KeptDocument):
             except OSError:
                 self._source = b""
         return super()._line_maps()
-
-
-def _mapped(path: Path):
-    """The bytes of a shard file as a read-only memory map: a run reads from the disk only the page
-    texts and documents it uses (at 10,000 entries a cache holds 200 MB of them). A shard is replaced,
-    never written in place (cachefile.write_atomically), so a map stays valid while the run uses it."""
-    with open(path, "rb") as handle:
-        if os.fstat(handle.fileno()).st_size == 0:
-            return b""
-        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def _valid_facts(record) -> bool:
@@ -299,7 +287,7 @@ class ContentCache:
         for path in paths:
             shard = path.stem
             try:
-                raw = parse_shard(_mapped(path))
+                raw = parse_shard(*read_header(path))
             except (OSError, ValueError):
                 raw = None
             if len(shard) != 2 or not _valid_shard(raw, self.key):

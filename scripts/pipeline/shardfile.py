@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 
 # A shard's file: one line of JSON (the header), a newline, then the text block: the UTF-8 bytes of
 # the page texts and definition blocks (TEXT_SECTIONS) and the JSON of each document's data, which make
@@ -19,22 +20,60 @@ DOCS = "docs"
 FORMAT = "mn-cache-3"
 
 
+class FileBlock:
+    """A shard file whose bytes are read the first time a record in it is used (a run that uses none
+    of its texts or documents reads only its header). The file must still be the one whose header was
+    read (same inode, size and modification time): a shard replaced since gives no bytes, and its
+    records are misses, never another file's bytes."""
+
+    __slots__ = ("path", "stamp", "_data")
+
+    def __init__(self, path, stamp: tuple):
+        self.path, self.stamp, self._data = path, stamp, None
+
+    def data(self) -> bytes | None:
+        """The file's bytes, or None when it changed or cannot be read."""
+        if self._data is None:
+            try:
+                with open(self.path, "rb") as handle:
+                    stat = os.fstat(handle.fileno())
+                    data = handle.read() if file_stamp(stat) == self.stamp else b""
+            except OSError:
+                data = b""
+            self._data = data if len(data) == self.stamp[1] else b""
+        return self._data or None
+
+
+def file_stamp(stat: os.stat_result) -> tuple:
+    """What tells one version of a shard file from another: (inode, size, modification time)."""
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+def _slice(block, offset: int, length: int) -> bytes | None:
+    if type(block) is not bytes:
+        block = block.data()
+        if block is None:
+            return None
+    return block[offset:offset + length]
+
+
 class TextRecord:
     """A text record not decoded yet: ``length`` bytes at ``offset`` of a shard's file."""
 
     __slots__ = ("block", "offset", "length")
 
-    def __init__(self, block: bytes, offset: int, length: int):
+    def __init__(self, block, offset: int, length: int):
         self.block, self.offset, self.length = block, offset, length
 
-    def raw(self) -> bytes:
-        """The record's UTF-8 bytes."""
-        return self.block[self.offset:self.offset + self.length]
+    def raw(self) -> bytes | None:
+        """The record's UTF-8 bytes (None when its file changed since its header was read)."""
+        return _slice(self.block, self.offset, self.length)
 
     def text(self) -> str | None:
-        """The record's text, or None when its bytes are not UTF-8 (a damaged shard)."""
+        """The record's text, or None when its bytes are not UTF-8 or gone (a damaged or replaced shard)."""
+        raw = self.raw()
         try:
-            return self.raw().decode("utf-8", "surrogatepass")
+            return raw.decode("utf-8", "surrogatepass") if raw is not None else None
         except UnicodeDecodeError:
             return None
 
@@ -63,7 +102,8 @@ class DocsBlock:
             was_on = gc.isenabled()
             gc.disable()
             try:
-                values = json.loads(self.block[self.offset:self.offset + self.length])
+                raw = _slice(self.block, self.offset, self.length)
+                values = json.loads(raw) if raw is not None else None
             except ValueError:
                 values = None
             finally:
@@ -74,18 +114,20 @@ class DocsBlock:
         return self._values.get(file, MISSING)
 
 
-def parse_shard(data) -> dict:
+def parse_shard(data: bytes, block: FileBlock | None = None) -> dict:
     """A shard file's records (texts as :class:`TextRecord`); ValueError when it is not a shard.
 
-    ``data``: the file's bytes, or a read-only memory map of it (cache.py), of which the records keep
-    a reference: a text or a document's data is read from the file only when used."""
+    ``data``: the file's bytes; or, with ``block`` (the file, read when a record is used), its first
+    bytes up to and including the header's line break (:func:`read_header`)."""
     end = data.find(b"\n")
     if end < 0:
         raise ValueError("no header")
     raw = json.loads(data[:end])
     if not isinstance(raw, dict) or raw.get("format") != FORMAT or not isinstance(raw.get("texts"), dict):
         raise ValueError("not a shard of this format")
-    block, base, size = data, end + 1, len(data) - end - 1  # records point into data: no copy of the block
+    total = block.stamp[1] if block is not None else len(data)
+    base, size = end + 1, total - end - 1  # records point into the file: no copy of its block
+    block = block if block is not None else data
     for name, refs in raw["texts"].items():
         section = raw.get(name)
         if name == DOCS:  # the documents' data: one block, decoded when read (cache.KeptDocument)
@@ -104,6 +146,20 @@ def parse_shard(data) -> dict:
                 raise ValueError("malformed text reference")
             section[key] = TextRecord(block, base + ref[0], ref[1])
     return raw
+
+
+def read_header(path) -> tuple[bytes, FileBlock]:
+    """The first bytes of a shard file, up to and including its header's line break, and the file as
+    a :class:`FileBlock` (OSError when it cannot be read)."""
+    with open(path, "rb") as handle:
+        stamp = file_stamp(os.fstat(handle.fileno()))
+        parts = []
+        while True:
+            chunk = handle.read(1 << 16)
+            parts.append(chunk)
+            if not chunk or b"\n" in chunk:
+                break
+    return b"".join(parts), FileBlock(path, stamp)
 
 
 def _reference(ref, size: int) -> bool:
@@ -125,6 +181,8 @@ def shard_bytes(payload: dict) -> bytes:
         for key, value in payload.get(name, {}).items():
             if type(value) is TextRecord:
                 data = value.raw()
+                if data is None:
+                    continue  # its shard was replaced meanwhile: not kept
             elif isinstance(value, str):
                 data = value.encode("utf-8", "surrogatepass")
             else:

@@ -129,3 +129,24 @@ def test_the_caches_quick_facts_check_agrees_with_the_facts_module(record):
 
     assert cache._FACT_KINDS == facts.KINDS
     assert cache._valid_facts(record) == facts.valid_facts(record)
+
+
+def test_a_shard_replaced_after_its_header_was_read_gives_misses_not_its_bytes(tmp_path):
+    import os
+
+    from scripts.pipeline.shardfile import MISSING, parse_shard, read_header, shard_bytes
+
+    def payload(text: str, data: dict) -> bytes:
+        return shard_bytes({"key": "K", "docs": {"f.yaml": {"sha256": "s", "data": data}}, "pages": {"aa1": text}})
+
+    path = tmp_path / "aa.shard"
+    path.write_bytes(payload("old text", {"a": 1}))
+    kept = parse_shard(*read_header(path))
+    same = parse_shard(*read_header(path))  # read while the file is unchanged: its records come back
+    assert same["pages"]["aa1"].text() == "old text" and same["docs"]["f.yaml"]["data"].value_for("f.yaml") == {"a": 1}
+    (tmp_path / "new").write_bytes(payload("new text, same length?", {"a": 2}))
+    os.replace(tmp_path / "new", path)  # as cachefile.write_atomically replaces a shard
+    assert kept["pages"]["aa1"].text() is None and kept["pages"]["aa1"].raw() is None
+    assert kept["docs"]["f.yaml"]["data"].value_for("f.yaml") is MISSING
+    fresh = parse_shard(*read_header(path))
+    assert fresh["pages"]["aa1"].text() == "new text, same length?"
