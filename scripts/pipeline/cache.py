@@ -273,7 +273,6 @@ class ContentCache:
                 gc.unfreeze()
                 gc.collect()
         self.used, self.records_used = {}, {name: {} for name in SECTIONS}
-        self.stats.forget()
         safety.use_verdicts(self.markdown if self.enabled else None)
         _CURRENT[0] = self
         return self

@@ -47,20 +47,6 @@ def anchors(markdown_text: str) -> set[str]:
     return found
 
 
-def field_pages(content: Content):
-    """Every Markdown field that can hold a link, with the page it appears on: ``(document, path, text,
-    page)`` (a field without ``[`` ``]`` ``<`` ``&`` ``{`` makes none: scripts/pipeline/facts.py)."""
-    for doc in content.entries:
-        data = doc.data if isinstance(doc.data, dict) else {}
-        page = f"entries/{data.get('id')}.md"
-        for path, text in markdown_strings(doc, "entry") if isinstance(doc.data, dict) else ():
-            yield doc, path, text, page
-    for kind, doc, page in (("glossary", content.glossary, "glossary.md"), ("site", content.site, None)):
-        for path, text in markdown_strings(doc, kind) if doc else ():
-            where = page or ("index.md" if path == ("home_intro",) else "entries/index.md")
-            yield doc, path, text, where
-
-
 class LinkChecker:
     """Resolves links from a page against the rendered pages ``{path: Markdown text}``."""
 

@@ -41,11 +41,6 @@ class StatIndex:
         self.enabled = enabled
         self.files: dict[str, list] = {}
         self.changed = False
-        # the hashes this run already took and recorded, by path: ``validate`` hashes every file for its
-        # run key, then loads them; the second look does not stat them again (a file changed in between is
-        # seen by the next run, whose key then differs). Forgotten when the run ends (:meth:`save`,
-        # :meth:`forget`): a kept cache's next run (the preview) looks at every file again.
-        self.seen: dict[str, tuple[str, int]] = {}
         if enabled:
             self._read()
 
@@ -88,10 +83,6 @@ class StatIndex:
     def read(self, path, max_bytes: int | None = None) -> tuple[str | None, bytes | None]:
         """``(SHA-256 hex, bytes)`` of ``path``: bytes None when the recorded hash was reused;
         ``(None, None)`` when the file cannot be read or has more than ``max_bytes``."""
-        name = os.fspath(path)
-        seen = self.seen.get(name)
-        if seen is not None and (max_bytes is None or seen[1] <= max_bytes):
-            return seen[0], None
         try:
             stat = os.stat(path)
         except OSError:
@@ -100,7 +91,6 @@ class StatIndex:
             return None, None
         digest = self.known(path, stat)
         if digest is not None:
-            self.seen[name] = (digest, stat.st_size)
             return digest, None
         try:
             with open(path, "rb") as handle:
@@ -111,18 +101,10 @@ class StatIndex:
         digest = hashlib.sha256(data).hexdigest()
         if _stat_key(after) == _stat_key(stat):  # not rewritten while read
             self.record(path, stat, digest)
-            if self.files.get(name, (None,))[-1] == digest:  # recorded (not too young to be vouched for)
-                self.seen[name] = (digest, len(data))
         return digest, data
 
-    def forget(self) -> None:
-        """Forget the hashes taken in this run (see :attr:`seen`)."""
-        self.seen.clear()
-
     def save(self) -> None:
-        """Write the index when it changed (a read-only checkout only makes the next run slower); the
-        run's hashes are forgotten."""
-        self.forget()
+        """Write the index when it changed; a read-only checkout only makes the next run slower."""
         if not self.enabled or not self.changed:
             return
         payload = json.dumps({"format": FORMAT, "files": self.files}, separators=(",", ":"))
