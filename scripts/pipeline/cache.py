@@ -58,6 +58,23 @@ def schema_digest(schema_dir: Path) -> str:
     return digest.hexdigest()
 
 
+class _KeptData:
+    """``KeptDocument.data``: decoded on first use, then kept in the document's own attributes, which
+    Python looks up before this (non-data) descriptor, so later reads cost an attribute read."""
+
+    def __get__(self, doc, owner=None):
+        if doc is None:
+            return self
+        value = doc._record.get("data")
+        if type(value) is DocsBlock:
+            value = value.value_for(doc.file)
+            if value is MISSING:
+                value = load_bytes(doc._bytes(), doc.file)[0].data
+            doc._record["data"] = value
+        doc.__dict__["data"] = value
+        return value
+
+
 class KeptDocument(CachedDocument):
     """A document from the content cache whose data is decoded from its shard the first time a stage
     reads it (a check that needs only the entries' index never does: :mod:`.entryindex`). The data is
@@ -72,23 +89,12 @@ class KeptDocument(CachedDocument):
         self._path = path
         self._maps = None
 
-    @property
-    def data(self):
-        """The document's data (decoded on first use)."""
-        value = self._record.get("data")
-        if type(value) is DocsBlock:
-            value = value.value_for(self.file)
-            if value is MISSING:
-                value = load_bytes(self._bytes(), self.file)[0].data
-            self._record["data"] = value
-        return value
-
-    @data.setter
-    def data(self, value) -> None:
-        self._record = {"data": value}
+    data = _KeptData()
 
     def holds(self, record: dict) -> bool:
         """Whether this document's data is the one of the cache's ``record`` (the same object, decoded or not)."""
+        if "data" in self.__dict__:  # read (or set) already
+            return self.__dict__["data"] is record.get("data")
         return self._record is record or self._record.get("data") is record.get("data")
 
     def _bytes(self) -> bytes:
