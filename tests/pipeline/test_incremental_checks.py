@@ -16,6 +16,7 @@ from bench.generate import make_project
 from scripts.__main__ import validate_outcome
 from scripts.pipeline import citecheck
 from scripts.pipeline.build import check
+from scripts.pipeline import cache as cache_module
 from scripts.pipeline.cache import CACHE_DIR, SHARD_DIR
 from scripts.pipeline.content import Layout
 from scripts.pipeline.links import anchors
@@ -150,3 +151,34 @@ def test_a_shard_replaced_after_its_header_was_read_gives_misses_not_its_bytes(t
     assert kept["docs"]["f.yaml"]["data"].value_for("f.yaml") is MISSING
     fresh = parse_shard(*read_header(path))
     assert fresh["pages"]["aa1"].text() == "new text, same length?"
+
+
+def test_a_damaged_kept_index_never_crashes_a_run(project, monkeypatch):
+    """The index is read as JSON gave it back: every reader takes a value only when its type is right,
+    and malformed verdict keys are made again from the data (the verdicts then equal a cold run's)."""
+    from scripts.pipeline.build import open_cache
+
+    _edit(project, RULED, "wallet_balance: 578.22", "wallet_balance: 578.23")
+    expected = _cold(project, monkeypatch)
+    _warm(project)
+    cache = open_cache(project)
+    damaged = 0
+    for record in cache.docs.values():
+        if isinstance(record.get("index"), dict):
+            record["index"]["rule_keys"] = "not a list"
+            damaged += 1
+    cache.used.update(cache.docs)
+    cache.dirty.update(cache_module.doc_shard(file) for file in cache.docs)
+    cache.save()
+    assert damaged > 10
+    content, problems = check(project)
+    assert (problems, content.warnings) == expected
+    cache = open_cache(project)
+    for record in cache.docs.values():
+        if isinstance(record.get("index"), dict):
+            record["index"].update(id=5, draft="yes", related={"a": 1}, terms=7, rules=[1, None], category=[])
+    cache.used.update(cache.docs)
+    cache.dirty.update(cache_module.doc_shard(file) for file in cache.docs)
+    cache.save()
+    content, problems = check(project)  # wrong facts, as damaged data would give: no crash
+    assert isinstance(problems, list) and len(content.entries) == len(list(project.entries.glob("*.yaml")))
