@@ -316,6 +316,24 @@ class ContentCache:
             self.records_used[section][key] = value
         return value
 
+    def touch(self, section: str, key: str) -> None:
+        """Keep the record under ``key`` in ``section`` for the next run without reading it (hook of the
+        page stages, issue 14: a page whose docs file is unchanged is not read, yet its text stays)."""
+        value = self.records[section].get(key) if self.enabled else None
+        if value is not None:
+            self.records_used[section][key] = value
+
+    def raw(self, section: str, key: str) -> bytes | None:
+        """The UTF-8 bytes of the text record under ``key`` in ``section`` (kept for the next run), or
+        None; not decoded (hook of the page stages, issue 14: entries.json joins 10,000 twins' bytes)."""
+        value = self.records[section].get(key) if self.enabled else None
+        if value is None:
+            return None
+        self.records_used[section][key] = value
+        if type(value) is TextRecord:
+            return value.raw()
+        return value.encode("utf-8", "surrogatepass") if isinstance(value, str) else None
+
     def keep(self, section: str, key: str, value) -> None:
         """Keep ``value`` (JSON) under ``key`` in ``section``."""
         if self.enabled and value is not None:
