@@ -105,7 +105,8 @@ def test_cached_documents_rebuild_their_lines_from_their_bytes(tmp_path, make_pr
     assert all(isinstance(doc, CachedDocument) for doc in warm)
     records = {file: record for path in (layout.root / ".cache/content").glob("*.shard")
                for file, record in json.loads(path.read_bytes().split(b"\n", 1)[0])["docs"].items()}
-    assert records and all(set(record) <= {"sha256", "data", "facts"} for record in records.values())  # no lines
+    # no lines (the data lives in the shard's text block; the index: entryindex.py)
+    assert records and all(set(record) <= {"sha256", "data", "facts", "index"} for record in records.values())
     assert records["content/entries/good-entry.yaml"]["facts"] == {
         "kind": "entry", "markdown": [["key_takeaways", 2]], "todo": [], "calc": []}
     assert {doc.file: (doc.lines, doc.text_lines) for doc in warm} == cold
