@@ -31,17 +31,17 @@ if TYPE_CHECKING:  # pages.py imports this module to register the generator
 def embedding_entries(site: Site) -> dict[str, list[dict]]:
     """Calculator id -> the published entries whose Markdown embeds it (sorted by title)."""
     found: dict[str, list[dict]] = {}
-    for entry in site.entries:
+    for _, doc in site.published_docs():
         ids = set()
-        doc = site.doc_of(entry["id"]) if hasattr(site, "doc_of") else None
-        # the strings holding "calculator", listed once per document (scripts/pipeline/facts.py)
-        texts = calculator_strings(doc) if doc is not None and doc.data is entry and calcfence.FENCE_NAME == "calculator" \
-            else [text for _, text in iter_strings(entry)]
+        # the strings holding "calculator", listed once per document (scripts/pipeline/facts.py): an
+        # entry naming none is not decoded
+        texts = calculator_strings(doc) if calcfence.FENCE_NAME == "calculator" \
+            else [text for _, text in iter_strings(doc.data)]
         for text in texts:
             if calcfence.FENCE_NAME in text:
                 ids.update(calcfence.find_calculators(text))
         for calc_id in ids:
-            found.setdefault(calc_id, []).append(entry)
+            found.setdefault(calc_id, []).append(doc.data)
     return {key: sorted(value, key=lambda entry: entry["title"]) for key, value in found.items()}
 
 

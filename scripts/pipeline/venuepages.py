@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
+from .entryindex import may_have_rules
 from .escape import html_text
 from .mdtext import link_url, md_text
 from .render import front_matter, link_text, long_date
@@ -82,7 +83,10 @@ def rules_on(site, venue_id: str) -> list[tuple[dict, dict]]:
     by_venue = site.__dict__.get("_rules_by_venue")
     if by_venue is None:  # one pass over the entries per site, not one per venue
         by_venue = site.__dict__["_rules_by_venue"] = {}
-        for entry in site.entries:
+        for _, doc in site.published_docs():
+            if not may_have_rules(doc):  # the index shows no rule: the data is not decoded
+                continue
+            entry = doc.data
             for rule in entry.get("rules") or []:
                 if isinstance(rule, dict):
                     try:
