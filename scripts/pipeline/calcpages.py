@@ -249,7 +249,6 @@ def calculator_pages(site: Site) -> Iterable[Page]:
     from .pages import Page
 
     cache = current()
-    specs = list(calcfence.specs().values())
     users = embedding_entries(site)
     loaded: list[dict] = []
 
@@ -260,23 +259,26 @@ def calculator_pages(site: Site) -> Iterable[Page]:
             loaded.append(by_calculator())
         return loaded[0]
 
-    yield Page("calculators/index.md", index_page(specs), "calculators/catalogue.py")
-    for spec in specs:
-        embedding, market_ref = users.get(spec["id"], []), market_price(site, spec["id"])
-        key = digest_of("calculator-page", spec["id"], [[entry["id"], entry["title"]] for entry in embedding],
+    yield Page("calculators/index.md", source="calculators/catalogue.py",
+               make=lambda: index_page(list(calcfence.specs().values())))
+    for calc_id in calcfence.specs():
+        embedding, market_ref = users.get(calc_id, []), market_price(site, calc_id)
+        key = digest_of("calculator-page", calc_id, [[entry["id"], entry["title"]] for entry in embedding],
                         market_ref) if cache else None
         if cache:
             cache.touch("pages", key)
-        yield Page(f"calculators/{spec['id']}.md", None, "calculators/catalogue.py", False, key,
-                   partial(_calculator_text, spec, embedding, market_ref, examples, cache, key))
-        yield Page(f"embed/{spec['id']}.md", embed_page(spec), "calculators/catalogue.py")
+        yield Page(f"calculators/{calc_id}.md", None, "calculators/catalogue.py", False, key,
+                   partial(_calculator_text, calc_id, embedding, market_ref, examples, cache, key))
+        yield Page(f"embed/{calc_id}.md", source="calculators/catalogue.py",
+                   make=lambda calc_id=calc_id: embed_page(calcfence.specs()[calc_id]))
 
 
-def _calculator_text(spec: dict, embedding: list[dict], market_ref, examples, cache, key: str | None) -> str:
+def _calculator_text(calc_id: str, embedding: list[dict], market_ref, examples, cache, key: str | None) -> str:
     """A calculator page's text: from ``cache`` under ``key`` when held there, else made (and kept)."""
     text = cache.record("pages", key) if cache else None
     if not isinstance(text, str):
-        text = calculator_page(spec, embedding, market_ref, examples().get(spec["id"], []))
+        spec = calcfence.specs()[calc_id]
+        text = calculator_page(spec, embedding, market_ref, examples().get(calc_id, []))
         if cache:
             cache.keep("pages", key, text)
     return text

@@ -208,6 +208,8 @@ def entry_pages(site: Site) -> Iterable[Page]:
     these inputs, else rendered (and kept)."""
     cache = current()
     sources = site._sources
+    if cache and "_page_keys" not in site.__dict__:
+        cache.keep_unread("pages")  # until every key is computed (_key_of), no record is dropped
     for entry_id, doc in site.published_docs():
         keyer = partial(_key_of, site, entry_id) if cache else None
         yield Page(f"entries/{entry_id}.md", None, sources.get(entry_id), False, None,
@@ -224,6 +226,7 @@ def _key_of(site: Site, entry_id: str) -> str:
         if cache:
             for key in keys.values():
                 cache.touch("pages", key)
+            cache.keep_unread("pages", False)
     return keys[entry_id]
 
 

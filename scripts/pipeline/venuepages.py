@@ -129,9 +129,16 @@ def venue_page(venue, site) -> str:
 
 
 def venue_pages(site) -> Iterable:
-    """``venues/index.md`` and ``venues/<id>.md`` for every venue profile."""
+    """``venues/index.md`` and ``venues/<id>.md`` for every venue profile (each text made when read)."""
     from .pages import Page
 
+    for venue_id in all_venues():
+        yield Page(f"venues/{venue_id}.md", make=lambda venue_id=venue_id: venue_page(all_venues()[venue_id], site))
+    yield Page("venues/index.md", make=lambda: venues_index(site))
+
+
+def venues_index(site) -> str:
+    """The Markdown of ``venues/index.md``."""
     venues = all_venues()
     out = [front_matter({"title": "Venues",
                          "description": "The exchange profiles Margin Notes checks its rules on, every figure "
@@ -146,5 +153,4 @@ def venue_pages(site) -> Iterable:
         rules = f"{count} rule{'' if count == 1 else 's'}"
         out.append(f"- {mark}[{link_text(venue.name)}]({venue.id}.md): {md_text(venue.summary.strip())} "
                    f"({rules})\n")
-        yield Page(f"venues/{venue.id}.md", venue_page(venue, site))
-    yield Page("venues/index.md", "".join(out))
+    return "".join(out)
