@@ -174,8 +174,9 @@ def _json_safe(value) -> bool:
 # definitions a page needs, keyed by the page's text and the glossary), "checks" (an entry's findings of
 # the per-entry cross-checks, keyed by its file, its hash, today and the market: crosscheck.run_check),
 # "links" (the link and image addresses of an entry's Markdown fields, keyed by its file and hash:
-# links.check_links).
-SECTIONS = ("rules", "pages", "abbr", "checks", "links")
+# links.check_links), "memo" (small facts the code and an entry decide, so a run that shows none of
+# them imports no model: the venue profiles' and the calculators' ids, the calculators an entry embeds).
+SECTIONS = ("rules", "pages", "abbr", "checks", "links", "memo")
 _CURRENT: list = [None]
 
 

@@ -208,7 +208,7 @@ def entry_pages(site: Site) -> Iterable[Page]:
     these inputs, else rendered (and kept)."""
     cache = current()
     sources = site._sources
-    if cache and "_page_keys" not in site.__dict__:
+    if cache and len(site.__dict__.get("_page_keys", ())) < len(site.published_docs()):
         cache.keep_unread("pages")  # until every key is computed (_key_of), no record is dropped
     for entry_id, doc in site.published_docs():
         keyer = partial(_key_of, site, entry_id) if cache else None
@@ -217,17 +217,20 @@ def entry_pages(site: Site) -> Iterable[Page]:
 
 
 def _key_of(site: Site, entry_id: str) -> str:
-    """The page key of one published entry, from :func:`page_keys` (computed once per site, every
-    key's record then kept for the next run, whether or not this run reads it)."""
-    keys = site.__dict__.get("_page_keys")
-    if keys is None:
-        keys = site.__dict__["_page_keys"] = page_keys(site)
+    """The page key of one published entry (:func:`page_key`, computed once per site), its record kept
+    for the next run, whether or not this run reads it. Until every key is computed (a render computes
+    them all; ``validate`` only those of the pages whose anchors the link check reads), the cache keeps
+    the page records this run did not name (:meth:`~.cache.ContentCache.keep_unread`)."""
+    keys = site.__dict__.setdefault("_page_keys", {})
+    key = keys.get(entry_id)
+    if key is None:
+        key = keys[entry_id] = _page_key(entry_id, site, *_key_memos(site))
         cache = current()
         if cache:
-            for key in keys.values():
-                cache.touch("pages", key)
-            cache.keep_unread("pages", False)
-    return keys[entry_id]
+            cache.touch("pages", key)
+            if len(keys) == len(site.published_docs()):
+                cache.keep_unread("pages", False)
+    return key
 
 
 def _entry_text(doc, site: Site, cache, keyer) -> str:

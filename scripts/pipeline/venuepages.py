@@ -128,11 +128,27 @@ def venue_page(venue, site) -> str:
     return "".join(out)
 
 
+def venue_ids() -> list[str]:
+    """The ids of the venue profiles, in their order: kept in the content cache (section "memo"; its
+    key holds the model and the profiles), so a run that reads no venue page imports no model."""
+    from .cache import current, digest_of
+
+    cache = current()
+    key = digest_of("venue-ids")
+    kept = cache.record("memo", key) if cache else None
+    if type(kept) is list and all(type(item) is str for item in kept):
+        return kept
+    ids = list(all_venues())
+    if cache:
+        cache.keep("memo", key, ids)
+    return ids
+
+
 def venue_pages(site) -> Iterable:
     """``venues/index.md`` and ``venues/<id>.md`` for every venue profile (each text made when read)."""
     from .pages import Page
 
-    for venue_id in all_venues():
+    for venue_id in venue_ids():
         yield Page(f"venues/{venue_id}.md", make=lambda venue_id=venue_id: venue_page(all_venues()[venue_id], site))
     yield Page("venues/index.md", make=lambda: venues_index(site))
 
