@@ -24,6 +24,7 @@ from .docstamps import DocStamps
 from .errors import ContentError, Problem
 from .links import check_links, explain_mkdocs
 from .load import MAX_BYTES, display_path, load_bytes, load_file, resolved
+from .memdocs import PAGES_ENV, pack, packable
 from .pages import collect_pages
 from .render import render
 from .search import index_site
@@ -294,12 +295,14 @@ def prepare(layout: Layout, docs_dir: Path, assets: bool = True, log=None) -> di
 
 def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=None,
                     changed_paths: list[str] | None = None,
-                    cache: ContentCache | None = None, written: dict | None = None) -> tuple[Content, dict[str, str]]:
+                    cache: ContentCache | None = None, written: dict | None = None,
+                    write: bool = True) -> tuple[Content, dict[str, str]]:
     """:func:`prepare`, also returning the checked content (its ``pages`` name each page's source).
 
     The docs-relative paths of the files written or removed are appended to ``changed_paths`` when given.
     A ``cache`` kept by the caller (the preview keeps one in memory between saves) is used and saved;
     ``written`` is :func:`write_tree`'s memory of the files it wrote, kept by the preview too.
+    With ``write`` False the docs folder is left alone (:func:`build` hands MkDocs the pages in memory).
     """
     cache = cache or open_cache(layout)
     try:
@@ -316,6 +319,8 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
         files.update(render(content, keys))
     finally:
         cache.save()
+    if not write:
+        return content, files
     stamps = DocStamps(layout.root, docs_dir, cache.key, keys) if cache.enabled else None
     write_tree(files, docs_dir, changed_paths, written, stamps)
     if stamps is not None:
@@ -323,13 +328,28 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
     return content, files
 
 
-def run_mkdocs(config: Path, docs_dir: Path, out_dir: Path) -> tuple[bool, str]:
-    """``mkdocs build --strict`` of ``docs_dir`` into ``out_dir``; returns (passed, its output)."""
+def run_mkdocs(config: Path, docs_dir: Path, out_dir: Path, pages: dict[str, str] | None = None) -> tuple[bool, str]:
+    """``mkdocs build --strict`` of ``docs_dir`` into ``out_dir``; returns (passed, its output).
+
+    With ``pages`` (``{docs-relative path: text}``), MkDocs builds those pages instead, handed over in
+    one packed file and an empty docs folder (:mod:`.memdocs`); ``docs_dir`` is not read.
+    """
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **{DOCS_ENV: str(docs_dir.resolve()), PREPARED_ENV: "1"})
+    env.pop(PAGES_ENV, None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-f", str(config), "-d", str(out_dir)],
-        cwd=config.parent, env=env, capture_output=True, text=True)
+    temporary = tempfile.mkdtemp(prefix="margin-notes-pages-") if pages is not None else None
+    try:
+        if temporary is not None:
+            os.mkdir(os.path.join(temporary, "docs"))
+            with open(os.path.join(temporary, "pages.marshal"), "wb") as handle:
+                handle.write(pack(pages))
+            env.update({DOCS_ENV: os.path.join(temporary, "docs"), PAGES_ENV: os.path.join(temporary, "pages.marshal")})
+        result = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-f", str(config), "-d", str(out_dir)],
+            cwd=config.parent, env=env, capture_output=True, text=True)
+    finally:
+        if temporary is not None:
+            shutil.rmtree(temporary, ignore_errors=True)
     return result.returncode == 0, (result.stdout + result.stderr).strip()
 
 
@@ -350,14 +370,17 @@ def build(layout: Layout, site_dir: Path, config: Path, docs_dir: Path | None = 
     """The full build. Returns 0 and a new ``site_dir`` on success; 1 with ``site_dir`` untouched otherwise."""
     docs_dir = docs_dir or layout.root / ".build" / "docs"
     try:
-        content, _ = prepare_content(layout, docs_dir, assets, log=log)
+        content, pages = prepare_content(layout, docs_dir, assets, log=log, write=False)
     except ContentError as error:
         log(str(error))
         return 1
+    if not packable(pages):  # MkDocs reads these pages from the docs folder (see memdocs)
+        write_tree(pages, docs_dir)
+        pages = None
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     out_dir = Path(tempfile.mkdtemp(prefix=".site-", dir=site_dir.parent))
     try:
-        passed, output = run_mkdocs(config, docs_dir, out_dir)
+        passed, output = run_mkdocs(config, docs_dir, out_dir, pages)
         if not passed:
             sources = {path: page.source for path, page in (content.pages or {}).items()}
             log("\n".join(explain_mkdocs(output, content, sources)))
