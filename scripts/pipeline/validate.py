@@ -79,18 +79,22 @@ class SchemaSet:
         self.registry = Registry().with_resources(resources)
         self._validators: dict[str, Draft202012Validator] = {}
         self._fast: dict[str, object] = {}
+        self._fast_registry = None
 
     def fast_validator(self, name: str):
-        """The compiled (jsonschema-rs) validator for schema file ``name``, built once."""
+        """The compiled (jsonschema-rs) validator for schema file ``name``, built once; every one of them
+        resolves references in one registry of all the schemas, built once (issue 14: a fixed cost)."""
         if name not in self._fast:
-            resources = [(SCHEMA_BASE + other, schema) for other, schema in self.schemas.items()]
-            resources += [(schema["$id"], schema) for schema in self.schemas.values()
-                          if isinstance(schema, dict) and schema.get("$id")
-                          and schema["$id"] not in {uri for uri, _ in resources}]
+            if self._fast_registry is None:
+                resources = [(SCHEMA_BASE + other, schema) for other, schema in self.schemas.items()]
+                resources += [(schema["$id"], schema) for schema in self.schemas.values()
+                              if isinstance(schema, dict) and schema.get("$id")
+                              and schema["$id"] not in {uri for uri, _ in resources}]
+                self._fast_registry = jsonschema_rs.Registry(resources)
             schema = dict(self.schemas[name])
             schema.setdefault("$id", SCHEMA_BASE + name)
             self._fast[name] = jsonschema_rs.Draft202012Validator(
-                schema, validate_formats=True, registry=jsonschema_rs.Registry(resources), offline=True)
+                schema, validate_formats=True, registry=self._fast_registry, offline=True)
         return self._fast[name]
 
     def is_valid(self, data, name: str) -> bool:
