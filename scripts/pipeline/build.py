@@ -140,6 +140,7 @@ def _load(path: Path, shown: str, layout: Layout, schema: str, schemas, cache: C
         if doc is not None:
             return doc, []
     digest, data = cache.stats.read(path, MAX_BYTES)
+    hashed = data is not None  # digest is the hash of data (not hashed again by cache.document)
     if digest is not None and data is None:  # the stat index vouches for the hash: the file is not read
         digest, doc = cache.document(shown, None, digest, path)
         if doc is not None:
@@ -150,7 +151,7 @@ def _load(path: Path, shown: str, layout: Layout, schema: str, schemas, cache: C
     if data is None:
         doc, found = load_file(path, layout.root)
     else:
-        digest, doc = cache.document(shown, data)
+        digest, doc = cache.document(shown, data, digest if hashed else None)
         if doc is not None:
             doc.sha256 = digest  # the file's hash: what the page cache keys an entry's own data by
             cache.stamp(shown, stamp)
