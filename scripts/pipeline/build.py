@@ -24,7 +24,7 @@ from .docstamps import DocStamps
 from .errors import ContentError, Problem
 from .links import check_links, explain_mkdocs
 from .load import MAX_BYTES, display_path, load_bytes, load_file, resolved
-from .memdocs import PAGES_ENV, pack, packable
+from .memdocs import PAGES_ENV, Handover, packable
 from .pages import collect_pages
 from .render import render
 from .search import index_site
@@ -338,19 +338,14 @@ def run_mkdocs(config: Path, docs_dir: Path, out_dir: Path, pages: dict[str, str
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **{DOCS_ENV: str(docs_dir.resolve()), PREPARED_ENV: "1"})
     env.pop(PAGES_ENV, None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    temporary = tempfile.mkdtemp(prefix="margin-notes-pages-") if pages is not None else None
-    try:
-        if temporary is not None:
-            os.mkdir(os.path.join(temporary, "docs"))
-            with open(os.path.join(temporary, "pages.marshal"), "wb") as handle:
-                handle.write(pack(pages))
-            env.update({DOCS_ENV: os.path.join(temporary, "docs"), PAGES_ENV: os.path.join(temporary, "pages.marshal")})
-        result = subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-f", str(config), "-d", str(out_dir)],
-            cwd=config.parent, env=env, capture_output=True, text=True)
-    finally:
-        if temporary is not None:
-            shutil.rmtree(temporary, ignore_errors=True)
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-f", str(config), "-d", str(out_dir)]
+    if pages is None:
+        result = subprocess.run(command, cwd=config.parent, env=env, capture_output=True, text=True)
+    else:
+        with Handover(pages) as handover:
+            env.update({DOCS_ENV: handover.folder, PAGES_ENV: handover.source})
+            result = subprocess.run(command, cwd=config.parent, env=env, capture_output=True, text=True,
+                                    pass_fds=handover.fds)
     return result.returncode == 0, (result.stdout + result.stderr).strip()
 
 

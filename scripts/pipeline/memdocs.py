@@ -2,10 +2,11 @@
 
 At 10,000 entries, writing the generated docs folder (20,118 files) cost the full build 3-5 s of
 kernel time, and MkDocs then read every file back. ``python -m scripts build`` instead packs the
-pages into one file (:func:`pack`, a ``marshal`` of ``{docs-relative path: bytes}``), points MkDocs at
-an empty docs folder, and the MkDocs hook (``scripts/mkdocs_hook.py``, ``on_files``) turns the pack
-into MkDocs files (:func:`mkdocs_files`) exactly as MkDocs would have listed and read them from a
-docs folder holding those bytes:
+pages (:func:`pack`, a ``marshal`` of ``{docs-relative path: bytes}``), feeds the pack to MkDocs
+through a pipe (:class:`Handover`; a 257 MB file cost about 1 s of kernel time to write and remove),
+points MkDocs at an empty docs folder, and the MkDocs hook (``scripts/mkdocs_hook.py``, ``on_files``)
+turns the pack into MkDocs files (:func:`mkdocs_files`) exactly as MkDocs would have listed and read
+them from a docs folder holding those bytes:
 
 * the same order (:func:`walk_key`: ``get_files``' walk: a folder's files, ``index``/``README`` first,
   before its sub-folders, both sorted), theme files after them unless a page takes their path;
@@ -20,7 +21,10 @@ tests/pipeline/test_memdocs.py compares both ways, down to every byte of the bui
 from __future__ import annotations
 
 import marshal
+import os
 import posixpath
+import tempfile
+import threading
 
 PAGES_ENV = "MARGIN_NOTES_PAGES"  # the pack's path, set by build.run_mkdocs for the hook
 _FIRST = ("index", "README")
@@ -37,13 +41,47 @@ def pack(pages: dict[str, str]) -> bytes:
     return marshal.dumps({path: text.encode("utf-8") for path, text in pages.items()})
 
 
-def unpack(path: str) -> dict[str, bytes]:
-    """The pages of the pack at ``path`` (``{docs-relative path: bytes}``)."""
-    with open(path, "rb") as handle:
+def unpack(source: str) -> dict[str, bytes]:
+    """The pages of the pack (``{docs-relative path: bytes}``) read from ``source``: ``fd:<n>``, a pipe
+    this process inherited (:class:`Handover`), or a file's path."""
+    target = int(source[3:]) if source.startswith("fd:") else source
+    with open(target, "rb") as handle:
         pages = marshal.load(handle)
     if not isinstance(pages, dict):
-        raise ValueError(f"{path}: not a pack of pages")
+        raise ValueError(f"{source}: not a pack of pages")
     return pages
+
+
+class Handover:
+    """``with Handover(pages) as handover:`` an empty docs folder (:attr:`folder`) and a pipe whose read
+    end (:attr:`source` for :func:`unpack`, :attr:`fds` to pass to the MkDocs process) a thread feeds
+    the pack into while MkDocs runs. On leaving, the parent's read end is closed first, so the feeding
+    thread ends even when MkDocs stopped before reading everything; the folder is removed."""
+
+    def __init__(self, pages: dict[str, str]):
+        self.data = pack(pages)
+
+    def __enter__(self) -> "Handover":
+        self.folder = tempfile.mkdtemp(prefix="margin-notes-docs-")
+        self._read, write = os.pipe()
+        self.source, self.fds = f"fd:{self._read}", (self._read,)
+        self._thread = threading.Thread(target=_feed, args=(write, self.data), daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        os.close(self._read)
+        self._thread.join()
+        self.data = b""
+        os.rmdir(self.folder)
+
+
+def _feed(fd: int, data: bytes) -> None:
+    try:
+        with open(fd, "wb") as handle:
+            handle.write(data)
+    except (BrokenPipeError, OSError):  # MkDocs ended without reading the whole pack: its output says why
+        pass
 
 
 def walk_key(path: str) -> tuple:

@@ -82,6 +82,23 @@ def test_the_pack_gives_back_the_bytes_a_docs_folder_would_hold(tmp_path):
     assert memdocs.unpack(str(path)) == {name: text.encode("utf-8") for name, text in pages.items()}
 
 
+def test_the_handover_feeds_the_pack_to_a_process_and_ends_when_it_stops_early():
+    import subprocess
+    import sys
+
+    pages = {f"entries/e{n}.md": "x" * 50_000 for n in range(40)}  # 2 MB: more than a pipe holds
+    code = "import sys; from scripts.pipeline.memdocs import unpack; print(len(unpack(sys.argv[1])))"
+    with memdocs.Handover(pages) as handover:
+        folder = Path(handover.folder)
+        assert folder.is_dir() and not any(folder.iterdir())
+        done = subprocess.run([sys.executable, "-c", code, handover.source], pass_fds=handover.fds, cwd=REPO,
+                              capture_output=True, text=True)
+    assert done.stdout.strip() == "40", done.stderr
+    assert not folder.exists()
+    with memdocs.Handover(pages) as handover:  # a process that reads nothing: leaving does not hang
+        subprocess.run([sys.executable, "-c", "pass"], pass_fds=handover.fds, check=True)
+
+
 def test_only_a_page_set_without_readme_is_packed():
     assert memdocs.packable({"index.md": "", "a/index.md": "", "readme.md": ""})
     assert not memdocs.packable({"index.md": "", "a/README.md": ""})
