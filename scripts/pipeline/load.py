@@ -421,14 +421,12 @@ def load_text(text: str, file: str, source: bytes | None = None) -> tuple[Docume
     depth can be out of bounds) that loads without a problem comes back as a :class:`ParsedDocument`,
     its line maps built only if a message needs them.
     """
-    doc = Document(file)
-    problems: list[Problem] = []
-    line_of = line_counter(text)
     loader = _Loader(text)
     try:
         try:
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as error:
+            line_of = line_counter(text)
             mark = error.problem_mark or error.context_mark
             line = line_of(mark) if mark else 1
             reason = (error.problem or error.context or "invalid YAML").strip()
@@ -436,16 +434,16 @@ def load_text(text: str, file: str, source: bytes | None = None) -> tuple[Docume
                 reason = f"{error.context.strip()}, {reason}"  # e.g. "expected a single document ..., but found ..."
             opened = line_of(error.context_mark) if error.context_mark else line
             line, reason = explain_yaml_error(text, line, reason, opened)
-            return doc, [Problem(file, line, "$", f"invalid YAML: {reason}")]
+            return Document(file), [Problem(file, line, "$", f"invalid YAML: {reason}")]
         except yaml.reader.ReaderError as error:  # a character YAML does not allow, e.g. a control character
             line = text.count("\n", 0, max(error.position, 0)) + 1
             char = chr(error.character) if isinstance(error.character, int) else error.character
-            return doc, [Problem(file, line, "$", f"invalid YAML: character {short(char)} is not allowed")]
+            return Document(file), [Problem(file, line, "$", f"invalid YAML: character {short(char)} is not allowed")]
         except yaml.YAMLError as error:
             first = (str(error).splitlines() or ["unknown error"])[0]
-            return doc, [Problem(file, 1, "$", f"invalid YAML: {first}")]
+            return Document(file), [Problem(file, 1, "$", f"invalid YAML: {first}")]
         if node is None:
-            return doc, [Problem(file, 1, "$", "the file is empty")]
+            return Document(file), [Problem(file, 1, "$", "the file is empty")]
         plain = _plain(text)
         if source is not None and 2 * len(text) < MAX_VALUES:
             try:
@@ -455,6 +453,9 @@ def load_text(text: str, file: str, source: bytes | None = None) -> tuple[Docume
                 return doc, []
             except (_Fallback, RecursionError):
                 pass  # the full checks and builder below find the problem and its line
+        doc = Document(file)  # made here: the lazy path above needs neither it nor the line counter
+        problems: list[Problem] = []
+        line_of = line_counter(text)
         bound = None if plain else _bounds(node, line_of, text)
         if bound:
             return doc, [Problem(file, bound[0], "$", bound[1])]
