@@ -373,6 +373,7 @@ def build(layout: Layout, site_dir: Path, config: Path, docs_dir: Path | None = 
     if not packable(pages):  # MkDocs reads these pages from the docs folder (see memdocs)
         write_tree(pages, docs_dir)
         pages = None
+    docs_dir.mkdir(parents=True, exist_ok=True)  # plain ``mkdocs build`` needs it to exist (README)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     out_dir = Path(tempfile.mkdtemp(prefix=".site-", dir=site_dir.parent))
     try:

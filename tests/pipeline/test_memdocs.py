@@ -124,7 +124,7 @@ def test_the_packed_build_is_the_site_a_docs_folder_builds(project, tmp_path):
     try:
         log: list[str] = []
         assert build(project, tmp_path / "site", CONFIG, tmp_path / "unused-docs", log=log.append) == 0, log
-        assert not (tmp_path / "unused-docs").exists()
+        assert (tmp_path / "unused-docs").is_dir() and not any((tmp_path / "unused-docs").iterdir())
         prepare(project, tmp_path / "docs")
         passed, output = run_mkdocs(CONFIG, tmp_path / "docs", tmp_path / "from-folder")
         assert passed, output
