@@ -2,7 +2,7 @@
 
 At 10,000 entries, writing the generated docs folder (20,118 files) cost the full build 3-5 s of
 kernel time, and MkDocs then read every file back. ``python -m scripts build`` instead packs the
-pages (:func:`pack`, a ``marshal`` of ``{docs-relative path: bytes}``), feeds the pack to MkDocs
+pages (:func:`pack`, ``marshal`` records ``(docs-relative path, bytes)``), feeds the pack to MkDocs
 through a pipe (:class:`Handover`; a 257 MB file cost about 1 s of kernel time to write and remove),
 points MkDocs at an empty docs folder, and the MkDocs hook (``scripts/mkdocs_hook.py``, ``on_files``)
 turns the pack into MkDocs files (:func:`mkdocs_files`) exactly as MkDocs would have listed and read
@@ -35,20 +35,28 @@ def packable(pages) -> bool:
     return not any(posixpath.splitext(posixpath.basename(path))[0] == "README" for path in pages)
 
 
+def encoded(pages: dict[str, str]) -> list[tuple[str, bytes]]:
+    """``(docs-relative path, bytes)`` of each page: its text as UTF-8, the bytes ``write_tree`` would
+    write into the docs folder (a text UTF-8 cannot hold fails here, as it failed there)."""
+    return [(path, text.encode("utf-8")) for path, text in pages.items()]
+
+
 def pack(pages: dict[str, str]) -> bytes:
-    """The bytes of the pack of ``pages`` (``{docs-relative path: text}``): each text as UTF-8, the bytes
-    ``write_tree`` would write into the docs folder."""
-    return marshal.dumps({path: text.encode("utf-8") for path, text in pages.items()})
+    """The bytes of the pack of ``pages`` (``{docs-relative path: text}``): one ``marshal`` record
+    ``(path, bytes)`` per page (:func:`encoded`), then ``None``."""
+    return b"".join(map(marshal.dumps, encoded(pages))) + marshal.dumps(None)
 
 
 def unpack(source: str) -> dict[str, bytes]:
     """The pages of the pack (``{docs-relative path: bytes}``) read from ``source``: ``fd:<n>``, a pipe
     this process inherited (:class:`Handover`), or a file's path."""
     target = int(source[3:]) if source.startswith("fd:") else source
+    pages: dict[str, bytes] = {}
     with open(target, "rb") as handle:
-        pages = marshal.load(handle)
-    if not isinstance(pages, dict):
-        raise ValueError(f"{source}: not a pack of pages")
+        while (record := marshal.load(handle)) is not None:
+            if not (isinstance(record, tuple) and len(record) == 2 and isinstance(record[1], bytes)):
+                raise ValueError(f"{source}: not a pack of pages")
+            pages[record[0]] = record[1]
     return pages
 
 
@@ -59,7 +67,7 @@ class Handover:
     thread ends even when MkDocs stopped before reading everything; the folder is removed."""
 
     def __init__(self, pages: dict[str, str]):
-        self.data = pack(pages)
+        self.data = encoded(pages)  # here, not in the thread: a text UTF-8 cannot hold fails the build
 
     def __enter__(self) -> "Handover":
         self.folder = tempfile.mkdtemp(prefix="margin-notes-docs-")
@@ -72,14 +80,17 @@ class Handover:
     def __exit__(self, *exc) -> None:
         os.close(self._read)
         self._thread.join()
-        self.data = b""
+        self.data = []
         os.rmdir(self.folder)
 
 
-def _feed(fd: int, data: bytes) -> None:
+def _feed(fd: int, records: list[tuple[str, bytes]]) -> None:
+    """Write the pack's records one by one (no copy of the whole pack: 257 MB at 10,000 entries)."""
     try:
         with open(fd, "wb") as handle:
-            handle.write(data)
+            for record in records:
+                marshal.dump(record, handle)
+            marshal.dump(None, handle)
     except (BrokenPipeError, OSError):  # MkDocs ended without reading the whole pack: its output says why
         pass
 
