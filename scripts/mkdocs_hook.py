@@ -3,7 +3,7 @@
 * before a build, renders the content into the docs folder, unless ``python -m scripts build`` or
   ``serve`` (:mod:`scripts.preview_server`) already did (they set MARGIN_NOTES_PREPARED); under a plain
   ``mkdocs serve`` this re-runs on every change;
-* under ``python -m scripts build``, takes the pages from the one file the build packed them into
+* under ``python -m scripts build``, takes the pages from the pack the build feeds it through a pipe
   (MARGIN_NOTES_PAGES, :mod:`scripts.pipeline.memdocs`) instead of a docs folder of 20,000 files;
 * under ``mkdocs serve``, content problems do not stop the preview: every page shows them
   (:mod:`scripts.pipeline.preview`) until a save fixes them; the generated docs folder is not watched,

@@ -332,8 +332,8 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
 def run_mkdocs(config: Path, docs_dir: Path, out_dir: Path, pages: dict[str, str] | None = None) -> tuple[bool, str]:
     """``mkdocs build --strict`` of ``docs_dir`` into ``out_dir``; returns (passed, its output).
 
-    With ``pages`` (``{docs-relative path: text}``), MkDocs builds those pages instead, handed over in
-    one packed file and an empty docs folder (:mod:`.memdocs`); ``docs_dir`` is not read.
+    With ``pages`` (``{docs-relative path: text}``), MkDocs builds those pages instead, fed to it through
+    a pipe while it runs, with an empty docs folder (:mod:`.memdocs`); ``docs_dir`` is not read.
     """
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **{DOCS_ENV: str(docs_dir.resolve()), PREPARED_ENV: "1"})
     env.pop(PAGES_ENV, None)
