@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,9 +25,9 @@ from .docstamps import DocStamps
 from .errors import ContentError, Problem
 from .links import check_links, explain_mkdocs
 from .load import MAX_BYTES, display_path, load_bytes, load_file, resolved
-from .memdocs import PAGES_ENV, Handover, packable
-from .pages import collect_pages
-from .render import render
+from .memdocs import PAGES_ENV, Encoded, Handover, packable
+from .pages import PageTexts, collect_pages
+from .render import RenderedPages, render
 from .search import index_site
 from .validate import schema_set
 from .verify import verify
@@ -199,7 +200,8 @@ def check(layout: Layout, files=(), cache: ContentCache | None = None, stats=Non
         problems += verify(content.entries)
     if not problems:  # links need the pages, and pages need verified rules
         content.pages = collect_pages(content)
-        problems += check_links(content, {path: page.text for path, page in content.pages.items()})
+        # (pages hook, issue 14) each page's text is made only if the link check reads it
+        problems += check_links(content, PageTexts(content.pages))
     if files:
         wanted = {display_path(Path(f), layout.root) for f in files}
         problems = [p for p in problems if p.file in wanted]
@@ -210,83 +212,120 @@ def check(layout: Layout, files=(), cache: ContentCache | None = None, stats=Non
     return content, sorted(set(problems))
 
 
-def write_tree(pages: dict[str, str], folder: Path, changed_paths: list[str] | None = None,
+def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] | None = None,
                written: dict | None = None, stamps: "DocStamps | None" = None) -> int:
     """Make ``folder`` hold exactly ``pages``; write only changed files (keeps ``mkdocs serve`` calm).
 
     An unchanged file keeps its modification time, so MkDocs' dirty build skips it. Returns the number
     of files written or removed; their folder-relative paths are appended to ``changed_paths`` when given.
-    ``written`` (kept by the preview between runs) remembers each file's text and (size, modification
-    time, inode) as this function left it: a file with the same text and stamp is not read again.
-    ``stamps`` (:class:`~.docstamps.DocStamps`, kept on disk between runs) does the same across
-    processes for the pages whose text a key determines: same key and same stamp, the file is skipped.
+    ``pages`` may make each text when it is read (:class:`~.render.RenderedPages`): a page that a key
+    and a stamp show unchanged is never read. ``written`` (kept by the preview between runs) remembers
+    each file's key, or its text when it has none, and (size, modification time, inode) as this
+    function left it: a file with the same key (or text) and stamp is not read again. ``stamps``
+    (:class:`~.docstamps.DocStamps`, kept on disk between runs) does the same across processes for the
+    pages whose text a key determines: same key and same stamp, the file is skipped.
     """
     changed = 0
     base = os.fspath(folder)
     os.makedirs(base, exist_ok=True)
     plain = not base.endswith("/")  # then base + "/" + relative is os.path.join's result for a relative path
+    keys = stamps.keys if stamps is not None else {}
 
-    def remember(relative: str, text: str, handle) -> None:
-        """Note the stamp of a docs file that now holds ``text`` (for the next run's comparison)."""
-        if written is not None or stamps is not None:
-            stat = _stamp(os.fstat(handle.fileno()))
-            if written is not None:
-                written[relative] = (text, stat)
-            if stamps is not None:
-                stamps.seen(relative, stat)
-
-    for relative, text in pages.items():  # plain os calls: 20,000 files at 10,000 entries
+    for relative in pages:  # plain os calls: 20,000 files at 10,000 entries
         target = f"{base}/{relative}" if plain and not relative.startswith("/") else os.path.join(base, relative)
+        key = keys.get(relative)
+        token = ("key", key) if key is not None else None  # else the text itself, read below
         last = written.get(relative) if written is not None else None
-        if last is not None and last[0] == text:
-            try:
-                stat = os.stat(target)
-                if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == last[1]:
-                    continue
-            except OSError:
-                pass
+        if last is not None:
+            if token is None:
+                token = pages[relative]
+            if last[0] == token:
+                try:
+                    stat = os.stat(target)
+                    if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == last[1]:
+                        continue
+                except OSError:
+                    pass
         if stamps is not None and stamps.unchanged(relative, target):
+            if written is not None and token is not None:
+                written[relative] = (token, tuple(stamps.new[relative][1:]))
             continue
-        data = text.encode("utf-8")
-        try:
-            with open(target, "rb") as handle:
-                if os.fstat(handle.fileno()).st_size == len(data) and handle.read() == data:
-                    remember(relative, text, handle)
-                    continue
-        except OSError:
-            pass  # missing (or not a file: writing it reports why)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            remember(relative, text, handle)
+        if token is None and written is not None:
+            token = pages[relative]
+        data = pages.data(relative) if isinstance(pages, RenderedPages) else pages[relative].encode("utf-8")
+        wrote, stamp = _put(target, data)
+        if written is not None:
+            written[relative] = (token, stamp)
+        if stamps is not None:
+            stamps.seen(relative, stamp)
+        if not wrote:
+            continue
         changed += 1
         if changed_paths is not None:
             changed_paths.append(relative)
-    wanted = {os.path.normpath(relative) for relative in pages}
-    found = []  # (parts, relative, is a folder), deepest and last first as before
+    wanted = set(pages)
+    normal: set[str] | None = None  # every page's path as os.path.normpath writes it, made if needed
+    stale, folders = [], []
     for top, dirs, files in os.walk(base):
         inside = os.path.relpath(top, base)
-        for name, is_dir in [(name, True) for name in dirs] + [(name, False) for name in files]:
-            relative = name if inside == "." else f"{inside}/{name}"
-            found.append((tuple(relative.split("/")), relative, is_dir))
-    for _, relative, is_dir in sorted(found, reverse=True):
+        prefix = "" if inside == "." else inside + "/"
+        folders += [prefix + name for name in dirs]
+        for name in files:
+            relative = prefix + name
+            if relative not in wanted:
+                if normal is None:
+                    normal = {os.path.normpath(path) for path in pages}
+                if os.path.normpath(relative) not in normal:
+                    stale.append(relative)
+    for relative in sorted(stale, key=lambda path: tuple(path.split("/")), reverse=True):
         path = os.path.join(base, relative)
-        if not is_dir and os.path.normpath(relative) not in wanted and os.path.isfile(path):
+        if os.path.isfile(path):
             os.unlink(path)
             changed += 1
             if changed_paths is not None:
                 changed_paths.append(relative)
-        elif is_dir and os.path.isdir(path) and not os.listdir(path):
+    for relative in sorted(folders, key=lambda path: tuple(path.split("/")), reverse=True):  # deepest first
+        path = os.path.join(base, relative)
+        if os.path.isdir(path) and not os.path.islink(path) and not os.listdir(path):
             os.rmdir(path)
     return changed
+
+
+def _put(target: str, data: bytes) -> tuple[bool, tuple[int, int, int]]:
+    """Make the file ``target`` hold ``data``: (whether it was written, its stamp afterwards). A file
+    that holds them already is left as it is; one that differs is rewritten in place (cheaper than a
+    truncated file's new blocks: entries.json has 60 MB at 10,000 entries)."""
+    try:
+        handle = open(target, "r+b")
+    except OSError:
+        handle = None  # missing, read-only, or not a file: writing it reports why
+        try:
+            with open(target, "rb") as reader:
+                if os.fstat(reader.fileno()).st_size == len(data) and reader.read() == data:
+                    return False, _stamp(os.fstat(reader.fileno()))
+        except OSError:
+            pass
+    if handle is not None:
+        with handle:
+            if os.fstat(handle.fileno()).st_size == len(data) and handle.read() == data:
+                return False, _stamp(os.fstat(handle.fileno()))
+            handle.seek(0)
+            handle.write(data)
+            handle.truncate()
+            handle.flush()
+            return True, _stamp(os.fstat(handle.fileno()))
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with open(target, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        return True, _stamp(os.fstat(handle.fileno()))
 
 
 def _stamp(stat: os.stat_result) -> tuple[int, int, int]:
     return stat.st_size, stat.st_mtime_ns, stat.st_ino
 
 
-def prepare(layout: Layout, docs_dir: Path, assets: bool = True, log=None) -> dict[str, str]:
+def prepare(layout: Layout, docs_dir: Path, assets: bool = True, log=None) -> Mapping[str, str]:
     """Check the content and write the rendered docs; raise :class:`ContentError` on any problem.
 
     Warnings (problems that do not fail) go to ``log``, one per line, when it is given.
@@ -297,7 +336,7 @@ def prepare(layout: Layout, docs_dir: Path, assets: bool = True, log=None) -> di
 def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=None,
                     changed_paths: list[str] | None = None,
                     cache: ContentCache | None = None, written: dict | None = None,
-                    write: bool = True) -> tuple[Content, dict[str, str]]:
+                    write: bool = True) -> tuple[Content, Mapping[str, str]]:
     """:func:`prepare`, also returning the checked content (its ``pages`` name each page's source).
 
     The docs-relative paths of the files written or removed are appended to ``changed_paths`` when given.
@@ -306,24 +345,26 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
     With ``write`` False the docs folder is left alone (:func:`build` hands MkDocs the pages in memory).
     """
     cache = cache or open_cache(layout)
+    stamps = None
     try:
         content, problems = check(layout, cache=cache)
         for warning in content.warnings if log else ():
             log(str(warning))
-        files: dict[str, str] = {}
+        built: dict[str, str] = {}
         if assets and not problems:
             cached = os.environ.get(CACHE_ENV, "1") != "0"
-            files, problems = calculator_assets(layout.root if cached else None)
+            built, problems = calculator_assets(layout.root if cached else None)
         if problems:
             raise ContentError(problems)
         keys: dict[str, str] = {}
-        files.update(render(content, keys))
+        files = render(content, keys).with_files(built)
+        if write:
+            stamps = DocStamps(layout.root, docs_dir, cache.key, keys) if cache.enabled else None
+            write_tree(files, docs_dir, changed_paths, written, stamps)  # makes the texts of changed pages
+        else:  # every page's bytes, made before the cache is saved (it keeps the texts made meanwhile)
+            files = Encoded(files)
     finally:
-        cache.save()
-    if not write:
-        return content, files
-    stamps = DocStamps(layout.root, docs_dir, cache.key, keys) if cache.enabled else None
-    write_tree(files, docs_dir, changed_paths, written, stamps)
+        cache.save()  # after the writing: the texts made meanwhile are kept
     if stamps is not None:
         stamps.save()
     return content, files

@@ -19,8 +19,8 @@ from importlib import metadata
 from pathlib import Path
 
 from .cachefile import write_atomically
-from .load import CachedDocument, Document
-from .shardfile import TextRecord, parse_shard, shard_bytes
+from .load import CachedDocument, Document, load_bytes
+from .shardfile import MISSING, DocsBlock, TextRecord, parse_shard, read_header, shard_bytes
 from .statindex import StatIndex
 
 CACHE_DIR = ".cache"
@@ -58,13 +58,61 @@ def schema_digest(schema_dir: Path) -> str:
     return digest.hexdigest()
 
 
-class UnreadDocument(CachedDocument):
+class _KeptData:
+    """``KeptDocument.data``: decoded on first use, then kept in the document's own attributes, which
+    Python looks up before this (non-data) descriptor, so later reads cost an attribute read."""
+
+    def __get__(self, doc, owner=None):
+        if doc is None:
+            return self
+        value = doc._record.get("data")
+        if type(value) is DocsBlock:
+            value = value.value_for(doc.file)
+            if value is MISSING:
+                value = load_bytes(doc._bytes(), doc.file)[0].data
+            doc._record["data"] = value
+        doc.__dict__["data"] = value
+        return value
+
+
+class KeptDocument(CachedDocument):
+    """A document from the content cache whose data is decoded from its shard the first time a stage
+    reads it (a check that needs only the entries' index never does: :mod:`.entryindex`). The data is
+    decoded into the cache's record itself, so the record and the document keep holding one object.
+    A record whose bytes are not JSON (a damaged shard) gives the data of the file's bytes instead,
+    which the cache matched by hash."""
+
+    def __init__(self, file: str, record: dict, source: bytes, path: Path | None = None):
+        self.file = file
+        self._record = record
+        self._source = source
+        self._path = path
+        self._maps = None
+
+    data = _KeptData()
+
+    def holds(self, record: dict) -> bool:
+        """Whether this document's data is the one of the cache's ``record`` (the same object, decoded or not)."""
+        if "data" in self.__dict__:  # read (or set) already
+            return self.__dict__["data"] is record.get("data")
+        return self._record is record or self._record.get("data") is record.get("data")
+
+    def _bytes(self) -> bytes:
+        if not self._source and self._path is not None:
+            try:
+                with open(self._path, "rb") as handle:
+                    self._source = handle.read()
+            except OSError:
+                self._source = b""
+        return self._source
+
+
+class UnreadDocument(KeptDocument):
     """A cached document whose file was not read (its stat matched the stat index): the bytes are
     read the first time a message needs a line."""
 
-    def __init__(self, file: str, data, path: Path):
-        super().__init__(file, data, b"")
-        self._path = path
+    def __init__(self, file: str, record: dict, path: Path):
+        super().__init__(file, record, b"", path)
 
     def _line_maps(self) -> tuple[dict, dict]:
         if self._maps is None:
@@ -74,6 +122,41 @@ class UnreadDocument(CachedDocument):
             except OSError:
                 self._source = b""
         return super()._line_maps()
+
+
+def _valid_facts(record) -> bool:
+    """:func:`.facts.valid_facts` for a record decoded from JSON (whose values are never subclasses of
+    ``str``, ``int`` or ``list``), without building a generator per path: it runs for every cached
+    document of a run."""
+    if type(record) is not dict or record.get("kind") not in _FACT_KINDS:
+        return False
+    for key in ("markdown", "todo", "calc"):
+        paths = record.get(key)
+        if type(paths) is not list:
+            return False
+        for path in paths:
+            if type(path) is not list:
+                return False
+            for part in path:
+                if type(part) is not str and type(part) is not int:
+                    return False
+    return True
+
+
+_FACT_KINDS = ("entry", "glossary", "site")  # facts.KINDS (a test keeps them in step)
+
+
+def _valid_index(value) -> bool:
+    """:func:`.entryindex.valid_index` (imported on first use: entryindex imports this module)."""
+    from .entryindex import valid_index
+
+    globals()["_valid_index"] = valid_index
+    return valid_index(value)
+
+
+def _holds(doc: Document, record: dict) -> bool:
+    """Whether ``doc`` holds the data of the cache's ``record`` (without decoding it)."""
+    return doc.holds(record) if isinstance(doc, KeptDocument) else doc.data is record.get("data")
 
 
 def _json_safe(value) -> bool:
@@ -89,8 +172,10 @@ def _json_safe(value) -> bool:
 # verdict, keyed by the rule and the code version, which covers the model and the venue profiles) and
 # "pages" (an entry page's Markdown, keyed by every value the page shows), "abbr" (the glossary
 # definitions a page needs, keyed by the page's text and the glossary), "checks" (an entry's findings of
-# the per-entry cross-checks, keyed by its file, its hash, today and the market: crosscheck.run_check).
-SECTIONS = ("rules", "pages", "abbr", "checks")
+# the per-entry cross-checks, keyed by its file, its hash, today and the market: crosscheck.run_check),
+# "links" (the link and image addresses of an entry's Markdown fields, keyed by its file and hash:
+# links.check_links).
+SECTIONS = ("rules", "pages", "abbr", "checks", "links")
 _CURRENT: list = [None]
 
 
@@ -106,9 +191,18 @@ def digest_of(*parts) -> str:
         "utf-8", "surrogatepass")).hexdigest()
 
 
+@lru_cache(maxsize=65536)
 def doc_shard(file: str) -> str:
     """The shard (two hex digits) that holds the record of the file shown as ``file``."""
     return hashlib.sha256(file.encode("utf-8", "surrogatepass")).hexdigest()[:2]
+
+
+def entry_key(file: str, *parts: str) -> str:
+    """The key of a record of the entry shown as ``file`` (digest of ``parts`` and ``file``), in the
+    entry's own shard (:func:`doc_shard`): one changed entry rewrites one shard for its document, its
+    kept findings and its links, not three."""
+    digest = hashlib.sha256("\0".join(parts + (file,)).encode("utf-8", "surrogatepass")).hexdigest()
+    return doc_shard(file) + digest[2:]
 
 
 def _valid_shard(raw, key: str) -> bool:
@@ -154,7 +248,7 @@ class ContentCache:
         if stamp is None or self.stamps.get(file) != stamp:
             return None
         doc, record = self.objects.get(file), self.docs.get(file)
-        if doc is None or record is None or doc.data is not record.get("data"):
+        if doc is None or record is None or not _holds(doc, record):
             return None
         self.used[file] = record
         return doc
@@ -198,7 +292,7 @@ class ContentCache:
         for path in paths:
             shard = path.stem
             try:
-                raw = parse_shard(path.read_bytes())
+                raw = parse_shard(*read_header(path))
             except (OSError, ValueError):
                 raw = None
             if len(shard) != 2 or not _valid_shard(raw, self.key):
@@ -222,6 +316,24 @@ class ContentCache:
             self.records_used[section][key] = value
         return value
 
+    def touch(self, section: str, key: str) -> None:
+        """Keep the record under ``key`` in ``section`` for the next run without reading it (hook of the
+        page stages, issue 14: a page whose docs file is unchanged is not read, yet its text stays)."""
+        value = self.records[section].get(key) if self.enabled else None
+        if value is not None:
+            self.records_used[section][key] = value
+
+    def raw(self, section: str, key: str) -> bytes | None:
+        """The UTF-8 bytes of the text record under ``key`` in ``section`` (kept for the next run), or
+        None; not decoded (hook of the page stages, issue 14: entries.json joins 10,000 twins' bytes)."""
+        value = self.records[section].get(key) if self.enabled else None
+        if value is None:
+            return None
+        self.records_used[section][key] = value
+        if type(value) is TextRecord:
+            return value.raw()
+        return value.encode("utf-8", "surrogatepass") if isinstance(value, str) else None
+
     def keep(self, section: str, key: str, value) -> None:
         """Keep ``value`` (JSON) under ``key`` in ``section``."""
         if self.enabled and value is not None:
@@ -238,20 +350,19 @@ class ContentCache:
         the document then reads its file at ``path`` only if a message needs a line. A ``digest`` given
         with ``data`` is its SHA-256 (the stat index hashed the bytes it read; not hashed twice).
         """
-        from .facts import valid_facts  # Markdown's safety gate: not needed to replay a validation
-
         digest = hashlib.sha256(data).hexdigest() if data is not None and digest is None else digest
         entry = self.docs.get(file) if self.enabled else None
         try:
             if entry and entry["sha256"] == digest and "data" in entry:
                 self.used[file] = entry
                 kept = self.objects.get(file)
-                if kept is not None and kept.__dict__.get("sha256") == digest and kept.data is entry["data"]:
+                if kept is not None and kept.__dict__.get("sha256") == digest and _holds(kept, entry):
                     return digest, kept  # in memory since the last run (the preview): the same object
-                doc = CachedDocument(file, entry["data"], data) if data is not None \
-                    else UnreadDocument(file, entry["data"], path)
-                if valid_facts(entry.get("facts")):
+                doc = KeptDocument(file, entry, data) if data is not None else UnreadDocument(file, entry, path)
+                if _valid_facts(entry.get("facts")):
                     doc.facts = entry["facts"]
+                if "index" in entry and (entry["index"] is None or _valid_index(entry["index"])):
+                    doc.index = entry["index"]
                 self.objects[file] = doc
                 return digest, doc
         except (KeyError, TypeError, ValueError):
@@ -260,9 +371,12 @@ class ContentCache:
 
     def store(self, digest: str, doc: Document) -> None:
         """Keep a document that loaded and passed its schema."""
+        from .entryindex import index_of
+
         if not self.enabled or not (doc.__dict__.get("json_safe") or _json_safe(doc.data)):
             return
-        self.used[doc.file] = {"sha256": digest, "data": doc.data}  # lines: rebuilt when needed
+        # lines: rebuilt when needed; the index: what checks across entries read (entryindex.py)
+        self.used[doc.file] = {"sha256": digest, "data": doc.data, "index": index_of(doc)}
         self.objects[doc.file] = doc
         self.dirty.add(doc_shard(doc.file))
 
@@ -283,7 +397,8 @@ class ContentCache:
             return
         for file, record in list(self.used.items()):
             facts = self.objects[file].__dict__.get("facts") if file in self.objects else None
-            if facts is not None and record.get("facts") != facts:
+            kept = record.get("facts")
+            if facts is not None and kept is not facts and kept != facts:
                 self.used[file] = {**record, "facts": facts}
                 self.dirty.add(doc_shard(file))
         self.dirty.update(key[:2] for key in verdicts if key not in self.markdown)

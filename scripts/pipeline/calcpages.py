@@ -13,6 +13,7 @@ The fences themselves are checked before MkDocs runs by ``crosscheck.check_calcu
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Iterable
 
 from scripts import calcfence, calcform
@@ -238,17 +239,44 @@ def index_page(specs: list[dict]) -> str:
 
 
 def calculator_pages(site: Site) -> Iterable[Page]:
-    """The calculators index, one page per calculator and one embed page per calculator."""
-    from calculators.examples import by_calculator
+    """The calculators index, one page per calculator and one embed page per calculator.
 
+    With the content cache on, a calculator page is known by a key (the entries that embed it, by id
+    and title, and its market reference; the code version covers the rest, the published examples
+    too) and made only when read: a run whose calculator pages are all unchanged does not load the
+    examples (issue 14)."""
+    from .cache import current, digest_of
     from .pages import Page
 
+    cache = current()
     specs = list(calcfence.specs().values())
     users = embedding_entries(site)
-    examples = by_calculator()
+    loaded: list[dict] = []
+
+    def examples() -> dict:
+        if not loaded:
+            from calculators.examples import by_calculator
+
+            loaded.append(by_calculator())
+        return loaded[0]
+
     yield Page("calculators/index.md", index_page(specs), "calculators/catalogue.py")
     for spec in specs:
-        page = calculator_page(spec, users.get(spec["id"], []), market_price(site, spec["id"]),
-                               examples.get(spec["id"], []))
-        yield Page(f"calculators/{spec['id']}.md", page, "calculators/catalogue.py")
+        embedding, market_ref = users.get(spec["id"], []), market_price(site, spec["id"])
+        key = digest_of("calculator-page", spec["id"], [[entry["id"], entry["title"]] for entry in embedding],
+                        market_ref) if cache else None
+        if cache:
+            cache.touch("pages", key)
+        yield Page(f"calculators/{spec['id']}.md", None, "calculators/catalogue.py", False, key,
+                   partial(_calculator_text, spec, embedding, market_ref, examples, cache, key))
         yield Page(f"embed/{spec['id']}.md", embed_page(spec), "calculators/catalogue.py")
+
+
+def _calculator_text(spec: dict, embedding: list[dict], market_ref, examples, cache, key: str | None) -> str:
+    """A calculator page's text: from ``cache`` under ``key`` when held there, else made (and kept)."""
+    text = cache.record("pages", key) if cache else None
+    if not isinstance(text, str):
+        text = calculator_page(spec, embedding, market_ref, examples().get(spec["id"], []))
+        if cache:
+            cache.keep("pages", key, text)
+    return text

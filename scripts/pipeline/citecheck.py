@@ -62,12 +62,36 @@ def all_findings(content: Content, today: datetime.date | None = None,
     if _LAST and _LAST[0] is content and _LAST[1] == key:
         return _LAST[2]
     docs = [(doc, entry_sources(doc.data)) for doc in content.entries if isinstance(doc.data, dict)]
+    _LAST[:] = [content, key, _findings(docs, today) + _venue_findings(today, venues)]
+    return _LAST[2]
+
+
+def _venue_findings(today: datetime.date, venues: list[Path] | None) -> list[tuple[bool, Problem]]:
+    """The findings of the venue profiles (``venues``, or every profile the model knows). The profiles
+    are code (the content cache's key covers them), so with a cache their findings are kept under
+    today's date, and neither the profiles nor the model that lists them are loaded again."""
+    from .cache import current, digest_of
+
+    cache = current() if venues is None else None
+    key = digest_of("venue-citations", today.isoformat()) if cache else None
+    rows = cache.record("checks", key) if key else None
+    if isinstance(rows, list):
+        try:
+            found = [(warning, Problem(*problem)) for warning, problem in rows]
+            if all(type(w) is bool and type(p.line) is int and all(isinstance(v, str) for v in (p.file, p.path, p.message))
+                   for w, p in found):
+                return found
+        except (TypeError, ValueError):
+            pass
+    docs = []
     for path in venue_files() if venues is None else venues:
         if path.is_file():
             doc, _ = load_file(path, ROOT)  # the venue loader reports malformed files
             docs.append((doc, _venue_sources(doc)))
-    _LAST[:] = [content, key, _findings(docs, today)]
-    return _LAST[2]
+    found = _findings(docs, today)
+    if key:
+        cache.keep("checks", key, [[w, [p.file, p.line, p.path, p.message]] for w, p in found])
+    return found
 
 
 def check_citations(content: Content, today: datetime.date | None = None,

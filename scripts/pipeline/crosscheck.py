@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime
 import difflib
 import hashlib
+import operator
 import re
 from functools import lru_cache
 
 from .citecheck import check_citations, citation_warnings
 from .content import Content
 from .drafts import check_placeholders
+from .entryindex import index_of, text, texts
 from .errors import Problem, json_path
 from .facts import markdown_strings
 from .glossary import check_glossary
@@ -50,10 +52,29 @@ def _ids(items) -> list:
     return [item.get("id") for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)]
 
 
+def _indexed(content: Content) -> list[tuple]:
+    """``(document, index, id or None)`` of every entry whose data is a mapping (:mod:`.entryindex`:
+    the facts checks across entries read, kept with an unchanged entry so its data is not decoded);
+    made once per content."""
+    memo, entries = _INDEXED, content.entries
+    if memo and memo[0] is content and len(memo[1]) == len(entries) and all(map(operator.is_, memo[1], entries)):
+        return memo[2]
+    out = []
+    for doc in entries:
+        index = index_of(doc)
+        if index is not None:
+            out.append((doc, index, text(index, "id")))
+    memo[:] = [content, list(entries), out]
+    return out
+
+
+_INDEXED: list = []  # [content, its entries then, _indexed(content)]
+
+
 def check_ids(content: Content) -> list[Problem]:
     """The id equals the file name, and no two entries share an id (a copy that kept it is told so)."""
     problems = []
-    docs = [(doc, data["id"]) for doc, data in _entries(content) if isinstance(data.get("id"), str)]
+    docs = [(doc, entry_id) for doc, _, entry_id in _indexed(content) if entry_id is not None]
     stems = {_stem(doc.file): doc for doc, _ in docs}
     # an id belongs to the file named after it; otherwise to the first file that uses it
     owner = {entry_id: doc for doc, entry_id in docs if _stem(doc.file) == entry_id}
@@ -76,31 +97,31 @@ def check_ids(content: Content) -> list[Problem]:
 def check_related(content: Content) -> list[Problem]:
     """Related ids name existing, published entries other than the entry itself."""
     problems = []
-    known = {data.get("id"): data for _, data in _entries(content) if isinstance(data.get("id"), str)}
+    known = {entry_id: index for _, index, entry_id in _indexed(content) if entry_id is not None}
     broken = _broken_stems(content)  # their own problems are reported; do not blame the entries that link them
-    for doc, data in _entries(content):
-        related = data.get("related")
-        if not isinstance(related, list):
+    for doc, index, entry_id in _indexed(content):
+        related = texts(index, "related")
+        if related is None:
             continue
-        for index, other in enumerate(related):
-            if not isinstance(other, str):
+        for position, other in enumerate(related):
+            if other is None:
                 continue
-            where = ("related", index)
-            if other == data.get("id"):
+            where = ("related", position)
+            if other == entry_id:
                 problems.append(doc.problem(where, "an entry cannot be related to itself"))
             elif other in broken and other not in known:
                 continue
             elif other not in known:
                 problems.append(doc.problem(where, f"no entry has the id {other!r}{_suggest(other, known)}"))
-            elif known[other].get("draft") and not data.get("draft"):
+            elif known[other]["draft"] and not index["draft"]:
                 problems.append(doc.problem(where, f"entry {other!r} is a draft and is not published"))
     return problems
 
 
 def _broken_stems(content: Content) -> set[str]:
     """File names (without .yaml) of entries that did not load or have no usable id."""
-    return {_stem(doc.file) for doc in content.entries
-            if not isinstance(doc.data, dict) or not isinstance(doc.data.get("id"), str)}
+    with_id = {id(doc) for doc, _, entry_id in _indexed(content) if entry_id is not None}
+    return {_stem(doc.file) for doc in content.entries if id(doc) not in with_id}
 
 
 def _side_file_broken(doc: Document | None) -> bool:
@@ -181,11 +202,9 @@ def check_claims(content: Content) -> list[Problem]:
 def check_rule_ids(content: Content) -> list[Problem]:
     """Rule ids are unique across the site (a rule's page anchor and its test are named by its id)."""
     problems, owner = [], {}
-    for doc, data in _entries(content):
-        rules = data.get("rules") if isinstance(data.get("rules"), list) else []
-        for index, rule in enumerate(rules):
-            rule_id = rule.get("id") if isinstance(rule, dict) else None
-            if not isinstance(rule_id, str):
+    for doc, facts, _ in _indexed(content):
+        for index, rule_id in enumerate(texts(facts, "rules") or []):
+            if rule_id is None:
                 continue
             if rule_id not in owner:
                 owner[rule_id] = doc
@@ -204,9 +223,9 @@ def check_categories(content: Content) -> list[Problem]:
     problems += _duplicates(content.categories, content.category_list(), "category")
     if _side_file_broken(content.categories):
         return problems  # categories.yaml's own problem is reported; entries are not to blame
-    for doc, data in _entries(content):
-        category = data.get("category")
-        if isinstance(category, str) and category not in categories:
+    for doc, index, _ in _indexed(content):
+        category = text(index, "category")
+        if category is not None and category not in categories:
             problems.append(doc.problem(("category",), f"unknown category {category!r}{_suggest(category, categories)}"
                                         f" (categories are listed in content/categories.yaml)"))
     return problems
@@ -219,10 +238,9 @@ def check_terms(content: Content) -> list[Problem]:
     problems += _duplicates(content.glossary, content.glossary_list(), "term")
     if _side_file_broken(content.glossary):
         return problems  # glossary.yaml's own problem is reported; entries are not to blame
-    for doc, data in _entries(content):
-        listed = data.get("terms")
-        for index, term in enumerate(listed if isinstance(listed, list) else []):
-            if isinstance(term, str) and term not in terms:
+    for doc, facts, _ in _indexed(content):
+        for index, term in enumerate(texts(facts, "terms") or []):
+            if term is not None and term not in terms:
                 problems.append(doc.problem(("terms", index), f"the glossary has no term {term!r}{_suggest(term, terms)}"))
     for index, item in enumerate(content.glossary_list()):
         see_also = item.get("see_also")
@@ -265,10 +283,7 @@ def check_safety(content: Content) -> list[Problem]:
     for doc, path, text in markdown_fields(content):
         for message in markdown_problems(text):
             problems.append(doc.problem(path, message))
-    for spec_id, spec in _catalogue().items():
-        for key in ("formula", "conventions"):
-            for message in markdown_problems(spec.get(key) or ""):
-                problems.append(Problem("calculators/catalogue.py", 1, json_path((spec_id, key)), message))
+    problems += _catalogue_problems()
     for _, file, doc, body, line, found in hand_written_pages(content):
         problems += found
         data = doc.data if isinstance(doc.data, dict) else {}
@@ -283,6 +298,31 @@ def check_safety(content: Content) -> list[Problem]:
         for message in markdown_problems(body):
             problems.append(Problem(file, line, "$", message))
     return problems
+
+
+def _catalogue_problems() -> list[Problem]:
+    """The safety problems of the calculator catalogue's Markdown. The catalogue is code, so with a
+    content cache (keyed by the code version) they are kept there and the catalogue is not imported."""
+    from .cache import current
+
+    cache = current()
+    kept = cache.record("checks", CATALOGUE_KEY) if cache else None
+    if isinstance(kept, list) and all(isinstance(row, list) and len(row) == 2 and all(isinstance(v, str) for v in row)
+                                      for row in kept):
+        return [Problem("calculators/catalogue.py", 1, path, message) for path, message in kept]
+    problems = []
+    for spec_id, spec in _catalogue().items():
+        for key in ("formula", "conventions"):
+            for message in markdown_problems(spec.get(key) or ""):
+                problems.append(Problem("calculators/catalogue.py", 1, json_path((spec_id, key)), message))
+    if cache:
+        cache.keep("checks", CATALOGUE_KEY, [[p.path, p.message] for p in problems])
+    return problems
+
+
+# The record of the catalogue's findings in the cache's "checks" section (a fixed key: the cache's own
+# key holds the code version, which covers the catalogue).
+CATALOGUE_KEY = hashlib.sha256(b"catalogue-safety").hexdigest()
 
 
 def _catalogue() -> dict:
@@ -366,7 +406,7 @@ class _EntryFindings:
     _last: list = []  # [content, cache, instance]: crosscheck and warnings share one
 
     def __init__(self, content: Content, cache):
-        from .cache import digest_of
+        from .cache import digest_of, entry_key
         from .citecheck import today_utc
 
         self.content, self.cache = content, cache
@@ -377,10 +417,10 @@ class _EntryFindings:
         for doc in content.entries:
             sha = doc.__dict__.get("sha256")
             if isinstance(sha, str):
-                key = self.keys[id(doc)] = hashlib.sha256(
-                    f"{context}\0{sha}\0{doc.file}".encode("utf-8", "surrogatepass")).hexdigest()
+                key = self.keys[id(doc)] = entry_key(doc.file, context, sha)
                 record = cache.record("checks", key)
                 self.records[key] = dict(record) if isinstance(record, dict) else {}
+        self._clean: set[int] | None = None
 
     @classmethod
     def of(cls, content: Content, cache) -> "_EntryFindings":
@@ -390,13 +430,23 @@ class _EntryFindings:
             last[:] = [content, cache, cls(content, cache)]
         return last[2]
 
+    def clean(self) -> set[int]:
+        """``id`` of the entries whose every per-entry check is kept with no finding (nearly all of
+        them): each check skips them outright. Found at the first check, from the records as kept."""
+        if self._clean is None:
+            names = [check.__name__ for check in PER_ENTRY]
+            self._clean = {id(doc) for doc in self.content.entries
+                           if (record := self.records.get(self.keys.get(id(doc)))) is not None
+                           and all(record.get(name) == [] for name in names)}
+        return self._clean
+
     def _kept(self, doc, name: str) -> list[Problem] | None:
         key = self.keys.get(id(doc))
         rows = self.records[key].get(name) if key is not None else None
+        if rows == []:  # most entries: nothing found
+            return rows
         if not isinstance(rows, list):
             return None
-        if not rows:
-            return []
         try:
             problems = [Problem(doc.file, line, path, message) for line, path, message in rows]
         except (TypeError, ValueError):
@@ -408,8 +458,10 @@ class _EntryFindings:
     def run(self, check) -> list[Problem]:
         """The problems of ``check`` (see :func:`run_check`)."""
         name = check.__name__
-        kept = {id(doc): self._kept(doc, name) for doc in self.content.entries}
-        todo = [doc for doc in self.content.entries if kept[id(doc)] is None]
+        clean = self.clean()
+        entries = [doc for doc in self.content.entries if id(doc) not in clean]  # clean ones add nothing
+        kept = {id(doc): self._kept(doc, name) for doc in entries}
+        todo = [doc for doc in entries if kept[id(doc)] is None]
         self.checked[name] = len(todo)
         part = Content(self.content.layout, entries=todo, categories=self.content.categories,
                        glossary=self.content.glossary, site=self.content.site, market=self.content.market)
@@ -422,7 +474,7 @@ class _EntryFindings:
         if any(problem.file in self._files() for problem in others):
             return check(self.content)  # a finding on an entry it was not run on: not per entry after all
         out = []
-        for doc in self.content.entries:
+        for doc in entries:
             problems = kept[id(doc)]
             if problems is None:
                 problems = by_file[doc.file]

@@ -243,8 +243,9 @@ def check_glossary(content: Content) -> list[Problem]:
 
     doc = content.glossary
     problems: list[Problem] = []
-    entries = {data["id"] for data in (d.data for d in content.entries)
-               if isinstance(data, dict) and isinstance(data.get("id"), str)}
+    from .entryindex import entry_ids  # hook (owner: checks): the ids from each entry's kept index, not its data
+
+    entries = entry_ids(content.entries)
     owner: dict[str, str] = {}
     clashes: set[tuple[str, str]] = set()
     for index, item in enumerate(content.glossary_list()):

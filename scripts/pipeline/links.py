@@ -17,7 +17,9 @@ from urllib.parse import unquote, urlsplit
 
 from markdown.extensions.toc import slugify, unique
 
+from .cache import current, entry_key
 from .content import Content, iter_strings
+from .entryindex import index_of
 from .errors import Problem, json_path
 from .handpages import hand_written_pages
 from .facts import markdown_strings
@@ -45,30 +47,28 @@ def anchors(markdown_text: str) -> set[str]:
     return found
 
 
-def field_pages(content: Content):
-    """Every Markdown field that can hold a link, with the page it appears on: ``(document, path, text,
-    page)`` (a field without ``[`` ``]`` ``<`` ``&`` ``{`` makes none: scripts/pipeline/facts.py)."""
-    for doc in content.entries:
-        data = doc.data if isinstance(doc.data, dict) else {}
-        page = f"entries/{data.get('id')}.md"
-        for path, text in markdown_strings(doc, "entry") if isinstance(doc.data, dict) else ():
-            yield doc, path, text, page
-    for kind, doc, page in (("glossary", content.glossary, "glossary.md"), ("site", content.site, None)):
-        for path, text in markdown_strings(doc, kind) if doc else ():
-            where = page or ("index.md" if path == ("home_intro",) else "entries/index.md")
-            yield doc, path, text, where
-
-
 class LinkChecker:
     """Resolves links from a page against the rendered pages ``{path: Markdown text}``."""
 
     def __init__(self, pages: dict[str, str]):
         self.pages = pages
         self._anchors = lru_cache(maxsize=None)(lambda path: anchors(self.pages[path]))
+        self._seen: dict[tuple, str | None] = {}
 
     def problem(self, href: str, page: str, image: bool = False) -> str | None:
-        """Why ``href`` (a link or image address on ``page``) does not resolve, or None when it does."""
+        """Why ``href`` (a link or image address on ``page``) does not resolve, or None when it does.
+
+        An address with a path gives the same answer from every page of one folder (thousands of
+        entries link ``../glossary.md#...``): each is resolved once per folder."""
         parts = urlsplit(href)
+        key = (href, posixpath.dirname(page) if parts.path else page, image)
+        try:
+            return self._seen[key]
+        except KeyError:
+            found = self._seen[key] = self._problem(parts, href, page, image)
+            return found
+
+    def _problem(self, parts, href: str, page: str, image: bool) -> str | None:
         if parts.scheme or parts.netloc:
             if image:
                 return f"image {href!r} is not a file of the site; put images on the site and link them relatively"
@@ -89,18 +89,71 @@ def check_links(content: Content, pages: dict[str, str]) -> list[Problem]:
     """Every link and image of every Markdown field and hand-written page, checked against ``pages``."""
     checker = LinkChecker(pages)
     problems = []
-    fields = list(field_pages(content))  # (document, path, text, page); a line is looked up for a problem only
+    cache = current()
+    links = []  # (document or Problem, path or None, address, image, page)
+    for doc in content.entries:
+        links += _entry_links(doc, cache)
+    fields = []  # (document, path, text, page): a line is looked up for a problem only
+    for kind, doc, page in (("glossary", content.glossary, "glossary.md"), ("site", content.site, None)):
+        for path, text in markdown_strings(doc, kind) if doc else ():
+            fields.append((doc, path, text, page or ("index.md" if path == ("home_intro",) else "entries/index.md")))
     pages_dir = content.layout.pages
     for path, file, _, body, line, _ in hand_written_pages(content):
         fields.append((Problem(file, line, "$", ""), None, body, path.relative_to(pages_dir).as_posix()))
     for doc, path, text, page in fields:
-        result = check_markdown(text)
-        for href, image in [(href, False) for href in result.links] + [(src, True) for src in result.images]:
-            message = checker.problem(href, page, image=image)
-            if message:
-                where = doc if path is None else doc.problem(path, "")
-                problems.append(Problem(where.file, where.line, where.path, message))
+        links += [(doc, path, href, image, page) for href, image in _addresses(text)]
+    for doc, path, href, image, page in links:
+        message = checker.problem(href, page, image=image)
+        if message:
+            where = doc if path is None else doc.problem(path, "")
+            problems.append(Problem(where.file, where.line, where.path, message))
     return problems
+
+
+def _addresses(text: str) -> list[tuple[str, bool]]:
+    """``(address, is an image)`` of every link, then every image, of a Markdown text."""
+    result = check_markdown(text)
+    return [(href, False) for href in result.links] + [(src, True) for src in result.images]
+
+
+def _entry_links(doc, cache) -> list[tuple]:
+    """The links of an entry's Markdown fields as :func:`check_links` walks them: ``(document, path,
+    address, image, page)``. With a content cache they are kept per entry (section "links", under its
+    file's name and hash, which decide every field and the page's path), so an unchanged entry's fields
+    are not walked again; only resolving them (against this run's pages) is."""
+    sha = doc.__dict__.get("sha256")
+    key = entry_key(doc.file, "entry-links", sha) \
+        if cache is not None and isinstance(sha, str) and index_of(doc) is not None else None
+    rows = cache.record("links", key) if key else None
+    if type(rows) is dict and type(rows.get("page")) is str and type(rows.get("links")) is list:
+        out = _kept_links(doc, rows["page"], rows["links"])
+        if out is not None:
+            return out
+    if not isinstance(doc.data, dict):
+        return []
+    page = f"entries/{doc.data.get('id')}.md"
+    out = [(doc, path, href, image, page) for path, text in markdown_strings(doc, "entry")
+           for href, image in _addresses(text)]
+    if key:
+        cache.keep("links", key, {"page": page, "links": [[list(path), href, image] for _, path, href, image, _ in out]})
+    return out
+
+
+def _kept_links(doc, page: str, rows: list) -> list[tuple] | None:
+    """The links kept for ``doc`` (``[[path, address, image], ...]`` as JSON gave them back), or None
+    when a row is malformed (a damaged cache: the fields are walked again)."""
+    out = []
+    for row in rows:
+        if type(row) is not list or len(row) != 3:
+            return None
+        path, href, image = row
+        if type(path) is not list or type(href) is not str or type(image) is not bool:
+            return None
+        for part in path:
+            if type(part) is not str and type(part) is not int:
+                return None
+        out.append((doc, tuple(path), href, image, page))
+    return out
 
 
 _MKDOCS_DOC = re.compile(r"Doc file '([^']+)' contains a link '([^']+)'")

@@ -25,6 +25,7 @@ import os
 import posixpath
 import tempfile
 import threading
+from collections.abc import Mapping
 
 PAGES_ENV = "MARGIN_NOTES_PAGES"  # the pack's path, set by build.run_mkdocs for the hook
 _FIRST = ("index", "README")
@@ -35,13 +36,41 @@ def packable(pages) -> bool:
     return not any(posixpath.splitext(posixpath.basename(path))[0] == "README" for path in pages)
 
 
-def encoded(pages: dict[str, str]) -> list[tuple[str, bytes]]:
-    """``(docs-relative path, bytes)`` of each page: its text as UTF-8, the bytes ``write_tree`` would
-    write into the docs folder (a text UTF-8 cannot hold fails here, as it failed there)."""
-    return [(path, text.encode("utf-8")) for path, text in pages.items()]
+def encoded(pages: Mapping[str, str]) -> list[tuple[str, bytes]]:
+    """``(docs-relative path, bytes)`` of each page: the bytes ``write_tree`` would write into the docs
+    folder (``pages.data(path)`` when the pages give them, else the text as UTF-8; a text UTF-8 cannot
+    hold fails here, as it failed there)."""
+    if isinstance(pages, Encoded):
+        return pages.records
+    data = getattr(pages, "data", None)
+    if callable(data):
+        return [(path, data(path)) for path in pages]
+    return [(path, pages[path].encode("utf-8")) for path in pages]
 
 
-def pack(pages: dict[str, str]) -> bytes:
+class Encoded(Mapping):
+    """Pages held as the bytes of their files, made at once (``build`` makes them before the content
+    cache is saved, which keeps the texts made meanwhile); read as ``{path: text}`` they decode."""
+
+    def __init__(self, pages: Mapping[str, str]):
+        self.records = encoded(pages)
+        self._index = dict(self.records)
+
+    def __getitem__(self, path: str) -> str:
+        return self._index[path].decode("utf-8")
+
+    def __iter__(self):
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def data(self, path: str) -> bytes:
+        """The bytes of the file of ``path``."""
+        return self._index[path]
+
+
+def pack(pages: Mapping[str, str]) -> bytes:
     """The bytes of the pack of ``pages`` (``{docs-relative path: text}``): one ``marshal`` record
     ``(path, bytes)`` per page (:func:`encoded`), then ``None``."""
     return b"".join(map(marshal.dumps, encoded(pages))) + marshal.dumps(None)
@@ -66,7 +95,7 @@ class Handover:
     the pack into while MkDocs runs. On leaving, the parent's read end is closed first, so the feeding
     thread ends even when MkDocs stopped before reading everything; the folder is removed."""
 
-    def __init__(self, pages: dict[str, str]):
+    def __init__(self, pages: Mapping[str, str]):
         self.data = encoded(pages)  # here, not in the thread: a text UTF-8 cannot hold fails the build
 
     def __enter__(self) -> "Handover":

@@ -8,7 +8,10 @@ page from any other generator (used for the section index pages that other helpe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import heapq
+from collections.abc import Mapping
+from functools import partial
 from typing import Callable, Iterable
 
 from . import glossary, market
@@ -28,15 +31,59 @@ from .venuepages import venue_pages
 RECENT = 5
 
 
-@dataclass(frozen=True)
 class Page:
-    """One generated page: its docs-relative path, its Markdown, the file an editor changes, if any."""
+    """One generated page: its docs-relative path, its Markdown, the file an editor changes, if any.
 
-    path: str
-    text: str
-    source: str | None = None
-    fallback: bool = False
-    key: str | None = None  # a digest that determines ``text`` (with the code version), when one is known
+    ``key``: a digest that determines ``text`` (with the code version), when one is known. A page with
+    a key may be given ``make`` instead of ``text``: a function that makes the text, called the first
+    time the text is read, so a page whose key shows it unchanged costs nothing (issue 14).
+    """
+
+    __slots__ = ("path", "source", "fallback", "key", "_text", "_make", "_make_data")
+
+    def __init__(self, path: str, text: str | None = None, source: str | None = None, fallback: bool = False,
+                 key: str | None = None, make: Callable[[], str] | None = None,
+                 make_data: Callable[[], bytes] | None = None):
+        if text is None and make is None and make_data is None:
+            raise ValueError(f"page {path}: give its text or a function that makes it")
+        self.path, self.source, self.fallback, self.key = path, source, fallback, key
+        self._text, self._make, self._make_data = text, make, make_data
+
+    @property
+    def text(self) -> str:
+        """The page's Markdown (made on first read when the page was given ``make`` or ``make_data``)."""
+        if self._text is None:
+            self._text = self._make() if self._make else self._make_data().decode("utf-8", "surrogatepass")
+            self._make = self._make_data = None
+        return self._text
+
+    def data(self) -> bytes:
+        """The page's file as UTF-8 bytes (``make_data`` gives them without a text in between: entries.json)."""
+        if self._text is None and self._make_data is not None:
+            return self._make_data()
+        return self.text.encode("utf-8")
+
+    def __repr__(self) -> str:
+        return f"Page({self.path!r}, key={self.key!r})"
+
+
+class PageTexts(Mapping):
+    """``{path: text}`` of pages, each text made when first read (the link check reads a few)."""
+
+    def __init__(self, pages: dict[str, Page]):
+        self.pages = pages
+
+    def __getitem__(self, path: str) -> str:
+        return self.pages[path].text
+
+    def __contains__(self, path) -> bool:
+        return path in self.pages
+
+    def __iter__(self):
+        return iter(self.pages)
+
+    def __len__(self) -> int:
+        return len(self.pages)
 
 
 class Site:
@@ -86,31 +133,83 @@ def entry_link(entry: dict, prefix: str = "../entries/") -> str:
 
 
 def entry_pages(site: Site) -> Iterable[Page]:
-    """One page per published entry, at ``entries/<id>.md`` (taken from the content cache when it holds
-    the page for exactly these inputs: see :func:`page_key`)."""
+    """One page per published entry, at ``entries/<id>.md``. With the content cache on, each page has
+    its :func:`page_key`, and its text is made only when read: taken from the cache when it holds the
+    page for exactly these inputs, else rendered (and kept)."""
     cache = current()
+    sources = site._sources
+    keys = page_keys(site) if cache else {}
     for entry in site.entries:
-        key = page_key(entry, site) if cache else ""
-        text = cache.record("pages", key) if cache else None
-        if not isinstance(text, str):
-            text = entry_page(entry, site)
-            if cache:
-                cache.keep("pages", key, text)
-        yield Page(f"entries/{entry['id']}.md", text, site.source_of(entry["id"]), key=key or None)
+        key = keys.get(entry["id"])
+        if cache:
+            cache.touch("pages", key)  # kept for the next run, whether or not this run reads it
+        yield Page(f"entries/{entry['id']}.md", None, sources.get(entry["id"]), False, key,
+                   partial(_entry_text, entry, site, cache, key))
+
+
+def _entry_text(entry: dict, site: Site, cache, key: str | None) -> str:
+    """An entry page's text: from ``cache`` under ``key`` when held there, else rendered (and kept)."""
+    text = cache.record("pages", key) if cache else None
+    if not isinstance(text, str):
+        text = entry_page(entry, site)
+        if cache:
+            cache.keep("pages", key, text)
+    return text
 
 
 def page_key(entry: dict, site: Site) -> str:
-    """The digest of every value an entry page shows: the entry, its category, related entries and
-    terms, its file's name, the site texts, and the functions that add sections (the cache's own key
-    holds the code version: the model, the venue profiles and this code)."""
-    related = [site.entry(other) for other in entry.get("related", [])]  # the page shows their ids and titles
-    doc = site.doc_of(entry["id"])
+    """The digest of every value an entry page shows: the entry, its category, related entries' ids and
+    titles, its terms, its file's name, the site texts, and the functions that add sections (the cache's
+    own key holds the code version: the model, the venue profiles and this code)."""
+    return _page_key(entry, site, *_key_memos(site))
+
+
+def page_keys(site: Site) -> dict[str, str]:
+    """:func:`page_key` of every published entry, by id (one loop: at 10,000 entries every run
+    computes every key, issue 14)."""
+    memos = _key_memos(site)
+    return {entry["id"]: _page_key(entry, site, *memos) for entry in site.entries}
+
+
+def _key_memos(site: Site) -> tuple[dict, dict, dict, str]:
+    """The per-site pieces of page keys: related entries' tokens, category and term digests (by id,
+    filled as met), and the digest of what every entry page shows alike."""
+    return (site.__dict__.setdefault("_titles", {}), site.__dict__.setdefault("_digests_category", {}),
+            site.__dict__.setdefault("_digests_term", {}), _shared_key(site))
+
+
+def _page_key(entry: dict, site: Site, titles: dict, categories: dict, terms: dict, shared: str) -> str:
+    """:func:`page_key`, made of per-site pieces (a category, a term, a related entry's id and title are
+    serialised once per run, not once per page showing them) joined by separators none of them holds."""
+    doc = site._docs.get(entry["id"])
     sha = doc.__dict__.get("sha256") if doc is not None and doc.data is entry else None
-    own = ["file", sha] if sha else entry  # the data is made from the file's bytes by code the cache is keyed on
-    return digest_of("entry-page", own, _digest_by_id(site, "category", entry.get("category")),
-                     site.source_of(entry["id"]),
-                     [[item["id"], item["title"]] if item else None for item in related],
-                     [_digest_by_id(site, "term", term) for term in entry.get("terms", [])], _shared_key(site))
+    # the data is made from the file's bytes by code the cache is keyed on; else the data itself
+    own = "file:" + sha if sha else digest_of(entry)
+    related = []
+    for other in entry.get("related", ()):
+        try:
+            token = titles[other]
+        except KeyError:
+            item = site.by_id.get(other)
+            # repr writes no control character as it is: the separators below stay unambiguous
+            token = titles[other] = repr((item["id"], item["title"])) if item else "None"
+        except TypeError:  # not hashable: not an id of any entry
+            token = "None"
+        related.append(token)
+    used = []
+    for term in entry.get("terms", ()):
+        try:
+            used.append(terms[term])
+        except (KeyError, TypeError):
+            used.append(_digest_by_id(site, "term", term))
+    category = entry.get("category")
+    try:
+        category_digest = categories[category]
+    except (KeyError, TypeError):
+        category_digest = _digest_by_id(site, "category", category)
+    parts = ("entry-page", own, category_digest, repr(site._sources.get(entry["id"])), "\x1f".join(related),
+             ",".join(used), shared)
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _digest_by_id(site: Site, kind: str, item_id) -> str:
@@ -140,8 +239,11 @@ def _shared_key(site: Site) -> str:
 def category_pages(site: Site) -> Iterable[Page]:
     """The categories index and one page per category listing its entries."""
     lines = ["# Categories\n\n"]
+    grouped: dict = {}
+    for entry in site.entries:  # one pass over the entries, not one per category
+        grouped.setdefault(entry["category"], []).append(entry)
     for category in site.categories:
-        members = sorted((e for e in site.entries if e["category"] == category["id"]), key=lambda e: e["title"])
+        members = sorted(grouped.get(category["id"], []), key=lambda e: e["title"])
         tools = len(category_calculators(category["id"]))
         count = f"{len(members)} entr{'y' if len(members) == 1 else 'ies'}" + (
             f", {tools} calculator{'' if tools == 1 else 's'}" if tools else "")
@@ -175,8 +277,8 @@ def home_page(site: Site) -> Iterable[Page]:
            "## Categories\n\n"]
     out += [f"- {md_link(c['title'], 'categories/' + c['id'] + '.md')}: {md_text(c['description'])}\n"
             for c in site.categories]
-    newest = sorted(site.entries, key=lambda e: (e["published"], e["id"]), reverse=True)[:RECENT]
-    reviewed = sorted(site.entries, key=lambda e: (e["reviewed"], e["id"]), reverse=True)[:RECENT]
+    newest = heapq.nlargest(RECENT, site.entries, key=lambda e: (e["published"], e["id"]))  # as sorted(...)[:RECENT]
+    reviewed = heapq.nlargest(RECENT, site.entries, key=lambda e: (e["reviewed"], e["id"]))
     out.append("\n## Newest entries\n\n")
     out += [f"- {entry_link(e, 'entries/')} ({long_date(e['published'])})\n" for e in newest] or ["None yet.\n"]
     out.append("\n## Recently reviewed\n\n")

@@ -1,8 +1,9 @@
 """Render validated content as Markdown pages for MkDocs (or any Python-Markdown based engine).
 
-Plain Python, no MkDocs import: :func:`render` returns ``{docs-relative path: Markdown text}``. Page
-generators live in :mod:`scripts.pipeline.pages`; this module holds the pieces they share (front
-matter, JSON-LD, the entry page itself).
+Plain Python, no MkDocs import: :func:`render` returns ``{docs-relative path: Markdown text}`` (a
+mapping that makes each text when it is first read). Page generators live in
+:mod:`scripts.pipeline.pages`; this module holds the pieces they share (front matter, JSON-LD, the
+entry page itself).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import datetime
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import Callable
 
 import nh3
 import yaml
@@ -229,8 +232,52 @@ def entry_page(entry: dict, site) -> str:
     return "".join(out)
 
 
-def render(content: Content, keys: dict[str, str] | None = None) -> dict[str, str]:
-    """Render every page of the site: ``{docs-relative path: text}`` (runs all page generators).
+class RenderedPages(Mapping):
+    """``{docs-relative path: text}`` of every page, each text made when first read (and kept): the
+    docs folder's writer reads only the pages whose key shows them changed (issue 14). ``files``: texts
+    made already (the calculator assets), listed first; a page of the same path wins over one."""
+
+    def __init__(self, makers: dict[str, Callable[[], str]], files: dict[str, str] | None = None,
+                 data: dict[str, Callable[[], bytes]] | None = None):
+        self._makers = makers
+        self._data = data or {}  # paths whose bytes can be made without their text
+        files = files or {}
+        self._texts: dict[str, str] = {path: text for path, text in files.items() if path not in makers}
+        self._order = list(files) + [path for path in makers if path not in files]
+
+    def __getitem__(self, path: str) -> str:
+        try:
+            return self._texts[path]
+        except KeyError:
+            text = self._texts[path] = self._makers[path]()
+            return text
+
+    def __contains__(self, path) -> bool:
+        return path in self._texts or path in self._makers
+
+    def __iter__(self):
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def data(self, path: str) -> bytes:
+        """The file of ``path`` as UTF-8 bytes (a page may give them without making its text)."""
+        text = self._texts.get(path)
+        if text is None and path in self._data:
+            return self._data[path]()
+        return self[path].encode("utf-8")
+
+    def with_files(self, files: dict[str, str]) -> "RenderedPages":
+        """``files`` (listed first) plus these pages, which win over a file of the same path."""
+        out = RenderedPages(self._makers, files, self._data)
+        out._texts.update(self._texts)
+        return out
+
+
+def render(content: Content, keys: dict[str, str] | None = None) -> RenderedPages:
+    """Render every page of the site: ``{docs-relative path: text}`` (runs all page generators); each
+    text is made when first read.
 
     With the content cache on, ``keys`` (when given) gains, for each page whose text a digest
     determines, that digest (see :class:`~.docstamps.DocStamps`)."""
@@ -238,30 +285,46 @@ def render(content: Content, keys: dict[str, str] | None = None) -> dict[str, st
 
     pages = content.pages if content.pages is not None else collect_pages(content)
     glossary = content.glossary_list()
-    terms = Abbreviations(glossary)  # every glossary term explains itself on hover
+    made: list[Abbreviations] = []
+
+    def terms() -> Abbreviations:  # every glossary term explains itself on hover; built when first needed
+        if not made:
+            made.append(Abbreviations(glossary))
+        return made[0]
+
     cache = current()
     if cache is None:
-        return {path: terms.apply(page.text) if path.endswith(".md") else page.text for path, page in pages.items()}
+        return RenderedPages({path: (lambda page=page: terms().apply(page.text)) if path.endswith(".md")
+                              else (lambda page=page: page.text) for path, page in pages.items()})
     # A page's definitions depend only on its text and the glossary: kept in the content cache under
     # their digest, so an unchanged page is not searched again (issue 14: one change, one page's work).
     # A page with a key (an entry page: the page cache's key of its text) is known by it, not hashed.
     glossary_key = digest_of("abbreviations", glossary).encode()
-    out = {}
+
+    def abbreviated(page, key: str) -> Callable[[], str]:
+        def make() -> str:
+            text = page.text
+            block = cache.record("abbr", key)
+            if not isinstance(block, str):
+                block = terms().block(text)
+                cache.keep("abbr", key, block)
+            return abbreviate(text, block)
+        return make
+
+    makers, data = {}, {}
     for path, page in pages.items():
-        text = page.text
         if path.endswith(".md"):
             if page.key:  # the page's own key determines its text: no need to hash the text itself
                 key = hashlib.sha256(b"page:" + glossary_key + b":" + page.key.encode()).hexdigest()
             else:
-                key = hashlib.sha256(glossary_key + text.encode("utf-8", "surrogatepass")).hexdigest()
-            block = cache.record("abbr", key)
-            if not isinstance(block, str):
-                block = terms.block(text)
-                cache.keep("abbr", key, block)
-            text = abbreviate(text, block)
+                key = hashlib.sha256(glossary_key + page.text.encode("utf-8", "surrogatepass")).hexdigest()
+            cache.touch("abbr", key)  # kept for the next run, whether or not this run reads it
+            makers[path] = abbreviated(page, key)
             if keys is not None:
                 keys[path] = key
-        elif keys is not None and page.key:
-            keys[path] = page.key
-        out[path] = text
-    return out
+        else:
+            makers[path] = lambda page=page: page.text
+            data[path] = page.data
+            if keys is not None and page.key:
+                keys[path] = page.key
+    return RenderedPages(makers, data=data)

@@ -14,11 +14,6 @@ import re
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
-from calculators.model.scenario import TABLE_COLUMNS, ScenarioError, ScenarioRun, format_value, run_scenario
-from calculators.model.state import to_decimal
-from calculators.model.policies import POLICIES
-from calculators.model.venues import VENUES
-
 from . import venuepages
 from .errors import Problem
 from .escape import md_link, md_text
@@ -40,6 +35,39 @@ TOPIC_TITLES = {
 }
 COLUMN_TITLES = {"wallet_balance": "Wallet balance", "equity": "Equity", "available_balance": "Available balance",
                  "position_margin": "Position margin", "position": "Position", "insurance_fund": "Insurance fund"}
+# The reference model (and, through it, the venue profiles it validates on import) is imported the
+# first time a rule runs or a rule box is drawn, not with this module: a check whose verdicts are all in
+# the content cache never needs it (issue 14). ``_model()`` binds these names as module globals.
+_MODEL_NAMES = {
+    "calculators.model.scenario": ("TABLE_COLUMNS", "ScenarioError", "ScenarioRun", "format_value", "run_scenario"),
+    "calculators.model.state": ("to_decimal",),
+    "calculators.model.policies": ("POLICIES",),
+    "calculators.model.venues": ("VENUES",),
+}
+
+
+def _model() -> None:
+    """Import the reference model once and bind its names here (a name already bound, e.g. by a test's
+    monkeypatch, is kept)."""
+    if "_model_loaded" in globals():
+        return
+    import importlib
+
+    for module, names in _MODEL_NAMES.items():
+        loaded = importlib.import_module(module)
+        for name in names:
+            globals().setdefault(name, getattr(loaded, name))
+    globals()["_model_loaded"] = True
+
+
+def __getattr__(name: str):
+    """``rules.run_scenario`` and the other model names, imported on first use (see :func:`_model`)."""
+    if any(name in names for names in _MODEL_NAMES.values()):
+        _model()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 THIRD_PARTY_ONLY = '<span class="mn-third-party">Third-party source only</span>'
 
 
@@ -66,6 +94,7 @@ class RuleCheck:
 
 def check_rule(doc: Document, index: int, rule: dict) -> RuleCheck:
     """Run one rule's scenario; a failing expectation or a malformed step becomes a problem on its line."""
+    _model()
     rule_id = rule.get("id", f"#{index + 1}")
     try:
         run = run_scenario(rule.get("scenario"), rule.get("venue"))
@@ -87,6 +116,7 @@ def check_rule(doc: Document, index: int, rule: dict) -> RuleCheck:
 
 def unsourced_policy(doc: Document, index: int, rule_id: str, run: ScenarioRun) -> Problem | None:
     """A problem at the rule's ``venue`` line for the first exercised policy its venue does not source."""
+    _model()
     venue = VENUES[run.venue]
     for policy in run.exercised:
         if not venue.policy_sources(policy):
@@ -209,6 +239,7 @@ _LONG_DECIMAL = re.compile(r"(\d+\.\d*?)0+\b")
 
 def number(value) -> str:
     """A number as people read it: thousands separators, no trailing zeros (``20,000``, ``0.5``)."""
+    _model()
     text = format_value(to_decimal("value", value))
     whole, _, fraction = text.lstrip("-").partition(".")
     sign = "-" if text.startswith("-") else ""
@@ -292,6 +323,7 @@ def describe_step(name: str, args) -> str:
 
 def checked_table(run: ScenarioRun, steps: list) -> str:
     """The scenario's ``steps`` in words with the model's state after each, as a Markdown table."""
+    _model()
     head = ["#", "Step", "Outcome"] + [COLUMN_TITLES.get(name, name.replace("_", " ").capitalize())
                                        for name in TABLE_COLUMNS]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -311,6 +343,7 @@ def checked_table(run: ScenarioRun, steps: list) -> str:
 
 
 def _numeric(text: str) -> bool:
+    _model()
     try:
         to_decimal("value", text)
     except ValueError:

@@ -69,12 +69,21 @@ RAW_HTML = "raw HTML is not allowed; write Markdown instead"
 _NEEDS_RENDER = re.compile(r"[<&{\[\]]")
 _STYLE_SPACE = re.compile(r"[\s;]+")
 
-_md = markdown.Markdown(extensions=SITE_EXTENSIONS)
-_md_no_attr = markdown.Markdown(extensions=[name for name in SITE_EXTENSIONS if name != "attr_list"])
-_md_no_html = markdown.Markdown(extensions=SITE_EXTENSIONS)
-_md_no_html.preprocessors.deregister("html_block")
-_md_no_html.inlinePatterns.deregister("html")
-_md_no_html.parser.blockprocessors.deregister("markdown_block")
+
+
+@lru_cache(maxsize=None)
+def _converter(attr_list: bool = True, raw_html: bool = True) -> markdown.Markdown:
+    """The Markdown converter of the site's extensions (without attribute lists, or without raw HTML),
+    made on first use: building one loads the pymdownx extensions, which a check whose verdicts are all
+    in the content cache never needs (issue 14)."""
+    if not attr_list:
+        return markdown.Markdown(extensions=[name for name in SITE_EXTENSIONS if name != "attr_list"])
+    md = markdown.Markdown(extensions=SITE_EXTENSIONS)
+    if not raw_html:
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.parser.blockprocessors.deregister("markdown_block")
+    return md
 
 
 @dataclass
@@ -191,7 +200,7 @@ def render_markdown(text: str, attr_list: bool = True, raw_html: bool = True) ->
     ``attr_list=False`` renders without attribute lists, ``raw_html=False`` with raw HTML shown as
     text: a field whose HTML changes either way uses that feature.
     """
-    md = _md if attr_list and raw_html else _md_no_attr if raw_html else _md_no_html
+    md = _converter() if attr_list and raw_html else _converter(False) if raw_html else _converter(True, False)
     md.reset()
     out = md.convert(text)
     return out, dict(md.references)
@@ -336,7 +345,8 @@ def is_markdown(kind: str, path: tuple) -> bool:
 
 def plain_html(text: str) -> str:
     """Render Markdown to HTML and clean it with nh3 down to basic formatting (for JSON-LD answers)."""
-    _md.reset()
-    rendered = _md.convert(text)
+    md = _converter()
+    md.reset()
+    rendered = md.convert(text)
     return nh3.clean(rendered, tags={"p", "a", "em", "strong", "ul", "ol", "li", "br", "code"},
                      attributes={"a": {"href"}}, url_schemes=set(SAFE_SCHEMES), link_rel=None).strip()

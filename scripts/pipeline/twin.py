@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from functools import partial
 from typing import Iterable
 
 TWIN_SCHEMA = "entry.json.schema.json"
@@ -63,6 +64,48 @@ def set_schema() -> dict:
     }
 
 
+def _twin_text(entry: dict, cache, key: str | None, made: dict) -> str:
+    """An entry's compact twin text, made once per run (``made``: by entry id): from ``cache`` under
+    ``key`` when held there, else serialised and kept."""
+    text = made.get(entry["id"])
+    if text is None:
+        text = cache.record("pages", key) if key else None
+        if not isinstance(text, str):
+            text = dumps(twin(entry))
+            if key:
+                cache.keep("pages", key, text)
+        made[entry["id"]] = text
+    return text
+
+
+def _twin_file(make) -> str:
+    """The file ``entries/<id>.json``: the twin with its schema first."""
+    return f'{{"$schema":"../schema/{TWIN_SCHEMA}",{make()[1:]}\n'
+
+
+def entries_json_bytes(parts: list[bytes]) -> bytes:
+    """The file ``entries.json`` holding the twins whose compact JSON bytes are ``parts`` (in order)."""
+    head = dumps({"$schema": f"schema/{SET_SCHEMA}", "version": FORMAT_VERSION, "count": len(parts)})
+    start, end = f'{head[:-1]},"entries":['.encode("utf-8"), b"]}\n"
+    if not parts:
+        return start + end
+    parts[0] = start + parts[0]  # one join: the 60 MB are copied once
+    parts[-1] = parts[-1] + end  # (the same part as the first when there is one twin)
+    return b",".join(parts)
+
+
+_TWIN_START = b'{"url":"entries/'
+
+
+def _kept_twin(cache, key: str | None):
+    """The bytes of the twin kept under ``key``, or None (no key, no record, or a record that is not
+    a twin's JSON object: a damaged cache text is made again, never copied into entries.json)."""
+    data = cache.raw("pages", key) if key else None
+    if data is None or data[:len(_TWIN_START)] != _TWIN_START or data[-1:] != b"}":
+        return None
+    return data
+
+
 def dumps(value) -> str:
     """Compact JSON text, the same bytes for the same data (key order as written, UTF-8)."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -74,30 +117,36 @@ def pretty(value) -> str:
 
 
 def json_twin(site) -> Iterable:
-    """Pages: ``entries/<id>.json`` per published entry, ``entries.json``, and ``schema/*.json``."""
+    """Pages: ``entries/<id>.json`` per published entry, ``entries.json``, and ``schema/*.json``.
+
+    With the content cache on, a twin's key is its file's hash (the twin is made from the entry alone)
+    and its text is made only when read (a twin whose docs file is unchanged is never serialised)."""
     from .cache import current, digest_of
     from .pages import Page  # pages imports this module
 
     cache = current()
-    texts = []  # each twin serialised once, for its own file and for the set
+    makers = []  # each twin serialised once, for its own file and for the set
     keys = []  # the cache key of each twin (None when it has none)
+    made: dict[str, str] = {}
+    docs = site.__dict__.get("_docs", {}) if cache else {}
+    sha256 = hashlib.sha256
     for entry in site.entries:
-        text, key = None, None
-        doc = site.doc_of(entry["id"]) if cache else None
+        key = None
+        doc = docs.get(entry["id"])
         sha = doc.__dict__.get("sha256") if doc is not None and doc.data is entry else None
         if sha:  # the twin is made from the entry alone, the entry from its file's bytes: kept by their hash
-            key = hashlib.sha256(b"json-twin:" + sha.encode()).hexdigest()  # no JSON: 10,000 of them
-            text = cache.record("pages", key)
-        if not isinstance(text, str):
-            text = dumps(twin(entry))
-            if key:
-                cache.keep("pages", key, text)
-        texts.append(text)
+            key = sha256(b"json-twin:" + sha.encode()).hexdigest()  # no JSON: 10,000 of them
+            cache.touch("pages", key)
+        make = partial(_twin_text, entry, cache, key, made)
+        makers.append(make)
         keys.append(key)
-        yield Page(f"entries/{entry['id']}.json", f'{{"$schema":"../schema/{TWIN_SCHEMA}",{text[1:]}\n', key=key)
-    head = dumps({"$schema": f"schema/{SET_SCHEMA}", "version": FORMAT_VERSION, "count": len(texts)})
+        yield Page(f"entries/{entry['id']}.json", None, None, False, key, partial(_twin_file, make))
     whole = digest_of("entries-json", keys) if keys and all(keys) else None  # every twin's text kept by key
-    yield Page("entries.json", f'{head[:-1]},"entries":[{",".join(texts)}]}}\n', key=whole)
+
+    def entries_json() -> bytes:  # the twins' bytes as the cache holds them: 60 MB at 10,000, never decoded
+        return entries_json_bytes([_kept_twin(cache, key) or make().encode("utf-8") for make, key in zip(makers, keys)])
+
+    yield Page("entries.json", key=whole, make_data=entries_json)
     schemas = {}
     for path in sorted(site.content.layout.schemas.glob("*.json")):
         schemas[path.name] = json.loads(path.read_text(encoding="utf-8"))

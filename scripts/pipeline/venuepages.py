@@ -79,8 +79,17 @@ def _grouped(value) -> str:
 
 def rules_on(site, venue_id: str) -> list[tuple[dict, dict]]:
     """``(entry, rule)`` for every rule of a published entry that runs on this venue."""
-    return [(entry, rule) for entry in site.entries for rule in entry.get("rules") or []
-            if isinstance(rule, dict) and rule.get("venue") == venue_id]
+    by_venue = site.__dict__.get("_rules_by_venue")
+    if by_venue is None:  # one pass over the entries per site, not one per venue
+        by_venue = site.__dict__["_rules_by_venue"] = {}
+        for entry in site.entries:
+            for rule in entry.get("rules") or []:
+                if isinstance(rule, dict):
+                    try:
+                        by_venue.setdefault(rule.get("venue"), []).append((entry, rule))
+                    except TypeError:  # not hashable: no venue's id
+                        pass
+    return list(by_venue.get(venue_id, []))
 
 
 def venue_page(venue, site) -> str:

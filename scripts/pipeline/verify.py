@@ -14,22 +14,21 @@ boxes and the rules index reuse in the same build.
 
 from __future__ import annotations
 
-from .cache import current, digest_of
+from .cache import current
+from .entryindex import rule_keys
 from .errors import Problem
 from .load import Document
 
 
 def _keys(entries: list[Document]) -> list[tuple[Document, str]] | None:
-    """``(document, key)`` of every rule, or None when a document with rules has no file hash."""
+    """``(document, key)`` of every rule, or None when a document with rules has no file hash (the
+    keys come from each entry's index, kept with an unchanged entry: :mod:`.entryindex`)."""
     out = []
     for doc in entries:
-        rules = doc.data.get("rules") if isinstance(doc.data, dict) else None
-        rules = [(index, rule) for index, rule in enumerate(rules if isinstance(rules, list) else [])
-                 if isinstance(rule, dict)]
-        sha = doc.__dict__.get("sha256")
-        if rules and not sha:
+        keys = rule_keys(doc)
+        if keys is None:
             return None
-        out += [(doc, digest_of("rule", sha, index, rule)) for index, rule in rules]
+        out += [(doc, key) for key in keys]
     return out
 
 

@@ -15,6 +15,8 @@ from scripts.pipeline import build as build_module
 from scripts.pipeline import cache as cache_module
 from scripts.pipeline import safety
 from scripts.pipeline.build import check
+from scripts.pipeline.load import CachedDocument
+from scripts.pipeline.shardfile import parse_shard, shard_bytes
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -54,9 +56,12 @@ def _header(path: Path) -> dict:
     return json.loads(path.read_bytes().split(b"\n", 1)[0])
 
 
-def _rewrite_header(path: Path, header: dict) -> None:
-    block = path.read_bytes().split(b"\n", 1)[1]
-    path.write_bytes(json.dumps(header).encode() + b"\n" + block)
+def _records(path: Path) -> dict:
+    """Every record of a shard, the documents' data decoded (it lives in the text block)."""
+    raw = parse_shard(path.read_bytes())
+    for file, record in raw["docs"].items():
+        record["data"] = record["data"].value_for(file)
+    return {key: value for key, value in raw.items() if key not in ("format", "texts")}
 
 
 def _entries(content):
@@ -100,7 +105,7 @@ def test_a_broken_file_is_never_cached(tmp_path, make_project, good_text, counte
     assert "content/entries/good-entry.yaml" in counted["parsed"]
 
 
-_SHARD = b'{"format": "mn-cache-2", "key": "K", "docs": {}, "markdown": {}, "pages": {}, "texts": %s}\n'
+_SHARD = b'{"format": "mn-cache-3", "key": "K", "docs": {}, "markdown": {}, "pages": {}, "texts": %s}\n'
 
 
 @pytest.mark.parametrize("garbage", [b"\xff\xfe not json", b"[1, 2]", b'{"key": "K", "docs": [], "markdown": {}}',
@@ -109,9 +114,9 @@ _SHARD = b'{"format": "mn-cache-2", "key": "K", "docs": {}, "markdown": {}, "pag
                                      _SHARD % b'{"pages": {"ab": [0, 99]}}' + b"short",  # past the block's end
                                      _SHARD % b'{"pages": {"ab": [-1, 2]}}' + b"ok",
                                      _SHARD % b'{"pages": {"ab": "0,2"}}' + b"ok",
-                                     _SHARD % b'{"docs": {"ab": [0, 2]}}' + b"ok",  # docs are never texts
+                                     _SHARD % b'{"docs": {"ab": [0, 2]}}' + b"ok",  # data of no document record
                                      _SHARD % b'{"pages": {"ab": [0, 2]}}' + b"\xff\xfe",  # not UTF-8: decoded when used
-                                     _SHARD.replace(b"mn-cache-2", b"mn-cache-1") % b"{}"])
+                                     _SHARD.replace(b"mn-cache-3", b"mn-cache-2") % b"{}"])
 def test_a_corrupt_cache_is_rebuilt(tmp_path, make_project, good_text, garbage):
     layout = make_project(tmp_path / "p", {"good-entry.yaml": good_text}, real_entries=False)
     expected = check(layout)
@@ -121,21 +126,21 @@ def test_a_corrupt_cache_is_rebuilt(tmp_path, make_project, good_text, garbage):
         path.write_bytes(garbage.replace(b'"K"', json.dumps(key).encode()))
     content, problems = check(layout)
     assert problems == expected[1] and _entries(content) == _entries(expected[0])
-    rebuilt = _header(_doc_shard(tmp_path / "p"))  # the good entry's shard: written again
+    rebuilt = _records(_doc_shard(tmp_path / "p"))  # the good entry's shard: written again
     assert rebuilt["key"] == key and rebuilt["docs"][GOOD]["data"] == next(
         d.data for d in expected[0].entries if d.file == GOOD)
     again, _ = check(layout)  # and used: nothing is parsed from the bytes again
-    assert next(d for d in again.entries if d.file == GOOD).__class__.__name__ == "CachedDocument"
+    assert isinstance(next(d for d in again.entries if d.file == GOOD), CachedDocument)
 
 
 def test_a_cached_record_that_lies_about_its_hash_is_not_used(tmp_path, make_project, good_text):
     layout = make_project(tmp_path / "p", {"good-entry.yaml": good_text}, real_entries=False)
     check(layout)
     path = _doc_shard(tmp_path / "p")
-    raw = _header(path)
+    raw = _records(path)
     raw["docs"][GOOD]["data"]["title"] = "Not in the file"
     raw["docs"][GOOD]["sha256"] = "0" * 64
-    _rewrite_header(path, raw)
+    path.write_bytes(shard_bytes(raw))
     content, _ = check(layout)
     assert next(d.data for d in content.entries if d.file.endswith("good-entry.yaml"))["title"] == "What is a good entry?"
 

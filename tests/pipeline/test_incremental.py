@@ -105,7 +105,8 @@ def test_cached_documents_rebuild_their_lines_from_their_bytes(tmp_path, make_pr
     assert all(isinstance(doc, CachedDocument) for doc in warm)
     records = {file: record for path in (layout.root / ".cache/content").glob("*.shard")
                for file, record in json.loads(path.read_bytes().split(b"\n", 1)[0])["docs"].items()}
-    assert records and all(set(record) <= {"sha256", "data", "facts"} for record in records.values())  # no lines
+    # no lines (the data lives in the shard's text block; the index: entryindex.py)
+    assert records and all(set(record) <= {"sha256", "data", "facts", "index"} for record in records.values())
     assert records["content/entries/good-entry.yaml"]["facts"] == {
         "kind": "entry", "markdown": [["key_takeaways", 2]], "todo": [], "calc": []}
     assert {doc.file: (doc.lines, doc.text_lines) for doc in warm} == cold
@@ -193,31 +194,37 @@ def test_the_code_version_covers_venue_profiles_and_model_code(tmp_path, monkeyp
 
 
 def test_an_entry_page_is_reused_only_while_what_it_shows_is_unchanged(tmp_path, make_project, good_text, monkeypatch):
+    """A page's text is made when the docs folder needs it (issue 14): a run renders exactly the entry
+    pages whose inputs changed, and every other text it reads comes from the cache."""
     from scripts.pipeline import pages
+    from scripts.pipeline.build import prepare_content
 
     layout = make_project(tmp_path / "p", {"good-entry.yaml": good_text})
+    docs = tmp_path / "docs"
     rendered = []
     real = pages.entry_page
     monkeypatch.setattr(pages, "entry_page", lambda entry, site: rendered.append(entry["id"]) or real(entry, site))
-    cold = check(layout)[0].pages
+    cold = prepare_content(layout, docs, assets=False)[0].pages
     assert "good-entry" in rendered
     rendered.clear()
-    warm = check(layout)[0].pages
+    warm = prepare_content(layout, docs, assets=False)[0].pages
     assert rendered == [] and {p: page.text for p, page in warm.items()} == {p: page.text for p, page in cold.items()}
+    assert rendered == []  # every text read back from the cache, none rendered again
     # the related entry's title changed: the good entry's page (which lists it) is rendered again
     related = layout.entries / RULED
     text = related.read_text(encoding="utf-8")
     related.write_text(text.replace("title: ", "title: Really, ", 1), encoding="utf-8")
-    changed = check(layout)[0].pages
+    changed = prepare_content(layout, docs, assets=False)[0].pages
     import yaml
 
     listing = {path.stem for path in layout.entries.glob("*.yaml")
                if RULED[:-5] in (yaml.safe_load(path.read_text(encoding="utf-8")).get("related") or [])}
     assert "good-entry" in listing and sorted(rendered) == sorted(listing | {RULED[:-5]})  # exactly those
     assert "Really, " in changed["entries/good-entry.md"].text
+    assert "Really, " in (docs / "entries" / "good-entry.md").read_text(encoding="utf-8")
     monkeypatch.setattr(cache_module, "code_version", lambda: "another version")
     rendered.clear()
-    check(layout)
+    prepare_content(layout, docs, assets=False)
     assert len(rendered) == len(warm and [p for p in warm if p.startswith("entries/") and p.endswith(".md")])
 
 
