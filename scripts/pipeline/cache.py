@@ -359,9 +359,10 @@ class ContentCache:
         """``(digest of data, the cached document of file or None)``.
 
         ``data`` may be None when ``digest`` is given (the stat index vouched for the file's hash):
-        the document then reads its file at ``path`` only if a message needs a line.
+        the document then reads its file at ``path`` only if a message needs a line. A ``digest`` given
+        with ``data`` is its SHA-256 (the stat index hashed the bytes it read; not hashed twice).
         """
-        digest = hashlib.sha256(data).hexdigest() if data is not None else digest
+        digest = hashlib.sha256(data).hexdigest() if data is not None and digest is None else digest
         entry = self.docs.get(file) if self.enabled else None
         try:
             if entry and entry["sha256"] == digest and "data" in entry:

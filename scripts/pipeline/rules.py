@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from . import venuepages
@@ -45,6 +46,12 @@ _MODEL_NAMES = {
     "calculators.model.policies": ("POLICIES",),
     "calculators.model.venues": ("VENUES",),
 }
+
+if TYPE_CHECKING:  # what _model() binds at run time, named here for readers and linters
+    from calculators.model.policies import POLICIES
+    from calculators.model.scenario import TABLE_COLUMNS, ScenarioError, ScenarioRun, format_value, run_scenario
+    from calculators.model.state import to_decimal
+    from calculators.model.venues import VENUES
 
 
 def _model() -> None:
