@@ -3,6 +3,8 @@
 * before a build, renders the content into the docs folder, unless ``python -m scripts build`` or
   ``serve`` (:mod:`scripts.preview_server`) already did (they set MARGIN_NOTES_PREPARED); under a plain
   ``mkdocs serve`` this re-runs on every change;
+* under ``python -m scripts build``, takes the pages from the pack the build feeds it through a pipe
+  (MARGIN_NOTES_PAGES, :mod:`scripts.pipeline.memdocs`) instead of a docs folder of 20,000 files;
 * under ``mkdocs serve``, content problems do not stop the preview: every page shows them
   (:mod:`scripts.pipeline.preview`) until a save fixes them; the generated docs folder is not watched,
   so one save triggers one rebuild;
@@ -37,6 +39,7 @@ SERVE_ENV = "MARGIN_NOTES_SERVE"
 # when this hook runs it, not in every ``mkdocs build`` after ``python -m scripts build`` prepared the pages.
 PREPARED_ENV = "MARGIN_NOTES_PREPARED"
 ROOT_ENV = "MARGIN_NOTES_ROOT"
+PAGES_ENV = "MARGIN_NOTES_PAGES"  # scripts.pipeline.memdocs.PAGES_ENV (a test keeps them equal)
 _problems: list = []  # content problems of the current preview build
 
 
@@ -70,6 +73,17 @@ def on_pre_build(config, **kwargs):
         _stub_missing_pages(config)
 
 
+def on_files(files, config, **kwargs):
+    """Under ``python -m scripts build``: the pages of the build's pack, listed and read as MkDocs would
+    from a docs folder holding them (the docs folder it was given is empty)."""
+    pack = os.environ.get(PAGES_ENV)
+    if not pack:
+        return files
+    from scripts.pipeline.memdocs import mkdocs_files, unpack
+
+    return mkdocs_files(unpack(pack), files, config)
+
+
 def _stub_missing_pages(config) -> None:
     """Give the preview something to build when no good render exists yet (the pages show the problems)."""
     docs = Path(config.docs_dir)
@@ -91,8 +105,12 @@ def _stub_missing_pages(config) -> None:
 
 def on_env(env, config, files, **kwargs):
     """Give templates ``mn_market``: the strip of ``partials/market-strip.html`` (None without a snapshot)."""
-    published = Path(config.docs_dir) / PUBLISHED
-    data = json.loads(published.read_text(encoding="utf-8")) if published.is_file() else None
+    packed = files.get_file_from_path(PUBLISHED) if os.environ.get(PAGES_ENV) else None
+    if packed is not None:  # the build's pack holds the docs folder's files (see on_files)
+        data = json.loads(packed.content_bytes.decode("utf-8"))
+    else:
+        published = Path(config.docs_dir) / PUBLISHED
+        data = json.loads(published.read_text(encoding="utf-8")) if published.is_file() else None
     env.globals["mn_market"] = strip_context(data)
     return env
 

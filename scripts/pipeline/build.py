@@ -25,6 +25,7 @@ from .docstamps import DocStamps
 from .errors import ContentError, Problem
 from .links import check_links, explain_mkdocs
 from .load import MAX_BYTES, display_path, load_bytes, load_file, resolved
+from .memdocs import PAGES_ENV, Encoded, Handover, packable
 from .pages import PageTexts, collect_pages
 from .render import RenderedPages, render
 from .search import index_site
@@ -140,6 +141,7 @@ def _load(path: Path, shown: str, layout: Layout, schema: str, schemas, cache: C
         if doc is not None:
             return doc, []
     digest, data = cache.stats.read(path, MAX_BYTES)
+    hashed = data is not None  # digest is the hash of data (not hashed again by cache.document)
     if digest is not None and data is None:  # the stat index vouches for the hash: the file is not read
         digest, doc = cache.document(shown, None, digest, path)
         if doc is not None:
@@ -150,7 +152,7 @@ def _load(path: Path, shown: str, layout: Layout, schema: str, schemas, cache: C
     if data is None:
         doc, found = load_file(path, layout.root)
     else:
-        digest, doc = cache.document(shown, data)
+        digest, doc = cache.document(shown, data, digest if hashed else None)
         if doc is not None:
             doc.sha256 = digest  # the file's hash: what the page cache keys an entry's own data by
             cache.stamp(shown, stamp)
@@ -333,12 +335,14 @@ def prepare(layout: Layout, docs_dir: Path, assets: bool = True, log=None) -> Ma
 
 def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=None,
                     changed_paths: list[str] | None = None,
-                    cache: ContentCache | None = None, written: dict | None = None) -> tuple[Content, Mapping[str, str]]:
+                    cache: ContentCache | None = None, written: dict | None = None,
+                    write: bool = True) -> tuple[Content, Mapping[str, str]]:
     """:func:`prepare`, also returning the checked content (its ``pages`` name each page's source).
 
     The docs-relative paths of the files written or removed are appended to ``changed_paths`` when given.
     A ``cache`` kept by the caller (the preview keeps one in memory between saves) is used and saved;
     ``written`` is :func:`write_tree`'s memory of the files it wrote, kept by the preview too.
+    With ``write`` False the docs folder is left alone (:func:`build` hands MkDocs the pages in memory).
     """
     cache = cache or open_cache(layout)
     stamps = None
@@ -354,8 +358,11 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
             raise ContentError(problems)
         keys: dict[str, str] = {}
         files = render(content, keys).with_files(built)
-        stamps = DocStamps(layout.root, docs_dir, cache.key, keys) if cache.enabled else None
-        write_tree(files, docs_dir, changed_paths, written, stamps)  # makes the texts of changed pages
+        if write:
+            stamps = DocStamps(layout.root, docs_dir, cache.key, keys) if cache.enabled else None
+            write_tree(files, docs_dir, changed_paths, written, stamps)  # makes the texts of changed pages
+        else:  # every page's bytes, made before the cache is saved (it keeps the texts made meanwhile)
+            files = Encoded(files)
     finally:
         cache.save()  # after the writing: the texts made meanwhile are kept
     if stamps is not None:
@@ -363,13 +370,23 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
     return content, files
 
 
-def run_mkdocs(config: Path, docs_dir: Path, out_dir: Path) -> tuple[bool, str]:
-    """``mkdocs build --strict`` of ``docs_dir`` into ``out_dir``; returns (passed, its output)."""
+def run_mkdocs(config: Path, docs_dir: Path, out_dir: Path, pages: dict[str, str] | None = None) -> tuple[bool, str]:
+    """``mkdocs build --strict`` of ``docs_dir`` into ``out_dir``; returns (passed, its output).
+
+    With ``pages`` (``{docs-relative path: text}``), MkDocs builds those pages instead, fed to it through
+    a pipe while it runs, with an empty docs folder (:mod:`.memdocs`); ``docs_dir`` is not read.
+    """
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **{DOCS_ENV: str(docs_dir.resolve()), PREPARED_ENV: "1"})
+    env.pop(PAGES_ENV, None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-f", str(config), "-d", str(out_dir)],
-        cwd=config.parent, env=env, capture_output=True, text=True)
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-f", str(config), "-d", str(out_dir)]
+    if pages is None:
+        result = subprocess.run(command, cwd=config.parent, env=env, capture_output=True, text=True)
+    else:
+        with Handover(pages) as handover:
+            env.update({DOCS_ENV: handover.folder, PAGES_ENV: handover.source})
+            result = subprocess.run(command, cwd=config.parent, env=env, capture_output=True, text=True,
+                                    pass_fds=handover.fds)
     return result.returncode == 0, (result.stdout + result.stderr).strip()
 
 
@@ -390,14 +407,18 @@ def build(layout: Layout, site_dir: Path, config: Path, docs_dir: Path | None = 
     """The full build. Returns 0 and a new ``site_dir`` on success; 1 with ``site_dir`` untouched otherwise."""
     docs_dir = docs_dir or layout.root / ".build" / "docs"
     try:
-        content, _ = prepare_content(layout, docs_dir, assets, log=log)
+        content, pages = prepare_content(layout, docs_dir, assets, log=log, write=False)
     except ContentError as error:
         log(str(error))
         return 1
+    if not packable(pages):  # MkDocs reads these pages from the docs folder (see memdocs)
+        write_tree(pages, docs_dir)
+        pages = None
+    docs_dir.mkdir(parents=True, exist_ok=True)  # plain ``mkdocs build`` needs it to exist (README)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     out_dir = Path(tempfile.mkdtemp(prefix=".site-", dir=site_dir.parent))
     try:
-        passed, output = run_mkdocs(config, docs_dir, out_dir)
+        passed, output = run_mkdocs(config, docs_dir, out_dir, pages)
         if not passed:
             sources = {path: page.source for path, page in (content.pages or {}).items()}
             log("\n".join(explain_mkdocs(output, content, sources)))

@@ -174,8 +174,9 @@ def _json_safe(value) -> bool:
 # definitions a page needs, keyed by the page's text and the glossary), "checks" (an entry's findings of
 # the per-entry cross-checks, keyed by its file, its hash, today and the market: crosscheck.run_check),
 # "links" (the link and image addresses of an entry's Markdown fields, keyed by its file and hash:
-# links.check_links).
-SECTIONS = ("rules", "pages", "abbr", "checks", "links")
+# links.check_links), "memo" (small facts the code and an entry decide, so a run that shows none of
+# them imports no model: the venue profiles' and the calculators' ids, the calculators an entry embeds).
+SECTIONS = ("rules", "pages", "abbr", "checks", "links", "memo")
 _CURRENT: list = [None]
 
 
@@ -228,6 +229,7 @@ class ContentCache:
         self.records: dict[str, dict] = {name: {} for name in SECTIONS}
         self.records_used: dict[str, dict] = {name: {} for name in SECTIONS}
         self.dirty: set[str] = set()  # shards to write: a record added or changed, or the shard unusable
+        self.partial: set[str] = set()  # sections this run did not list in full (see :meth:`keep_unread`)
         # kept in memory between runs (the preview): a file whose stamp is unchanged is not read again
         self.resident = False
         self.stamps: dict[str, tuple] = {}
@@ -278,7 +280,7 @@ class ContentCache:
                 self.runs = 0
                 gc.unfreeze()
                 gc.collect()
-        self.used, self.records_used = {}, {name: {} for name in SECTIONS}
+        self.used, self.records_used, self.partial = {}, {name: {} for name in SECTIONS}, set()
         safety.use_verdicts(self.markdown if self.enabled else None)
         _CURRENT[0] = self
         return self
@@ -334,6 +336,16 @@ class ContentCache:
             return value.raw()
         return value.encode("utf-8", "surrogatepass") if isinstance(value, str) else None
 
+    def keep_unread(self, section: str, unread: bool = True) -> None:
+        """Say whether this run leaves records of ``section`` it would use unnamed (hook of the page
+        stages, issue 14: ``validate`` computes no entry page's key unless the link check reads the
+        page): a shard written meanwhile then keeps its stored records of the section besides the
+        ones this run used, instead of only those."""
+        if unread:
+            self.partial.add(section)
+        else:
+            self.partial.discard(section)
+
     def keep(self, section: str, key: str, value) -> None:
         """Keep ``value`` (JSON) under ``key`` in ``section``."""
         if self.enabled and value is not None:
@@ -347,9 +359,10 @@ class ContentCache:
         """``(digest of data, the cached document of file or None)``.
 
         ``data`` may be None when ``digest`` is given (the stat index vouched for the file's hash):
-        the document then reads its file at ``path`` only if a message needs a line.
+        the document then reads its file at ``path`` only if a message needs a line. A ``digest`` given
+        with ``data`` is its SHA-256 (the stat index hashed the bytes it read; not hashed twice).
         """
-        digest = hashlib.sha256(data).hexdigest() if data is not None else digest
+        digest = hashlib.sha256(data).hexdigest() if data is not None and digest is None else digest
         entry = self.docs.get(file) if self.enabled else None
         try:
             if entry and entry["sha256"] == digest and "data" in entry:
@@ -422,7 +435,9 @@ class ContentCache:
                 shard["docs"][file] = record
         for name, kept, stored in [("markdown", verdicts, self.markdown)] + [
                 (n, self.records_used[n], self.records[n]) for n in SECTIONS]:
-            for key, value in (kept if kept else stored).items():  # a section this run never asked keeps its records
+            # a section this run never asked keeps its records; one it did not list in full keeps both
+            chosen = {**stored, **kept} if name in self.partial and kept else (kept if kept else stored)
+            for key, value in chosen.items():
                 shard = shards.get(key[:2])
                 if shard is not None:
                     shard[name][key] = value

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Iterable
 from scripts import calcfence, calcform
 
 from . import market
+from .cache import current, digest_of, entry_key
 from .content import iter_strings
 from .facts import calculator_strings
 from .escape import html_text, md_link, md_text
@@ -31,17 +32,10 @@ if TYPE_CHECKING:  # pages.py imports this module to register the generator
 def embedding_entries(site: Site) -> dict[str, list[dict]]:
     """Calculator id -> the published entries whose Markdown embeds it (sorted by title)."""
     found: dict[str, list[dict]] = {}
-    for entry in site.entries:
-        ids = set()
-        doc = site.doc_of(entry["id"]) if hasattr(site, "doc_of") else None
-        # the strings holding "calculator", listed once per document (scripts/pipeline/facts.py)
-        texts = calculator_strings(doc) if doc is not None and doc.data is entry and calcfence.FENCE_NAME == "calculator" \
-            else [text for _, text in iter_strings(entry)]
-        for text in texts:
-            if calcfence.FENCE_NAME in text:
-                ids.update(calcfence.find_calculators(text))
-        for calc_id in ids:
-            found.setdefault(calc_id, []).append(entry)
+    cache = current()
+    for _, doc in site.published_docs():
+        for calc_id in _embedded(doc, cache):
+            found.setdefault(calc_id, []).append(doc.data)
     return {key: sorted(value, key=lambda entry: entry["title"]) for key, value in found.items()}
 
 
@@ -88,6 +82,46 @@ def _fence(calc_id: str, defaults: dict | None = None, market_price: float | str
     if market_price is not None:
         lines.append(f"market_price: {market_price}")
     return "\n".join(lines) + "\n```\n"
+
+
+def _embedded(doc, cache) -> list[str]:
+    """The ids of the calculators an entry document embeds. The strings holding "calculator" are
+    listed once per document (scripts/pipeline/facts.py): an entry naming none is not decoded. With
+    the content ``cache``, the ids are kept under the entry's file and hash (section "memo"), so an
+    unchanged entry's fences are not parsed against the catalogue again."""
+    if calcfence.FENCE_NAME != "calculator":
+        texts = [text for _, text in iter_strings(doc.data)]
+    else:
+        texts = calculator_strings(doc)
+        if not texts:
+            return []
+    sha = doc.__dict__.get("sha256")
+    key = entry_key(doc.file, "entry-calculators", sha) if cache is not None and isinstance(sha, str) else None
+    kept = cache.record("memo", key) if key else None
+    if type(kept) is list and all(type(item) is str for item in kept):
+        return kept
+    ids: set[str] = set()
+    for text in texts:
+        if calcfence.FENCE_NAME in text:
+            ids.update(calcfence.find_calculators(text))
+    out = sorted(ids)
+    if key:
+        cache.keep("memo", key, out)
+    return out
+
+
+def calculator_ids() -> list[str]:
+    """The ids of the calculators in catalogue order: kept in the content cache (section "memo"; its
+    key holds the catalogue's code), so a run that reads no calculator page builds no catalogue."""
+    cache = current()
+    key = digest_of("calculator-ids")
+    kept = cache.record("memo", key) if cache else None
+    if type(kept) is list and all(type(item) is str for item in kept):
+        return kept
+    ids = list(calcfence.specs())
+    if cache:
+        cache.keep("memo", key, ids)
+    return ids
 
 
 def market_price(site: Site, calc_id: str) -> tuple[str, str] | None:
@@ -245,11 +279,9 @@ def calculator_pages(site: Site) -> Iterable[Page]:
     and title, and its market reference; the code version covers the rest, the published examples
     too) and made only when read: a run whose calculator pages are all unchanged does not load the
     examples (issue 14)."""
-    from .cache import current, digest_of
     from .pages import Page
 
     cache = current()
-    specs = list(calcfence.specs().values())
     users = embedding_entries(site)
     loaded: list[dict] = []
 
@@ -260,23 +292,26 @@ def calculator_pages(site: Site) -> Iterable[Page]:
             loaded.append(by_calculator())
         return loaded[0]
 
-    yield Page("calculators/index.md", index_page(specs), "calculators/catalogue.py")
-    for spec in specs:
-        embedding, market_ref = users.get(spec["id"], []), market_price(site, spec["id"])
-        key = digest_of("calculator-page", spec["id"], [[entry["id"], entry["title"]] for entry in embedding],
+    yield Page("calculators/index.md", source="calculators/catalogue.py",
+               make=lambda: index_page(list(calcfence.specs().values())))
+    for calc_id in calculator_ids():
+        embedding, market_ref = users.get(calc_id, []), market_price(site, calc_id)
+        key = digest_of("calculator-page", calc_id, [[entry["id"], entry["title"]] for entry in embedding],
                         market_ref) if cache else None
         if cache:
             cache.touch("pages", key)
-        yield Page(f"calculators/{spec['id']}.md", None, "calculators/catalogue.py", False, key,
-                   partial(_calculator_text, spec, embedding, market_ref, examples, cache, key))
-        yield Page(f"embed/{spec['id']}.md", embed_page(spec), "calculators/catalogue.py")
+        yield Page(f"calculators/{calc_id}.md", None, "calculators/catalogue.py", False, key,
+                   partial(_calculator_text, calc_id, embedding, market_ref, examples, cache, key))
+        yield Page(f"embed/{calc_id}.md", source="calculators/catalogue.py",
+                   make=lambda calc_id=calc_id: embed_page(calcfence.specs()[calc_id]))
 
 
-def _calculator_text(spec: dict, embedding: list[dict], market_ref, examples, cache, key: str | None) -> str:
+def _calculator_text(calc_id: str, embedding: list[dict], market_ref, examples, cache, key: str | None) -> str:
     """A calculator page's text: from ``cache`` under ``key`` when held there, else made (and kept)."""
     text = cache.record("pages", key) if cache else None
     if not isinstance(text, str):
-        text = calculator_page(spec, embedding, market_ref, examples().get(spec["id"], []))
+        spec = calcfence.specs()[calc_id]
+        text = calculator_page(spec, embedding, market_ref, examples().get(calc_id, []))
         if cache:
             cache.keep("pages", key, text)
     return text

@@ -17,7 +17,8 @@ from functools import lru_cache
 from .citecheck import check_citations, citation_warnings
 from .content import Content
 from .drafts import check_placeholders
-from .entryindex import index_of, text, texts
+from .entryindex import index_of, texts
+from .entryindex import text as index_text
 from .errors import Problem, json_path
 from .facts import markdown_strings
 from .glossary import check_glossary
@@ -63,7 +64,7 @@ def _indexed(content: Content) -> list[tuple]:
     for doc in entries:
         index = index_of(doc)
         if index is not None:
-            out.append((doc, index, text(index, "id")))
+            out.append((doc, index, index_text(index, "id")))
     memo[:] = [content, list(entries), out]
     return out
 
@@ -224,7 +225,7 @@ def check_categories(content: Content) -> list[Problem]:
     if _side_file_broken(content.categories):
         return problems  # categories.yaml's own problem is reported; entries are not to blame
     for doc, index, _ in _indexed(content):
-        category = text(index, "category")
+        category = index_text(index, "category")
         if category is not None and category not in categories:
             problems.append(doc.problem(("category",), f"unknown category {category!r}{_suggest(category, categories)}"
                                         f" (categories are listed in content/categories.yaml)"))

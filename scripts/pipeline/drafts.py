@@ -9,10 +9,12 @@ sources); the same placeholders in a published entry are problems.
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import yaml
 
 from .content import Content, iter_strings
+from .entryindex import index_of
 from .errors import Problem, json_path
 from .render import entry_page, front_matter
 
@@ -62,8 +64,15 @@ def check_placeholders(content: Content) -> list[Problem]:
 
 def drafts_of(content: Content) -> list[dict]:
     """The data of every draft entry, sorted by id."""
-    items = [doc.data for doc in content.entries if is_draft(doc.data) and isinstance(doc.data.get("id"), str)]
+    items = [doc.data for doc in content.entries if _draft_doc(doc) and isinstance(doc.data.get("id"), str)]
     return sorted(items, key=lambda data: data["id"])
+
+
+def _draft_doc(doc) -> bool:
+    """:func:`is_draft` of a document's data, read from its index when that tells (no data decoded)."""
+    index = index_of(doc)
+    flag = index["is_draft"] if index is not None else False
+    return flag if type(flag) is bool else is_draft(doc.data)
 
 
 class _DraftView:
@@ -75,6 +84,12 @@ class _DraftView:
 
     def __getattr__(self, name):
         return getattr(self._site, name)
+
+    def published_docs(self) -> list[tuple]:
+        """``(id, document)`` of the draft alone (as :attr:`entries`)."""
+        entry_id = self.entries[0]["id"]
+        doc = self._site.doc_of(entry_id)
+        return [(entry_id, doc)] if doc is not None else []
 
     def extra_sections(self, entry: dict) -> str:
         """The blocks appended to an entry (rule boxes), computed for this draft."""
@@ -99,4 +114,4 @@ def draft_pages(site):
     from .pages import Page  # pages imports this module
 
     for entry in drafts_of(site.content):
-        yield Page(f"entries/{entry['id']}.md", draft_page(entry, site), site.source_of(entry["id"]))
+        yield Page(f"entries/{entry['id']}.md", source=site.source_of(entry["id"]), make=partial(draft_page, entry, site))

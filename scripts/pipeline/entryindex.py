@@ -4,7 +4,8 @@ Ids, drafts, related ids, the category, glossary terms, rule ids and the keys of
 verdicts decide every check that looks at more than one entry (crosscheck: ids, related entries, rule
 ids, categories, terms; the glossary's entry links; draft notes; verify). The content cache keeps the
 index with each document (cache.py), so a run whose entries did not change reads these facts instead
-of decoding every document's data (issue 14, one change). A list keeps every position of its field
+of decoding every document's data (issue 14, one change). The title, summary and dates are what the
+pages listing entries and the entry pages' keys show of other entries (pages.py). A list keeps every position of its field
 (None where an item is not a string), so a problem names the same index as a check of the data would.
 """
 
@@ -14,7 +15,8 @@ from .cache import digest_of
 
 # index field -> the type of its value (lists: of str or None)
 _FIELDS = {"id": str, "draft": bool, "is_draft": bool, "category": str, "related": list, "terms": list,
-           "rules": list, "rule_keys": list}
+           "rules": list, "rule_keys": list, "title": str, "summary": str, "published": str, "reviewed": str}
+_TEXTS = ("title", "summary", "published", "reviewed")
 
 
 def _strings(value) -> list | None:
@@ -38,6 +40,7 @@ def entry_index(data, sha: str | None) -> dict | None:
         "rules": [rule.get("id") if isinstance(rule, dict) and isinstance(rule.get("id"), str) else None
                   for rule in rules],
         "rule_keys": _rule_keys(rules, sha),
+        **{name: data.get(name) if isinstance(data.get(name), str) else None for name in _TEXTS},
     }
 
 
@@ -80,6 +83,14 @@ def texts(index: dict, name: str) -> list | None:
         if type(item) is not str:
             return [item if type(item) is str else None for item in value]
     return value
+
+
+def may_have_rules(doc) -> bool:
+    """False when ``doc``'s index shows its entry has no rule (an empty list), so its data need not be
+    decoded to find its rules; True when it has rules or the index cannot tell."""
+    index = index_of(doc)
+    rules = index["rules"] if index is not None else None
+    return type(rules) is not list or len(rules) > 0
 
 
 def rule_keys(doc) -> list[str] | None:

@@ -340,6 +340,61 @@ def _fast_value(loader, node, level: int):
             for item in items]
 
 
+def _fast_shared(loader, root):
+    """:func:`_fast_value` for a tree with aliases: each node built once, an alias sharing its value as
+    :class:`_Builder` shares it, without a line map.
+
+    Raises :class:`_Fallback` wherever :func:`_bounds` finds a problem (an alias inside the value it
+    names, more than ``MAX_VALUES`` values once aliases are expanded) and wherever :func:`_fast_value`
+    would (nesting is checked on each node's first occurrence, as both walks check it): the caller then
+    runs the full checks and builder, whose data, lines and messages are the reference.
+    """
+    built: dict[int, tuple] = {}  # id(node) -> (value, number of values it expands to)
+    opened: set[int] = set()
+
+    def value(node, level: int):
+        key = id(node)
+        done = built.get(key)
+        if done is not None:
+            return done
+        if key in opened:
+            raise _Fallback
+        kind = type(node)
+        if kind is _SCALAR:
+            done = built[key] = (_fast_value(loader, node, level), 1)
+            return done
+        items = node.value
+        if items and level >= MAX_DEPTH:
+            raise _Fallback
+        opened.add(key)
+        deeper, size = level + 1, 1
+        if kind is yaml.MappingNode:
+            if node.tag != _MAP:
+                raise _Fallback
+            out: dict = {}
+            for key_node, value_node in items:
+                if type(key_node) is not _SCALAR or key_node.tag != _STR or key_node.value in out:
+                    raise _Fallback
+                item, count = value(value_node, deeper)
+                out[key_node.value] = item
+                size += 1 + count
+        else:
+            if node.tag != _SEQ:
+                raise _Fallback
+            out = []
+            for child in items:
+                item, count = value(child, deeper)
+                out.append(item)
+                size += count
+        if size > MAX_VALUES:
+            raise _Fallback
+        opened.discard(key)
+        done = built[key] = (out, size)
+        return done
+
+    return value(root, 1)[0]
+
+
 def _no_alias(root) -> bool:
     """Whether no node of the tree is met twice (an alias is a node met again), stopping at the first."""
     seen: set[int] = set()
@@ -366,14 +421,12 @@ def load_text(text: str, file: str, source: bytes | None = None) -> tuple[Docume
     depth can be out of bounds) that loads without a problem comes back as a :class:`ParsedDocument`,
     its line maps built only if a message needs them.
     """
-    doc = Document(file)
-    problems: list[Problem] = []
-    line_of = line_counter(text)
     loader = _Loader(text)
     try:
         try:
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as error:
+            line_of = line_counter(text)
             mark = error.problem_mark or error.context_mark
             line = line_of(mark) if mark else 1
             reason = (error.problem or error.context or "invalid YAML").strip()
@@ -381,24 +434,28 @@ def load_text(text: str, file: str, source: bytes | None = None) -> tuple[Docume
                 reason = f"{error.context.strip()}, {reason}"  # e.g. "expected a single document ..., but found ..."
             opened = line_of(error.context_mark) if error.context_mark else line
             line, reason = explain_yaml_error(text, line, reason, opened)
-            return doc, [Problem(file, line, "$", f"invalid YAML: {reason}")]
+            return Document(file), [Problem(file, line, "$", f"invalid YAML: {reason}")]
         except yaml.reader.ReaderError as error:  # a character YAML does not allow, e.g. a control character
             line = text.count("\n", 0, max(error.position, 0)) + 1
             char = chr(error.character) if isinstance(error.character, int) else error.character
-            return doc, [Problem(file, line, "$", f"invalid YAML: character {short(char)} is not allowed")]
+            return Document(file), [Problem(file, line, "$", f"invalid YAML: character {short(char)} is not allowed")]
         except yaml.YAMLError as error:
             first = (str(error).splitlines() or ["unknown error"])[0]
-            return doc, [Problem(file, 1, "$", f"invalid YAML: {first}")]
+            return Document(file), [Problem(file, 1, "$", f"invalid YAML: {first}")]
         if node is None:
-            return doc, [Problem(file, 1, "$", "the file is empty")]
+            return Document(file), [Problem(file, 1, "$", "the file is empty")]
         plain = _plain(text)
-        if source is not None and 2 * len(text) < MAX_VALUES and (plain or _no_alias(node)):
+        if source is not None and 2 * len(text) < MAX_VALUES:
             try:
-                doc = ParsedDocument(file, _fast_value(loader, node, 1), source)
+                data = _fast_value(loader, node, 1) if plain or _no_alias(node) else _fast_shared(loader, node)
+                doc = ParsedDocument(file, data, source)
                 doc.json_safe = True  # text keys; text, numbers, booleans, null: JSON gives it back as it is
                 return doc, []
             except (_Fallback, RecursionError):
-                pass  # the full builder below finds the problem and its line
+                pass  # the full checks and builder below find the problem and its line
+        doc = Document(file)  # made here: the lazy path above needs neither it nor the line counter
+        problems: list[Problem] = []
+        line_of = line_counter(text)
         bound = None if plain else _bounds(node, line_of, text)
         if bound:
             return doc, [Problem(file, bound[0], "$", bound[1])]

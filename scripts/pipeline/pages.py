@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 from collections.abc import Mapping
-from functools import partial
+from functools import cached_property, partial
 from typing import Callable, Iterable
 
 from . import glossary, market
@@ -20,6 +20,7 @@ from .calcpages import calculator_pages, category_calculators
 from .claims import claims_section
 from .content import Content
 from .drafts import draft_pages
+from .entryindex import index_of
 from .escape import html_text, md_link, md_text
 from .handpages import read_page
 from .load import display_path, split_front_matter
@@ -34,20 +35,28 @@ RECENT = 5
 class Page:
     """One generated page: its docs-relative path, its Markdown, the file an editor changes, if any.
 
-    ``key``: a digest that determines ``text`` (with the code version), when one is known. A page with
+    ``key``: a digest that determines ``text`` (with the code version), when one is known (or ``keyer``,
+    a function giving it when first read). A page with
     a key may be given ``make`` instead of ``text``: a function that makes the text, called the first
     time the text is read, so a page whose key shows it unchanged costs nothing (issue 14).
     """
 
-    __slots__ = ("path", "source", "fallback", "key", "_text", "_make", "_make_data")
+    __slots__ = ("path", "source", "fallback", "_key", "_keyer", "_text", "_make", "_make_data")
 
     def __init__(self, path: str, text: str | None = None, source: str | None = None, fallback: bool = False,
                  key: str | None = None, make: Callable[[], str] | None = None,
-                 make_data: Callable[[], bytes] | None = None):
+                 make_data: Callable[[], bytes] | None = None, keyer: Callable[[], str] | None = None):
         if text is None and make is None and make_data is None:
             raise ValueError(f"page {path}: give its text or a function that makes it")
-        self.path, self.source, self.fallback, self.key = path, source, fallback, key
+        self.path, self.source, self.fallback, self._key, self._keyer = path, source, fallback, key, keyer
         self._text, self._make, self._make_data = text, make, make_data
+
+    @property
+    def key(self) -> str | None:
+        """The page's key (``keyer`` gives it when first read: ``validate`` reads no entry page's key)."""
+        if self._keyer is not None:
+            self._key, self._keyer = self._keyer(), None
+        return self._key
 
     @property
     def text(self) -> str:
@@ -87,24 +96,84 @@ class PageTexts(Mapping):
 
 
 class Site:
-    """Read-only view of validated content that page generators use."""
+    """Read-only view of validated content that page generators use.
+
+    Which entries exist, their ids, drafts, categories, titles, summaries and dates come from each
+    document's index (:mod:`.entryindex`, kept in the content cache), so listing pages and page keys
+    do not decode the data of unchanged entries; :attr:`entries` (every published entry's data) is
+    made only when a generator reads it (issue 14)."""
 
     def __init__(self, content: Content):
         self.content = content
         self.root = content.layout.root
-        self.entries = content.published()
-        self.by_id = {entry["id"]: entry for entry in self.entries}
         self.categories = content.category_list()
         self.glossary = content.glossary_list()
         self.texts = content.site_texts()
-        self._docs = {doc.data["id"]: doc for doc in content.entries if isinstance(doc.data, dict) and "id" in doc.data}
+        self._docs = {}
+        published = []
+        for doc in content.entries:
+            index = index_of(doc)
+            if index is None:
+                continue
+            entry_id = index["id"]
+            if type(entry_id) is not str or type(index["draft"]) is not bool:  # not a text id, or a damaged index
+                data = doc.data
+                if "id" not in data:
+                    continue
+                entry_id, draft = data["id"], bool(data.get("draft"))
+            else:
+                draft = index["draft"]
+            self._docs[entry_id] = doc
+            if not draft:
+                published.append((str(entry_id), entry_id, doc))
+        published.sort(key=lambda item: item[0])  # as Content.published: by id, stable
+        self._published = [(entry_id, doc) for _, entry_id, doc in published]
+        self._published_ids = {entry_id for entry_id, _ in self._published}
         self._sources = {entry_id: doc.file for entry_id, doc in self._docs.items()}
         self._categories = {item["id"]: item for item in self.categories}
         self._terms = {item["id"]: item for item in self.glossary}
 
+    @cached_property
+    def entries(self) -> list[dict]:
+        """The data of every published entry, sorted by id (:meth:`Content.published`)."""
+        return [doc.data for _, doc in self._published]
+
+    @cached_property
+    def by_id(self) -> dict[str, dict]:
+        """Every published entry's data by id."""
+        return {entry_id: doc.data for entry_id, doc in self._published}
+
+    @cached_property
+    def rows(self) -> list[dict]:
+        """``{id, title, summary, category, published, reviewed}`` of every published entry, sorted by
+        id: what listing pages show, read from the entries' indexes (:meth:`field`)."""
+        out = []
+        for entry_id, doc in self._published:
+            index = index_of(doc)
+            category = index["category"] if index is not None else None
+            row = {"id": entry_id, "category": category if type(category) is str else doc.data["category"]}
+            for name in ("title", "summary", "published", "reviewed"):
+                row[name] = self.field(entry_id, name)
+            out.append(row)
+        return out
+
+    def published_docs(self) -> list[tuple]:
+        """``(id, document)`` of every published entry, sorted by id (no data decoded)."""
+        return self._published
+
     def entry(self, entry_id: str) -> dict | None:
         """The published entry with this id, or None."""
-        return self.by_id.get(entry_id)
+        try:
+            return self._docs[entry_id].data if entry_id in self._published_ids else None
+        except (KeyError, TypeError):
+            return None
+
+    def field(self, entry_id, name: str):
+        """The text field ``name`` (title, summary, published, reviewed) of the published entry
+        ``entry_id``, from its index when it holds a text there, else from its data."""
+        index = index_of(self._docs[entry_id])
+        value = index.get(name) if index is not None else None
+        return value if type(value) is str else self._docs[entry_id].data[name]
 
     def doc_of(self, entry_id: str):
         """The loaded document of the entry with this id (published or draft), or None."""
@@ -134,24 +203,42 @@ def entry_link(entry: dict, prefix: str = "../entries/") -> str:
 
 def entry_pages(site: Site) -> Iterable[Page]:
     """One page per published entry, at ``entries/<id>.md``. With the content cache on, each page has
-    its :func:`page_key`, and its text is made only when read: taken from the cache when it holds the
-    page for exactly these inputs, else rendered (and kept)."""
+    its :func:`page_key` (all computed, and their records kept for the next run, when the first is
+    read), and its text is made only when read: taken from the cache when it holds the page for exactly
+    these inputs, else rendered (and kept)."""
     cache = current()
     sources = site._sources
-    keys = page_keys(site) if cache else {}
-    for entry in site.entries:
-        key = keys.get(entry["id"])
+    if cache and len(site.__dict__.get("_page_keys", ())) < len(site.published_docs()):
+        cache.keep_unread("pages")  # until every key is computed (_key_of), no record is dropped
+    for entry_id, doc in site.published_docs():
+        keyer = partial(_key_of, site, entry_id) if cache else None
+        yield Page(f"entries/{entry_id}.md", None, sources.get(entry_id), False, None,
+                   partial(_entry_text, doc, site, cache, keyer), keyer=keyer)
+
+
+def _key_of(site: Site, entry_id: str) -> str:
+    """The page key of one published entry (:func:`page_key`, computed once per site), its record kept
+    for the next run, whether or not this run reads it. Until every key is computed (a render computes
+    them all; ``validate`` only those of the pages whose anchors the link check reads), the cache keeps
+    the page records this run did not name (:meth:`~.cache.ContentCache.keep_unread`)."""
+    keys = site.__dict__.setdefault("_page_keys", {})
+    key = keys.get(entry_id)
+    if key is None:
+        key = keys[entry_id] = _page_key(entry_id, site, *_key_memos(site))
+        cache = current()
         if cache:
-            cache.touch("pages", key)  # kept for the next run, whether or not this run reads it
-        yield Page(f"entries/{entry['id']}.md", None, sources.get(entry["id"]), False, key,
-                   partial(_entry_text, entry, site, cache, key))
+            cache.touch("pages", key)
+            if len(keys) == len(site.published_docs()):
+                cache.keep_unread("pages", False)
+    return key
 
 
-def _entry_text(entry: dict, site: Site, cache, key: str | None) -> str:
-    """An entry page's text: from ``cache`` under ``key`` when held there, else rendered (and kept)."""
+def _entry_text(doc, site: Site, cache, keyer) -> str:
+    """An entry page's text: from ``cache`` under its key when held there, else rendered (and kept)."""
+    key = keyer() if keyer else None
     text = cache.record("pages", key) if cache else None
     if not isinstance(text, str):
-        text = entry_page(entry, site)
+        text = entry_page(doc.data, site)
         if cache:
             cache.keep("pages", key, text)
     return text
@@ -161,14 +248,14 @@ def page_key(entry: dict, site: Site) -> str:
     """The digest of every value an entry page shows: the entry, its category, related entries' ids and
     titles, its terms, its file's name, the site texts, and the functions that add sections (the cache's
     own key holds the code version: the model, the venue profiles and this code)."""
-    return _page_key(entry, site, *_key_memos(site))
+    return _page_key(entry["id"], site, *_key_memos(site))
 
 
 def page_keys(site: Site) -> dict[str, str]:
     """:func:`page_key` of every published entry, by id (one loop: at 10,000 entries every run
-    computes every key, issue 14)."""
+    computes every key, issue 14), read from the entries' indexes (no data decoded)."""
     memos = _key_memos(site)
-    return {entry["id"]: _page_key(entry, site, *memos) for entry in site.entries}
+    return {entry_id: _page_key(entry_id, site, *memos) for entry_id, _ in site.published_docs()}
 
 
 def _key_memos(site: Site) -> tuple[dict, dict, dict, str]:
@@ -178,36 +265,50 @@ def _key_memos(site: Site) -> tuple[dict, dict, dict, str]:
             site.__dict__.setdefault("_digests_term", {}), _shared_key(site))
 
 
-def _page_key(entry: dict, site: Site, titles: dict, categories: dict, terms: dict, shared: str) -> str:
+def _index_fields(doc) -> tuple:
+    """``(related, terms, category)`` of an entry as its page key reads them: from its index (items
+    that are not text as None, which the key treats as the data's own would be: no such entry or
+    term), else from its data when the index lacks a list."""
+    index = index_of(doc)
+    related = index["related"] if index is not None else None
+    terms = index["terms"] if index is not None else None
+    if type(related) is not list or type(terms) is not list:
+        data = doc.data
+        return data.get("related", ()), data.get("terms", ()), data.get("category")
+    category = index["category"]
+    return related, terms, category if type(category) is str else doc.data.get("category")
+
+
+def _page_key(entry_id: str, site: Site, titles: dict, categories: dict, terms: dict, shared: str) -> str:
     """:func:`page_key`, made of per-site pieces (a category, a term, a related entry's id and title are
     serialised once per run, not once per page showing them) joined by separators none of them holds."""
-    doc = site._docs.get(entry["id"])
-    sha = doc.__dict__.get("sha256") if doc is not None and doc.data is entry else None
+    doc = site._docs[entry_id]
+    sha = doc.__dict__.get("sha256")
     # the data is made from the file's bytes by code the cache is keyed on; else the data itself
-    own = "file:" + sha if sha else digest_of(entry)
+    own = "file:" + sha if sha else digest_of(doc.data)
+    related_ids, term_ids, category = _index_fields(doc)
     related = []
-    for other in entry.get("related", ()):
+    for other in related_ids:
         try:
             token = titles[other]
         except KeyError:
-            item = site.by_id.get(other)
             # repr writes no control character as it is: the separators below stay unambiguous
-            token = titles[other] = repr((item["id"], item["title"])) if item else "None"
+            token = titles[other] = repr((other, site.field(other, "title"))) \
+                if other in site._published_ids else "None"
         except TypeError:  # not hashable: not an id of any entry
             token = "None"
         related.append(token)
     used = []
-    for term in entry.get("terms", ()):
+    for term in term_ids:
         try:
             used.append(terms[term])
         except (KeyError, TypeError):
             used.append(_digest_by_id(site, "term", term))
-    category = entry.get("category")
     try:
         category_digest = categories[category]
     except (KeyError, TypeError):
         category_digest = _digest_by_id(site, "category", category)
-    parts = ("entry-page", own, category_digest, repr(site._sources.get(entry["id"])), "\x1f".join(related),
+    parts = ("entry-page", own, category_digest, repr(site._sources.get(entry_id)), "\x1f".join(related),
              ",".join(used), shared)
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -237,10 +338,25 @@ def _shared_key(site: Site) -> str:
 
 
 def category_pages(site: Site) -> Iterable[Page]:
-    """The categories index and one page per category listing its entries."""
+    """The categories index and one page per category listing its entries (each text made when read)."""
+    made: dict = {}
+
+    def texts() -> dict:
+        if not made:
+            made.update(_category_texts(site))
+        return made
+
+    for category in site.categories:
+        yield Page(f"categories/{category['id']}.md", make=lambda path=f"categories/{category['id']}.md": texts()[path])
+    yield Page("categories/index.md", make=lambda: texts()["categories/index.md"])
+
+
+def _category_texts(site: Site) -> dict[str, str]:
+    """``{path: text}`` of every category page and of the categories index."""
+    pages = {}
     lines = ["# Categories\n\n"]
     grouped: dict = {}
-    for entry in site.entries:  # one pass over the entries, not one per category
+    for entry in site.rows:  # one pass over the entries, not one per category
         grouped.setdefault(entry["category"], []).append(entry)
     for category in site.categories:
         members = sorted(grouped.get(category["id"], []), key=lambda e: e["title"])
@@ -262,13 +378,19 @@ def category_pages(site: Site) -> Iterable[Page]:
                      for spec in calculators]
         if not members and not calculators:
             body.append("No entries yet. Browse the [other categories](index.md).\n")
-        yield Page(f"categories/{category['id']}.md", "".join(body))
+        pages[f"categories/{category['id']}.md"] = "".join(body)
     meta = front_matter({"title": "Categories", "description": "Every topic of Margin Notes, grouped."})
-    yield Page("categories/index.md", meta + "".join(lines))
+    pages["categories/index.md"] = meta + "".join(lines)
+    return pages
 
 
 def home_page(site: Site) -> Iterable[Page]:
     """The home page: introduction, categories, newest and most recently reviewed entries, search hint."""
+    yield Page("index.md", make=partial(_home_text, site))
+
+
+def _home_text(site: Site) -> str:
+    """The home page's Markdown."""
     out = [front_matter({"title": "Margin Notes",
                          "description": "Plain answers about crypto futures margin, liquidation and "
                                         "negative balances, each rule checked on a reference model."}),
@@ -277,8 +399,8 @@ def home_page(site: Site) -> Iterable[Page]:
            "## Categories\n\n"]
     out += [f"- {md_link(c['title'], 'categories/' + c['id'] + '.md')}: {md_text(c['description'])}\n"
             for c in site.categories]
-    newest = heapq.nlargest(RECENT, site.entries, key=lambda e: (e["published"], e["id"]))  # as sorted(...)[:RECENT]
-    reviewed = heapq.nlargest(RECENT, site.entries, key=lambda e: (e["reviewed"], e["id"]))
+    newest = heapq.nlargest(RECENT, site.rows, key=lambda e: (e["published"], e["id"]))  # as sorted(...)[:RECENT]
+    reviewed = heapq.nlargest(RECENT, site.rows, key=lambda e: (e["reviewed"], e["id"]))
     out.append("\n## Newest entries\n\n")
     out += [f"- {entry_link(e, 'entries/')} ({long_date(e['published'])})\n" for e in newest] or ["None yet.\n"]
     out.append("\n## Recently reviewed\n\n")
@@ -286,7 +408,7 @@ def home_page(site: Site) -> Iterable[Page]:
     out.append(market_snapshot(site))
     out.append("\nTools: [calculators](calculators/index.md) · [rules](rules/index.md) · "
                "[venues](venues/index.md) · [glossary](glossary.md) · [about](about.md)\n")
-    yield Page("index.md", "".join(out))
+    return "".join(out)
 
 
 def market_snapshot(site: Site) -> str:
@@ -345,11 +467,15 @@ def section_fallbacks(site: Site) -> Iterable[Page]:
     yield Page("calculators/index.md", front_matter({"title": "Calculators",
                                                      "description": "Margin and liquidation calculators."})
                + "# Calculators\n\nThe calculators are being added.\n", fallback=True)
+    yield Page("rules/index.md", make=partial(_rules_fallback, site), fallback=True)
+
+
+def _rules_fallback(site: Site) -> str:
+    """The Rules section's index page until its own generator provides it."""
     with_rules = [e for e in site.entries if e.get("rules")]
     lines = [f"- {entry_link(e)} ({counted(len(e['rules']), 'rule')})\n" for e in with_rules] or ["No rules yet.\n"]
-    yield Page("rules/index.md", front_matter({"title": "Rules",
-                                               "description": "Every checked statement about exchange behaviour."})
-               + "# Rules\n\nEntries with rules checked on the reference model:\n\n" + "".join(lines), fallback=True)
+    return (front_matter({"title": "Rules", "description": "Every checked statement about exchange behaviour."})
+            + "# Rules\n\nEntries with rules checked on the reference model:\n\n" + "".join(lines))
 
 
 # Markdown blocks appended to each entry after its sections: f(entry, site) -> str (the claims

@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from . import venuepages
+from .entryindex import may_have_rules
 from .errors import Problem
 from .escape import md_link, md_text
 from .load import Document
@@ -44,6 +46,12 @@ _MODEL_NAMES = {
     "calculators.model.policies": ("POLICIES",),
     "calculators.model.venues": ("VENUES",),
 }
+
+if TYPE_CHECKING:  # what _model() binds at run time, named here for readers and linters
+    from calculators.model.policies import POLICIES
+    from calculators.model.scenario import TABLE_COLUMNS, ScenarioError, ScenarioRun, format_value, run_scenario
+    from calculators.model.state import to_decimal
+    from calculators.model.venues import VENUES
 
 
 def _model() -> None:
@@ -158,14 +166,15 @@ _RUNS: WeakKeyDictionary = WeakKeyDictionary()
 
 
 def _published_docs(site) -> list[Document]:
-    published = {entry["id"] for entry in site.entries}
-    return [doc for doc in site.content.entries if isinstance(doc.data, dict) and doc.data.get("id") in published]
+    """The documents of the published entries, in the content's order (no data decoded: Site's index)."""
+    published = {id(doc) for _, doc in site.published_docs()}
+    return [doc for doc in site.content.entries if id(doc) in published]
 
 
 def site_checks(site) -> dict[str, RuleCheck]:
     """The rule checks of the site's published entries by rule id (computed once per site)."""
     if site not in _RUNS:
-        _RUNS[site] = {check.rule_id: check for check in check_rules(_published_docs(site))}
+        _RUNS[site] = {check.rule_id: check for check in check_rules(list(filter(may_have_rules, _published_docs(site))))}
     return _RUNS[site]
 
 
@@ -179,7 +188,7 @@ def rule_check(site, rule_id: str) -> RuleCheck:
         return _RUNS[site][rule_id]
     if site not in _ONE:  # ({rule id: its check}, {rule id: the first published entry stating it})
         owners: dict = {}
-        for doc in _published_docs(site):
+        for doc in filter(may_have_rules, _published_docs(site)):
             rules = doc.data.get("rules")
             for rule in rules if isinstance(rules, list) else ():
                 if isinstance(rule, dict):
@@ -424,7 +433,7 @@ def rules_index(site):
 
     cache = current()
     key = digest_of("rules-index", [[doc.data["id"], doc.data.get("title"), doc.data.get("reviewed"),
-                                     doc.data["rules"]] for doc in _published_docs(site)
+                                     doc.data["rules"]] for doc in filter(may_have_rules, _published_docs(site))
                                     if doc.data.get("rules")]) if cache else ""
     kept = cache.record("pages", key) if cache else None
     if isinstance(kept, list) and len(kept) == 2 and all(isinstance(text, str) for text in kept):

@@ -78,6 +78,11 @@ def _twin_text(entry: dict, cache, key: str | None, made: dict) -> str:
     return text
 
 
+def _doc_twin_text(doc, cache, key: str | None, made: dict) -> str:
+    """:func:`_twin_text` of an entry document's data (decoded only now)."""
+    return _twin_text(doc.data, cache, key, made)
+
+
 def _twin_file(make) -> str:
     """The file ``entries/<id>.json``: the twin with its schema first."""
     return f'{{"$schema":"../schema/{TWIN_SCHEMA}",{make()[1:]}\n'
@@ -128,19 +133,17 @@ def json_twin(site) -> Iterable:
     makers = []  # each twin serialised once, for its own file and for the set
     keys = []  # the cache key of each twin (None when it has none)
     made: dict[str, str] = {}
-    docs = site.__dict__.get("_docs", {}) if cache else {}
     sha256 = hashlib.sha256
-    for entry in site.entries:
+    for entry_id, doc in site.published_docs():  # no entry's data decoded until its twin is read
         key = None
-        doc = docs.get(entry["id"])
-        sha = doc.__dict__.get("sha256") if doc is not None and doc.data is entry else None
+        sha = doc.__dict__.get("sha256") if cache else None
         if sha:  # the twin is made from the entry alone, the entry from its file's bytes: kept by their hash
             key = sha256(b"json-twin:" + sha.encode()).hexdigest()  # no JSON: 10,000 of them
             cache.touch("pages", key)
-        make = partial(_twin_text, entry, cache, key, made)
+        make = partial(_doc_twin_text, doc, cache, key, made)
         makers.append(make)
         keys.append(key)
-        yield Page(f"entries/{entry['id']}.json", None, None, False, key, partial(_twin_file, make))
+        yield Page(f"entries/{entry_id}.json", None, None, False, key, partial(_twin_file, make))
     whole = digest_of("entries-json", keys) if keys and all(keys) else None  # every twin's text kept by key
 
     def entries_json() -> bytes:  # the twins' bytes as the cache holds them: 60 MB at 10,000, never decoded

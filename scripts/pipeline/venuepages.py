@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
+from .entryindex import may_have_rules
 from .escape import html_text
 from .mdtext import link_url, md_text
 from .render import front_matter, link_text, long_date
@@ -82,7 +83,10 @@ def rules_on(site, venue_id: str) -> list[tuple[dict, dict]]:
     by_venue = site.__dict__.get("_rules_by_venue")
     if by_venue is None:  # one pass over the entries per site, not one per venue
         by_venue = site.__dict__["_rules_by_venue"] = {}
-        for entry in site.entries:
+        for _, doc in site.published_docs():
+            if not may_have_rules(doc):  # the index shows no rule: the data is not decoded
+                continue
+            entry = doc.data
             for rule in entry.get("rules") or []:
                 if isinstance(rule, dict):
                     try:
@@ -124,10 +128,33 @@ def venue_page(venue, site) -> str:
     return "".join(out)
 
 
+def venue_ids() -> list[str]:
+    """The ids of the venue profiles, in their order: kept in the content cache (section "memo"; its
+    key holds the model and the profiles), so a run that reads no venue page imports no model."""
+    from .cache import current, digest_of
+
+    cache = current()
+    key = digest_of("venue-ids")
+    kept = cache.record("memo", key) if cache else None
+    if type(kept) is list and all(type(item) is str for item in kept):
+        return kept
+    ids = list(all_venues())
+    if cache:
+        cache.keep("memo", key, ids)
+    return ids
+
+
 def venue_pages(site) -> Iterable:
-    """``venues/index.md`` and ``venues/<id>.md`` for every venue profile."""
+    """``venues/index.md`` and ``venues/<id>.md`` for every venue profile (each text made when read)."""
     from .pages import Page
 
+    for venue_id in venue_ids():
+        yield Page(f"venues/{venue_id}.md", make=lambda venue_id=venue_id: venue_page(all_venues()[venue_id], site))
+    yield Page("venues/index.md", make=lambda: venues_index(site))
+
+
+def venues_index(site) -> str:
+    """The Markdown of ``venues/index.md``."""
     venues = all_venues()
     out = [front_matter({"title": "Venues",
                          "description": "The exchange profiles Margin Notes checks its rules on, every figure "
@@ -142,5 +169,4 @@ def venue_pages(site) -> Iterable:
         rules = f"{count} rule{'' if count == 1 else 's'}"
         out.append(f"- {mark}[{link_text(venue.name)}]({venue.id}.md): {md_text(venue.summary.strip())} "
                    f"({rules})\n")
-        yield Page(f"venues/{venue.id}.md", venue_page(venue, site))
-    yield Page("venues/index.md", "".join(out))
+    return "".join(out)

@@ -58,7 +58,8 @@ def assert_same_front_matter(content, monkeypatch) -> None:
     for module in list(sys.modules.values()):
         if module and module.__name__.startswith("scripts.") and getattr(module, "front_matter", None) is writer:
             monkeypatch.setattr(module, "front_matter", lambda meta: metas.append(meta) or writer(meta))
-    collect_pages(content)
+    for page in collect_pages(content).values():  # texts are made when read
+        page.data()
     assert len(metas) > 40
     for meta in metas:
         block = "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000) + "---\n\n"

@@ -5,6 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from scripts.pipeline.load import ParsedDocument, load_bytes, load_file, load_text
 
 TEXT = """\
@@ -135,3 +138,50 @@ def test_lazy_line_maps_give_what_the_full_builder_gives():
         assert (lazy.lines, lazy.text_lines) == (full.lines, full.text_lines), text
     assert isinstance(lazy, ParsedDocument)  # the good entry (the last case) is built lazily
     assert lazy_count >= 5
+
+
+def _shared(value, seen=None, path=()):
+    """``value`` with the type of every scalar and, for a list or mapping met again (an alias shares
+    it), the path where it was first met: two documents give the same result only when they share alike."""
+    seen = {} if seen is None else seen
+    if isinstance(value, (dict, list)):
+        if id(value) in seen:
+            return ("shared", seen[id(value)])
+        seen[id(value)] = path
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        return (type(value).__name__, [(key, _shared(item, seen, path + (key,))) for key, item in items])
+    return (type(value).__name__, value)
+
+
+_ANCHORED = st.sampled_from(["[1, b]", "{c: d}", "text", "yes", "3", "[*a0]", "{e: *a1}", "[[x], {y: z}]", "~"])
+_VALUE = st.one_of(
+    st.tuples(st.sampled_from(["a0", "a1", "a2"]), _ANCHORED).map(lambda pair: f"&{pair[0]} {pair[1]}"),
+    st.sampled_from(["*a0", "*a1", "*a2", "[*a0, *a1]", "{k: *a0, l: [*a2]}", "'**x**'", "plain", "1.5",
+                     "!!python/name:os.system x", "0x1F", "[" * 39 + "q" + "]" * 39, "&a0 [*a0]", "[&a2 [*a1, *a1, *a1]]"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["p", "q", "r", "s", "1"]), _VALUE), min_size=1, max_size=8))
+def test_files_with_aliases_load_lazily_as_the_full_builder_loads_them(pairs):
+    """The lazy path for a file with aliases (each node built once, aliases shared) gives the data,
+    sharing, problems and lines of the full checks and builder; only files without problems come back lazy."""
+    text = "".join(f"{key}: {value}\n" for key, value in pairs) + "bold: '*not* & alias'\n"
+    data = text.encode("utf-8")
+    full, full_problems = load_bytes(data, "f.yaml")
+    lazy, lazy_problems = load_bytes(data, "f.yaml", lazy_lines=True)
+    assert lazy_problems == full_problems
+    assert _shared(lazy.data) == _shared(full.data)
+    if isinstance(lazy, ParsedDocument):
+        assert not full_problems and full.data is not None
+    assert (lazy.lines, lazy.text_lines) == (full.lines, full.text_lines)
+
+
+def test_a_real_file_with_aliases_loads_lazily():
+    """The real entries that share sources through aliases take the lazy path too."""
+    path = Path(__file__).parents[2] / "content" / "entries" / "can-a-futures-balance-go-negative.yaml"
+    data = path.read_bytes()
+    assert b"&off-fund" in data
+    lazy, problems = load_bytes(data, path.name, lazy_lines=True)
+    full, _ = load_bytes(data, path.name)
+    assert problems == [] and isinstance(lazy, ParsedDocument)
+    assert _shared(lazy.data) == _shared(full.data)

@@ -76,7 +76,29 @@ EDITS = [
                            "title: Can a futures balance go negative?", "title: Can a balance go below zero?")),
     ("summary only (the twin and entries.json change, the page's title does not)",
      lambda root: _replace(_entry(root, 8), "summary: ", "summary: Changed. ")),
+    # fields the listing pages read from each entry's kept index (entryindex.py), not from its data
+    ("dates (the home page's newest and recently reviewed lists)",
+     lambda root: _set_dates(_entry(root, 7), "2026-11-27", "2026-11-28")),
+    ("summary and title together (category page, home page, related lists)",
+     lambda root: _replace(_entry(root, 7), "summary: ", "summary: Both. ") or
+     _replace(_entry(root, 7), "title: Synthetic", "title: Retitled")),
+    ("entry made a draft (its page, the category and home pages drop it)", lambda root: _make_draft(root)),
 ]
+
+
+def _set_dates(path: Path, published: str, reviewed: str) -> None:
+    """Give a synthetic entry new published and reviewed dates."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    dates = {"published": published, "reviewed": reviewed}
+    lines = [f"{line.split(':')[0]}: '{dates[line.split(':')[0]]}'\n" if line.split(":")[0] in dates else line
+             for line in lines]
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def _make_draft(root: Path) -> None:
+    """Mark a synthetic entry no other entry relates to (and not edited above) as a draft."""
+    number = next(n for n in (11, 10, 9, 2, 1, 0) if not _listed_by(root, n))
+    _replace(_entry(root, number), f"id: entry-{number:05d}\n", f"id: entry-{number:05d}\ndraft: true\n")
 
 
 @pytest.fixture
@@ -115,6 +137,58 @@ def test_the_preview_kept_cache_never_keeps_a_stale_page_or_twin(project, tmp_pa
         if what.startswith("title shown"):  # the pages listing it are rewritten, the others are not
             pages = {f"entries/{stem}.md" for stem in _listed_by(project.root, 3)} | {"entries/entry-00003.md"}
             assert pages <= set(written) and len(written) < len(memory) / 4, written
+
+
+def test_validate_between_edits_leaves_no_stale_page_and_keeps_the_records(project, tmp_path, monkeypatch):
+    """``validate`` (the checks alone) between edits: it drops no page record a render kept, and the
+    render after it re-renders only the edited entry's page and those listing it, and writes what a
+    cold build writes (the edits of fields now read from each entry's index among them)."""
+    from scripts.pipeline import pages
+    from scripts.pipeline.build import check
+
+    warm = tmp_path / "warm"
+    prepare(project, warm, assets=False)
+    rendered = []
+    real_page = pages.entry_page
+    monkeypatch.setattr(pages, "entry_page", lambda entry, site: rendered.append(entry["id"]) or real_page(entry, site))
+    for number, (what, edit) in enumerate(EDITS[:1] + EDITS[-3:]):
+        before = {path.stem: path.read_text(encoding="utf-8") for path in (project.root / "content" / "entries").glob("*.yaml")}
+        edit(project.root)
+        edited = [stem for stem, text in before.items()
+                  if (project.root / "content" / "entries" / f"{stem}.yaml").read_text(encoding="utf-8") != text]
+        assert len(edited) == 1, (what, edited)
+        kept = set(open_cache(project).records["pages"])
+        content, problems = check(project)
+        assert not problems, (what, problems)
+        assert kept <= set(open_cache(project).records["pages"]), what
+        rendered.clear()
+        prepare(project, warm, assets=False)
+        assert set(rendered) <= {edited[0], *_listed_by(project.root, int(edited[0][-5:]))}, (what, rendered)
+        with monkeypatch.context() as patch:
+            patch.setattr(pages, "entry_page", real_page)
+            assert _tree(warm) == _cold(project, tmp_path / f"cold-{number}", monkeypatch), what
+
+
+def test_a_run_that_names_some_records_of_a_section_keeps_the_others_when_told(tmp_path):
+    """ContentCache.keep_unread: a shard rewritten by a run that used one of its two page records keeps
+    the other when the run said it left records unnamed (validate's entry page keys), not otherwise."""
+    from scripts.pipeline.cache import ContentCache
+
+    root = make_project(tmp_path / "p", 1)
+    layout = Layout(root)
+    keys = ["ab" + "1" * 62, "ab" + "2" * 62]
+    first = ContentCache(root, layout.schemas)
+    for key in keys:
+        first.keep("pages", key, f"text {key[2]}")
+    first.save()
+    for unread, expected in ((True, set(keys)), (False, {keys[0]})):
+        run = ContentCache(root, layout.schemas)
+        assert set(run.records["pages"]) >= set(keys) or not unread
+        run.keep_unread("pages", unread)
+        assert run.record("pages", keys[0]) == "text 1"
+        run.keep("pages", "ab" + ("3" if unread else "4") * 62, "new")  # a record added: the shard is rewritten
+        run.save()
+        assert set(ContentCache(root, layout.schemas).records["pages"]) & set(keys) == expected, unread
 
 
 def test_damaged_page_texts_in_the_cache_are_made_again(project, tmp_path, monkeypatch):
