@@ -291,9 +291,6 @@ class Preview:
             if self.cache is None:
                 self.cache = open_cache(self.layout)
                 self.cache.resident = True
-            # the preview's Heap collects frozen garbage when no save is waiting; ContentCache.begin's own
-            # collection every 16 runs (about 0.7 s at 10,000 entries) would run during a save
-            self.cache.runs = 0
             prepare_content(self.layout, self.docs_dir, log=lambda line: log.warning(line), changed_paths=written,
                             cache=self.cache, written=self.written)
         except ContentError as error:

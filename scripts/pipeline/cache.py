@@ -29,8 +29,6 @@ SHARD_SUFFIX = ".shard"
 REPO = Path(__file__).resolve().parents[2]
 # The libraries whose behaviour decides a load, a schema verdict or a Markdown verdict.
 LIBRARIES = ("PyYAML", "jsonschema", "jsonschema-rs", "Markdown", "pymdown-extensions", "nh3")
-# A kept cache (the preview's) gives frozen objects back to the cyclic collector once in this many runs.
-COLLECT_EVERY = 16
 
 
 @lru_cache(maxsize=1)
@@ -233,8 +231,6 @@ class ContentCache:
         # kept in memory between runs (the preview): a file whose stamp is unchanged is not read again
         self.resident = False
         self.stamps: dict[str, tuple] = {}
-        self.saved = False  # a run of this cache has ended (see :meth:`begin`)
-        self.runs = 0  # runs begun since the frozen objects were last given back (see :meth:`begin`)
         # the files' hashes, reused while their stat is unchanged (saved with the cache)
         self.stats = stats if stats is not None else StatIndex(root, enabled)
         from . import safety  # Markdown and nh3: imported only when a check runs
@@ -264,22 +260,11 @@ class ContentCache:
         """Start another run with this cache, kept in memory since the last :meth:`save` (the preview
         keeps one between saves, so a save reads and writes only what changed). Returns the cache.
 
-        The last run froze what it loaded out of the cyclic collector's sight (build._gc_paused); in a
-        process that runs again, what it left as cyclic garbage would stay frozen for good, so every
-        :data:`COLLECT_EVERY` runs after a saved one the frozen objects are given back to the collector
-        and collected. Not on every run: a full collection walks the whole kept cache and the preview's
-        MkDocs state (about 0.7 s of CPU at 10,000 entries), while one save leaves little garbage.
+        What a run froze out of the cyclic collector's sight (build._gc_paused) is given back by the
+        process that keeps the cache: the preview's :class:`scripts.preview_heap.Heap`.
         """
-        import gc
-
         from . import safety
 
-        if self.saved:  # a run after a saved one: not the first of this cache
-            self.runs += 1
-            if self.runs >= COLLECT_EVERY and gc.get_freeze_count():
-                self.runs = 0
-                gc.unfreeze()
-                gc.collect()
         self.used, self.records_used, self.partial = {}, {name: {} for name in SECTIONS}, set()
         safety.use_verdicts(self.markdown if self.enabled else None)
         _CURRENT[0] = self
@@ -401,7 +386,6 @@ class ContentCache:
         from . import safety
 
         self.stats.save()
-        self.saved = True
         verdicts = safety.used_verdicts()[0]
         if _CURRENT[0] is self:
             _CURRENT[0] = None
