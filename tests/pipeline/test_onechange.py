@@ -3,32 +3,17 @@ the docs folder byte for byte as a cold build (no cache) of the same content doe
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from bench.generate import make_project
 from scripts.pipeline.build import load_content, open_cache, prepare, prepare_content
 from scripts.pipeline.content import Layout
+from tests.pipeline.trees import cold_tree as _cold
+from tests.pipeline.trees import edit as _edit
+from tests.pipeline.trees import tree as _tree
 
 RULED = "can-a-futures-balance-go-negative.yaml"  # a real entry with rules, listed by the rules index
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
-
-
-def _cold(layout: Layout, folder: Path, monkeypatch) -> dict[str, bytes]:
-    with monkeypatch.context() as patch:
-        patch.setenv("MARGIN_NOTES_CACHE", "0")
-        prepare(layout, folder, assets=False)
-    return _tree(folder)
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, (path, old)
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 @pytest.fixture

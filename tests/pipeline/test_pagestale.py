@@ -16,23 +16,9 @@ from scripts.pipeline import docstamps
 from scripts.pipeline.build import open_cache, prepare, prepare_content
 from scripts.pipeline.cache import CACHE_DIR, SHARD_DIR
 from scripts.pipeline.content import Layout
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
-
-
-def _cold(layout: Layout, folder: Path, monkeypatch) -> dict[str, bytes]:
-    with monkeypatch.context() as patch:
-        patch.setenv("MARGIN_NOTES_CACHE", "0")
-        prepare(layout, folder, assets=False)
-    return _tree(folder)
-
-
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, (path, old)
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+from tests.pipeline.trees import cold_tree as _cold
+from tests.pipeline.trees import edit as _replace
+from tests.pipeline.trees import tree as _tree
 
 
 def _entry(root: Path, number: int) -> Path:
