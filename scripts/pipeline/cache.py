@@ -123,9 +123,9 @@ class UnreadDocument(KeptDocument):
 
 
 def _valid_facts(record) -> bool:
-    """:func:`.facts.valid_facts` for a record decoded from JSON (whose values are never subclasses of
-    ``str``, ``int`` or ``list``), without building a generator per path: it runs for every cached
-    document of a run."""
+    """Whether ``record`` (decoded from JSON) has the shape :func:`.facts.doc_facts` makes: checked here,
+    without importing :mod:`.facts` (it imports this module through drafts and entryindex), and
+    without a generator per path, since it runs for every cached document of a run."""
     if type(record) is not dict or record.get("kind") not in _FACT_KINDS:
         return False
     for key in ("markdown", "todo", "calc"):

@@ -107,13 +107,6 @@ def _collect(value, node: dict, path: tuple, out: list) -> None:
             _collect(item, child, path + (key,), out)
 
 
-def valid_facts(record) -> bool:
-    """Whether ``record`` (read from the cache) has the shape :func:`doc_facts` makes."""
-    return isinstance(record, dict) and record.get("kind") in KINDS and all(
-        isinstance(record.get(key), list) and all(
-            isinstance(path, list) and all(isinstance(part, (str, int)) and not isinstance(part, bool)
-                                           for part in path) for path in record[key])
-        for key in ("markdown", "todo", "calc"))
 
 
 def doc_facts(doc, kind: str) -> dict:
