@@ -64,9 +64,10 @@ def set_schema() -> dict:
     }
 
 
-def _twin_text(entry: dict, cache, key: str | None, made: dict) -> str:
-    """An entry's compact twin text, made once per run (``made``: by entry id): from ``cache`` under
-    ``key`` when held there, else serialised and kept."""
+def _twin_text(doc, cache, key: str | None, made: dict) -> str:
+    """An entry document's compact twin text, made once per run (``made``: by entry id): from
+    ``cache`` under ``key`` when held there, else serialised from its data (decoded only now) and kept."""
+    entry = doc.data
     text = made.get(entry["id"])
     if text is None:
         text = cache.record("pages", key) if key else None
@@ -76,11 +77,6 @@ def _twin_text(entry: dict, cache, key: str | None, made: dict) -> str:
                 cache.keep("pages", key, text)
         made[entry["id"]] = text
     return text
-
-
-def _doc_twin_text(doc, cache, key: str | None, made: dict) -> str:
-    """:func:`_twin_text` of an entry document's data (decoded only now)."""
-    return _twin_text(doc.data, cache, key, made)
 
 
 def _twin_file(make) -> str:
@@ -140,7 +136,7 @@ def json_twin(site) -> Iterable:
         if sha:  # the twin is made from the entry alone, the entry from its file's bytes: kept by their hash
             key = sha256(b"json-twin:" + sha.encode()).hexdigest()  # no JSON: 10,000 of them
             cache.touch("pages", key)
-        make = partial(_doc_twin_text, doc, cache, key, made)
+        make = partial(_twin_text, doc, cache, key, made)
         makers.append(make)
         keys.append(key)
         yield Page(f"entries/{entry_id}.json", None, None, False, key, partial(_twin_file, make))
