@@ -147,15 +147,9 @@ class Site:
     def rows(self) -> list[dict]:
         """``{id, title, summary, category, published, reviewed}`` of every published entry, sorted by
         id: what listing pages show, read from the entries' indexes (:meth:`field`)."""
-        out = []
-        for entry_id, doc in self._published:
-            index = index_of(doc)
-            category = index["category"] if index is not None else None
-            row = {"id": entry_id, "category": category if type(category) is str else doc.data["category"]}
-            for name in ("title", "summary", "published", "reviewed"):
-                row[name] = self.field(entry_id, name)
-            out.append(row)
-        return out
+        names = ("category", "title", "summary", "published", "reviewed")
+        return [{"id": entry_id, **{name: self.field(entry_id, name) for name in names}}
+                for entry_id, _ in self._published]
 
     def published_docs(self) -> list[tuple]:
         """``(id, document)`` of every published entry, sorted by id (no data decoded)."""
@@ -169,7 +163,7 @@ class Site:
             return None
 
     def field(self, entry_id, name: str):
-        """The text field ``name`` (title, summary, published, reviewed) of the published entry
+        """The text field ``name`` (category, title, summary, published, reviewed) of the published entry
         ``entry_id``, from its index when it holds a text there, else from its data."""
         index = index_of(self._docs[entry_id])
         value = index.get(name) if index is not None else None
