@@ -3,10 +3,11 @@ again (used by :mod:`scripts.preview_resident`).
 
 A category page lists every entry of its category, one line each (``- [title](../entries/id.md):
 summary``): at 10,000 entries some 1,670 lines, about 0.35 s of Python-Markdown for a save that changed
-one of them. When the Markdown before and after a save differ only in consecutive simple list items,
-with an unchanged simple list item on each side, the changed items are converted alone (with those two
-neighbours, as a list of their own) and their HTML replaces the old items' HTML in the page kept from
-its last conversion. Anything else returns None, and the page is converted as a whole.
+one of them. When the Markdown before and after a save differ only in a few runs of consecutive simple
+list items, each with an unchanged simple list item on either side (a retitled entry moves in a list
+sorted by title: one run where it was, one where it goes), each run's items are converted alone (with
+those two neighbours, as a list of their own) and their HTML replaces the old items' HTML in the page
+kept from its last conversion. Anything else returns None, and the page is converted as a whole.
 
 Python-Markdown turns each line of a tight list (no blank lines, no continuation lines) into one
 ``<li>...</li>`` line on its own; what could make one item's HTML depend on the rest of the page is
@@ -19,6 +20,7 @@ were in the page, and the old items' HTML must appear exactly once in it.
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Callable
 
@@ -30,6 +32,8 @@ _ABBREVIATION = re.compile(r"\*\[[^\]]+\]: .*")  # one whole definition line
 # pages with fewer list items are converted as a whole (fast anyway) and not kept: an entry page lists a
 # few dozen at most, a category page every entry of its category
 MIN_ITEMS = 100
+MAX_HUNKS = 8  # more runs of changed lines than this: the page is converted whole
+_SHORT = 4  # a changed middle this short (lines, on either side) is one run
 
 
 def list_items(markdown_text: str) -> int:
@@ -63,9 +67,25 @@ def _items_html(html: str) -> list[str] | None:
     return items
 
 
+def _hunks(old: list[str], new: list[str], start: int, end: int) -> list[tuple[int, int, int, int]]:
+    """The changed runs of lines between the first ``start`` and the last ``end`` lines (equal in both),
+    as (old start, old end, new start, new end): one run, or the runs ``difflib`` finds when the changed
+    middle is long (an item moved far: its old place and its new one, not every item in between)."""
+    i2, j2 = len(old) - end, len(new) - end
+    if min(i2 - start, j2 - start) <= _SHORT:
+        return [(start, i2, start, j2)]
+    matcher = difflib.SequenceMatcher(None, old[start:i2], new[start:j2], autojunk=False)
+    return [(start + a1, start + a2, start + b1, start + b2)
+            for tag, a1, a2, b1, b2 in matcher.get_opcodes() if tag != "equal"]
+
+
 def patched(old_markdown: str, old_html: str, new_markdown: str, convert: Callable[[str], str]) -> str | None:
     """The HTML ``new_markdown`` converts to, made from ``old_html`` (what ``old_markdown`` converted
-    to) and ``convert`` of the changed list items alone; None when that is not safe (see the module)."""
+    to) and ``convert`` of the changed list items alone; None when that is not safe (see the module).
+
+    Each run of changed lines (at most :data:`MAX_HUNKS`) is converted with its two unchanged
+    neighbours and replaced on its own, the last run first (a neighbour two runs share comes out as it
+    was, so the earlier run still finds it)."""
     if _DEFINITIONS.search(new_markdown) or _DEFINITIONS.search(old_markdown):
         return None
     old, new = old_markdown.split("\n"), new_markdown.split("\n")
@@ -78,22 +98,28 @@ def patched(old_markdown: str, old_html: str, new_markdown: str, convert: Callab
         end += 1
     if start == 0 or end == 0:
         return None  # a change at the very start or end: not inside a list
-    old_mid, new_mid = old[start:len(old) - end], new[start:len(new) - end]
-    before, after = old[start - 1], old[len(old) - end]
-    if not old_mid and not new_mid:
-        return None
-    if not all(map(_simple, [before, after, *old_mid, *new_mid])):
+    if start == len(old) - end and start == len(new) - end:
         return None
     definitions = _abbreviations(new)
     if definitions is None or definitions != _abbreviations(old) or len(definitions) >= end:
         return None  # (the changed lines lie before the definitions)
     tail = "\n".join(["", "", *definitions])
-    old_items = _items_html(convert("\n".join([before, *old_mid, after]) + tail).strip())
-    new_items = _items_html(convert("\n".join([before, *new_mid, after]) + tail).strip())
-    if old_items is None or new_items is None or len(old_items) != len(old_mid) + 2 or \
-            len(new_items) != len(new_mid) + 2 or old_items[0] != new_items[0] or old_items[-1] != new_items[-1]:
+    hunks = _hunks(old, new, start, end)
+    if len(hunks) > MAX_HUNKS:
         return None
-    run = "\n" + "\n".join(old_items) + "\n"
-    if old_html.count(run) != 1:
-        return None
-    return old_html.replace(run, "\n" + "\n".join(new_items) + "\n")
+    html = old_html
+    for i1, i2, j1, j2 in reversed(hunks):
+        old_mid, new_mid = old[i1:i2], new[j1:j2]
+        before, after = old[i1 - 1], old[i2]
+        if not all(map(_simple, [before, after, *old_mid, *new_mid])):
+            return None
+        old_items = _items_html(convert("\n".join([before, *old_mid, after]) + tail).strip())
+        new_items = _items_html(convert("\n".join([before, *new_mid, after]) + tail).strip())
+        if old_items is None or new_items is None or len(old_items) != len(old_mid) + 2 or \
+                len(new_items) != len(new_mid) + 2 or old_items[0] != new_items[0] or old_items[-1] != new_items[-1]:
+            return None
+        run = "\n" + "\n".join(old_items) + "\n"
+        if html.count(run) != 1:
+            return None
+        html = html.replace(run, "\n" + "\n".join(new_items) + "\n")
+    return html

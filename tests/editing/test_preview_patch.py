@@ -56,3 +56,27 @@ def test_a_change_outside_the_list_or_in_the_definitions_is_not_patched():
     assert patched(old, _convert(old), old.replace("Entries about", "Pages about"), _convert) is None
     assert patched(old, _convert(old), old.replace("Money set aside", "Funds kept"), _convert) is None
     assert patched(old, _convert(old), old + "\n*[leverage]: A multiple.\n", _convert) is None
+
+
+def test_an_item_moved_far_in_a_long_list_is_patched_in_two_short_runs():
+    items = [f"[Question {n:04d}?](../entries/e{n}.md): Summary {n}." for n in range(400)]
+    moved = items[:10] + items[11:350] + [items[10].replace("Question 0010", "Question 0349b")] + items[350:]
+    old, new = _page(items), _page(moved)
+    converted: list[str] = []
+
+    def convert(text: str) -> str:
+        converted.append(text)
+        return _convert(text)
+
+    result = patched(old, _convert(old), new, convert)
+    assert result is not None and result == _convert(new)
+    assert len(converted) == 4 and max(text.count("\n- ") + 1 for text in converted) <= 3  # two runs, old and new
+
+
+def test_too_many_changed_runs_are_not_patched():
+    items = [f"[Question {n:04d}?](../entries/e{n}.md): Summary {n}." for n in range(400)]
+    changed = [item.replace("Summary", "Changed") if n % 40 == 20 else item for n, item in enumerate(items)]
+    old = _page(items)
+    assert patched(old, _convert(old), _page(changed), _convert) is None  # ten runs
+    fewer = [item.replace("Summary", "Changed") if n % 80 == 20 else item for n, item in enumerate(items)]
+    assert patched(old, _convert(old), _page(fewer), _convert) == _convert(_page(fewer))  # five runs
