@@ -96,7 +96,7 @@ def patched(old_markdown: str, old_html: str, new_markdown: str, convert: Callab
     end = 0  # lines equal at the end
     while end < limit - start and old[-1 - end] == new[-1 - end]:
         end += 1
-    if start == 0 or end == 0:
+    if start < 2 or end < 2:
         return None  # a change at the very start or end: not inside a list
     if start == len(old) - end and start == len(new) - end:
         return None
@@ -110,16 +110,33 @@ def patched(old_markdown: str, old_html: str, new_markdown: str, convert: Callab
     html = old_html
     for i1, i2, j1, j2 in reversed(hunks):
         old_mid, new_mid = old[i1:i2], new[j1:j2]
-        before, after = old[i1 - 1], old[i2]
-        if not all(map(_simple, [before, after, *old_mid, *new_mid])):
+        if not all(map(_simple, [*old_mid, *new_mid])):
             return None
-        old_items = _items_html(convert("\n".join([before, *old_mid, after]) + tail).strip())
-        new_items = _items_html(convert("\n".join([before, *new_mid, after]) + tail).strip())
-        if old_items is None or new_items is None or len(old_items) != len(old_mid) + 2 or \
-                len(new_items) != len(new_mid) + 2 or old_items[0] != new_items[0] or old_items[-1] != new_items[-1]:
+        lead = [old[i1 - 1]] if _simple(old[i1 - 1]) else []  # else the list's first item changed
+        trail = [old[i2]] if _simple(old[i2]) else []  # else its last one
+        if not lead and not _list_edge(old, new, i1 - 1, j1 - 1, -1) or \
+                not trail and not _list_edge(old, new, i2, j2, 1) or not lead and not trail:
             return None
-        run = "\n" + "\n".join(old_items) + "\n"
+        old_items = _items_html(convert("\n".join([*lead, *old_mid, *trail]) + tail).strip())
+        new_items = _items_html(convert("\n".join([*lead, *new_mid, *trail]) + tail).strip())
+        sides = len(lead) + len(trail)
+        if old_items is None or new_items is None or len(old_items) != len(old_mid) + sides or \
+                len(new_items) != len(new_mid) + sides or (lead and old_items[0] != new_items[0]) or \
+                (trail and old_items[-1] != new_items[-1]):
+            return None
+        opening, closing = "\n" if lead else "<ul>\n", "\n" if trail else "\n</ul>"
+        run = opening + "\n".join(old_items) + closing
         if html.count(run) != 1:
             return None
-        html = html.replace(run, "\n" + "\n".join(new_items) + "\n")
+        html = html.replace(run, opening + "\n".join(new_items) + closing)
     return html
+
+
+def _list_edge(old: list[str], new: list[str], i: int, j: int, step: int) -> bool:
+    """Whether line ``i`` of ``old`` (``j`` of ``new``) is a blank line between a list and a heading,
+    unchanged: before the list (``step`` -1) or after it (``step`` 1). Then the list starts or ends
+    there for Python-Markdown whatever its items are (a list item beyond the blank line would make it
+    loose, a paragraph might continue into it)."""
+    if old[i] != "" or new[j] != "" or not (0 <= i + step < len(old) and 0 <= j + step < len(new)):
+        return False
+    return old[i + step] == new[j + step] and old[i + step].startswith("#")

@@ -80,3 +80,19 @@ def test_too_many_changed_runs_are_not_patched():
     assert patched(old, _convert(old), _page(changed), _convert) is None  # ten runs
     fewer = [item.replace("Summary", "Changed") if n % 80 == 20 else item for n, item in enumerate(items)]
     assert patched(old, _convert(old), _page(fewer), _convert) == _convert(_page(fewer))  # five runs
+
+
+def test_the_first_or_last_item_of_a_list_between_headings_is_patched():
+    def page(items):
+        return "# Fees\n\nAbout fees.\n\n## Entries\n\n" + "".join(f"- {item}\n" for item in items) + "\n## More\n\nText.\n"
+
+    for new_items in ([ITEMS[0].replace("Summary 0", "Changed")] + ITEMS[1:],  # the first item
+                      ITEMS[:-1] + [ITEMS[-1].replace("Summary 9", "Changed")],  # the last item
+                      ["[Added](../entries/added.md): First now."] + ITEMS,  # an item added before the first
+                      ITEMS[1:],  # the first removed
+                      ITEMS[1:6] + [ITEMS[0].replace("Question 0", "Question 5b")] + ITEMS[6:]):  # the first moved
+        old, new = page(ITEMS), page(new_items)
+        result = patched(old, _convert(old), new, _convert)
+        assert result is not None and result == _convert(new), new_items
+    loose = "# Fees\n\n## Entries\n\n- " + "\n- ".join(ITEMS) + "\n\n- Another list item after a blank line.\n"
+    assert patched(loose, _convert(loose), loose.replace("Summary 9", "Changed"), _convert) is None
