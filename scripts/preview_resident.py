@@ -38,6 +38,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_build_date
 
 from scripts.preview_patch import MIN_ITEMS, list_items, patched
+from scripts.preview_tags import TagIndex
 
 TAGS_PAGE = "tags.md"
 
@@ -123,9 +124,11 @@ def _convert(page, text: str, config, files) -> str:
 class ResidentSite:
     """The MkDocs objects of the last preview build, and the dirty builds made with them."""
 
-    def __init__(self, config, files, nav, env, plugin, timing, conversions: Conversions | None = None):
+    def __init__(self, config, files, nav, env, plugin, timing, conversions: Conversions | None = None,
+                 tag_index: TagIndex | None = None):
         self.config, self.files, self.nav, self.env = config, files, nav, env
         self.conversions = conversions or Conversions()
+        self.tag_index = tag_index or TagIndex()  # the tag listings this build rendered (may be empty)
         self.plugin, self.timing = plugin, timing  # the preview's own plugins, registered in config.plugins
         self.titles = nav_titles(config.nav)
         index = files.get_file_from_path(TAGS_PAGE)
@@ -249,8 +252,18 @@ class ResidentSite:
                 env = config.plugins.on_env(self.env, config=config, files=files)
             finally:
                 tags.listings, tags.config.export = kept, export
-        else:
-            env = config.plugins.on_env(self.env, config=config, files=files)
+        else:  # the tag index is rendered again, from its last listings and tags.json parts
+            export = tagging and tags.config.export
+            if export:
+                tags.config.export = False  # written below, from the parts that did not change
+            try:
+                with self.tag_index.rendering():
+                    env = config.plugins.on_env(self.env, config=config, files=files)
+            finally:
+                if export:
+                    tags.config.export = True
+            if export:
+                self.tag_index.export(tags, config)
         for file in others:
             file.copy_file()
         doc_files = self._pages[1]

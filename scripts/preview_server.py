@@ -9,7 +9,8 @@ those pages only:
 * the first build is a full one; MkDocs' objects of the last build (configuration, files, pages,
   navigation, templates) stay in memory, and a save that changed existing pages reads, renders and
   writes those pages alone on them (:mod:`scripts.preview_resident`), the tag index only when a title
-  or a tag changed, a category page that changed only in a few list items by patching its last HTML
+  or a tag changed (and then only the listings of the tags whose pages changed,
+  :mod:`scripts.preview_tags`), a category page that changed only in a few list items by patching its last HTML
   (:mod:`scripts.preview_patch`); a save that adds or removes a page of the navigation gets MkDocs'
   own dirty build, where the tags plugin is handed the remembered front matter, title and sitemap
   fields of the pages it does not read; a new market snapshot (on every page) rebuilds them all;
@@ -56,6 +57,7 @@ from scripts.pipeline.search import index_site
 from scripts.preview_heap import Heap
 from scripts.preview_http import PreviewServer
 from scripts.preview_resident import Conversions, ResidentSite
+from scripts.preview_tags import TagIndex
 
 log = logging.getLogger("mkdocs.margin_notes.preview")
 TAGS_PAGE = "tags.md"
@@ -325,9 +327,11 @@ class Preview:
             config.plugins["margin-notes/preview"] = plugin
             config.plugins["margin-notes/preview-timing"] = timing
             self.built = False  # until this build completes
-            with self.theme_files.use(fresh=full):
+            tag_index = TagIndex()  # its tag listings, for the next title or tag save
+            with self.theme_files.use(fresh=full), tag_index.rendering():
                 mkdocs_build(config, serve_url=config.site_url, dirty=not full)
-            self.resident = ResidentSite(config, plugin.files, plugin.nav, plugin.env, plugin, timing, self.conversions)
+            self.resident = ResidentSite(config, plugin.files, plugin.nav, plugin.env, plugin, timing, self.conversions,
+                                         tag_index)
             self.heap.freeze()  # MkDocs' objects stay: the collector need not walk them on every save
             clock.mark("mkdocs finish")
             self.built = True

@@ -1,0 +1,50 @@
+"""The preview's tag index after a title or tag save: only the listings of the tags whose pages changed
+are rendered again, tags.json is spliced from each page's part, and both are what a full build makes
+(scripts/preview_tags.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from scripts.pipeline.content import Layout
+from scripts.preview_server import Preview
+from tests.editing.test_preview_dirty import ROOT, TARGET, built  # noqa: F401 (a fixture)
+
+
+def _same_as_full_build(root: Path, docs: Path, preview: Preview) -> None:
+    """The tag index page and tags.json are, byte for byte, those a fresh full build makes."""
+    reference = Preview(Layout(root), ROOT / "mkdocs.yml", docs, 8000)
+    reference.rebuild(full=True)
+    for name in ("tags/index.html", "tags.json"):
+        assert Path(preview.site_dir, name).read_bytes() == Path(reference.site_dir, name).read_bytes(), name
+
+
+def test_a_title_or_tag_save_renders_the_listings_of_its_tags_only_like_a_full_build(built):  # noqa: F811
+    root, docs, preview = built
+    path = root / "content" / "entries" / f"{TARGET}.yaml"
+    text = path.read_text(encoding="utf-8")
+    tags = yaml.safe_load(text)["tags"]
+    total = len(preview.resident.tag_index.listings)
+    assert total > len(tags) + 1  # the full build's listings are kept
+
+    # a title: the listings of the entry's tags show it; the others are the kept ones
+    path.write_text(text.replace("title: ", "title: Retitled ", 1), encoding="utf-8")
+    preview.rebuild(full=False)
+    index = preview.resident.tag_index
+    assert preview.last["resident"] and "tags.md" in preview.last["built"]
+    assert index.rendered == len(tags) and index.reused == total - len(tags)
+    listing = Path(preview.site_dir, "tags", "index.html").read_text(encoding="utf-8")
+    assert "Retitled " in listing and "Retitled " in Path(preview.site_dir, "tags.json").read_text(encoding="utf-8")
+    _same_as_full_build(root, docs, preview)
+
+    # a tag added and one removed: the listings of those two, and a new one for a new tag
+    retagged = text.replace(f"- {tags[0]}\n", "- a-tag-new-in-the-preview\n", 1)
+    assert retagged != text
+    path.write_text(retagged, encoding="utf-8")
+    preview.rebuild(full=False)
+    index = preview.resident.tag_index
+    assert "tags.md" in preview.last["built"] and 1 <= index.rendered <= len(tags) + 1
+    assert "a-tag-new-in-the-preview" in Path(preview.site_dir, "tags.json").read_text(encoding="utf-8")
+    _same_as_full_build(root, docs, preview)
