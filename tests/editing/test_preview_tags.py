@@ -30,21 +30,29 @@ def test_a_title_or_tag_save_renders_the_listings_of_its_tags_only_like_a_full_b
     assert total > len(tags) + 1  # the full build's listings are kept
 
     # a title: the listings of the entry's tags show it; the others are the kept ones
-    path.write_text(text.replace("title: ", "title: Retitled ", 1), encoding="utf-8")
+    text = text.replace("title: ", "title: Retitled ", 1)
+    path.write_text(text, encoding="utf-8")
     preview.rebuild(full=False)
     index = preview.resident.tag_index
     assert preview.last["resident"] and "tags.md" in preview.last["built"]
     assert index.rendered == len(tags) and index.reused == total - len(tags)
+    # the pages read again (the entry, those whose related lists show its title) were matched by the
+    # tags plugin; every other page took its place in the listing from memory
+    assert index.matched == len([name for name in preview.last["built"] if name.startswith("entries/")]) < total
     listing = Path(preview.site_dir, "tags", "index.html").read_text(encoding="utf-8")
     assert "Retitled " in listing and "Retitled " in Path(preview.site_dir, "tags.json").read_text(encoding="utf-8")
     _same_as_full_build(root, docs, preview)
 
-    # a tag added and one removed: the listings of those two, and a new one for a new tag
-    retagged = text.replace(f"- {tags[0]}\n", "- a-tag-new-in-the-preview\n", 1)
-    assert retagged != text
-    path.write_text(retagged, encoding="utf-8")
-    preview.rebuild(full=False)
-    index = preview.resident.tag_index
-    assert "tags.md" in preview.last["built"] and 1 <= index.rendered <= len(tags) + 1
-    assert "a-tag-new-in-the-preview" in Path(preview.site_dir, "tags.json").read_text(encoding="utf-8")
+    # a tag added and one removed, twice: the listings of those tags (one new); the entry's page alone is
+    # read again (the second time: the full build above shares the tags plugin and replaced its mappings)
+    for new_tag in ("a-tag-new-in-the-preview", "another-new-tag"):
+        retagged = text.replace(f"- {tags[0]}\n", f"- {new_tag}\n", 1)
+        assert retagged != text
+        path.write_text(retagged, encoding="utf-8")
+        preview.rebuild(full=False)
+        index = preview.resident.tag_index
+        assert preview.last["built"] == [f"entries/{TARGET}.md", "tags.md"], preview.last["built"]
+        assert 1 <= index.rendered <= 3 and index.reused >= total - 3
+    assert index.matched == 1
+    assert "another-new-tag" in Path(preview.site_dir, "tags.json").read_text(encoding="utf-8")
     _same_as_full_build(root, docs, preview)
