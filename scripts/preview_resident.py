@@ -257,7 +257,7 @@ class ResidentSite:
             if export:
                 tags.config.export = False  # written below, from the parts that did not change
             try:
-                with self.tag_index.rendering():
+                with self.tag_index.rendering(tags if tagging else None):
                     env = config.plugins.on_env(self.env, config=config, files=files)
             finally:
                 if export:

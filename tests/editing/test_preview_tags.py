@@ -56,3 +56,23 @@ def test_a_title_or_tag_save_renders_the_listings_of_its_tags_only_like_a_full_b
     assert index.matched == 1
     assert "another-new-tag" in Path(preview.site_dir, "tags.json").read_text(encoding="utf-8")
     _same_as_full_build(root, docs, preview)
+
+
+def test_a_page_read_again_keeps_its_place_among_pages_of_the_same_title_like_a_full_build(built):  # noqa: F811
+    """A tag's listing is sorted by title, pages of equal titles in the site's order: a page read again
+    (matched by the plugin, the others put back) goes where the site's order puts it."""
+    root, docs, preview = built
+    entries = {path.stem: (path, yaml.safe_load(path.read_text(encoding="utf-8")))
+               for path in sorted((root / "content" / "entries").glob("entry-*.yaml"))}
+    first, second = next((a, b) for a in entries for b in entries if a < b and
+                         set(entries[a][1]["tags"]) & set(entries[b][1]["tags"]))
+    path = entries[first][0]
+    text = path.read_text(encoding="utf-8")
+    # the first takes the second's title: they share a listing, the first before the second
+    path.write_text(text.replace(f"title: {entries[first][1]['title']}", f"title: {entries[second][1]['title']}", 1),
+                    encoding="utf-8")
+    preview.rebuild(full=False)
+    index = preview.resident.tag_index
+    assert preview.last["resident"] and "tags.md" in preview.last["built"]
+    assert f"entries/{second}.md" not in preview.last["built"] and index.matched < len(entries) / 2
+    _same_as_full_build(root, docs, preview)
