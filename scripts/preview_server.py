@@ -223,6 +223,11 @@ class _QuietDirty(logging.Filter):
         return not record.getMessage().startswith(_DIRTY_WARNING)
 
 
+def _both_forms(paths: set[str]) -> set[str]:
+    """Each of ``paths`` as the watcher names it (absolute) and resolved (as the pipeline lists entries)."""
+    return {form for path in paths for form in (os.path.abspath(path), os.path.realpath(path))}
+
+
 def _used_by_pages(relative: str) -> bool:
     """Whether docs file ``relative`` is one that pages load or that shapes every page (not a page's own
     Markdown, nor a data export such as entries.json or rules.json that no page loads)."""
@@ -254,6 +259,7 @@ class Preview:
         self.resident: ResidentSite | None = None  # MkDocs' objects of the last build
         self.conversions = Conversions()  # the last conversion of each long page (Markdown to HTML)
         self.heap = Heap()  # when the cyclic garbage collector walks what the preview keeps
+        self.watched = False  # a rebuild ran since the watcher started (see __call__)
 
     def config(self):
         """A fresh MkDocs configuration for the preview (loading it again re-reads the hook and templates)."""
@@ -273,17 +279,23 @@ class Preview:
         full = any(not path.startswith(content) for path in changed)
         if full:
             self.cache = None  # code may have changed: the cache's key is computed again
+        # the pipeline trusts the watcher's list from the second save on (a save during the first build,
+        # before the watcher started, is found by the first save's look at every file)
+        hint, self.watched = (changed if self.watched else None), True
         with self.heap.lock:
-            self.rebuild(full=full, waited=None if first is None else time.perf_counter() - first)
+            self.rebuild(full=full, waited=None if first is None else time.perf_counter() - first, changed=hint)
             if self.server:
                 self.server.publish()  # the open pages hear of the build now, before the tidying up
             self.heap.settle()
 
-    def rebuild(self, full: bool, waited: float | None = None) -> None:
+    def rebuild(self, full: bool, waited: float | None = None, changed: set[str] | None = None) -> None:
         """Run the pipeline; on problems show them; otherwise build the changed pages (all when ``full``).
 
         ``waited``: the seconds from the first file event to this call (the watcher's wait for a save's
-        further events), reported with the phases.
+        further events), reported with the phases. ``changed``: the paths the watcher saw change since
+        the last rebuild (None: unknown); the content cache kept in memory then looks only at those
+        files, and lists the entries folder again only when one was added or removed
+        (``ContentCache.changed_files``).
         """
         log.info("Building documentation...")
         start = time.perf_counter()
@@ -293,8 +305,16 @@ class Preview:
             if self.cache is None:
                 self.cache = open_cache(self.layout)
                 self.cache.resident = True
-            prepare_content(self.layout, self.docs_dir, log=lambda line: log.warning(line), changed_paths=written,
-                            cache=self.cache, written=self.written)
+                changed = None  # a new cache looks at every file
+            self.cache.changed_files = None if changed is None else _both_forms(changed)
+            try:
+                prepare_content(self.layout, self.docs_dir, log=lambda line: log.warning(line), changed_paths=written,
+                                cache=self.cache, written=self.written)
+            except ContentError:
+                raise
+            except BaseException:
+                self.cache = None  # a run that stopped half way may not have looked at every changed file
+                raise
         except ContentError as error:
             if self.server:
                 self.server.problems_page = problems_html(error.problems).encode("utf-8")

@@ -86,7 +86,7 @@ def _load_content(layout: Layout, extra_files, cache: ContentCache | None) -> tu
     cache = cache or ContentCache(layout.root, layout.schemas, enabled=False)
     content = Content(layout)
     problems: list[Problem] = []
-    files = entry_listing(layout)
+    files = _entry_files(layout, cache)
     for path in dict.fromkeys(resolved(Path(f)) for f in extra_files):
         if path not in files:
             files[path] = display_path(path, layout.root)
@@ -127,14 +127,42 @@ def entry_listing(layout: Layout) -> dict[Path, str]:
     return out
 
 
+def _entry_files(layout: Layout, cache: ContentCache) -> dict[Path, str]:
+    """:func:`entry_listing` (a copy: the caller adds to it), or (preview hook, issue 14) with a resident
+    cache told which files changed (:attr:`ContentCache.changed_files`), the last run's listing when
+    none of them was added to or removed from the entries folder (the folder is not listed again)."""
+    changed, last = cache.changed_files, cache.listing
+    if not cache.resident or changed is None or last is None or any(
+            path.endswith((".yaml", ".yml")) and os.path.dirname(path) == last["folder"] and
+            (Path(path) in last["files"]) != os.path.exists(path) for path in changed):
+        files = entry_listing(layout)
+        cache.listing = {"folder": os.fspath(resolved(layout.entries)), "files": dict(files)} if cache.resident else None
+        return files
+    return dict(last["files"])
+
+
+def _kept_stamp(cache: ContentCache, path: Path, shown: str):
+    """(preview hook, issue 14) The last stamp of an entry file in the listed folder that the preview's
+    watcher did not see change (:attr:`ContentCache.changed_files`): it is not stat'ed again. Else None."""
+    changed, last = cache.changed_files, cache.listing
+    if changed is None or last is None:
+        return None
+    name = os.fspath(path)
+    if name in changed or os.path.dirname(name) != last["folder"]:
+        return None
+    return cache.stamps.get(shown)
+
+
 def _load(path: Path, shown: str, layout: Layout, schema: str, schemas, cache: ContentCache):
     """One file (shown as ``shown``) loaded and validated, or taken from ``cache`` when its bytes have not changed
     (or, with a cache kept in memory by the preview, when its size and modification time have not)."""
     stamp = None
     if cache.resident:
+        stamp = _kept_stamp(cache, path, shown)
         try:
-            stat = os.stat(path)
-            stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+            if stamp is None:
+                stat = os.stat(path)
+                stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
         except OSError:
             pass
         doc = cache.unchanged(shown, stamp)

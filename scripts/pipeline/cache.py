@@ -231,6 +231,10 @@ class ContentCache:
         # kept in memory between runs (the preview): a file whose stamp is unchanged is not read again
         self.resident = False
         self.stamps: dict[str, tuple] = {}
+        # (preview hook, issue 14) with a resident cache, the resolved paths of the files the preview's
+        # watcher saw change since the last run with this cache, or None (unknown): see build._load
+        self.changed_files: set[str] | None = None
+        self.listing: dict | None = None  # the entry listing of the last run (build._entry_files)
         # the files' hashes, reused while their stat is unchanged (saved with the cache)
         self.stats = stats if stats is not None else StatIndex(root, enabled)
         from . import safety  # Markdown and nh3: imported only when a check runs

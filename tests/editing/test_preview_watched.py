@@ -1,0 +1,77 @@
+"""The preview's pipeline run told which files the watcher saw change (Preview.rebuild's ``changed``,
+ContentCache.changed_files): it lists the entries folder again only when an entry was added or removed,
+looks only at the changed files, and serves what a full build makes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import scripts.pipeline.build as build
+from tests.editing.test_preview_dirty import TARGET, _assert_same_as_full_build, built  # noqa: F401 (a fixture)
+
+
+def _counting(monkeypatch, entries: Path) -> list:
+    """[listings of the entries folder, names of the files in it stat'ed]."""
+    counts = [0, set()]
+    listing, stat = build.entry_listing, build.os.stat
+
+    def counted_listing(layout):
+        counts[0] += 1
+        return listing(layout)
+
+    def counted_stat(path, *args, **kwargs):
+        if Path(path).parent == entries:
+            counts[1].add(Path(path).name)
+        return stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(build, "entry_listing", counted_listing)
+    monkeypatch.setattr(build.os, "stat", counted_stat)
+    return counts
+
+
+def test_a_save_named_by_the_watcher_is_the_only_file_looked_at_and_served_like_a_full_build(built, monkeypatch):  # noqa: F811
+    root, docs, preview = built
+    entries = root / "content" / "entries"
+    path = entries / f"{TARGET}.yaml"
+    text = path.read_text(encoding="utf-8")
+    added = entries / "entry-09998.yaml"
+    with monkeypatch.context() as patch:
+        counts = _counting(patch, entries)
+        preview.rebuild(full=False, changed=set())  # the watcher saw nothing: no file is stat'ed or listed
+        assert counts == [0, set()] and preview.last["written"] == []
+
+        path.write_text(text.replace("summary: ", "summary: Seen by the watcher. ", 1), encoding="utf-8")
+        preview.rebuild(full=False, changed={str(path)})
+        assert counts == [0, {path.name}], counts  # the changed file alone
+        html = Path(preview.site_dir, "entries", TARGET, "index.html").read_text(encoding="utf-8")
+        assert "Seen by the watcher." in html
+
+        # an entry added: the folder is listed again, and the new entry is served
+        added.write_text(text.replace(f"id: {TARGET}", "id: entry-09998", 1), encoding="utf-8")
+        preview.rebuild(full=False, changed={str(added)})
+        assert counts[0] == 1 and Path(preview.site_dir, "entries", "entry-09998", "index.html").is_file()
+    _assert_same_as_full_build(root, docs, preview)
+
+    # removed (listed again: its page is gone), with a file that is no entry beside it
+    with monkeypatch.context() as patch:
+        counts = _counting(patch, entries)
+        added.unlink()
+        notes = entries / "notes.txt"
+        notes.write_text("not an entry\n", encoding="utf-8")
+        preview.rebuild(full=False, changed={str(added), str(notes)})
+        assert counts[0] == 1 and not Path(preview.site_dir, "entries", "entry-09998", "index.html").exists()
+        notes.unlink()
+    _assert_same_as_full_build(root, docs, preview)
+
+
+def test_without_the_watchers_list_every_file_is_looked_at(built, monkeypatch):  # noqa: F811
+    root, docs, preview = built
+    entries = root / "content" / "entries"
+    counts = _counting(monkeypatch, entries)
+    preview.rebuild(full=False)
+    assert counts[0] == 1 and counts[1] >= {path.name for path in entries.glob("*.yaml")}
+    # a change the watcher did not report (made before it started): found by this look at every file
+    path = root / "content" / "entries" / f"{TARGET}.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("summary: ", "summary: Unreported. ", 1), encoding="utf-8")
+    preview.rebuild(full=False)
+    assert f"entries/{TARGET}.md" in preview.last["written"]
