@@ -308,8 +308,9 @@ class Preview:
                 changed = None  # a new cache looks at every file
             self.cache.changed_files = None if changed is None else _both_forms(changed)
             try:
+                # the docs folder is the preview's own: once written, only the pipeline's runs here change it
                 prepare_content(self.layout, self.docs_dir, log=lambda line: log.warning(line), changed_paths=written,
-                                cache=self.cache, written=self.written)
+                                cache=self.cache, written=self.written, trusted=bool(self.written))
             except ContentError:
                 raise
             except BaseException:

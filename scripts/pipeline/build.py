@@ -241,7 +241,7 @@ def check(layout: Layout, files=(), cache: ContentCache | None = None, stats=Non
 
 
 def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] | None = None,
-               written: dict | None = None, stamps: "DocStamps | None" = None) -> int:
+               written: dict | None = None, stamps: "DocStamps | None" = None, trusted: bool = False) -> int:
     """Make ``folder`` hold exactly ``pages``; write only changed files (keeps ``mkdocs serve`` calm).
 
     An unchanged file keeps its modification time, so MkDocs' dirty build skips it. Returns the number
@@ -252,6 +252,11 @@ def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] 
     function left it: a file with the same key (or text) and stamp is not read again. ``stamps``
     (:class:`~.docstamps.DocStamps`, kept on disk between runs) does the same across processes for the
     pages whose text a key determines: same key and same stamp, the file is skipped.
+
+    (preview hook, issue 14) ``trusted``: nothing but this process's earlier calls with ``written``
+    changed ``folder`` since the first of them (the live preview's own docs folder): a file with the
+    same key (or text) is not stat'ed, and the stale files are those ``written`` holds that are no
+    page any more (the folder is not walked).
     """
     changed = 0
     base = os.fspath(folder)
@@ -268,6 +273,8 @@ def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] 
             if token is None:
                 token = pages[relative]
             if last[0] == token:
+                if trusted:
+                    continue
                 try:
                     stat = os.stat(target)
                     if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == last[1]:
@@ -291,6 +298,8 @@ def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] 
         changed += 1
         if changed_paths is not None:
             changed_paths.append(relative)
+    if trusted and written is not None:
+        return changed + _drop_unwritten(pages, base, written, changed_paths)
     wanted = set(pages)
     normal: set[str] | None = None  # every page's path as os.path.normpath writes it, made if needed
     stale, folders = [], []
@@ -317,6 +326,27 @@ def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] 
         if os.path.isdir(path) and not os.path.islink(path) and not os.listdir(path):
             os.rmdir(path)
     return changed
+
+
+def _drop_unwritten(pages: Mapping[str, str], base: str, written: dict, changed_paths: list[str] | None) -> int:
+    """(preview hook, issue 14) :func:`write_tree`'s removal of stale files when it is ``trusted``:
+    remove each file ``written`` holds that is no page any more, and its folders left empty."""
+    stale = sorted((relative for relative in written if relative not in pages),
+                   key=lambda path: tuple(path.split("/")), reverse=True)
+    removed = 0
+    for relative in stale:
+        del written[relative]
+        path = os.path.join(base, relative)
+        if os.path.isfile(path):
+            os.unlink(path)
+            removed += 1
+            if changed_paths is not None:
+                changed_paths.append(relative)
+        folder = os.path.dirname(path)
+        while len(folder) > len(base) and os.path.isdir(folder) and not os.listdir(folder):
+            os.rmdir(folder)
+            folder = os.path.dirname(folder)
+    return removed
 
 
 def _put(target: str, data: bytes) -> tuple[bool, tuple[int, int, int]]:
@@ -364,13 +394,15 @@ def prepare(layout: Layout, docs_dir: Path, assets: bool = True, log=None) -> Ma
 def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=None,
                     changed_paths: list[str] | None = None,
                     cache: ContentCache | None = None, written: dict | None = None,
-                    write: bool = True) -> tuple[Content, Mapping[str, str]]:
+                    write: bool = True, trusted: bool = False) -> tuple[Content, Mapping[str, str]]:
     """:func:`prepare`, also returning the checked content (its ``pages`` name each page's source).
 
     The docs-relative paths of the files written or removed are appended to ``changed_paths`` when given.
     A ``cache`` kept by the caller (the preview keeps one in memory between saves) is used and saved;
     ``written`` is :func:`write_tree`'s memory of the files it wrote, kept by the preview too.
     With ``write`` False the docs folder is left alone (:func:`build` hands MkDocs the pages in memory).
+    (preview hook, issue 14) ``trusted``: only the earlier calls with ``written`` changed the docs
+    folder (see :func:`write_tree`).
     """
     cache = cache or open_cache(layout)
     stamps = None
@@ -388,7 +420,7 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
         files = render(content, keys).with_files(built)
         if write:
             stamps = DocStamps(layout.root, docs_dir, cache.key, keys) if cache.enabled else None
-            write_tree(files, docs_dir, changed_paths, written, stamps)  # makes the texts of changed pages
+            write_tree(files, docs_dir, changed_paths, written, stamps, trusted)  # makes the texts of changed pages
         else:  # every page's bytes, made before the cache is saved (it keeps the texts made meanwhile)
             files = Encoded(files)
     finally:
