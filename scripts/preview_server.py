@@ -260,6 +260,7 @@ class Preview:
         self.conversions = Conversions()  # the last conversion of each long page (Markdown to HTML)
         self.heap = Heap()  # when the cyclic garbage collector walks what the preview keeps
         self.watched = False  # a rebuild ran since the watcher started (see __call__)
+        self.later: list = []  # what the last rebuild left for after the pages are served (finish)
 
     def config(self):
         """A fresh MkDocs configuration for the preview (loading it again re-reads the hook and templates)."""
@@ -283,19 +284,31 @@ class Preview:
         # before the watcher started, is found by the first save's look at every file)
         hint, self.watched = (changed if self.watched else None), True
         with self.heap.lock:
-            self.rebuild(full=full, waited=None if first is None else time.perf_counter() - first, changed=hint)
-            if self.server:
-                self.server.publish()  # the open pages hear of the build now, before the tidying up
+            try:
+                self.rebuild(full=full, waited=None if first is None else time.perf_counter() - first, changed=hint,
+                             defer=True)
+                if self.server:
+                    self.server.publish()  # the open pages hear of the build now, before the tidying up
+            finally:
+                self.finish()
             self.heap.settle()
 
-    def rebuild(self, full: bool, waited: float | None = None, changed: set[str] | None = None) -> None:
+    def finish(self) -> None:
+        """Do what the last rebuild left for after the open pages were told (the content cache's saving)."""
+        later, self.later = self.later, []
+        for step in later:
+            step()
+
+    def rebuild(self, full: bool, waited: float | None = None, changed: set[str] | None = None,
+                defer: bool = False) -> None:
         """Run the pipeline; on problems show them; otherwise build the changed pages (all when ``full``).
 
         ``waited``: the seconds from the first file event to this call (the watcher's wait for a save's
         further events), reported with the phases. ``changed``: the paths the watcher saw change since
         the last rebuild (None: unknown); the content cache kept in memory then looks only at those
         files, and lists the entries folder again only when one was added or removed
-        (``ContentCache.changed_files``).
+        (``ContentCache.changed_files``). ``defer``: the content cache is saved by :meth:`finish`, not
+        before the pages are built.
         """
         log.info("Building documentation...")
         start = time.perf_counter()
@@ -310,7 +323,8 @@ class Preview:
             try:
                 # the docs folder is the preview's own: once written, only the pipeline's runs here change it
                 prepare_content(self.layout, self.docs_dir, log=lambda line: log.warning(line), changed_paths=written,
-                                cache=self.cache, written=self.written, trusted=bool(self.written))
+                                cache=self.cache, written=self.written, trusted=bool(self.written),
+                                save_later=self.later if defer else None)
             except ContentError:
                 raise
             except BaseException:

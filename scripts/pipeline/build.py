@@ -394,7 +394,8 @@ def prepare(layout: Layout, docs_dir: Path, assets: bool = True, log=None) -> Ma
 def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=None,
                     changed_paths: list[str] | None = None,
                     cache: ContentCache | None = None, written: dict | None = None,
-                    write: bool = True, trusted: bool = False) -> tuple[Content, Mapping[str, str]]:
+                    write: bool = True, trusted: bool = False,
+                    save_later: list | None = None) -> tuple[Content, Mapping[str, str]]:
     """:func:`prepare`, also returning the checked content (its ``pages`` name each page's source).
 
     The docs-relative paths of the files written or removed are appended to ``changed_paths`` when given.
@@ -402,7 +403,8 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
     ``written`` is :func:`write_tree`'s memory of the files it wrote, kept by the preview too.
     With ``write`` False the docs folder is left alone (:func:`build` hands MkDocs the pages in memory).
     (preview hook, issue 14) ``trusted``: only the earlier calls with ``written`` changed the docs
-    folder (see :func:`write_tree`).
+    folder (see :func:`write_tree`). ``save_later``: the cache's (and doc stamps') saving is appended
+    to it as functions to call, instead of being done here (the preview saves once the page is served).
     """
     cache = cache or open_cache(layout)
     stamps = None
@@ -424,9 +426,15 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
         else:  # every page's bytes, made before the cache is saved (it keeps the texts made meanwhile)
             files = Encoded(files)
     finally:
-        cache.save()  # after the writing: the texts made meanwhile are kept
+        if save_later is None:
+            cache.save()  # after the writing: the texts made meanwhile are kept
+        else:
+            save_later.append(cache.save)
     if stamps is not None:
-        stamps.save()
+        if save_later is None:
+            stamps.save()
+        else:
+            save_later.append(stamps.save)
     return content, files
 
 

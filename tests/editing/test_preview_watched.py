@@ -98,3 +98,19 @@ def test_a_trusted_write_tree_neither_stats_nor_walks_and_removes_what_it_wrote(
     # the untrusted call gives the same folder as the trusted one, but for the file nothing wrote
     assert build.write_tree({"a.md": "A2", "sub/c.md": "C"}, tmp_path) == 1
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == ["a.md", "sub/c.md"]
+
+
+def test_a_deferred_rebuild_saves_the_content_cache_when_finished(built):  # noqa: F811
+    root, docs, preview = built
+
+    def saved() -> dict[str, int]:
+        return {path.as_posix(): path.stat().st_mtime_ns for path in (root / ".cache").rglob("*") if path.is_file()}
+
+    path = root / "content" / "entries" / f"{TARGET}.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("summary: ", "summary: Saved later. ", 1), encoding="utf-8")
+    before = saved()
+    preview.rebuild(full=False, changed={str(path)}, defer=True)
+    assert f"entries/{TARGET}.md" in preview.last["written"] and preview.later
+    assert saved() == before  # the page is built; the cache is not saved yet
+    preview.finish()
+    assert preview.later == [] and saved() != before
