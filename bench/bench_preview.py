@@ -1,6 +1,6 @@
 """One-change preview benchmark: from saving an entry to the preview serving it and Chromium showing it.
 
-``python -m bench.bench_preview [ENTRIES] [--against REF] [--field summary|body|title]`` (default 1,000
+``python -m bench.bench_preview [ENTRIES] [--against REF] [--field summary|body|title[,...]]`` (default 1,000
 entries) generates that many synthetic entries into bench/out/preview-<n>/ (never into content/), starts
 ``python -m scripts serve`` on it, opens the page of one entry in Debian's Chromium, then saves a changed
 summary (or the first section's body, or the title) several times.
@@ -211,25 +211,32 @@ def measure(root: Path, docs: Path | None = None, changes: int = 3, against: tup
                 previews.append(_Preview(against[1], against[0], None, browser, "against"))
             for preview in previews:
                 preview.open(address)
-            runs: dict[str, list[dict]] = {preview.name: [] for preview in previews}
-            for n in range(changes):
-                for preview in previews if n % 2 == 0 else previews[::-1]:
-                    entry = preview.root / "content" / "entries" / name
-                    original = originals.setdefault(entry, entry.read_text(encoding="utf-8"))
-                    marker = f"Preview benchmark change {n} {preview.name}."
-                    start = FIELDS[field]
-                    runs[preview.name].append(preview.save(entry, original.replace(start, f"{start}{marker} ", 1),
-                                                           marker))
-                    time.sleep(1)
+            fields = field.split(",")
+            runs: dict[tuple[str, str], list[dict]] = {(preview.name, f): [] for preview in previews for f in fields}
+            for changed in fields:
+                for n in range(changes):
+                    for preview in previews if n % 2 == 0 else previews[::-1]:
+                        entry = preview.root / "content" / "entries" / name
+                        original = originals.setdefault(entry, entry.read_text(encoding="utf-8"))
+                        marker = f"Preview benchmark change {n} {changed} {preview.name}."
+                        start = FIELDS[changed]
+                        runs[preview.name, changed].append(preview.save(
+                            entry, original.replace(start, f"{start}{marker} ", 1), marker))
+                        time.sleep(1)
         finally:
             for entry, original in originals.items():
                 entry.write_text(original, encoding="utf-8")
             for preview in previews:
                 preview.stop()
             browser.close()
-    row = _summary(runs["this"], previews[0].start_s, previews[0].errors)
-    if against is not None:
-        row["against"] = _summary(runs["against"], previews[1].start_s, previews[1].errors)
+    rows = {}
+    for changed in fields:
+        rows[changed] = _summary(runs["this", changed], previews[0].start_s, previews[0].errors)
+        if against is not None:
+            rows[changed]["against"] = _summary(runs["against", changed], previews[1].start_s, previews[1].errors)
+    row = dict(rows[fields[0]])
+    if len(fields) > 1:
+        row["fields"] = rows  # each field's row (the first is this row)
     return row
 
 
@@ -275,8 +282,8 @@ def main(argv: list[str] | None = None) -> int:
         at = args.index("--field")
         field = args[at + 1]
         del args[at:at + 2]
-        if field not in FIELDS:
-            raise SystemExit(f"--field {field}: not one of {', '.join(FIELDS)}")
+        if not set(field.split(",")) <= set(FIELDS):
+            raise SystemExit(f"--field {field}: not one (or a comma-separated list) of {', '.join(FIELDS)}")
     if "--against" in args:
         at = args.index("--against")
         against_ref = args[at + 1]
@@ -289,11 +296,13 @@ def main(argv: list[str] | None = None) -> int:
         root = make_project(REPO / "bench" / "out" / f"preview-{count}", count)
         against = (code, make_project(REPO / "bench" / "out" / f"preview-{count}-against", count)) if code else None
         before = os.getloadavg()
-        row = {"entries": count, **measure(root, against=against, field=field), "code": f"this ({head})"}
-        if against_ref:
-            row["against_code"] = f"before ({against_ref})"
+        measured = measure(root, against=against, field=field)
+        for changed, by_field in measured.get("fields", {field: measured}).items():
+            row = {"entries": count, **by_field, "code": f"this ({head})" + (f", {changed}" if "," in field else "")}
+            if against_ref:
+                row["against_code"] = f"before ({against_ref})" + (f", {changed}" if "," in field else "")
+            rows.append(row)
         loads.append((count, before, os.getloadavg()))
-        rows.append(row)
         errors = sum(len(r["preview_console_errors"]) + len(r.get("against", {}).get("preview_console_errors", []))
                      for r in rows)
         text = ("## One-change preview (`python -m bench.bench_preview`, also in `make bench`)\n\n"

@@ -61,6 +61,7 @@ from scripts.preview_tags import TagIndex
 
 log = logging.getLogger("mkdocs.margin_notes.preview")
 TAGS_PAGE = "tags.md"
+PROFILE_ENV = "MN_PREVIEW_PROFILE"  # a path prefix: each save's cProfile goes to <prefix>.<n>.prof
 _DIRTY_WARNING = "A 'dirty' build is being performed"
 
 
@@ -261,6 +262,7 @@ class Preview:
         self.heap = Heap()  # when the cyclic garbage collector walks what the preview keeps
         self.watched = False  # a rebuild ran since the watcher started (see __call__)
         self.later: list = []  # what the last rebuild left for after the pages are served (finish)
+        self.saves = 0  # saves profiled (MN_PREVIEW_PROFILE)
 
     def config(self):
         """A fresh MkDocs configuration for the preview (loading it again re-reads the hook and templates)."""
@@ -280,6 +282,20 @@ class Preview:
         full = any(not path.startswith(content) for path in changed)
         if full:
             self.cache = None  # code may have changed: the cache's key is computed again
+        profile = os.environ.get(PROFILE_ENV)  # a cProfile of each save, for the benchmark's questions
+        if profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            self.saves += 1
+            with profiler:
+                self._save(changed, first, full)
+            profiler.dump_stats(f"{profile}.{self.saves}.prof")
+            return
+        self._save(changed, first, full)
+
+    def _save(self, changed: set[str], first: float | None, full: bool) -> None:
+        """:meth:`__call__` itself: the rebuild, the news to the open pages, then the tidying up."""
         # the pipeline trusts the watcher's list from the second save on (a save during the first build,
         # before the watcher started, is found by the first save's look at every file)
         hint, self.watched = (changed if self.watched else None), True
