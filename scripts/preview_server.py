@@ -15,7 +15,11 @@ those pages only:
   own dirty build, where the tags plugin is handed the remembered front matter, title and sitemap
   fields of the pages it does not read; a new market snapshot (on every page) rebuilds them all;
 * the content cache is read once and kept in memory: a save reloads only the files whose bytes changed,
-  and pages, glossary definitions and rule results whose inputs did not change come from memory; what
+  and pages, glossary definitions and rule results whose inputs did not change come from memory; from
+  the second save on, the pipeline looks only at the files the watcher saw change (it lists the entries
+  folder again only when one was added or removed), trusts that nothing else writes the docs folder
+  (unchanged pages are not stat'ed, the folder is not walked), and the cache is saved once the open
+  pages were told; what
   stays in memory is frozen out of the cyclic garbage collector's walks, and each save's garbage is
   collected once the open pages were told (:mod:`scripts.preview_heap`);
 * a dirty build logs a warning, so preview builds are not strict (``make site`` stays full and strict);
