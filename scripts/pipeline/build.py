@@ -136,7 +136,10 @@ def _entry_files(layout: Layout, cache: ContentCache) -> dict[Path, str]:
             path.endswith((".yaml", ".yml")) and os.path.dirname(path) == last["folder"] and
             (Path(path) in last["files"]) != os.path.exists(path) for path in changed):
         files = entry_listing(layout)
-        cache.listing = {"folder": os.fspath(resolved(layout.entries)), "files": dict(files)} if cache.resident else None
+        folder = os.fspath(resolved(layout.entries))
+        # "inside": the listed files in the folder itself (not links resolved elsewhere)
+        cache.listing = {"folder": folder, "files": dict(files), "inside": {
+            name for name in map(os.fspath, files) if os.path.dirname(name) == folder}} if cache.resident else None
         return files
     return dict(last["files"])
 
@@ -148,7 +151,7 @@ def _kept_stamp(cache: ContentCache, path: Path, shown: str):
     if changed is None or last is None:
         return None
     name = os.fspath(path)
-    if name in changed or os.path.dirname(name) != last["folder"]:
+    if name in changed or name not in last["inside"]:
         return None
     return cache.stamps.get(shown)
 
