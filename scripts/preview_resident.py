@@ -209,9 +209,12 @@ class ResidentSite:
         if file.is_documentation_page():
             Page(None, file, self.config)
 
-    def build(self, pages: list, others: list, added: list, removed: list, clock) -> list[str]:
+    def build(self, pages: list, others: list, added: list, removed: list, clock, later: list | None = None,
+              deferred=None) -> list[str]:
         """Rebuild ``pages``, copy ``others``, add the files ``added`` and forget those ``removed`` (from
-        :meth:`plan`); returns the pages built (docs paths)."""
+        :meth:`plan`); returns the pages built (docs paths). With ``later``, the copying of each file
+        whose docs path ``deferred`` accepts (a data export no page loads: entries.json has 60 MB at
+        10,000 entries) is appended to it instead, to be done once the open pages were told."""
         config, files = self.config, self.files
         tags = config.plugins.get("material/tags")
         for file in removed:
@@ -265,7 +268,10 @@ class ResidentSite:
             if export:
                 self.tag_index.export(tags, config)
         for file in others:
-            file.copy_file()
+            if later is not None and deferred is not None and deferred(file.src_uri):
+                later.append(file.copy_file)
+            else:
+                file.copy_file()
         doc_files = self._pages[1]
         for file in pages:
             _build_page(file.page, config, doc_files, self.nav, env, excluded=file.inclusion.is_excluded())

@@ -314,7 +314,8 @@ class Preview:
             self.heap.settle()
 
     def finish(self) -> None:
-        """Do what the last rebuild left for after the open pages were told (the content cache's saving)."""
+        """Do what the last rebuild left for after the open pages were told (the content cache's saving,
+        the copying of changed data exports that no page loads)."""
         later, self.later = self.later, []
         for step in later:
             step()
@@ -368,7 +369,8 @@ class Preview:
         if plan is not None:
             plugin = self.resident.plugin
             try:
-                self.resident.build(*plan, clock)
+                self.resident.build(*plan, clock, later=self.later if defer else None,
+                                    deferred=lambda relative: not _used_by_pages(relative))
             except BaseException:
                 self.resident = None  # its pages may be half read: the next save lets MkDocs build
                 raise

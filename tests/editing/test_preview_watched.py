@@ -100,7 +100,7 @@ def test_a_trusted_write_tree_neither_stats_nor_walks_and_removes_what_it_wrote(
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == ["a.md", "sub/c.md"]
 
 
-def test_a_deferred_rebuild_saves_the_content_cache_when_finished(built):  # noqa: F811
+def test_a_deferred_rebuild_saves_the_cache_and_copies_data_exports_when_finished(built):  # noqa: F811
     root, docs, preview = built
 
     def saved() -> dict[str, int]:
@@ -112,5 +112,12 @@ def test_a_deferred_rebuild_saves_the_content_cache_when_finished(built):  # noq
     preview.rebuild(full=False, changed={str(path)}, defer=True)
     assert f"entries/{TARGET}.md" in preview.last["written"] and preview.later
     assert saved() == before  # the page is built; the cache is not saved yet
+    # nor the data exports no page loads copied into the site (entries.json, the entry's JSON twin)
+    exports = ["entries.json", f"entries/{TARGET}.json"]
+    assert set(exports) <= set(preview.last["written"])
+    site = Path(preview.site_dir)
+    assert [name for name in exports if (site / name).read_bytes() != (docs / name).read_bytes()] == exports
+    assert "Saved later." in (site / "entries" / TARGET / "index.html").read_text(encoding="utf-8")
     preview.finish()
     assert preview.later == [] and saved() != before
+    assert [name for name in exports if (site / name).read_bytes() != (docs / name).read_bytes()] == []
