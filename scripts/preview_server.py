@@ -52,7 +52,7 @@ from mkdocs.config import load_config
 from mkdocs.livereload import _serve_url
 from mkdocs.plugins import event_priority
 
-from scripts.pipeline.build import DOCS_ENV, PREPARED_ENV, ROOT, ROOT_ENV, open_cache, prepare_content
+from scripts.pipeline.build import DOCS_ENV, PREPARED_ENV, ROOT, ROOT_ENV, Written, open_cache, prepare_content
 from scripts.pipeline.content import Layout
 from scripts.pipeline.errors import ContentError
 from scripts.pipeline.market import PUBLISHED
@@ -260,7 +260,7 @@ class Preview:
         # the content cache, read once and kept in memory: a save reloads only the files whose bytes
         # changed and writes back only the shards that changed (None: opened at the first build)
         self.cache = None
-        self.written: dict = {}  # docs file: (its text, its stamp) as the pipeline last left it
+        self.written = Written()  # docs file: (its text, its stamp) as the pipeline last left it
         self.resident: ResidentSite | None = None  # MkDocs' objects of the last build
         self.conversions = Conversions()  # the last conversion of each long page (Markdown to HTML)
         self.heap = Heap()  # when the cyclic garbage collector walks what the preview keeps
@@ -343,9 +343,9 @@ class Preview:
             self.cache.changed_files = None if changed is None else _both_forms(changed)
             try:
                 # the docs folder is the preview's own: once written, only the pipeline's runs here change it
+                self.written.trusted = bool(self.written)
                 prepare_content(self.layout, self.docs_dir, log=lambda line: log.warning(line), changed_paths=written,
-                                cache=self.cache, written=self.written, trusted=bool(self.written),
-                                save_later=self.later if defer else None)
+                                cache=self.cache, written=self.written, save_later=self.later if defer else None)
             except ContentError:
                 raise
             except BaseException:

@@ -244,7 +244,7 @@ def check(layout: Layout, files=(), cache: ContentCache | None = None, stats=Non
 
 
 def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] | None = None,
-               written: dict | None = None, stamps: "DocStamps | None" = None, trusted: bool = False) -> int:
+               written: dict | None = None, stamps: "DocStamps | None" = None) -> int:
     """Make ``folder`` hold exactly ``pages``; write only changed files (keeps ``mkdocs serve`` calm).
 
     An unchanged file keeps its modification time, so MkDocs' dirty build skips it. Returns the number
@@ -256,11 +256,12 @@ def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] 
     (:class:`~.docstamps.DocStamps`, kept on disk between runs) does the same across processes for the
     pages whose text a key determines: same key and same stamp, the file is skipped.
 
-    (preview hook, issue 14) ``trusted``: nothing but this process's earlier calls with ``written``
-    changed ``folder`` since the first of them (the live preview's own docs folder): a file with the
-    same key (or text) is not stat'ed, and the stale files are those ``written`` holds that are no
-    page any more (the folder is not walked).
+    (preview hook, issue 14) ``written`` a :class:`Written` marked ``trusted``: nothing but this
+    process's earlier calls with it changed ``folder`` since the first of them (the live preview's own
+    docs folder): a file with the same key (or text) is not stat'ed, and the stale files are those
+    ``written`` holds that are no page any more (the folder is not walked).
     """
+    trusted = getattr(written, "trusted", False)
     changed = 0
     base = os.fspath(folder)
     os.makedirs(base, exist_ok=True)
@@ -301,7 +302,7 @@ def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] 
         changed += 1
         if changed_paths is not None:
             changed_paths.append(relative)
-    if trusted and written is not None:
+    if trusted:
         return changed + _drop_unwritten(pages, base, written, changed_paths)
     wanted = set(pages)
     normal: set[str] | None = None  # every page's path as os.path.normpath writes it, made if needed
@@ -329,6 +330,14 @@ def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] 
         if os.path.isdir(path) and not os.path.islink(path) and not os.listdir(path):
             os.rmdir(path)
     return changed
+
+
+class Written(dict):
+    """(preview hook, issue 14) :func:`write_tree`'s ``written`` memory, kept by the live preview, whose
+    docs folder only :func:`write_tree` changes: once ``trusted`` (after a first call made the folder
+    hold exactly its pages), unchanged files are not stat'ed and the folder is not walked."""
+
+    trusted = False
 
 
 def _drop_unwritten(pages: Mapping[str, str], base: str, written: dict, changed_paths: list[str] | None) -> int:
@@ -397,16 +406,14 @@ def prepare(layout: Layout, docs_dir: Path, assets: bool = True, log=None) -> Ma
 def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=None,
                     changed_paths: list[str] | None = None,
                     cache: ContentCache | None = None, written: dict | None = None,
-                    write: bool = True, trusted: bool = False,
-                    save_later: list | None = None) -> tuple[Content, Mapping[str, str]]:
+                    write: bool = True, save_later: list | None = None) -> tuple[Content, Mapping[str, str]]:
     """:func:`prepare`, also returning the checked content (its ``pages`` name each page's source).
 
     The docs-relative paths of the files written or removed are appended to ``changed_paths`` when given.
     A ``cache`` kept by the caller (the preview keeps one in memory between saves) is used and saved;
     ``written`` is :func:`write_tree`'s memory of the files it wrote, kept by the preview too.
     With ``write`` False the docs folder is left alone (:func:`build` hands MkDocs the pages in memory).
-    (preview hook, issue 14) ``trusted``: only the earlier calls with ``written`` changed the docs
-    folder (see :func:`write_tree`). ``save_later``: the cache's (and doc stamps') saving is appended
+    (preview hook, issue 14) ``save_later``: the cache's (and doc stamps') saving is appended
     to it as functions to call, instead of being done here (the preview saves once the page is served).
     """
     cache = cache or open_cache(layout)
@@ -425,7 +432,7 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
         files = render(content, keys).with_files(built)
         if write:
             stamps = DocStamps(layout.root, docs_dir, cache.key, keys) if cache.enabled else None
-            write_tree(files, docs_dir, changed_paths, written, stamps, trusted)  # makes the texts of changed pages
+            write_tree(files, docs_dir, changed_paths, written, stamps)  # makes the texts of changed pages
         else:  # every page's bytes, made before the cache is saved (it keeps the texts made meanwhile)
             files = Encoded(files)
     finally:

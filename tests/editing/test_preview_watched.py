@@ -78,9 +78,10 @@ def test_without_the_watchers_list_every_file_is_looked_at(built, monkeypatch): 
 
 
 def test_a_trusted_write_tree_neither_stats_nor_walks_and_removes_what_it_wrote(tmp_path, monkeypatch):
-    """write_tree(trusted=True) (the preview's docs folder, written by nothing else): unchanged pages are
-    not stat'ed, and the files it wrote that are no page any more are removed with their empty folders."""
-    written: dict = {}
+    """write_tree with a trusted Written memory (the preview's docs folder, written by nothing else):
+    unchanged pages are not stat'ed, and the files it wrote that are no page any more are removed with
+    their empty folders."""
+    written = build.Written()
     pages = {"a.md": "A", "sub/deep/b.md": "B", "sub/c.md": "C"}
     assert build.write_tree(pages, tmp_path, written=written) == 3  # the first call looks at the folder
     (tmp_path / "sub" / "keep.txt").write_text("not written by write_tree\n", encoding="utf-8")
@@ -90,7 +91,8 @@ def test_a_trusted_write_tree_neither_stats_nor_walks_and_removes_what_it_wrote(
         patch.setattr(build.os, "stat", lambda path, *a, **k: calls.append(str(path)) or stat(path, *a, **k))
         patch.setattr(build.os, "walk", lambda *a, **k: calls.append("walk") or walk(*a, **k))
         changed: list[str] = []
-        assert build.write_tree({"a.md": "A2", "sub/c.md": "C"}, tmp_path, changed, written, trusted=True) == 2
+        written.trusted = True
+        assert build.write_tree({"a.md": "A2", "sub/c.md": "C"}, tmp_path, changed, written) == 2
         assert changed == ["a.md", "sub/deep/b.md"]
         assert "walk" not in calls and not [call for call in calls if call.endswith("c.md")]  # unchanged: not looked at
     assert (tmp_path / "a.md").read_text(encoding="utf-8") == "A2" and not (tmp_path / "sub" / "deep").exists()
