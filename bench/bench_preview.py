@@ -10,6 +10,8 @@ open page shows it, the preview process's CPU seconds for the rebuild, the previ
 (each phase's wall and CPU seconds, pages rebuilt) and whether the page swapped the content in place or
 reloaded. ``--against REF`` also measures the code of git commit REF (exported to bench/out/, not a
 worktree), alternating with this code save by save, so the two are compared under the same load.
+With ``MN_PREVIEW_PROFILE=<prefix>`` in the environment, the preview writes a cProfile of each save
+to ``<prefix>.<n>.prof`` (scripts/preview_server.py; inflates the times it measures).
 ``make bench`` runs :func:`measure` for each size too. Results go to bench/RESULTS.md (section
 "One-change preview").
 """
