@@ -214,7 +214,8 @@ class ResidentSite:
         """Rebuild ``pages``, copy ``others``, add the files ``added`` and forget those ``removed`` (from
         :meth:`plan`); returns the pages built (docs paths). With ``later``, the copying of each file
         whose docs path ``deferred`` accepts (a data export no page loads: entries.json has 60 MB at
-        10,000 entries) is appended to it instead, to be done once the open pages were told."""
+        10,000 entries) and the writing of tags.json are appended to it instead, to be done once the
+        open pages were told."""
         config, files = self.config, self.files
         tags = config.plugins.get("material/tags")
         for file in removed:
@@ -265,7 +266,9 @@ class ResidentSite:
             finally:
                 if export:
                     tags.config.export = True
-            if export:
+            if export and later is not None:  # tags.json: no page loads it
+                later.append(lambda: self.tag_index.export(tags, config))
+            elif export:
                 self.tag_index.export(tags, config)
         for file in others:
             if later is not None and deferred is not None and deferred(file.src_uri):

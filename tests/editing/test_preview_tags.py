@@ -76,3 +76,16 @@ def test_a_page_read_again_keeps_its_place_among_pages_of_the_same_title_like_a_
     assert preview.last["resident"] and "tags.md" in preview.last["built"]
     assert f"entries/{second}.md" not in preview.last["built"] and index.matched < len(entries) / 2
     _same_as_full_build(root, docs, preview)
+
+
+def test_a_deferred_title_save_writes_tags_json_when_finished(built):  # noqa: F811
+    root, docs, preview = built
+    path = root / "content" / "entries" / f"{TARGET}.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: ", "title: Deferred ", 1), encoding="utf-8")
+    exported = Path(preview.site_dir, "tags.json")
+    preview.rebuild(full=False, changed={str(path)}, defer=True)
+    assert "Deferred " in Path(preview.site_dir, "tags", "index.html").read_text(encoding="utf-8")
+    assert "Deferred " not in exported.read_text(encoding="utf-8")  # no page loads it: written after the news
+    preview.finish()
+    assert "Deferred " in exported.read_text(encoding="utf-8")
+    _same_as_full_build(root, docs, preview)
