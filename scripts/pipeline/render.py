@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Callable
 
 import nh3
@@ -230,6 +230,37 @@ def entry_page(entry: dict, site) -> str:
     out.append('!!! warning "Educational content, not trading advice"\n\n'
                + indent(site.texts.get("disclaimer", "")) + "\n")
     return "".join(out)
+
+
+def kept_page(path: str, cache, key, make: Callable[[], str], source: str | None = None):
+    """A :class:`~.pages.Page` whose text ``make`` makes from what ``key`` names (the cache's own key
+    holds the code, the calculator catalogue, the model and the venue profiles): with the content
+    ``cache``, known by ``key`` and its text kept under it (section "pages"), so a run in which it is
+    unchanged never makes it (issue 14: the catalogue and the model are not even imported). ``key``
+    may be a function giving it, called when the key is first read (``validate`` reads none)."""
+    from .pages import Page  # pages imports this module
+
+    if not cache:
+        return Page(path, source=source, make=make)
+    keyer = partial(_touched, cache, key if callable(key) else (lambda: key))
+    return Page(path, None, source, False, None, partial(_kept_text, cache, keyer, make), keyer=keyer)
+
+
+def _touched(cache, keyer: Callable[[], str]) -> str:
+    """The key ``keyer`` gives, its record kept for the next run whether or not this run reads it."""
+    key = keyer()
+    cache.touch("pages", key)
+    return key
+
+
+def _kept_text(cache, keyer: Callable[[], str], make: Callable[[], str]) -> str:
+    """The text kept under the page's key, or made by ``make`` (and kept)."""
+    key = keyer()
+    text = cache.record("pages", key)
+    if not isinstance(text, str):
+        text = make()
+        cache.keep("pages", key, text)
+    return text
 
 
 class RenderedPages(Mapping):
