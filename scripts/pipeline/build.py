@@ -252,8 +252,12 @@ def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] 
             continue
         if token is None and written is not None:
             token = pages[relative]
-        data = pages.data(relative) if isinstance(pages, RenderedPages) else pages[relative].encode("utf-8")
-        wrote, stamp = _put(target, data)
+        writer = pages.writers.get(relative) if isinstance(pages, RenderedPages) else None
+        if writer is not None:  # the page writes its file itself (entries.json: only what changed)
+            wrote, stamp = writer(target, _put)
+        else:
+            data = pages.data(relative) if isinstance(pages, RenderedPages) else pages[relative].encode("utf-8")
+            wrote, stamp = _put(target, data)
         if written is not None:
             written[relative] = (token, stamp)
         if stamps is not None:

@@ -41,15 +41,18 @@ class Page:
     time the text is read, so a page whose key shows it unchanged costs nothing (issue 14).
     """
 
-    __slots__ = ("path", "source", "fallback", "_key", "_keyer", "_text", "_make", "_make_data")
+    __slots__ = ("path", "source", "fallback", "_key", "_keyer", "_text", "_make", "_make_data", "write")
 
     def __init__(self, path: str, text: str | None = None, source: str | None = None, fallback: bool = False,
                  key: str | None = None, make: Callable[[], str] | None = None,
-                 make_data: Callable[[], bytes] | None = None, keyer: Callable[[], str] | None = None):
+                 make_data: Callable[[], bytes] | None = None, keyer: Callable[[], str] | None = None,
+                 write: Callable | None = None):
         if text is None and make is None and make_data is None:
             raise ValueError(f"page {path}: give its text or a function that makes it")
         self.path, self.source, self.fallback, self._key, self._keyer = path, source, fallback, key, keyer
         self._text, self._make, self._make_data = text, make, make_data
+        # write(target, put) -> (written, stamp): makes the docs file itself (entries.json: spliced)
+        self.write = write
 
     @property
     def key(self) -> str | None:

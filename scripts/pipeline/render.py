@@ -269,9 +269,10 @@ class RenderedPages(Mapping):
     made already (the calculator assets), listed first; a page of the same path wins over one."""
 
     def __init__(self, makers: dict[str, Callable[[], str]], files: dict[str, str] | None = None,
-                 data: dict[str, Callable[[], bytes]] | None = None):
+                 data: dict[str, Callable[[], bytes]] | None = None, writers: dict[str, Callable] | None = None):
         self._makers = makers
         self._data = data or {}  # paths whose bytes can be made without their text
+        self.writers = writers or {}  # paths whose page writes its docs file itself (Page.write)
         files = files or {}
         self._texts: dict[str, str] = {path: text for path, text in files.items() if path not in makers}
         self._order = list(files) + [path for path in makers if path not in files]
@@ -301,7 +302,7 @@ class RenderedPages(Mapping):
 
     def with_files(self, files: dict[str, str]) -> "RenderedPages":
         """``files`` (listed first) plus these pages, which win over a file of the same path."""
-        out = RenderedPages(self._makers, files, self._data)
+        out = RenderedPages(self._makers, files, self._data, self.writers)
         out._texts.update(self._texts)
         return out
 
@@ -342,7 +343,7 @@ def render(content: Content, keys: dict[str, str] | None = None) -> RenderedPage
             return abbreviate(text, block)
         return make
 
-    makers, data = {}, {}
+    makers, data, writers = {}, {}, {}
     for path, page in pages.items():
         if path.endswith(".md"):
             if page.key:  # the page's own key determines its text: no need to hash the text itself
@@ -356,6 +357,8 @@ def render(content: Content, keys: dict[str, str] | None = None) -> RenderedPage
         else:
             makers[path] = lambda page=page: page.text
             data[path] = page.data
+            if page.write is not None:
+                writers[path] = page.write
             if keys is not None and page.key:
                 keys[path] = page.key
-    return RenderedPages(makers, data=data)
+    return RenderedPages(makers, data=data, writers=writers)
