@@ -77,15 +77,18 @@ class TwinRecord:
         self.keys = [keys[i:i + KEY_LENGTH] for i in range(0, len(keys), KEY_LENGTH)]
         self.ends, self.head, self.stamp, self.at, self.crc = ends, head, stamp, at, crc
 
-    def matches(self, stat: os.stat_result, data) -> bool:
-        """True when the file of ``stat`` (its bytes ``data``) is the recorded one: the same stamp, and
-        when it was modified within ``docstamps.RACY_NS`` of the record, the same CRC-32 (see the module)."""
+    def matches(self, stat: os.stat_result, crc: Callable[[], int]) -> bool:
+        """True when the file of ``stat`` is the recorded one: the same stamp, and when it was modified
+        within ``docstamps.RACY_NS`` of the record, the same CRC-32 (``crc()`` gives the file's; see the
+        module)."""
         if self.stamp is None or _stamp(stat) != self.stamp:
             return False
+        return not self.racy(stat) or crc() == self.crc
+
+    def racy(self, stat: os.stat_result) -> bool:
+        """True when the file of ``stat`` was modified too shortly before the record to trust its stamp."""
         limit = self.at - docstamps.RACY_NS
-        if stat.st_mtime_ns < limit and stat.st_ctime_ns < limit:
-            return True
-        return zlib.crc32(data) == self.crc
+        return stat.st_mtime_ns >= limit or stat.st_ctime_ns >= limit
 
     def save(self, keys: list[str], ends: list[int], head: int, stamp: list[int], crc: int) -> None:
         """Record the twins now in the file (never fails the run)."""
@@ -134,62 +137,39 @@ def write_entries_json(target: str, record: TwinRecord, keys: list[str], ids: li
 def _splice(target: str, record: TwinRecord, keys: list[str], ids: list[str], head: bytes,
             twin: Callable[[int], bytes]) -> tuple[bool, tuple] | None:
     """Write only what changed, from the first twin that moved or changed on; None when the file does
-    not look as the record says (the caller then makes it whole)."""
-    starts = [record.head] + [end + 1 for end in record.ends[:-1]]
-    old_place = {key: (start, end) for key, start, end in zip(record.keys, starts, record.ends)}
-    if len(old_place) != len(record.keys):
+    not look as the record says (the caller then makes it whole). Runs of twins that follow each other
+    in the old file as in the new one are copied as one slice, checked at their ends: the first
+    twin's address, the closing brace of the last."""
+    old_keys, old_ends = record.keys, record.ends
+    where = {key: index for index, key in enumerate(old_keys)}
+    if len(where) != len(old_keys):
         return None  # the same twin twice: a record no run writes
     first = 0  # the first twin not at its recorded place with its recorded bytes
     if len(head) == record.head:
-        while first < len(keys) and first < len(record.keys) and keys[first] == record.keys[first]:
+        limit = min(len(keys), len(old_keys))
+        while first < limit and keys[first] == old_keys[first]:
             first += 1
     try:
         with open(target, "r+b") as handle:
             stat = os.fstat(handle.fileno())
             if _stamp(stat) != record.stamp:
                 return None
-            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as old:
-                if not record.matches(stat, old):
-                    return None
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as old, memoryview(old) as view:
                 if old[:record.head] != head:
                     first = 0
-                if first == len(keys) == len(record.keys):
-                    return False, (stat.st_size, stat.st_mtime_ns, stat.st_ino)  # nothing changed
-                segments: list = []  # consecutive unchanged twins are copied as one slice (commas inside)
-                ends = record.ends[:first]
-                position = record.ends[first - 1] + 1 if first else len(head)
-                run = None  # [start, end) in the old file of the current run of copied twins
-                for index in range(first, len(keys)):
-                    place = old_place.get(keys[index])
-                    if place is not None:
-                        start, end = place
-                        start_bytes = b'%s%s/"' % (TWIN_START, str(ids[index]).encode("utf-8", "surrogatepass"))
-                        if old[start:start + len(start_bytes)] != start_bytes or old[end - 1] != 0x7D:
-                            return None  # each twin starts with its own address and ends with "}"
-                        if run is not None and start == run[1] + 1:
-                            run[1] = end
-                        else:
-                            if run is not None:
-                                segments.append(old[run[0]:run[1]])
-                            run = [start, end]
-                        length = end - start
-                    else:
-                        if run is not None:
-                            segments.append(old[run[0]:run[1]])
-                            run = None
-                        data = twin(index)
-                        segments.append(data)
-                        length = len(data)
-                    ends.append(position + length)
-                    position += length + 1
-                if run is not None:
-                    segments.append(old[run[0]:run[1]])
-                body = b",".join(segments)
-                if first:  # written from just after the last twin kept in place
-                    offset, data = record.ends[first - 1], (b"," + body if segments else b"") + TAIL
-                else:
-                    offset, data = 0, head + body + TAIL
-                crc = zlib.crc32(data, zlib.crc32(old[:offset]) if offset else 0)
+                offset = old_ends[first - 1] if first else 0  # written from here on
+                with view[:offset] as prefix:  # no copy of the 60 MB: slices of the mapped file
+                    prefix_crc = zlib.crc32(prefix)
+                with view[offset:] as rest:
+                    if not record.matches(stat, lambda: zlib.crc32(rest, prefix_crc)):
+                        return None
+                if first == len(keys) == len(old_keys):  # nothing changed
+                    if record.racy(stat):  # verified by its CRC-32 now: recorded again, no longer racy
+                        record.save(old_keys, old_ends, record.head, record.stamp, record.crc)
+                    return False, (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+                data, ends = _tail(old, view, record, keys, ids, first, head, twin, where)
+            if data is None:
+                return None
             handle.seek(offset)
             handle.write(data)
             handle.truncate()
@@ -197,8 +177,54 @@ def _splice(target: str, record: TwinRecord, keys: list[str], ids: list[str], he
             after = os.fstat(handle.fileno())
     except (OSError, ValueError, IndexError):
         return None
-    record.save(keys, ends, len(head), _stamp(after), crc)
+    record.save(keys, ends, len(head), _stamp(after), zlib.crc32(data, prefix_crc))
     return True, (after.st_size, after.st_mtime_ns, after.st_ino)
+
+
+def _tail(old, view: memoryview, record: TwinRecord, keys: list[str], ids: list[str], first: int, head: bytes,
+          twin: Callable[[int], bytes], where: dict[str, int]) -> tuple[bytes | None, list[int]]:
+    """The bytes from the first changed twin on (with the comma before it, or from the file's start
+    when ``first`` is 0) and every twin's end offset in the new file; None when a copied run does not
+    start and end as a twin of its entry does."""
+    old_ends = record.ends
+    starts = [record.head] + [end + 1 for end in old_ends[:-1]]
+    ends = old_ends[:first]
+    position = old_ends[first - 1] + 1 if first else len(head)
+    pieces: list = [b","] if first else [head]
+    index, count = first, len(keys)
+    while index < count:
+        old_index = where.get(keys[index])
+        if old_index is None:
+            data = twin(index)
+            pieces += [data, b","]
+            position += len(data) + 1
+            ends.append(position - 1)
+            index += 1
+            continue
+        start_index, stop = old_index, index + 1
+        while stop < count and old_index + 1 < len(old_ends) and keys[stop] == record.keys[old_index + 1]:
+            old_index += 1
+            stop += 1
+        start, end = starts[start_index], old_ends[old_index]
+        address = b'%s%s/"' % (TWIN_START, str(ids[index]).encode("utf-8", "surrogatepass"))
+        if old[start:start + len(address)] != address or old[end - 1] != 0x7D:  # "}" ends every twin
+            return None, []
+        shift = position - start
+        ends += [end + shift for end in old_ends[start_index:old_index + 1]]
+        pieces += [(start, end), b","]
+        position += end - start + 1
+        index = stop
+    if len(pieces) > 1:
+        pieces.pop()  # no comma after the last twin
+    elif first:  # twins only removed at the end: no comma either
+        pieces = []
+    pieces.append(TAIL)
+    parts = [view[piece[0]:piece[1]] if type(piece) is tuple else piece for piece in pieces]
+    data = b"".join(parts)  # the one copy of the bytes kept
+    for part in parts:
+        if type(part) is memoryview:
+            part.release()  # else the mapping could not be closed
+    return data, ends
 
 
 def _stamp(stat: os.stat_result) -> list[int]:

@@ -4,6 +4,7 @@ after every edit and every damage below, the docs folder equals a cold build's (
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import zlib
@@ -169,3 +170,48 @@ def test_a_record_the_file_does_not_match_is_never_spliced_into(project, tmp_pat
     prepare(project, docs, assets=False)
     assert spliced == [None]  # the CRC-32 refused the splice: made whole
     assert _tree(docs) == _cold(project, tmp_path / "cold", monkeypatch)
+
+
+def _twin_bytes(entry_id: str, version: int) -> bytes:
+    return b'{"url":"entries/%s/","id":"%s","v":%d}' % (entry_id.encode(), entry_id.encode(), version)
+
+
+def _full(twins: list[tuple[str, int]]) -> bytes:
+    head = b'{"count":%d,"entries":[' % len(twins)
+    return head + b",".join(_twin_bytes(*twin) for twin in twins) + entriesjson.TAIL
+
+
+@pytest.mark.parametrize("racy", [False, True], ids=["stamp-trusted", "racy-crc-checked"])
+def test_splicing_any_sequence_of_changes_gives_the_whole_file(tmp_path, monkeypatch, racy):
+    """Random changes, additions, removals (at the start, middle and end) and moves: each spliced file
+    equals the file made whole, and most are spliced (racy: the CRC-32 kept matches the file each time)."""
+    import random
+
+    from scripts.pipeline.build import _put
+
+    monkeypatch.setattr(docstamps, "RACY_NS", 10**15 if racy else -10**12)
+    rng = random.Random(14)
+    target = str(tmp_path / "entries.json")
+    twins = [(f"e{number:03d}", 0) for number in range(30)]
+    outcomes = []
+    real = entriesjson._splice
+    monkeypatch.setattr(entriesjson, "_splice", lambda *args: outcomes.append(real(*args)) or outcomes[-1])
+    for step in range(300):
+        action = rng.choice(["change", "add", "remove", "move", "same"])
+        if action == "change":
+            index = rng.randrange(len(twins))
+            twins[index] = (twins[index][0], twins[index][1] + rng.choice([1, 1000]))  # same or other size
+        elif action == "add":
+            twins.insert(rng.randrange(len(twins) + 1), (f"n{step:03d}", 0))
+        elif action == "remove" and len(twins) > 1:
+            del twins[rng.choice([0, len(twins) - 1, rng.randrange(len(twins))])]
+        elif action == "move":
+            twins.insert(rng.randrange(len(twins)), twins.pop(rng.randrange(len(twins))))
+        keys = [hashlib.sha256(repr(twin).encode()).hexdigest() for twin in twins]
+        record = entriesjson.TwinRecord(tmp_path / "twins.json", "code", os.path.abspath(target))
+        head = b'{"count":%d,"entries":[' % len(twins)
+        entriesjson.write_entries_json(target, record, keys, [twin[0] for twin in twins], head,
+                                       lambda index: _twin_bytes(*twins[index]), _put)
+        assert open(target, "rb").read() == _full(twins), (step, action)
+    spliced = [outcome for outcome in outcomes if outcome is not None]
+    assert len(spliced) > 250, len(spliced)
