@@ -26,7 +26,7 @@ from .errors import ContentError, Problem
 from .links import check_links, explain_mkdocs
 from .load import MAX_BYTES, display_path, load_bytes, load_file, resolved
 from .memdocs import PAGES_ENV, Encoded, Handover, packable
-from .pages import PageTexts, collect_pages
+from .pages import PageTexts, collect_pages, save_page_keys
 from .render import RenderedPages, render
 from .search import index_site
 from .validate import schema_set
@@ -365,6 +365,7 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
         if write:
             stamps = DocStamps(layout.root, docs_dir, cache.key, keys) if cache.enabled else None
             write_tree(files, docs_dir, changed_paths, written, stamps)  # makes the texts of changed pages
+            save_page_keys(content.pages)
         else:  # every page's bytes, made before the cache is saved (it keeps the texts made meanwhile)
             files = Encoded(files)
     finally:

@@ -23,6 +23,7 @@ from .drafts import draft_pages
 from .entryindex import index_of
 from .escape import html_text, md_link, md_text
 from .handpages import read_page
+from .keymemo import KeyMemo
 from .load import display_path, split_front_matter
 from .render import entry_page, front_matter, long_date
 from .rules import counted, rule_boxes, rules_index
@@ -221,13 +222,69 @@ def _key_of(site: Site, entry_id: str) -> str:
     keys = site.__dict__.setdefault("_page_keys", {})
     key = keys.get(entry_id)
     if key is None:
-        key = keys[entry_id] = _page_key(entry_id, site, *_key_memos(site))
+        key = _kept_keys(site).get(entry_id)
+        if key is None:
+            key = _page_key(entry_id, site, *_key_memos(site))
+            site.__dict__["_keyed"] = site.__dict__.get("_keyed", 0) + 1
+        keys[entry_id] = key
         cache = current()
         if cache:
             cache.touch("pages", key)
             if len(keys) == len(site.published_docs()):
                 cache.keep_unread("pages", False)
     return key
+
+
+def _key_inputs(site: Site) -> list[tuple]:
+    """``(id, file hash, file, related ids)`` of every published entry (what :class:`~.keymemo.KeyMemo`
+    compares), read from the entries' indexes."""
+    inputs = site.__dict__.get("_key_inputs")
+    if inputs is None:
+        sources = site._sources
+        inputs = site.__dict__["_key_inputs"] = [
+            (entry_id, doc.__dict__.get("sha256"), sources.get(entry_id), _index_fields(doc)[0])
+            for entry_id, doc in site.published_docs()]
+    return inputs
+
+
+def _globals_digest(site: Site) -> str:
+    """The digest of every input of entry page keys that is not an entry's own (see :mod:`.keymemo`)."""
+    digest = site.__dict__.get("_key_globals")
+    if digest is None:
+        digest = site.__dict__["_key_globals"] = digest_of("page-key-globals", site.categories, site.glossary,
+                                                           _shared_key(site))
+    return digest
+
+
+def _kept_keys(site: Site) -> dict[str, str]:
+    """The page keys kept from the last run that are still right (:class:`~.keymemo.KeyMemo`), by id."""
+    kept = site.__dict__.get("_kept_keys")
+    if kept is None:
+        cache = current()
+        kept = {}
+        if cache:
+            memo = site.__dict__["_key_memo"] = KeyMemo(cache.folder.parent, cache.key)
+            kept = memo.reusable(_key_inputs(site), _globals_digest(site), partial(_title_of, site))
+        site.__dict__["_kept_keys"] = kept
+    return kept
+
+
+def save_page_keys(pages) -> None:
+    """Keep the entry page keys of this run for the next (:mod:`.keymemo`) when every one was read and
+    some were computed (``pages``: what :func:`collect_pages` returned)."""
+    site = getattr(pages, "site", None)
+    memo = site.__dict__.get("_key_memo") if site is not None else None
+    keys = site.__dict__.get("_page_keys", {}) if site is not None else {}
+    if memo is not None and site.__dict__.get("_keyed") and len(keys) == len(site.published_docs()):
+        memo.save(_key_inputs(site), keys, _globals_digest(site), partial(_title_of, site))
+
+
+def _title_of(site: Site, entry_id: str):
+    """A published entry's title as its related entries' page keys show it (None when not text)."""
+    try:
+        return site.field(entry_id, "title")
+    except (KeyError, TypeError):
+        return None
 
 
 def _entry_text(doc, site: Site, cache, keyer) -> str:
@@ -501,10 +558,17 @@ class DuplicatePageError(Exception):
     """Two generators produced the same path."""
 
 
+class PageSet(dict):
+    """``{path: Page}`` of one run, with the :class:`Site` they were made from (see :func:`save_page_keys`)."""
+
+    site: Site | None = None
+
+
 def collect_pages(content: Content) -> dict[str, Page]:
     """Run every generator in :data:`GENERATORS`; return ``{path: Page}`` (fallbacks give way)."""
     site = Site(content)
-    pages: dict[str, Page] = {}
+    pages = PageSet()
+    pages.site = site
     for generator in GENERATORS:
         for page in generator(site):
             current = pages.get(page.path)
