@@ -26,7 +26,7 @@ from .errors import ContentError, Problem
 from .links import check_links, explain_mkdocs
 from .load import MAX_BYTES, display_path, load_bytes, load_file, resolved
 from .memdocs import PAGES_ENV, Encoded, Handover, packable
-from .pages import PageTexts, collect_pages, save_page_keys
+from .pages import PageTexts, collect_pages, rendering, save_page_keys
 from .render import RenderedPages, render
 from .search import index_site
 from .validate import schema_set
@@ -340,7 +340,8 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
     cache = cache or open_cache(layout)
     stamps = None
     try:
-        content, problems = check(layout, cache=cache)
+        with rendering():  # every page key is read after the checks: kept ones read at once (keymemo)
+            content, problems = check(layout, cache=cache)
         for warning in content.warnings if log else ():
             log(str(warning))
         built: dict[str, str] = {}

@@ -87,6 +87,14 @@ class KeyMemo:
             reused[entry_id] = kept[2]
         return reused
 
+    def differs(self, keys: dict[str, str], computed, globals_digest: str) -> bool:
+        """True when ``keys`` (every published entry's key now; ``computed``: the ids keyed this run,
+        the others taken from this record) are not what the record holds."""
+        if self.old is None or globals_digest != self.globals or len(keys) != len(self.old):
+            return True
+        old = self.old
+        return any(old.get(entry_id, "")[2:3] != (keys[entry_id],) for entry_id in computed)
+
     def save(self, entries: list[tuple[str, str | None, str | None, object]], keys: dict[str, str],
              globals_digest: str, title_of) -> None:
         """Record the key of every published entry (``entries`` and ``title_of`` as for :meth:`reusable`);
@@ -96,12 +104,20 @@ class KeyMemo:
         ids, hashes, files, kept_keys, related_lists, titles = [], [], [], [], [], []
         for entry_id, sha, file, related in entries:
             key = keys.get(entry_id)
+            kept = old.get(entry_id)
+            if kept is not None and kept[0] == sha and kept[1] == file and kept[2] == key:
+                ids.append(entry_id)  # as recorded (checked then): the same file gives the same fields
+                hashes.append(sha)
+                files.append(file)
+                kept_keys.append(key)
+                related_lists.append(kept[3])
+                titles.append(kept[4])
+                continue
             if not (_plain(entry_id) and _plain(file) and type(sha) is str and len(sha) == HEX
                     and type(key) is str and len(key) == HEX and type(related) in (list, tuple)
                     and all(_plain(other) for other in related)):
                 continue
-            kept = old.get(entry_id)
-            title = kept[4] if kept is not None and kept[0] == sha and kept[1] == file else title_of(entry_id)
+            title = title_of(entry_id)
             if type(title) is not str:
                 continue
             titles.append(title)

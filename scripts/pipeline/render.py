@@ -313,9 +313,10 @@ def render(content: Content, keys: dict[str, str] | None = None) -> RenderedPage
 
     With the content cache on, ``keys`` (when given) gains, for each page whose text a digest
     determines, that digest (see :class:`~.docstamps.DocStamps`)."""
-    from .pages import collect_pages
+    from .pages import collect_pages, keying_all
 
     pages = content.pages if content.pages is not None else collect_pages(content)
+    keying_all(pages)  # every page's key is read below
     glossary = content.glossary_list()
     made: list[Abbreviations] = []
 
