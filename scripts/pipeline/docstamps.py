@@ -81,7 +81,7 @@ class DocStamps:
             stat = os.stat(target)
         except OSError:
             return False
-        if [stat.st_size, stat.st_mtime_ns, stat.st_ino] != last[1:]:
+        if last[2] != stat.st_mtime_ns or last[1] != stat.st_size or last[3] != stat.st_ino:
             return False
         self.new[relative] = last
         return True
@@ -103,8 +103,13 @@ class DocStamps:
         if self.path is None:
             return
         limit = time.time_ns() - RACY_NS
-        files = {relative: value for relative, value in self.new.items() if value[2] < limit}
-        if files == self.on_disk:
+        # a racy stamp is not recorded; the file's last record stays instead: it names the stamp the
+        # file had before this run wrote it, which the file can never show again, so it vouches for nothing
+        # but spares rewriting the record for a few changed files
+        on_disk = self.on_disk
+        files = {relative: value if value[2] < limit else on_disk.get(relative) for relative, value in self.new.items()}
+        files = {relative: value for relative, value in files.items() if value is not None}
+        if files == on_disk:
             return
         payload = json.dumps({"code": self.code_key, "docs": self.docs, "files": files}, separators=(",", ":"))
         write_atomically(self.path, payload.encode("utf-8"))
