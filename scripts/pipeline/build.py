@@ -21,12 +21,12 @@ from .assets import calculator_assets
 from .cache import ContentCache
 from .content import Content, Layout
 from .crosscheck import crosscheck, warnings
-from .docstamps import DocStamps
+from .docstamps import MEMORY_KEY, DocStamps
 from .errors import ContentError, Problem
 from .links import check_links, explain_mkdocs
 from .load import MAX_BYTES, display_path, load_bytes, load_file, resolved
 from .memdocs import PAGES_ENV, Encoded, Handover, packable
-from .pages import PageTexts, collect_pages
+from .pages import PageTexts, collect_pages, rendering, save_page_keys
 from .render import RenderedPages, render
 from .search import index_site
 from .validate import schema_set
@@ -250,51 +250,43 @@ def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] 
     An unchanged file keeps its modification time, so MkDocs' dirty build skips it. Returns the number
     of files written or removed; their folder-relative paths are appended to ``changed_paths`` when given.
     ``pages`` may make each text when it is read (:class:`~.render.RenderedPages`): a page that a key
-    and a stamp show unchanged is never read. ``written`` (kept by the preview between runs) remembers
-    each file's key, or its text when it has none, and (size, modification time, inode) as this
-    function left it: a file with the same key (or text) and stamp is not read again. ``stamps``
-    (:class:`~.docstamps.DocStamps`, kept on disk between runs) does the same across processes for the
-    pages whose text a key determines: same key and same stamp, the file is skipped.
+    and a stamp show unchanged is never read. ``stamps`` (:class:`~.docstamps.DocStamps`) holds each
+    file's key and (size, modification time, inode) as a run left it: a file with the same key and
+    stamp is skipped. ``written`` (a dict the preview keeps between runs) is where they are kept in
+    memory (``stamps`` made on it when not given: no file).
 
     (preview hook, issue 14) ``written`` a :class:`Written` marked ``trusted``: nothing but this
     process's earlier calls with it changed ``folder`` since the first of them (the live preview's own
-    docs folder): a file with the same key (or text) is not stat'ed, and the stale files are those
-    ``written`` holds that are no page any more (the folder is not walked).
+    docs folder): a file whose key is the one kept in that memory is not stat'ed, and the stale files
+    are those the memory holds that are no page any more (the folder is not walked).
     """
-    trusted = getattr(written, "trusted", False)
     changed = 0
     base = os.fspath(folder)
     os.makedirs(base, exist_ok=True)
     plain = not base.endswith("/")  # then base + "/" + relative is os.path.join's result for a relative path
+    own = stamps is None and written is not None
+    if own:
+        stamps = DocStamps(None, folder, "", {}, written)
     keys = stamps.keys if stamps is not None else {}
+    writers = pages.writers if isinstance(pages, RenderedPages) else {}
+    # (preview hook) trusted only with the memory of this process's own last run (not the file's records)
+    trusted = getattr(written, "trusted", False) and stamps is not None and stamps.old is written
 
     for relative in pages:  # plain os calls: 20,000 files at 10,000 entries
         target = f"{base}/{relative}" if plain and not relative.startswith("/") else os.path.join(base, relative)
-        key = keys.get(relative)
-        token = ("key", key) if key is not None else None  # else the text itself, read below
-        last = written.get(relative) if written is not None else None
-        if last is not None:
-            if token is None:
-                token = pages[relative]
-            if last[0] == token:
-                if trusted:
-                    continue
-                try:
-                    stat = os.stat(target)
-                    if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == last[1]:
-                        continue
-                except OSError:
-                    pass
-        if stamps is not None and stamps.unchanged(relative, target):
-            if written is not None and token is not None:
-                written[relative] = (token, tuple(stamps.new[relative][1:]))
-            continue
-        if token is None and written is not None:
-            token = pages[relative]
-        data = pages.data(relative) if isinstance(pages, RenderedPages) else pages[relative].encode("utf-8")
-        wrote, stamp = _put(target, data)
-        if written is not None:
-            written[relative] = (token, stamp)
+        if stamps is not None:
+            if relative not in keys:  # a page without a key: known by its text's digest
+                stamps.key_of(relative, lambda: pages[relative])
+            if trusted and _kept(stamps, relative):
+                continue
+            if stamps.unchanged(relative, target):
+                continue
+        writer = writers.get(relative)
+        if writer is not None:  # the page writes its file itself (entries.json: only what changed)
+            wrote, stamp = writer(target, _put)
+        else:
+            data = pages.data(relative) if isinstance(pages, RenderedPages) else pages[relative].encode("utf-8")
+            wrote, stamp = _put(target, data)
         if stamps is not None:
             stamps.seen(relative, stamp)
         if not wrote:
@@ -303,7 +295,10 @@ def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] 
         if changed_paths is not None:
             changed_paths.append(relative)
     if trusted:
-        return changed + _drop_unwritten(pages, base, written, changed_paths)
+        changed += _drop_unwritten(pages, base, written, changed_paths)
+        if own:
+            stamps.save()
+        return changed
     wanted = set(pages)
     normal: set[str] | None = None  # every page's path as os.path.normpath writes it, made if needed
     stale, folders = [], []
@@ -329,6 +324,8 @@ def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] 
         path = os.path.join(base, relative)
         if os.path.isdir(path) and not os.path.islink(path) and not os.listdir(path):
             os.rmdir(path)
+    if own:
+        stamps.save()
     return changed
 
 
@@ -340,10 +337,20 @@ class Written(dict):
     trusted = False
 
 
+def _kept(stamps: DocStamps, relative: str) -> bool:
+    """(preview hook, issue 14) With a trusted memory: whether the file of ``relative`` was last left
+    with this run's key (then its stamp is kept, as :meth:`DocStamps.unchanged` keeps it, unstat'ed)."""
+    last = stamps.old.get(relative)
+    if not isinstance(last, list) or len(last) != 4 or last[0] != stamps.keys.get(relative):
+        return False
+    stamps.new[relative] = last
+    return True
+
+
 def _drop_unwritten(pages: Mapping[str, str], base: str, written: dict, changed_paths: list[str] | None) -> int:
     """(preview hook, issue 14) :func:`write_tree`'s removal of stale files when it is ``trusted``:
     remove each file ``written`` holds that is no page any more, and its folders left empty."""
-    stale = sorted((relative for relative in written if relative not in pages),
+    stale = sorted((relative for relative in written if relative != MEMORY_KEY and relative not in pages),
                    key=lambda path: tuple(path.split("/")), reverse=True)
     removed = 0
     for relative in stale:
@@ -413,13 +420,15 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
     A ``cache`` kept by the caller (the preview keeps one in memory between saves) is used and saved;
     ``written`` is :func:`write_tree`'s memory of the files it wrote, kept by the preview too.
     With ``write`` False the docs folder is left alone (:func:`build` hands MkDocs the pages in memory).
-    (preview hook, issue 14) ``save_later``: the cache's (and doc stamps') saving is appended
-    to it as functions to call, instead of being done here (the preview saves once the page is served).
+    (preview hook, issue 14) ``save_later``: the saving of the cache, the doc stamps and the page keys
+    is appended to it as functions to call, instead of being done here (the preview saves them once
+    the page is served).
     """
     cache = cache or open_cache(layout)
     stamps = None
     try:
-        content, problems = check(layout, cache=cache)
+        with rendering():  # every page key is read after the checks: kept ones read at once (keymemo)
+            content, problems = check(layout, cache=cache)
         for warning in content.warnings if log else ():
             log(str(warning))
         built: dict[str, str] = {}
@@ -430,9 +439,14 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
             raise ContentError(problems)
         keys: dict[str, str] = {}
         files = render(content, keys).with_files(built)
-        if write:
-            stamps = DocStamps(layout.root, docs_dir, cache.key, keys) if cache.enabled else None
+        if write:  # one memory of the docs files: on disk (cache on), and the preview's in ``written``
+            stamps = DocStamps(layout.root if cache.enabled else None, docs_dir, cache.key, keys, written) \
+                if cache.enabled or written is not None else None
             write_tree(files, docs_dir, changed_paths, written, stamps)  # makes the texts of changed pages
+            if save_later is None:
+                save_page_keys(content.pages)
+            else:
+                save_later.append(lambda: save_page_keys(content.pages))
         else:  # every page's bytes, made before the cache is saved (it keeps the texts made meanwhile)
             files = Encoded(files)
     finally:
