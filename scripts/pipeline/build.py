@@ -88,27 +88,30 @@ def _load_content(layout: Layout, extra_files, cache: ContentCache | None) -> tu
     problems: list[Problem] = []
     files = entry_listing(layout)
     for path in dict.fromkeys(resolved(Path(f)) for f in extra_files):
-        if path not in files:
-            files[path] = display_path(path, layout.root)
+        if os.fspath(path) not in files:
+            files[os.fspath(path)] = display_path(path, layout.root)
+    entries = content.entries
     for path, shown in files.items():
         doc, found = _load(path, shown, layout, "entry.schema.json", schemas, cache)
-        content.entries.append(doc)
-        problems += found
+        entries.append(doc)
+        if found:
+            problems += found
     for name, (relative, schema, required) in _SIDE_FILES.items():
         path = layout.content / relative
         if not required and not path.exists():
             continue
-        doc, found = _load(path, display_path(path, layout.root), layout, schema, schemas, cache)
+        doc, found = _load(os.fspath(path), display_path(path, layout.root), layout, schema, schemas, cache)
         setattr(content, name, doc)
         problems += found
     return content, problems
 
 
-def entry_listing(layout: Layout) -> dict[Path, str]:
-    """``{resolved path: display path}`` of every entry file, in :meth:`Layout.entry_names` order.
+def entry_listing(layout: Layout) -> dict[str, str]:
+    """``{resolved path (a string): display path}`` of every entry file, in :meth:`Layout.entry_names` order.
 
     The folder is resolved once; a file in it that is not a symbolic link resolves to the folder's
-    path plus its name, so only links are resolved one by one (issue 14: each path resolved once).
+    path plus its name, so only links are resolved one by one (issue 14: each path resolved once; no
+    path object per file).
     """
     folder = resolved(layout.entries)
     shown = display_path(folder, layout.root)
@@ -116,58 +119,48 @@ def entry_listing(layout: Layout) -> dict[Path, str]:
         names = layout.entry_names()
     except OSError:
         return {}
-    out: dict[Path, str] = {}
+    base = os.fspath(folder)
+    prefix = shown.rstrip("/") + "/"
+    out: dict[str, str] = {}
     for name, link in names:
-        path = folder / name
         if link:
-            path = resolved(path)
-            out[path] = display_path(path, layout.root)
+            path = resolved(folder / name)
+            out[os.fspath(path)] = display_path(path, layout.root)
         else:
-            out[path] = f"{shown}/{name}" if shown != folder.as_posix() else path.as_posix()
+            out[f"{base}/{name}" if base != "/" else f"/{name}"] = prefix + name
     return out
 
 
-def _load(path: Path, shown: str, layout: Layout, schema: str, schemas, cache: ContentCache):
-    """One file (shown as ``shown``) loaded and validated, or taken from ``cache`` when its bytes have not changed
-    (or, with a cache kept in memory by the preview, when its size and modification time have not)."""
-    stamp = None
-    if cache.resident:
-        try:
-            stat = os.stat(path)
-            stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-        except OSError:
-            pass
-        doc = cache.unchanged(shown, stamp)
-        if doc is not None:
-            return doc, []
-    digest, data = cache.stats.read(path, MAX_BYTES)
+def _load(path: str, shown: str, layout: Layout, schema: str, schemas, cache: ContentCache):
+    """One file (at ``path``, shown as ``shown``) loaded and validated, or taken from ``cache`` when its
+    bytes have not changed. The stat index tells that without reading the file while its stat is the
+    recorded one; it also serves the preview, whose cache is kept in memory between saves: the kept
+    document of an unchanged file is the same object (:meth:`.ContentCache.document`)."""
+    digest, data = cache.stats.take(path, MAX_BYTES)
     hashed = data is not None  # digest is the hash of data (not hashed again by cache.document)
     if digest is not None and data is None:  # the stat index vouches for the hash: the file is not read
         digest, doc = cache.document(shown, None, digest, path)
         if doc is not None:
             doc.sha256 = digest
-            cache.stamp(shown, stamp)
-            return doc, []
+            return doc, ()
         data = _read(path)
     if data is None:
-        doc, found = load_file(path, layout.root)
+        doc, found = load_file(Path(path), layout.root)
     else:
         digest, doc = cache.document(shown, data, digest if hashed else None)
         if doc is not None:
             doc.sha256 = digest  # the file's hash: what the page cache keys an entry's own data by
-            cache.stamp(shown, stamp)
-            return doc, []
+            return doc, ()
         doc, found = load_bytes(data, shown, lazy_lines=True)
         doc.sha256 = digest
     if doc.data is not None:
         found += schemas.validate(doc, schema)
     if data is not None and not found:
         cache.store(digest, doc)
-        cache.stamp(shown, stamp)
     return doc, found
 
 
-def _read(path: Path) -> bytes | None:
+def _read(path: str) -> bytes | None:
     """The bytes of ``path`` when it can be read and has at most ``MAX_BYTES``, else None."""
     try:
         with open(path, "rb") as handle:

@@ -228,9 +228,9 @@ class ContentCache:
         self.records_used: dict[str, dict] = {name: {} for name in SECTIONS}
         self.dirty: set[str] = set()  # shards to write: a record added or changed, or the shard unusable
         self.partial: set[str] = set()  # sections this run did not list in full (see :meth:`keep_unread`)
-        # kept in memory between runs (the preview): a file whose stamp is unchanged is not read again
+        # kept in memory between runs (set by the preview; informative only): which files changed is
+        # told by the stat index, the same one a command-line run reads from disk (statindex.py)
         self.resident = False
-        self.stamps: dict[str, tuple] = {}
         # the files' hashes, reused while their stat is unchanged (saved with the cache)
         self.stats = stats if stats is not None else StatIndex(root, enabled)
         from . import safety  # Markdown and nh3: imported only when a check runs
@@ -239,22 +239,6 @@ class ContentCache:
             self._read()
         safety.use_verdicts(self.markdown if enabled else None)
         _CURRENT[0] = self
-
-    def unchanged(self, file: str, stamp) -> Document | None:
-        """With :attr:`resident`, the document of ``file`` kept in memory when its (modification time,
-        size, inode) ``stamp`` is the one seen when it was last loaded or matched by hash; else None."""
-        if stamp is None or self.stamps.get(file) != stamp:
-            return None
-        doc, record = self.objects.get(file), self.docs.get(file)
-        if doc is None or record is None or not _holds(doc, record):
-            return None
-        self.used[file] = record
-        return doc
-
-    def stamp(self, file: str, stamp) -> None:
-        """Remember the stamp of a file whose document is valid and kept (see :meth:`unchanged`)."""
-        if self.resident and stamp is not None:
-            self.stamps[file] = stamp
 
     def begin(self) -> "ContentCache":
         """Start another run with this cache, kept in memory since the last :meth:`save` (the preview
@@ -266,6 +250,7 @@ class ContentCache:
         from . import safety
 
         self.used, self.records_used, self.partial = {}, {name: {} for name in SECTIONS}, set()
+        self.stats.begin()
         safety.use_verdicts(self.markdown if self.enabled else None)
         _CURRENT[0] = self
         return self

@@ -11,6 +11,11 @@ modification time is at least :data:`SLACK_NS` older than the moment its stat wa
 file is hashed again on every run until it is old enough. JSON only; a missing, foreign or malformed
 file is an empty index (every file is hashed), never trusted in part.
 
+One stat pass per run: what :meth:`StatIndex.read` found for a file (its hash, and its bytes when it
+read them) is handed once to :meth:`StatIndex.take`, so ``validate``'s run key and the load that
+follows stat, read and hash each file once. The same index, kept in memory by the live preview's
+content cache between saves, is what tells it which files changed (no second map of stamps).
+
 This module imports nothing heavy: :mod:`.runcache` uses it to replay ``validate``.
 """
 
@@ -41,6 +46,7 @@ class StatIndex:
         self.enabled = enabled
         self.files: dict[str, list] = {}
         self.changed = False
+        self.taken: dict[str, tuple] = {}  # this run's reads not yet taken: name -> (size, digest, bytes)
         if enabled:
             self._read()
 
@@ -82,26 +88,49 @@ class StatIndex:
 
     def read(self, path, max_bytes: int | None = None) -> tuple[str | None, bytes | None]:
         """``(SHA-256 hex, bytes)`` of ``path``: bytes None when the recorded hash was reused;
-        ``(None, None)`` when the file cannot be read or has more than ``max_bytes``."""
+        ``(None, None)`` when the file cannot be read or has more than ``max_bytes``. What it found
+        is kept for one :meth:`take` of the same path in this run."""
+        size, digest, data = self._stat_read(path, max_bytes)
+        if digest is not None and self.enabled:
+            self.taken[os.fspath(path)] = (size, digest, data)
+        return digest, data
+
+    def take(self, path, max_bytes: int | None = None) -> tuple[str | None, bytes | None]:
+        """:meth:`read`, answered by the read of the same path earlier in this run when there was one
+        (that answer is used once: a later call stats the file again)."""
+        kept = self.taken.pop(os.fspath(path), None)
+        if kept is None:
+            return self._stat_read(path, max_bytes)[1:]
+        size, digest, data = kept
+        if max_bytes is not None and size > max_bytes:
+            return None, None
+        return digest, data
+
+    def begin(self) -> None:
+        """Start another run: reads of the last one are not taken any more (the files may have changed)."""
+        self.taken = {}
+
+    def _stat_read(self, path, max_bytes: int | None) -> tuple[int, str | None, bytes | None]:
+        """``(size, SHA-256 hex, bytes)``: see :meth:`read`."""
         try:
             stat = os.stat(path)
         except OSError:
-            return None, None
+            return 0, None, None
         if max_bytes is not None and stat.st_size > max_bytes:
-            return None, None
+            return stat.st_size, None, None
         digest = self.known(path, stat)
         if digest is not None:
-            return digest, None
+            return stat.st_size, digest, None
         try:
             with open(path, "rb") as handle:
                 data = handle.read()
                 after = os.fstat(handle.fileno())
         except OSError:
-            return None, None
+            return stat.st_size, None, None
         digest = hashlib.sha256(data).hexdigest()
         if _stat_key(after) == _stat_key(stat):  # not rewritten while read
             self.record(path, stat, digest)
-        return digest, data
+        return len(data), digest, data
 
     def save(self) -> None:
         """Write the index when it changed; a read-only checkout only makes the next run slower."""
