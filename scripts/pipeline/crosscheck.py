@@ -388,15 +388,103 @@ def warnings(content: Content) -> list[Problem]:
     return found
 
 
+# Checks across entries that read only the entries' indexes (ids, drafts, categories, related ids,
+# terms, rule ids: entryindex.py) and the categories and glossary files. With a content cache their
+# findings are kept under a digest of exactly those (:class:`_AcrossFindings`), so an edit that changes
+# none of them (a summary, a section, a date) runs none of these checks over 10,000 entries again.
+ACROSS = {check_ids, check_related, check_rule_ids, check_categories, check_terms}
+
+
 def run_check(check, content: Content) -> list[Problem]:
     """``check(content)``; for a :data:`PER_ENTRY` check with a content cache, only on the entries
-    whose findings the cache does not hold, the others' taken from it, in the order of the entries."""
+    whose findings the cache does not hold, the others' taken from it, in the order of the entries;
+    for an :data:`ACROSS` check, its kept findings while none of its inputs changed."""
     from .cache import current
 
     cache = current()
-    if cache is None or check not in PER_ENTRY:
+    if cache is None or (check not in PER_ENTRY and check not in ACROSS):
         return check(content)
+    if check in ACROSS:
+        return _AcrossFindings.of(content, cache).run(check)
     return _EntryFindings.of(content, cache).run(check)
+
+
+class _AcrossFindings:
+    """The findings of the :data:`ACROSS` checks on one content, kept in the cache's "checks" section
+    as one record ``{"files": {file: sha256}, check name: [[file, line, path, message], ...]}`` under a
+    digest of every entry's file name and the index fields those checks read, in order, and of the
+    categories' and glossary's bytes. A finding's line depends on its file's bytes too: the record is
+    used only while every file a finding names still has the hash recorded for it."""
+
+    _last: list = []  # [content, cache, instance]
+
+    def __init__(self, content: Content, cache):
+        from .cache import digest_of
+
+        self.content, self.cache, self.key, self.record = content, cache, None, {}
+        self.shas: dict[str, str] = {}
+        rows = []
+        for doc in content.entries:
+            sha = doc.__dict__.get("sha256")
+            if type(sha) is not str:
+                return  # a file that could not be read: no key, the checks run
+            self.shas[doc.file] = sha
+            index = index_of(doc)
+            rows.append([doc.file] if index is None else [doc.file, index["id"], index["draft"], index["category"],
+                                                           index["related"], index["terms"], index["rules"]])
+        side = []
+        for doc in (content.categories, content.glossary):
+            sha = doc.__dict__.get("sha256") if doc is not None else None
+            if doc is not None and type(sha) is not str:
+                return
+            if doc is not None:
+                self.shas[doc.file] = sha
+            side.append(sha)
+        self.key = digest_of("across-checks", side, rows)
+        record = cache.record("checks", self.key)
+        if type(record) is dict and type(record.get("files")) is dict:
+            self.record = {**record, "files": dict(record["files"])}
+
+    @classmethod
+    def of(cls, content: Content, cache) -> "_AcrossFindings":
+        """The findings of ``content`` (made once per content and cache)."""
+        last = cls._last
+        if not last or last[0] is not content or last[1] is not cache:
+            last[:] = [content, cache, cls(content, cache)]
+        return last[2]
+
+    def _kept(self, name: str) -> list[Problem] | None:
+        rows, files = self.record.get(name), self.record.get("files")
+        if type(rows) is not list or type(files) is not dict:
+            return None
+        try:
+            problems = [Problem(file, line, path, message) for file, line, path, message in rows]
+        except (TypeError, ValueError):
+            return None
+        for problem in problems:
+            if not (type(problem.file) is str and type(problem.line) is int and type(problem.path) is str
+                    and type(problem.message) is str) or files.get(problem.file) != self.shas.get(problem.file, 0):
+                return None  # malformed, or a finding's file changed (its line may have moved)
+        return problems
+
+    def run(self, check) -> list[Problem]:
+        """The problems of ``check``: kept ones while its inputs are unchanged, else found and kept."""
+        if self.key is None:
+            return check(self.content)
+        name = check.__name__
+        kept = self._kept(name)
+        if kept is not None:
+            self.cache.touch("checks", self.key)
+            return kept
+        found = check(self.content)
+        if not all(problem.file in self.shas for problem in found):
+            return found  # a finding on a file the key does not cover: never kept
+        files = self.record.get("files") if type(self.record.get("files")) is dict else {}
+        files.update({problem.file: self.shas[problem.file] for problem in found})
+        self.record["files"] = files
+        self.record[name] = [[p.file, p.line, p.path, p.message] for p in found]
+        self.cache.keep("checks", self.key, dict(self.record))
+        return found
 
 
 class _EntryFindings:

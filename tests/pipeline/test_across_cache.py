@@ -1,0 +1,94 @@
+"""Issue 14, one change: the kept findings of the checks across entries (crosscheck.ACROSS) and the
+stat pass shared by ``validate``'s run key and the load. A kept record is used only while the index
+facts it depends on and the files its findings name are unchanged; a damaged, stale or removed record
+is found again, never trusted, and never crashes a run."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from bench.generate import make_project
+from scripts.pipeline import citecheck, crosscheck
+from scripts.pipeline.build import check, open_cache
+from scripts.pipeline.content import Layout
+from scripts.pipeline.statindex import StatIndex
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Layout:
+    """The real content plus 6 generated entries."""
+    monkeypatch.setattr(citecheck, "today_utc", lambda: datetime.date(2026, 11, 29))
+    return Layout(make_project(tmp_path / "p", 6))
+
+
+def _cold(layout: Layout, monkeypatch) -> list:
+    with monkeypatch.context() as patch:
+        patch.setenv("MARGIN_NOTES_CACHE", "0")
+        return check(layout)[1]
+
+
+def _edit(layout: Layout, file: str, old: str, new: str) -> None:
+    path = layout.root / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (file, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _across_key(layout: Layout) -> str:
+    content, _ = check(layout)
+    cache = open_cache(layout)
+    return crosscheck._AcrossFindings(content, cache).key
+
+
+ENTRY = "content/entries/entry-00002.yaml"
+
+
+def test_kept_findings_across_entries_follow_their_lines_and_their_inputs(project, monkeypatch):
+    _edit(project, ENTRY, "category: ", "category: no-such-")  # an unknown category: a finding across files
+    cold = _cold(project, monkeypatch)
+    assert any(p.file == ENTRY and "unknown category" in p.message for p in cold), cold
+    assert check(project)[1] == cold and check(project)[1] == cold  # kept, then replayed
+    text = (project.root / ENTRY).read_text(encoding="utf-8")
+    (project.root / ENTRY).write_text("# a comment moves every line\n" + text, encoding="utf-8")
+    moved = _cold(project, monkeypatch)
+    assert moved != cold and check(project)[1] == moved  # same index facts, new line: found again
+    _edit(project, "content/entries/entry-00003.yaml", "summary: ", "summary: Changed. ")  # facts unchanged
+    assert check(project)[1] == _cold(project, monkeypatch)
+    _edit(project, ENTRY, "category: no-such-", "category: ")  # the finding's input fixed
+    assert check(project)[1] == _cold(project, monkeypatch) == []
+
+
+@pytest.mark.parametrize("record", [
+    None, [], "clean", {"files": []}, {"files": {}, "check_ids": [["x", "one"]]},
+    {"files": {}, "check_ids": "none", "check_categories": [[1, 2, 3, 4]]},
+    # a well-formed finding on a file whose hash is not the one recorded with it: stale, not used
+    {"files": {ENTRY: "0" * 64}, "check_ids": [[ENTRY, 1, "$.id", "made up"]]},
+])
+def test_a_damaged_or_stale_record_across_entries_is_found_again(project, monkeypatch, record):
+    expected = _cold(project, monkeypatch)
+    check(project)
+    key = _across_key(project)
+    cache = open_cache(project)
+    assert cache.record("checks", key) is not None  # kept by the warm run
+    cache.records["checks"][key] = cache.records_used["checks"][key] = record
+    cache.dirty.add(key[:2])
+    cache.save()
+    assert check(project)[1] == expected
+    assert check(project)[1] == expected  # rewritten, then read back
+
+
+def test_the_stat_pass_is_taken_once_and_a_new_run_stats_again(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_bytes(b"id: a\n")
+    index = StatIndex(tmp_path)
+    digest, data = index.read(path)
+    assert index.take(path) == (digest, data)  # the read's answer, not read again
+    path.write_bytes(b"id: b\n")
+    assert index.take(path)[1] == b"id: b\n"  # used once: the next take stats and reads the file
+    index.read(path)
+    index.begin()  # another run (the preview's next save): nothing of the last run is taken
+    path.write_bytes(b"id: c\n")
+    assert index.take(path)[1] == b"id: c\n"
+    assert index.read(path, max_bytes=3) == (None, None) and index.take(path, max_bytes=3) == (None, None)
