@@ -366,6 +366,8 @@ WARNINGS = [citation_warnings]
 # the calculator catalogue, the hand-written pages and the venue profiles.
 PER_ENTRY = {check_dates, check_faq, check_claims, check_safety, check_calculators, check_placeholders,
              check_citations, citation_warnings}
+_PER_ENTRY_NAMES = tuple(sorted(check.__name__ for check in PER_ENTRY))
+CLEAN = "clean"  # the kept record of an entry in which no per-entry check found anything
 
 
 def crosscheck(content: Content) -> list[Problem]:
@@ -490,12 +492,13 @@ class _AcrossFindings:
 class _EntryFindings:
     """The per-entry findings of one content, kept in the cache's "checks" section: one record per
     entry, ``{check name: [[line, path, message], ...]}``, under a digest of the entry's file name,
-    its bytes' hash, today's date and the market snapshot."""
+    its bytes' hash, today's date and the market snapshot. The record of an entry every check found
+    nothing in (nearly all of them) is kept as the text :data:`CLEAN` (a tenth of the bytes to read)."""
 
     _last: list = []  # [content, cache, instance]: crosscheck and warnings share one
 
     def __init__(self, content: Content, cache):
-        from .cache import digest_of, entry_key
+        from .cache import digest_of, doc_shard
         from .citecheck import today_utc
 
         self.content, self.cache = content, cache
@@ -503,13 +506,18 @@ class _EntryFindings:
         self.keys: dict[int, str] = {}
         self.records: dict[str, dict] = {}
         self.checked: dict[str, int] = {}  # check name -> how many entries it ran on (the others were kept)
+        clean = self._shared = dict.fromkeys(_PER_ENTRY_NAMES, ())  # every clean record, until one is written
+        keys, records, record_of, sha256 = self.keys, self.records, cache.record, hashlib.sha256
         for doc in content.entries:
             sha = doc.__dict__.get("sha256")
-            if isinstance(sha, str):
-                key = self.keys[id(doc)] = entry_key(doc.file, context, sha)
-                record = cache.record("checks", key)
-                self.records[key] = dict(record) if isinstance(record, dict) else {}
+            if type(sha) is str:
+                file = doc.file  # the key is cache.entry_key(file, context, sha), made here without a call
+                key = keys[id(doc)] = doc_shard(file) + sha256(
+                    f"{context}\0{sha}\0{file}".encode("utf-8", "surrogatepass")).hexdigest()[2:]
+                record = record_of("checks", key)
+                records[key] = clean if record == CLEAN else dict(record) if type(record) is dict else {}
         self._clean: set[int] | None = None
+        self._unclean: list | None = None
 
     @classmethod
     def of(cls, content: Content, cache) -> "_EntryFindings":
@@ -523,17 +531,20 @@ class _EntryFindings:
         """``id`` of the entries whose every per-entry check is kept with no finding (nearly all of
         them): each check skips them outright. Found at the first check, from the records as kept."""
         if self._clean is None:
-            names = [check.__name__ for check in PER_ENTRY]
+            shared, empty = self._shared, ([], ())
+            whole = all(shared.get(name) in empty for name in _PER_ENTRY_NAMES)  # not changed meanwhile
             self._clean = {id(doc) for doc in self.content.entries
                            if (record := self.records.get(self.keys.get(id(doc)))) is not None
-                           and all(record.get(name) == [] for name in names)}
+                           and ((record is shared and whole) or (record is not shared and all(
+                               record.get(name) in empty for name in _PER_ENTRY_NAMES)))}
+            self._unclean = [doc for doc in self.content.entries if id(doc) not in self._clean]
         return self._clean
 
     def _kept(self, doc, name: str) -> list[Problem] | None:
         key = self.keys.get(id(doc))
         rows = self.records[key].get(name) if key is not None else None
-        if rows == []:  # most entries: nothing found
-            return rows
+        if rows == [] or rows == ():  # most entries: nothing found
+            return []
         if not isinstance(rows, list):
             return None
         try:
@@ -547,8 +558,8 @@ class _EntryFindings:
     def run(self, check) -> list[Problem]:
         """The problems of ``check`` (see :func:`run_check`)."""
         name = check.__name__
-        clean = self.clean()
-        entries = [doc for doc in self.content.entries if id(doc) not in clean]  # clean ones add nothing
+        self.clean()
+        entries = self._unclean  # clean ones add nothing
         kept = {id(doc): self._kept(doc, name) for doc in entries}
         todo = [doc for doc in entries if kept[id(doc)] is None]
         self.checked[name] = len(todo)
@@ -569,8 +580,12 @@ class _EntryFindings:
                 problems = by_file[doc.file]
                 key = self.keys.get(id(doc))
                 if key is not None:
-                    self.records[key][name] = [[p.line, p.path, p.message] for p in problems]
-                    self.cache.keep("checks", key, dict(self.records[key]))
+                    record = self.records[key]
+                    if record is self._shared:  # shared by the clean records read: copied before written
+                        record = self.records[key] = dict(record)
+                    record[name] = [[p.line, p.path, p.message] for p in problems]
+                    whole = all(record.get(n) == [] for n in _PER_ENTRY_NAMES)
+                    self.cache.keep("checks", key, CLEAN if whole else dict(record))
             out += problems
         return out + others
 
