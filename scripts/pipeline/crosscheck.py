@@ -424,28 +424,37 @@ class _AcrossFindings:
         from .cache import digest_of
 
         self.content, self.cache, self.key, self.record = content, cache, None, {}
-        self.shas: dict[str, str] = {}
+        self._shas: dict[str, str] | None = None
         rows = []
+        add = rows.append
         for doc in content.entries:
-            sha = doc.__dict__.get("sha256")
-            if type(sha) is not str:
+            held = doc.__dict__
+            if type(held.get("sha256")) is not str:
                 return  # a file that could not be read: no key, the checks run
-            self.shas[doc.file] = sha
-            index = index_of(doc)
-            rows.append([doc.file] if index is None else [doc.file, index["id"], index["draft"], index["category"],
-                                                           index["related"], index["terms"], index["rules"]])
+            index = held.get("index", False)
+            if index is False:
+                index = index_of(doc)
+            add((doc.file,) if index is None else (doc.file, index["id"], index["draft"], index["category"],
+                                                   index["related"], index["terms"], index["rules"]))
         side = []
         for doc in (content.categories, content.glossary):
             sha = doc.__dict__.get("sha256") if doc is not None else None
             if doc is not None and type(sha) is not str:
                 return
-            if doc is not None:
-                self.shas[doc.file] = sha
             side.append(sha)
         self.key = digest_of("across-checks", side, rows)
         record = cache.record("checks", self.key)
         if type(record) is dict and type(record.get("files")) is dict:
             self.record = {**record, "files": dict(record["files"])}
+
+    @property
+    def shas(self) -> dict[str, str]:
+        """``{file: SHA-256}`` of every entry, the categories and the glossary (made when first read:
+        a record without findings never needs it)."""
+        if self._shas is None:
+            docs = list(self.content.entries) + [d for d in (self.content.categories, self.content.glossary) if d]
+            self._shas = {doc.file: doc.__dict__.get("sha256") for doc in docs}
+        return self._shas
 
     @classmethod
     def of(cls, content: Content, cache) -> "_AcrossFindings":
@@ -459,6 +468,8 @@ class _AcrossFindings:
         rows, files = self.record.get(name), self.record.get("files")
         if type(rows) is not list or type(files) is not dict:
             return None
+        if not rows:
+            return []
         try:
             problems = [Problem(file, line, path, message) for file, line, path, message in rows]
         except (TypeError, ValueError):

@@ -54,6 +54,7 @@ class LinkChecker:
         self.pages = pages
         self._anchors = lru_cache(maxsize=None)(lambda path: anchors(self.pages[path]))
         self._seen: dict[tuple, str | None] = {}
+        self._folders: dict[str, str] = {}  # page -> posixpath.dirname(page)
 
     def problem(self, href: str, page: str, image: bool = False) -> str | None:
         """Why ``href`` (a link or image address on ``page``) does not resolve, or None when it does.
@@ -61,7 +62,11 @@ class LinkChecker:
         An address with a path gives the same answer from every page of one folder (thousands of
         entries link ``../glossary.md#...``): each is resolved once per folder."""
         parts = urlsplit(href)
-        key = (href, posixpath.dirname(page) if parts.path else page, image)
+        if parts.path:
+            folder = self._folders.get(page)
+            if folder is None:
+                folder = self._folders[page] = posixpath.dirname(page)
+        key = (href, folder if parts.path else page, image)
         try:
             return self._seen[key]
         except KeyError:
@@ -121,14 +126,20 @@ def _entry_links(doc, cache) -> list[tuple]:
     address, image, page)``. With a content cache they are kept per entry (section "links", under its
     file's name and hash, which decide every field and the page's path), so an unchanged entry's fields
     are not walked again; only resolving them (against this run's pages) is."""
-    sha = doc.__dict__.get("sha256")
-    key = entry_key(doc.file, "entry-links", sha) \
-        if cache is not None and isinstance(sha, str) and index_of(doc) is not None else None
+    held = doc.__dict__
+    sha = held.get("sha256")
+    index = held.get("index", False)
+    if index is False:
+        index = index_of(doc)
+    key = entry_key(doc.file, "entry-links", sha) if cache is not None and type(sha) is str and index is not None \
+        else None
     rows = cache.record("links", key) if key else None
-    if type(rows) is dict and type(rows.get("page")) is str and type(rows.get("links")) is list:
-        out = _kept_links(doc, rows["page"], rows["links"])
-        if out is not None:
-            return out
+    if type(rows) is dict:
+        page, kept = rows.get("page"), rows.get("links")
+        if type(page) is str and type(kept) is list:
+            out = _kept_links(doc, page, kept) if kept else []
+            if out is not None:
+                return out
     if not isinstance(doc.data, dict):
         return []
     page = f"entries/{doc.data.get('id')}.md"

@@ -58,10 +58,9 @@ class StatIndex:
         files = raw.get("files") if isinstance(raw, dict) and raw.get("format") == FORMAT else None
         if not isinstance(files, dict):
             return
-        for name, row in files.items():
-            if (isinstance(row, list) and len(row) == 5 and all(type(v) is int for v in row[:4])
-                    and isinstance(row[4], str) and len(row[4]) == 64):
-                self.files[name] = row
+        self.files = {name: row for name, row in files.items()
+                      if type(row) is list and len(row) == 5 and type(row[0]) is int and type(row[1]) is int
+                      and type(row[2]) is int and type(row[3]) is int and type(row[4]) is str and len(row[4]) == 64}
 
     def known(self, path, stat: os.stat_result) -> str | None:
         """The recorded SHA-256 (hex) of ``path`` when ``stat`` is the one recorded with it, else None."""
