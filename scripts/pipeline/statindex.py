@@ -77,8 +77,9 @@ class StatIndex:
         now_ns = time.time_ns() if now_ns is None else now_ns
         name = os.fspath(path)
         if stat.st_mtime_ns > now_ns - SLACK_NS or stat.st_ctime_ns > now_ns - SLACK_NS:
-            if self.files.pop(name, None) is not None:
-                self.changed = True
+            # forgotten here; the row written before may stay on disk until the next write: it holds a
+            # stat this file can no longer have (its change time moved on), so it never vouches for it
+            self.files.pop(name, None)
             return
         row = _stat_key(stat) + [digest]
         if self.files.get(name) != row:
@@ -93,6 +94,21 @@ class StatIndex:
         if digest is not None and self.enabled:
             self.taken[os.fspath(path)] = (size, digest, data)
         return digest, data
+
+    def known_hash(self, path: str) -> str | None:
+        """:meth:`read` for a file named by a string whose stat is the recorded one (the common case,
+        made without a call per step: ``validate`` asks it of every file under content/); else the
+        hash :meth:`read` gives (None when the file cannot be read)."""
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        row = self.files.get(path) if self.enabled else None
+        if (row is not None and row[0] == stat.st_size and row[1] == stat.st_mtime_ns and row[2] == stat.st_ino
+                and row[3] == stat.st_ctime_ns):
+            self.taken[path] = (stat.st_size, row[4], None)
+            return row[4]
+        return self.read(path)[0]
 
     def take(self, path, max_bytes: int | None = None) -> tuple[str | None, bytes | None]:
         """:meth:`read`, answered by the read of the same path earlier in this run when there was one
