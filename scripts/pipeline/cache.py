@@ -110,7 +110,7 @@ class UnreadDocument(KeptDocument):
     read the first time a message needs a line."""
 
     def __init__(self, file: str, record: dict, path: Path):
-        super().__init__(file, record, b"", path)
+        self.file, self._record, self._source, self._path, self._maps = file, record, b"", path, None
 
     def _line_maps(self) -> tuple[dict, dict]:
         if self._maps is None:
@@ -341,10 +341,14 @@ class ContentCache:
                 if kept is not None and kept.__dict__.get("sha256") == digest and _holds(kept, entry):
                     return digest, kept  # in memory since the last run (the preview): the same object
                 doc = KeptDocument(file, entry, data) if data is not None else UnreadDocument(file, entry, path)
-                if _valid_facts(entry.get("facts")):
-                    doc.facts = entry["facts"]
-                if "index" in entry and (entry["index"] is None or _valid_index(entry["index"])):
-                    doc.index = entry["index"]
+                held = doc.__dict__
+                facts = entry.get("facts")
+                if _valid_facts(facts):
+                    held["facts"] = facts
+                index = entry.get("index", False)
+                if index is None or (index is not False and _valid_index(index)):
+                    held["index"] = index
+                held["sha256"] = digest
                 self.objects[file] = doc
                 return digest, doc
         except (KeyError, TypeError, ValueError):
@@ -376,10 +380,12 @@ class ContentCache:
             _CURRENT[0] = None
         if not self.enabled:
             return
-        for file, record in list(self.used.items()):
-            facts = self.objects[file].__dict__.get("facts") if file in self.objects else None
-            kept = record.get("facts")
-            if facts is not None and kept is not facts and kept != facts:
+        objects = self.objects
+        made = [(file, record, facts) for file, record in self.used.items()  # facts made this run (few)
+                if (doc := objects.get(file)) is not None and (facts := doc.__dict__.get("facts")) is not None
+                and facts is not record.get("facts")]
+        for file, record, facts in made:
+            if record.get("facts") != facts:
                 self.used[file] = {**record, "facts": facts}
                 self.dirty.add(doc_shard(file))
         self.dirty.update(key[:2] for key in verdicts if key not in self.markdown)

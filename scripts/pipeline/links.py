@@ -10,6 +10,7 @@ to the entry and field that produced the page.
 from __future__ import annotations
 
 import html
+from hashlib import sha256
 import posixpath
 import re
 from functools import lru_cache
@@ -17,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from markdown.extensions.toc import slugify, unique
 
-from .cache import current, entry_key
+from .cache import current, doc_shard
 from .content import Content, iter_strings
 from .entryindex import index_of
 from .errors import Problem, json_path
@@ -131,8 +132,11 @@ def _entry_links(doc, cache) -> list[tuple]:
     index = held.get("index", False)
     if index is False:
         index = index_of(doc)
-    key = entry_key(doc.file, "entry-links", sha) if cache is not None and type(sha) is str and index is not None \
-        else None
+    if cache is not None and type(sha) is str and index is not None:  # entry_key(file, "entry-links", sha)
+        file = doc.file
+        key = doc_shard(file) + sha256(f"entry-links\0{sha}\0{file}".encode("utf-8", "surrogatepass")).hexdigest()[2:]
+    else:
+        key = None
     rows = cache.record("links", key) if key else None
     if type(rows) is dict:
         page, kept = rows.get("page"), rows.get("links")
