@@ -348,6 +348,9 @@ class ContentCache:
                 index = entry.get("index", False)
                 if index is None or (index is not False and _valid_index(index)):
                     held["index"] = index
+                    cross = entry.get("cross")
+                    if type(cross) is str:  # made from that index (entryindex.cross_digest)
+                        held["cross"] = cross
                 held["sha256"] = digest
                 self.objects[file] = doc
                 return digest, doc
@@ -357,12 +360,15 @@ class ContentCache:
 
     def store(self, digest: str, doc: Document) -> None:
         """Keep a document that loaded and passed its schema."""
-        from .entryindex import index_of
+        from .entryindex import cross_digest, index_of
 
         if not self.enabled or not (doc.__dict__.get("json_safe") or _json_safe(doc.data)):
             return
-        # lines: rebuilt when needed; the index: what checks across entries read (entryindex.py)
-        self.used[doc.file] = {"sha256": digest, "data": doc.data, "index": index_of(doc)}
+        # lines: rebuilt when needed; the index: what checks across entries read (entryindex.py), and
+        # the digest of its fields those checks read (the key of their findings: crosscheck.py)
+        index = index_of(doc)
+        cross = doc.__dict__["cross"] = cross_digest(index)
+        self.used[doc.file] = {"sha256": digest, "data": doc.data, "index": index, "cross": cross}
         self.objects[doc.file] = doc
         self.dirty.add(doc_shard(doc.file))
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from .citecheck import check_citations, citation_warnings
 from .content import Content
 from .drafts import check_placeholders
-from .entryindex import index_of, texts
+from .entryindex import cross_digest, index_of, texts
 from .entryindex import text as index_text
 from .errors import Problem, json_path
 from .facts import markdown_strings
@@ -431,18 +431,18 @@ class _AcrossFindings:
             held = doc.__dict__
             if type(held.get("sha256")) is not str:
                 return  # a file that could not be read: no key, the checks run
-            index = held.get("index", False)
-            if index is False:
-                index = index_of(doc)
-            add((doc.file,) if index is None else (doc.file, index["id"], index["draft"], index["category"],
-                                                   index["related"], index["terms"], index["rules"]))
+            cross = held.get("cross")  # kept with the document (cache.py), else made here once
+            if cross is None:
+                cross = held["cross"] = cross_digest(index_of(doc))
+            add(f"{doc.file}\0{cross}\n")
         side = []
         for doc in (content.categories, content.glossary):
             sha = doc.__dict__.get("sha256") if doc is not None else None
             if doc is not None and type(sha) is not str:
                 return
             side.append(sha)
-        self.key = digest_of("across-checks", side, rows)
+        self.key = digest_of("across-checks", side, hashlib.sha256(
+            "".join(rows).encode("utf-8", "surrogatepass")).hexdigest())
         record = cache.record("checks", self.key)
         if type(record) is dict and type(record.get("files")) is dict:
             self.record = {**record, "files": dict(record["files"])}

@@ -68,6 +68,16 @@ def index_of(doc) -> dict | None:
     return index
 
 
+def cross_digest(index: dict | None) -> str:
+    """A digest of the index fields the checks across entries read (crosscheck.ACROSS): id, draft,
+    category, related ids, terms and rule ids; "" for an entry without an index. Kept with the
+    document (cache.py), so a run makes the key of those checks' findings without a walk per entry."""
+    if index is None:
+        return ""
+    return digest_of("cross", index["id"], index["draft"], index["category"], index["related"], index["terms"],
+                     index["rules"])[:32]
+
+
 def text(index: dict, name: str) -> str | None:
     """The text field ``name`` of an index (None when it is not a string)."""
     value = index[name]

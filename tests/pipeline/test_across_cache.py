@@ -12,6 +12,7 @@ import pytest
 from bench.generate import make_project
 from scripts.pipeline import citecheck, crosscheck
 from scripts.pipeline.build import check, open_cache
+from scripts.pipeline.cache import doc_shard
 from scripts.pipeline.content import Layout
 from scripts.pipeline.statindex import StatIndex
 
@@ -92,3 +93,19 @@ def test_the_stat_pass_is_taken_once_and_a_new_run_stats_again(tmp_path):
     path.write_bytes(b"id: c\n")
     assert index.take(path)[1] == b"id: c\n"
     assert index.read(path, max_bytes=3) == (None, None) and index.take(path, max_bytes=3) == (None, None)
+
+
+@pytest.mark.parametrize("cross", [7, None, "same for every entry"])
+def test_a_damaged_kept_cross_digest_is_never_trusted_over_the_findings(project, monkeypatch, cross):
+    check(project)
+    cache = open_cache(project)
+    for file, record in list(cache.docs.items()):  # every entry's digest of its shared facts damaged
+        if "index" in record:
+            cache.used[file] = {**record, "cross": cross}
+            cache.dirty.add(doc_shard(file))
+    cache.save()
+    assert check(project)[1] == _cold(project, monkeypatch) == []
+    _edit(project, ENTRY, "category: ", "category: no-such-")  # a shared fact changed in one entry
+    assert check(project)[1] == _cold(project, monkeypatch) != []
+    _edit(project, ENTRY, "category: no-such-", "category: ")
+    assert check(project)[1] == _cold(project, monkeypatch) == []
