@@ -169,9 +169,9 @@ def _json_safe(value) -> bool:
 # Records kept besides documents, each under a digest of everything it depends on: "rules" (a rule's
 # verdict, keyed by the rule and the code version, which covers the model and the venue profiles) and
 # "pages" (an entry page's Markdown, keyed by every value the page shows), "abbr" (the glossary
-# definitions a page needs, keyed by the page's text and the glossary), "checks" (an entry's findings of
-# the per-entry cross-checks, keyed by its file, its hash, today and the market: crosscheck.run_check),
-# "links" (the link and image addresses of an entry's Markdown fields, keyed by its file and hash:
+# definitions a page needs, keyed by the page's text and the glossary), "checks" (the findings of the
+# checks across entries and of an entry that is not kept as a document: crosscheck.run_check; a kept
+# document's own record holds its per-entry findings as a note, see ContentCache.note), "links" (the link and image addresses of an entry's Markdown fields, keyed by its file and hash:
 # links.check_links), "memo" (small facts the code and an entry decide, so a run that shows none of
 # them imports no model: the venue profiles' and the calculators' ids, the calculators an entry embeds).
 SECTIONS = ("rules", "pages", "abbr", "checks", "links", "memo")
@@ -228,6 +228,7 @@ class ContentCache:
         self.records_used: dict[str, dict] = {name: {} for name in SECTIONS}
         self.dirty: set[str] = set()  # shards to write: a record added or changed, or the shard unusable
         self.partial: set[str] = set()  # sections this run did not list in full (see :meth:`keep_unread`)
+        self.notes: dict[str, dict] = {}  # notes set this run: file -> {name: value} (see :meth:`note`)
         # kept in memory between runs (set by the preview; informative only): which files changed is
         # told by the stat index, the same one a command-line run reads from disk (statindex.py)
         self.resident = False
@@ -249,7 +250,7 @@ class ContentCache:
         """
         from . import safety
 
-        self.used, self.records_used, self.partial = {}, {name: {} for name in SECTIONS}, set()
+        self.used, self.records_used, self.partial, self.notes = {}, {name: {} for name in SECTIONS}, set(), {}
         self.stats.begin()
         safety.use_verdicts(self.markdown if self.enabled else None)
         _CURRENT[0] = self
@@ -305,6 +306,25 @@ class ContentCache:
         if type(value) is TextRecord:
             return value.raw()
         return value.encode("utf-8", "surrogatepass") if isinstance(value, str) else None
+
+    def note(self, file: str, name: str):
+        """The note ``name`` kept with the document of ``file`` as this run loaded it (the record its
+        hash matched, or the one stored for it this run), or None. A note lives in the document's own
+        record, so it goes with the document: an edited file starts without notes."""
+        pending = self.notes.get(file)
+        if pending is not None and name in pending:
+            return pending[name]
+        record = self.used.get(file)
+        notes = record.get("notes") if record is not None else None
+        return notes.get(name) if type(notes) is dict else None
+
+    def set_note(self, file: str, name: str, value) -> bool:
+        """Keep ``value`` (JSON) as the note ``name`` of the document of ``file``; False (nothing kept)
+        when this run has no cached document of ``file`` (one that did not load or pass its schema)."""
+        if not self.enabled or file not in self.used:
+            return False
+        self.notes.setdefault(file, {})[name] = value
+        return True
 
     def keep_unread(self, section: str, unread: bool = True) -> None:
         """Say whether this run leaves records of ``section`` it would use unnamed (hook of the page
@@ -394,6 +414,14 @@ class ContentCache:
             if record.get("facts") != facts:
                 self.used[file] = {**record, "facts": facts}
                 self.dirty.add(doc_shard(file))
+        for file, new in self.notes.items():
+            record = self.used.get(file)
+            old = record.get("notes") if record is not None else None
+            old = old if type(old) is dict else {}
+            if record is not None and any(old.get(name) != value for name, value in new.items()):
+                self.used[file] = {**record, "notes": {**old, **new}}
+                self.dirty.add(doc_shard(file))
+        self.notes = {}
         self.dirty.update(key[:2] for key in verdicts if key not in self.markdown)
         dirty, self.dirty = self.dirty, set()
         self._write(dirty, verdicts)

@@ -501,34 +501,53 @@ class _AcrossFindings:
 
 
 class _EntryFindings:
-    """The per-entry findings of one content, kept in the cache's "checks" section: one record per
-    entry, ``{check name: [[line, path, message], ...]}``, under a digest of the entry's file name,
-    its bytes' hash, today's date and the market snapshot. The record of an entry every check found
-    nothing in (nearly all of them) is kept as the text :data:`CLEAN` (a tenth of the bytes to read)."""
+    """The per-entry findings of one content: one record per entry, ``{check name: [[line, path,
+    message], ...]}``, valid for the entry's file name, its bytes' hash, today's date and the market
+    snapshot. An entry kept as a document in the content cache keeps its record as a note of that
+    document (``[context, record]``: the document's record holds its hash, and the context digest
+    today and the market), so no key is made per entry; any other entry's record is kept in the
+    cache's "checks" section under a digest of all four. The record of an entry every check found
+    nothing in (nearly all of them) is kept as the text :data:`CLEAN`."""
 
     _last: list = []  # [content, cache, instance]: crosscheck and warnings share one
 
     def __init__(self, content: Content, cache):
-        from .cache import digest_of, doc_shard
+        from .cache import digest_of, entry_key
         from .citecheck import today_utc
 
         self.content, self.cache = content, cache
-        context = digest_of("entry-checks", today_utc().isoformat(), content.market_snapshot())
-        self.keys: dict[int, str] = {}
+        context = self.context = digest_of("entry-checks", today_utc().isoformat(), content.market_snapshot())
+        self.keys: dict[int, str] = {}  # id(doc) -> its file (a note) or its key in "checks"
+        self.noted: set[str] = set()  # the keys that are files (the record is a note of the document)
         self.records: dict[str, dict] = {}
         self.checked: dict[str, int] = {}  # check name -> how many entries it ran on (the others were kept)
         clean = self._shared = dict.fromkeys(_PER_ENTRY_NAMES, ())  # every clean record, until one is written
-        keys, records, record_of, sha256 = self.keys, self.records, cache.record, hashlib.sha256
+        keys, records, used, noted = self.keys, self.records, cache.used, self.noted
         for doc in content.entries:
             sha = doc.__dict__.get("sha256")
-            if type(sha) is str:
-                file = doc.file  # the key is cache.entry_key(file, context, sha), made here without a call
-                key = keys[id(doc)] = doc_shard(file) + sha256(
-                    f"{context}\0{sha}\0{file}".encode("utf-8", "surrogatepass")).hexdigest()[2:]
-                record = record_of("checks", key)
-                records[key] = clean if record == CLEAN else dict(record) if type(record) is dict else {}
+            if type(sha) is not str:
+                continue
+            file = doc.file
+            held = used.get(file)
+            if held is not None and held.get("sha256") == sha:  # kept as a document: its note
+                notes = held.get("notes")
+                note = notes.get("checks") if type(notes) is dict else None
+                record = note[1] if type(note) is list and len(note) == 2 and note[0] == context else None
+                key = keys[id(doc)] = file
+                noted.add(file)
+            else:
+                key = keys[id(doc)] = entry_key(file, context, sha)
+                record = cache.record("checks", key)
+            records[key] = clean if record == CLEAN else dict(record) if type(record) is dict else {}
         self._clean: set[int] | None = None
         self._unclean: list | None = None
+
+    def _keep(self, key: str, value) -> None:
+        """Keep an entry's record: as a note of its document, or in the "checks" section."""
+        if key in self.noted:
+            self.cache.set_note(key, "checks", [self.context, value])
+        else:
+            self.cache.keep("checks", key, value)
 
     @classmethod
     def of(cls, content: Content, cache) -> "_EntryFindings":
@@ -596,7 +615,7 @@ class _EntryFindings:
                         record = self.records[key] = dict(record)
                     record[name] = [[p.line, p.path, p.message] for p in problems]
                     whole = all(record.get(n) == [] for n in _PER_ENTRY_NAMES)
-                    self.cache.keep("checks", key, CLEAN if whole else dict(record))
+                    self._keep(key, CLEAN if whole else dict(record))
             out += problems
         return out + others
 

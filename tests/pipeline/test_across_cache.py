@@ -109,3 +109,37 @@ def test_a_damaged_kept_cross_digest_is_never_trusted_over_the_findings(project,
     assert check(project)[1] == _cold(project, monkeypatch) != []
     _edit(project, ENTRY, "category: no-such-", "category: ")
     assert check(project)[1] == _cold(project, monkeypatch) == []
+
+
+@pytest.mark.parametrize("notes", [
+    7, [], {"checks": "clean"}, {"checks": ["another day", "clean"]}, {"checks": [None, {"check_dates": "x"}]},
+    {"checks": [1, 2, 3]},
+])
+def test_damaged_notes_of_kept_documents_are_found_again(project, monkeypatch, notes):
+    """An entry's per-entry findings live in its document's record (a note under today and the
+    market); a damaged or foreign note is a miss, never a finding kept for another context."""
+    _edit(project, ENTRY, "reviewed: '", "reviewed: '2001-01-01'\n_old_reviewed: '")  # a per-entry finding
+    _edit(project, ENTRY, "\n_old_reviewed: '", "\n# was: '")
+    cold = _cold(project, monkeypatch)
+    assert any(p.file == ENTRY and "earlier than" in p.message for p in cold), cold
+    assert check(project)[1] == cold
+    cache = open_cache(project)
+    for file, record in list(cache.docs.items()):
+        cache.used[file] = {**record, "notes": notes}
+        cache.dirty.add(doc_shard(file))
+    cache.save()
+    assert check(project)[1] == cold
+    assert check(project)[1] == cold  # kept again, then read back
+    cache = open_cache(project)
+    kept = cache.docs[ENTRY]["notes"]["checks"]
+    assert kept[0] != "another day" and kept[1] != "clean"  # the finding is kept with the document
+
+
+def test_an_entry_that_is_not_kept_as_a_document_keeps_its_findings_in_the_checks_section(project, monkeypatch):
+    _edit(project, ENTRY, "difficulty: ", "difficulty: 7\n_was: ")  # fails its schema: never a kept document
+    cold = _cold(project, monkeypatch)
+    assert check(project)[1] == cold and check(project)[1] == cold
+    cache = open_cache(project)
+    assert ENTRY not in cache.docs
+    kept = cache.records["checks"].values()  # the entry's record (nothing found: "clean"), no other entry's
+    assert [value for value in kept if value == "clean" or (type(value) is dict and "check_dates" in value)] == ["clean"]
