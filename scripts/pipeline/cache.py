@@ -229,6 +229,7 @@ class ContentCache:
         self.dirty: set[str] = set()  # shards to write: a record added or changed, or the shard unusable
         self.partial: set[str] = set()  # sections this run did not list in full (see :meth:`keep_unread`)
         self.notes: dict[str, dict] = {}  # notes set this run: file -> {name: value} (see :meth:`note`)
+        self.factless: set[str] = set()  # documents of this run without kept facts (facts.py may make them)
         # kept in memory between runs (set by the preview; informative only): which files changed is
         # told by the stat index, the same one a command-line run reads from disk (statindex.py)
         self.resident = False
@@ -251,6 +252,7 @@ class ContentCache:
         from . import safety
 
         self.used, self.records_used, self.partial, self.notes = {}, {name: {} for name in SECTIONS}, set(), {}
+        self.factless = set()
         self.stats.begin()
         safety.use_verdicts(self.markdown if self.enabled else None)
         _CURRENT[0] = self
@@ -359,12 +361,16 @@ class ContentCache:
                 self.used[file] = entry
                 kept = self.objects.get(file)
                 if kept is not None and kept.__dict__.get("sha256") == digest and _holds(kept, entry):
+                    if "facts" not in kept.__dict__:
+                        self.factless.add(file)
                     return digest, kept  # in memory since the last run (the preview): the same object
                 doc = KeptDocument(file, entry, data) if data is not None else UnreadDocument(file, entry, path)
                 held = doc.__dict__
                 facts = entry.get("facts")
                 if _valid_facts(facts):
                     held["facts"] = facts
+                else:
+                    self.factless.add(file)
                 index = entry.get("index", False)
                 if index is None or (index is not False and _valid_index(index)):
                     held["index"] = index
@@ -390,6 +396,7 @@ class ContentCache:
         cross = doc.__dict__["cross"] = cross_digest(index)
         self.used[doc.file] = {"sha256": digest, "data": doc.data, "index": index, "cross": cross}
         self.objects[doc.file] = doc
+        self.factless.add(doc.file)
         self.dirty.add(doc_shard(doc.file))
 
     def save(self) -> None:
@@ -406,10 +413,11 @@ class ContentCache:
             _CURRENT[0] = None
         if not self.enabled:
             return
-        objects = self.objects
-        made = [(file, record, facts) for file, record in self.used.items()  # facts made this run (few)
-                if (doc := objects.get(file)) is not None and (facts := doc.__dict__.get("facts")) is not None
-                and facts is not record.get("facts")]
+        objects, used = self.objects, self.used
+        made = [(file, record, facts) for file in self.factless  # the facts facts.py made this run
+                if (record := used.get(file)) is not None and (doc := objects.get(file)) is not None
+                and (facts := doc.__dict__.get("facts")) is not None and facts is not record.get("facts")]
+        self.factless = set()
         for file, record, facts in made:
             if record.get("facts") != facts:
                 self.used[file] = {**record, "facts": facts}

@@ -143,3 +143,19 @@ def test_an_entry_that_is_not_kept_as_a_document_keeps_its_findings_in_the_check
     assert ENTRY not in cache.docs
     kept = cache.records["checks"].values()  # the entry's record (nothing found: "clean"), no other entry's
     assert [value for value in kept if value == "clean" or (type(value) is dict and "check_dates" in value)] == ["clean"]
+
+
+def test_facts_made_in_a_run_are_kept_with_each_document(project, monkeypatch):
+    """save() compares only the facts made this run (documents stored, or read without valid facts):
+    every entry's facts are still kept, and facts damaged on disk are made and kept again."""
+    check(project)
+    cache = open_cache(project)
+    entries = [file for file in cache.docs if file.startswith("content/entries/")]
+    assert entries and all(cache.docs[file].get("facts", {}).get("kind") == "entry" for file in entries)
+    for file in entries:
+        cache.used[file] = {**cache.docs[file], "facts": {"kind": "entry", "markdown": "damaged"}}
+        cache.dirty.add(doc_shard(file))
+    cache.save()
+    assert check(project)[1] == _cold(project, monkeypatch)
+    cache = open_cache(project)
+    assert all(type(cache.docs[file]["facts"]["markdown"]) is list for file in entries)
