@@ -55,7 +55,6 @@ class LinkChecker:
         self.pages = pages
         self._anchors = lru_cache(maxsize=None)(lambda path: anchors(self.pages[path]))
         self._seen: dict[tuple, str | None] = {}
-        self._folders: dict[str, str] = {}  # page -> posixpath.dirname(page)
 
     def problem(self, href: str, page: str, image: bool = False) -> str | None:
         """Why ``href`` (a link or image address on ``page``) does not resolve, or None when it does.
@@ -64,9 +63,8 @@ class LinkChecker:
         entries link ``../glossary.md#...``): each is resolved once per folder."""
         parts = urlsplit(href)
         if parts.path:
-            folder = self._folders.get(page)
-            if folder is None:
-                folder = self._folders[page] = posixpath.dirname(page)
+            head, sep, _ = page.rpartition("/")  # posixpath.dirname(page), as it is for "entries/<id>.md"
+            folder = head if sep and head and head[-1] != "/" and page[0] != "/" else posixpath.dirname(page)
         key = (href, folder if parts.path else page, image)
         try:
             return self._seen[key]
