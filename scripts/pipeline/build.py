@@ -86,7 +86,7 @@ def _load_content(layout: Layout, extra_files, cache: ContentCache | None) -> tu
     cache = cache or ContentCache(layout.root, layout.schemas, enabled=False)
     content = Content(layout)
     problems: list[Problem] = []
-    files = entry_listing(layout)
+    files = _entry_paths(layout)
     for path in dict.fromkeys(resolved(Path(f)) for f in extra_files):
         if os.fspath(path) not in files:
             files[os.fspath(path)] = display_path(path, layout.root)
@@ -106,12 +106,16 @@ def _load_content(layout: Layout, extra_files, cache: ContentCache | None) -> tu
     return content, problems
 
 
-def entry_listing(layout: Layout) -> dict[str, str]:
-    """``{resolved path (a string): display path}`` of every entry file, in :meth:`Layout.entry_names` order.
+def entry_listing(layout: Layout) -> dict[Path, str]:
+    """``{resolved path: display path}`` of every entry file, in :meth:`Layout.entry_names` order."""
+    return {Path(path): shown for path, shown in _entry_paths(layout).items()}
+
+
+def _entry_paths(layout: Layout) -> dict[str, str]:
+    """:func:`entry_listing` with each path as a string (what the loader uses: no path object per file).
 
     The folder is resolved once; a file in it that is not a symbolic link resolves to the folder's
-    path plus its name, so only links are resolved one by one (issue 14: each path resolved once; no
-    path object per file).
+    path plus its name, so only links are resolved one by one (issue 14: each path resolved once).
     """
     folder = resolved(layout.entries)
     shown = display_path(folder, layout.root)

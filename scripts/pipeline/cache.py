@@ -152,6 +152,13 @@ def _valid_index(value) -> bool:
     return valid_index(value)
 
 
+def _notes(record: dict | None) -> dict:
+    """The notes kept in the index of a document's ``record`` (empty when it has none or they are damaged)."""
+    index = record.get("index") if record is not None else None
+    notes = index.get("notes") if type(index) is dict else None
+    return notes if type(notes) is dict else {}
+
+
 def _holds(doc: Document, record: dict) -> bool:
     """Whether ``doc`` holds the data of the cache's ``record`` (without decoding it)."""
     return doc.holds(record) if isinstance(doc, KeptDocument) else doc.data is record.get("data")
@@ -171,7 +178,7 @@ def _json_safe(value) -> bool:
 # "pages" (an entry page's Markdown, keyed by every value the page shows), "abbr" (the glossary
 # definitions a page needs, keyed by the page's text and the glossary), "checks" (the findings of the
 # checks across entries and of an entry that is not kept as a document: crosscheck.run_check; a kept
-# document's own record holds its per-entry findings as a note, see ContentCache.note), "links" (the link and image addresses of an entry's Markdown fields, keyed by its file and hash:
+# document's index holds its per-entry findings as a note, see ContentCache.note), "links" (the link and image addresses of an entry's Markdown fields, keyed by its file and hash:
 # links.check_links), "memo" (small facts the code and an entry decide, so a run that shows none of
 # them imports no model: the venue profiles' and the calculators' ids, the calculators an entry embeds).
 SECTIONS = ("rules", "pages", "abbr", "checks", "links", "memo")
@@ -311,14 +318,12 @@ class ContentCache:
 
     def note(self, file: str, name: str):
         """The note ``name`` kept with the document of ``file`` as this run loaded it (the record its
-        hash matched, or the one stored for it this run), or None. A note lives in the document's own
-        record, so it goes with the document: an edited file starts without notes."""
+        hash matched, or the one stored for it this run), or None. Notes live in the index of the
+        document's own record (field "notes"), so they go with it: an edited file starts without any."""
         pending = self.notes.get(file)
         if pending is not None and name in pending:
             return pending[name]
-        record = self.used.get(file)
-        notes = record.get("notes") if record is not None else None
-        return notes.get(name) if type(notes) is dict else None
+        return _notes(self.used.get(file)).get(name)
 
     def set_note(self, file: str, name: str, value) -> bool:
         """Keep ``value`` (JSON) as the note ``name`` of the document of ``file``; False (nothing kept)
@@ -374,9 +379,6 @@ class ContentCache:
                 index = entry.get("index", False)
                 if index is None or (index is not False and _valid_index(index)):
                     held["index"] = index
-                    cross = entry.get("cross")
-                    if type(cross) is str:  # made from that index (entryindex.cross_digest)
-                        held["cross"] = cross
                 held["sha256"] = digest
                 self.objects[file] = doc
                 return digest, doc
@@ -386,15 +388,12 @@ class ContentCache:
 
     def store(self, digest: str, doc: Document) -> None:
         """Keep a document that loaded and passed its schema."""
-        from .entryindex import cross_digest, index_of
+        from .entryindex import index_of
 
         if not self.enabled or not (doc.__dict__.get("json_safe") or _json_safe(doc.data)):
             return
-        # lines: rebuilt when needed; the index: what checks across entries read (entryindex.py), and
-        # the digest of its fields those checks read (the key of their findings: crosscheck.py)
-        index = index_of(doc)
-        cross = doc.__dict__["cross"] = cross_digest(index)
-        self.used[doc.file] = {"sha256": digest, "data": doc.data, "index": index, "cross": cross}
+        # lines: rebuilt when needed; the index: what checks across entries read (entryindex.py)
+        self.used[doc.file] = {"sha256": digest, "data": doc.data, "index": index_of(doc)}
         self.objects[doc.file] = doc
         self.factless.add(doc.file)
         self.dirty.add(doc_shard(doc.file))
@@ -424,10 +423,10 @@ class ContentCache:
                 self.dirty.add(doc_shard(file))
         for file, new in self.notes.items():
             record = self.used.get(file)
-            old = record.get("notes") if record is not None else None
-            old = old if type(old) is dict else {}
-            if record is not None and any(old.get(name) != value for name, value in new.items()):
-                self.used[file] = {**record, "notes": {**old, **new}}
+            index = record.get("index") if record is not None else None
+            old = _notes(record)
+            if type(index) is dict and any(old.get(name) != value for name, value in new.items()):
+                self.used[file] = {**record, "index": {**index, "notes": {**old, **new}}}
                 self.dirty.add(doc_shard(file))
         self.notes = {}
         self.dirty.update(key[:2] for key in verdicts if key not in self.markdown)

@@ -17,7 +17,7 @@ from functools import lru_cache
 from .citecheck import check_citations, citation_warnings
 from .content import Content
 from .drafts import check_placeholders
-from .entryindex import cross_digest, index_of, texts
+from .entryindex import index_of, kept_cross, texts
 from .entryindex import text as index_text
 from .errors import Problem, json_path
 from .facts import markdown_strings
@@ -431,10 +431,8 @@ class _AcrossFindings:
             held = doc.__dict__
             if type(held.get("sha256")) is not str:
                 return  # a file that could not be read: no key, the checks run
-            cross = held.get("cross")  # kept with the document (cache.py), else made here once
-            if cross is None:
-                cross = held["cross"] = cross_digest(index_of(doc))
-            add(f"{doc.file}\0{cross}\n")
+            index = held.get("index", False)
+            add(f"{doc.file}\0{kept_cross(index_of(doc) if index is False else index)}\n")
         side = []
         for doc in (content.categories, content.glossary):
             sha = doc.__dict__.get("sha256") if doc is not None else None
@@ -530,8 +528,7 @@ class _EntryFindings:
             file = doc.file
             held = used.get(file)
             if held is not None and held.get("sha256") == sha:  # kept as a document: its note
-                notes = held.get("notes")
-                note = notes.get("checks") if type(notes) is dict else None
+                note = cache.note(file, "checks")
                 record = note[1] if type(note) is list and len(note) == 2 and note[0] == context else None
                 key = keys[id(doc)] = file
                 noted.add(file)

@@ -100,8 +100,8 @@ def test_a_damaged_kept_cross_digest_is_never_trusted_over_the_findings(project,
     check(project)
     cache = open_cache(project)
     for file, record in list(cache.docs.items()):  # every entry's digest of its shared facts damaged
-        if "index" in record:
-            cache.used[file] = {**record, "cross": cross}
+        if type(record.get("index")) is dict:
+            cache.used[file] = {**record, "index": {**record["index"], "cross": cross}}
             cache.dirty.add(doc_shard(file))
     cache.save()
     assert check(project)[1] == _cold(project, monkeypatch) == []
@@ -116,7 +116,7 @@ def test_a_damaged_kept_cross_digest_is_never_trusted_over_the_findings(project,
     {"checks": [1, 2, 3]},
 ])
 def test_damaged_notes_of_kept_documents_are_found_again(project, monkeypatch, notes):
-    """An entry's per-entry findings live in its document's record (a note under today and the
+    """An entry's per-entry findings live in its document's index (a note under today and the
     market); a damaged or foreign note is a miss, never a finding kept for another context."""
     _edit(project, ENTRY, "reviewed: '", "reviewed: '2001-01-01'\n_old_reviewed: '")  # a per-entry finding
     _edit(project, ENTRY, "\n_old_reviewed: '", "\n# was: '")
@@ -125,13 +125,14 @@ def test_damaged_notes_of_kept_documents_are_found_again(project, monkeypatch, n
     assert check(project)[1] == cold
     cache = open_cache(project)
     for file, record in list(cache.docs.items()):
-        cache.used[file] = {**record, "notes": notes}
-        cache.dirty.add(doc_shard(file))
+        if type(record.get("index")) is dict:
+            cache.used[file] = {**record, "index": {**record["index"], "notes": notes}}
+            cache.dirty.add(doc_shard(file))
     cache.save()
     assert check(project)[1] == cold
     assert check(project)[1] == cold  # kept again, then read back
     cache = open_cache(project)
-    kept = cache.docs[ENTRY]["notes"]["checks"]
+    kept = cache.docs[ENTRY]["index"]["notes"]["checks"]
     assert kept[0] != "another day" and kept[1] != "clean"  # the finding is kept with the document
 
 
