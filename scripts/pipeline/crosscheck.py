@@ -514,7 +514,8 @@ class _EntryFindings:
         from .citecheck import today_utc
 
         self.content, self.cache = content, cache
-        context = self.context = digest_of("entry-checks", today_utc().isoformat(), content.market_snapshot())
+        # (64 bits of the digest: it tells one day or market from another, kept with every entry)
+        context = self.context = digest_of("entry-checks", today_utc().isoformat(), content.market_snapshot())[:16]
         self.keys: dict[int, str] = {}  # id(doc) -> its file (a note) or its key in "checks"
         self.noted: set[str] = set()  # the keys that are files (the record is a note of the document)
         self.records: dict[str, dict] = {}
