@@ -179,8 +179,9 @@ def _json_safe(value) -> bool:
 # definitions a page needs, keyed by the page's text and the glossary), "checks" (the findings of the
 # checks across entries and of an entry that is not kept as a document: crosscheck.run_check; a kept
 # document's index holds its per-entry findings as a note, see ContentCache.note), "links" (the link
-# and image addresses of an entry's Markdown fields, keyed by its file and hash: links.check_links), "memo" (small facts the code and an entry decide, so a run that shows none of
-# them imports no model: the venue profiles' and the calculators' ids, the calculators an entry embeds).
+# and image addresses of an entry's Markdown fields, keyed by its file and hash: links.check_links),
+# "memo" (small facts the code and an entry decide, so a run that shows none of them imports no model:
+# the venue profiles' and the calculators' ids, the calculators an entry embeds).
 SECTIONS = ("rules", "pages", "abbr", "checks", "links", "memo")
 _CURRENT: list = [None]
 
