@@ -237,6 +237,9 @@ class ContentCache:
         self.dirty: set[str] = set()  # shards to write: a record added or changed, or the shard unusable
         self.partial: set[str] = set()  # sections this run did not list in full (see :meth:`keep_unread`)
         self.notes: dict[str, dict] = {}  # notes set this run: file -> {name: value} (see :meth:`note`)
+        # the shard a document's record was read from: doc_shard(file) without a hash per file (a record
+        # found in another shard than its own only puts the keys made from it there: never a wrong hit)
+        self.shard_of: dict[str, str] = {}
         self.factless: set[str] = set()  # documents of this run without kept facts (facts.py may make them)
         # kept in memory between runs (set by the preview; informative only): which files changed is
         # told by the stat index, the same one a command-line run reads from disk (statindex.py)
@@ -282,6 +285,7 @@ class ContentCache:
                 self.dirty.add(shard)
                 continue
             self.docs.update(raw["docs"])
+            self.shard_of.update(dict.fromkeys(raw["docs"], shard))
             self.markdown.update(raw.get("markdown", {}))
             for name in SECTIONS:
                 self.records[name].update(raw.get(name, {}))

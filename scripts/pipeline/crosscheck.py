@@ -529,7 +529,9 @@ class _EntryFindings:
             file = doc.file
             held = used.get(file)
             if held is not None and held.get("sha256") == sha:  # kept as a document: its note
-                note = cache.note(file, "checks")
+                index = held.get("index")  # (cache.note(file, "checks"), without a call per entry)
+                notes = index.get("notes") if type(index) is dict else None
+                note = notes.get("checks") if type(notes) is dict else None
                 record = note[1] if type(note) is list and len(note) == 2 and note[0] == context else None
                 key = keys[id(doc)] = file
                 noted.add(file)

@@ -139,7 +139,8 @@ def _entry_links(doc, cache) -> tuple[str, list]:
         index = index_of(doc)
     if cache is not None and type(sha) is str and index is not None:  # entry_key(file, "entry-links", sha)
         file = doc.file
-        key = doc_shard(file) + sha256(f"entry-links\0{sha}\0{file}".encode("utf-8", "surrogatepass")).hexdigest()[2:]
+        key = (cache.shard_of.get(file) or doc_shard(file)) + sha256(
+            f"entry-links\0{sha}\0{file}".encode("utf-8", "surrogatepass")).hexdigest()[2:]
     else:
         key = None
     kept = cache.record("links", key) if key else None
