@@ -240,6 +240,7 @@ class ContentCache:
         # the shard a document's record was read from: doc_shard(file) without a hash per file (a record
         # found in another shard than its own only puts the keys made from it there: never a wrong hit)
         self.shard_of: dict[str, str] = {}
+        self._saved: dict | None = None  # the verdicts of the last save, until the next run begins
         self.factless: set[str] = set()  # documents of this run without kept facts (facts.py may make them)
         # kept in memory between runs (set by the preview; informative only): which files changed is
         # told by the stat index, the same one a command-line run reads from disk (statindex.py)
@@ -262,6 +263,7 @@ class ContentCache:
         """
         from . import safety
 
+        self._merge_saved()
         self.used, self.records_used, self.partial, self.notes = {}, {name: {} for name in SECTIONS}, set(), {}
         self.factless = set()
         self.stats.begin()
@@ -411,6 +413,7 @@ class ContentCache:
         """
         from . import safety
 
+        self._merge_saved()  # a second save in one run compares with what the first wrote
         self.stats.save()
         verdicts = safety.used_verdicts()[0]
         if _CURRENT[0] is self:
@@ -437,7 +440,14 @@ class ContentCache:
         self.dirty.update(key[:2] for key in verdicts if key not in self.markdown)
         dirty, self.dirty = self.dirty, set()
         self._write(dirty, verdicts)
-        # what the shards now hold, for a next run in this process (see :meth:`begin`)
+        self._saved = verdicts  # merged into what the next run in this process reads (see :meth:`begin`)
+
+    def _merge_saved(self) -> None:
+        """Make the records read by this cache what the shards now hold, after a :meth:`save`: done when
+        another run begins (a command-line run ends after its one save and never pays for it)."""
+        verdicts, self._saved = self._saved, None
+        if verdicts is None:
+            return
         self.docs.update(self.used)
         self.objects = {file: doc for file, doc in self.objects.items() if file in self.used}
         self.markdown.update(verdicts)
