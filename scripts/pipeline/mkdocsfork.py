@@ -5,8 +5,9 @@ compiled) what the build's own process had imported already: Python-Markdown and
 extensions, PyYAML, the calculator fence (the calculator catalogue, the exchange model and its venue
 profiles), the hook's pipeline modules. At 1,000 entries that was about a tenth of the build's own
 CPU. :meth:`MkDocsFork.start` imports those modules (:data:`PRELOAD`: each one the MkDocs process
-imports in every build, so importing it first costs nothing the build did not pay already), then
-forks a child that waits. :meth:`MkDocsFork.run` hands the child what ``subprocess.run`` would have
+imports in every build, so importing it first costs nothing the build did not pay already) and makes
+the calculator catalogue the fence reads (``scripts.calcfence.specs``, which the pipeline's checks
+read too), then forks a child that waits. :meth:`MkDocsFork.run` hands the child what ``subprocess.run`` would have
 given a new process (arguments, environment, working folder), plus the read end of a pipe for the
 pack of pages (:mod:`.memdocs`); the child runs MkDocs' command line as ``python -m mkdocs`` does,
 its output going to two files the build reads back when it ends. The child is forked early, before
@@ -64,6 +65,10 @@ class MkDocsFork:
             return None
         for name in (*PRELOAD, *_extension_modules()):
             importlib.import_module(name)
+        try:  # the catalogue as the fence formats it (kept for the process): each page's calculators need it
+            importlib.import_module("scripts.calcfence").specs()
+        except Exception:  # noqa: BLE001 (the child meets the same error where MkDocs reports it)
+            pass
         out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
         control_read, control_write = os.pipe()
         pages_read, pages_write = os.pipe()
