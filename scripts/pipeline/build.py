@@ -27,7 +27,7 @@ from .links import check_links, explain_mkdocs
 from .load import MAX_BYTES, display_path, load_bytes, load_file, resolved
 from .memdocs import PAGES_ENV, Encoded, Handover, packable
 from .mkdocsfork import MkDocsFork
-from .pages import PageTexts, collect_pages
+from .pages import PageTexts, collect_pages, rendering, save_page_keys
 from .render import RenderedPages, render
 from .search import index_site
 from .validate import schema_set
@@ -220,43 +220,34 @@ def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] 
     An unchanged file keeps its modification time, so MkDocs' dirty build skips it. Returns the number
     of files written or removed; their folder-relative paths are appended to ``changed_paths`` when given.
     ``pages`` may make each text when it is read (:class:`~.render.RenderedPages`): a page that a key
-    and a stamp show unchanged is never read. ``written`` (kept by the preview between runs) remembers
-    each file's key, or its text when it has none, and (size, modification time, inode) as this
-    function left it: a file with the same key (or text) and stamp is not read again. ``stamps``
-    (:class:`~.docstamps.DocStamps`, kept on disk between runs) does the same across processes for the
-    pages whose text a key determines: same key and same stamp, the file is skipped.
+    and a stamp show unchanged is never read. ``stamps`` (:class:`~.docstamps.DocStamps`) holds each
+    file's key and (size, modification time, inode) as a run left it: a file with the same key and
+    stamp is skipped. ``written`` (a dict the preview keeps between runs) is where they are kept in
+    memory (``stamps`` made on it when not given: no file).
     """
     changed = 0
     base = os.fspath(folder)
     os.makedirs(base, exist_ok=True)
     plain = not base.endswith("/")  # then base + "/" + relative is os.path.join's result for a relative path
+    own = stamps is None and written is not None
+    if own:
+        stamps = DocStamps(None, folder, "", {}, written)
     keys = stamps.keys if stamps is not None else {}
+    writers = pages.writers if isinstance(pages, RenderedPages) else {}
 
     for relative in pages:  # plain os calls: 20,000 files at 10,000 entries
         target = f"{base}/{relative}" if plain and not relative.startswith("/") else os.path.join(base, relative)
-        key = keys.get(relative)
-        token = ("key", key) if key is not None else None  # else the text itself, read below
-        last = written.get(relative) if written is not None else None
-        if last is not None:
-            if token is None:
-                token = pages[relative]
-            if last[0] == token:
-                try:
-                    stat = os.stat(target)
-                    if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == last[1]:
-                        continue
-                except OSError:
-                    pass
-        if stamps is not None and stamps.unchanged(relative, target):
-            if written is not None and token is not None:
-                written[relative] = (token, tuple(stamps.new[relative][1:]))
-            continue
-        if token is None and written is not None:
-            token = pages[relative]
-        data = pages.data(relative) if isinstance(pages, RenderedPages) else pages[relative].encode("utf-8")
-        wrote, stamp = _put(target, data)
-        if written is not None:
-            written[relative] = (token, stamp)
+        if stamps is not None:
+            if relative not in keys:  # a page without a key: known by its text's digest
+                stamps.key_of(relative, lambda: pages[relative])
+            if stamps.unchanged(relative, target):
+                continue
+        writer = writers.get(relative)
+        if writer is not None:  # the page writes its file itself (entries.json: only what changed)
+            wrote, stamp = writer(target, _put)
+        else:
+            data = pages.data(relative) if isinstance(pages, RenderedPages) else pages[relative].encode("utf-8")
+            wrote, stamp = _put(target, data)
         if stamps is not None:
             stamps.seen(relative, stamp)
         if not wrote:
@@ -289,6 +280,8 @@ def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] 
         path = os.path.join(base, relative)
         if os.path.isdir(path) and not os.path.islink(path) and not os.listdir(path):
             os.rmdir(path)
+    if own:
+        stamps.save()
     return changed
 
 
@@ -348,7 +341,8 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
     cache = cache or open_cache(layout)
     stamps = None
     try:
-        content, problems = check(layout, cache=cache)
+        with rendering():  # every page key is read after the checks: kept ones read at once (keymemo)
+            content, problems = check(layout, cache=cache)
         for warning in content.warnings if log else ():
             log(str(warning))
         built: dict[str, str] = {}
@@ -359,9 +353,11 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
             raise ContentError(problems)
         keys: dict[str, str] = {}
         files = render(content, keys).with_files(built)
-        if write:
-            stamps = DocStamps(layout.root, docs_dir, cache.key, keys) if cache.enabled else None
+        if write:  # one memory of the docs files: on disk (cache on), and the preview's in ``written``
+            stamps = DocStamps(layout.root if cache.enabled else None, docs_dir, cache.key, keys, written) \
+                if cache.enabled or written is not None else None
             write_tree(files, docs_dir, changed_paths, written, stamps)  # makes the texts of changed pages
+            save_page_keys(content.pages)
         else:  # every page's bytes, made before the cache is saved (it keeps the texts made meanwhile)
             files = Encoded(files)
     finally:

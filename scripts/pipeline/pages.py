@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import heapq
 from collections.abc import Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cached_property, partial
 from typing import Callable, Iterable
 
@@ -23,6 +25,7 @@ from .drafts import draft_pages
 from .entryindex import index_of
 from .escape import html_text, md_link, md_text
 from .handpages import read_page
+from .keymemo import KeyMemo
 from .load import display_path, split_front_matter
 from .render import entry_page, front_matter, long_date
 from .rules import counted, rule_boxes, rules_index
@@ -41,15 +44,18 @@ class Page:
     time the text is read, so a page whose key shows it unchanged costs nothing (issue 14).
     """
 
-    __slots__ = ("path", "source", "fallback", "_key", "_keyer", "_text", "_make", "_make_data")
+    __slots__ = ("path", "source", "fallback", "_key", "_keyer", "_text", "_make", "_make_data", "write")
 
     def __init__(self, path: str, text: str | None = None, source: str | None = None, fallback: bool = False,
                  key: str | None = None, make: Callable[[], str] | None = None,
-                 make_data: Callable[[], bytes] | None = None, keyer: Callable[[], str] | None = None):
+                 make_data: Callable[[], bytes] | None = None, keyer: Callable[[], str] | None = None,
+                 write: Callable | None = None):
         if text is None and make is None and make_data is None:
             raise ValueError(f"page {path}: give its text or a function that makes it")
         self.path, self.source, self.fallback, self._key, self._keyer = path, source, fallback, key, keyer
         self._text, self._make, self._make_data = text, make, make_data
+        # write(target, put) -> (written, stamp): makes the docs file itself (entries.json: spliced)
+        self.write = write
 
     @property
     def key(self) -> str | None:
@@ -148,8 +154,15 @@ class Site:
         """``{id, title, summary, category, published, reviewed}`` of every published entry, sorted by
         id: what listing pages show, read from the entries' indexes (:meth:`field`)."""
         names = ("category", "title", "summary", "published", "reviewed")
-        return [{"id": entry_id, **{name: self.field(entry_id, name) for name in names}}
-                for entry_id, _ in self._published]
+        rows = []
+        for entry_id, doc in self._published:  # one pass, each index read once (10,000 at scale)
+            index = index_of(doc)
+            row = {"id": entry_id}
+            for name in names:
+                value = index.get(name) if index is not None else None
+                row[name] = value if type(value) is str else doc.data[name]
+            rows.append(row)
+        return rows
 
     def published_docs(self) -> list[tuple]:
         """``(id, document)`` of every published entry, sorted by id (no data decoded)."""
@@ -217,14 +230,109 @@ def _key_of(site: Site, entry_id: str) -> str:
     the page records this run did not name (:meth:`~.cache.ContentCache.keep_unread`)."""
     keys = site.__dict__.setdefault("_page_keys", {})
     key = keys.get(entry_id)
+    if key is None and "_kept_keys" not in site.__dict__ and site.__dict__.get("_keying_all"):
+        # a render reads every key: the kept ones are taken (and touched) at once; ``validate`` reads
+        # a few and computes those (no record read)
+        kept = _kept_keys(site)
+        keys.update(kept)
+        cache = current()
+        if cache:
+            for value in kept.values():
+                cache.touch("pages", value)
+        key = keys.get(entry_id)
+        if key is not None:
+            if cache and len(keys) == len(site.published_docs()):
+                cache.keep_unread("pages", False)
+            return key
     if key is None:
-        key = keys[entry_id] = _page_key(entry_id, site, *_key_memos(site))
+        key = site.__dict__.get("_kept_keys", {}).get(entry_id)
+        if key is None:
+            key = _page_key(entry_id, site, *_key_memos(site))
+            site.__dict__.setdefault("_keyed", []).append(entry_id)
+        keys[entry_id] = key
         cache = current()
         if cache:
             cache.touch("pages", key)
             if len(keys) == len(site.published_docs()):
                 cache.keep_unread("pages", False)
     return key
+
+
+def _key_inputs(site: Site) -> list[tuple]:
+    """``(id, file hash, file, related ids)`` of every published entry (what :class:`~.keymemo.KeyMemo`
+    compares), read from the entries' indexes."""
+    inputs = site.__dict__.get("_key_inputs")
+    if inputs is None:
+        sources = site._sources
+        inputs = site.__dict__["_key_inputs"] = [
+            (entry_id, doc.__dict__.get("sha256"), sources.get(entry_id), _index_fields(doc)[0])
+            for entry_id, doc in site.published_docs()]
+    return inputs
+
+
+def _globals_digest(site: Site) -> str:
+    """The digest of every input of entry page keys that is not an entry's own (see :mod:`.keymemo`)."""
+    digest = site.__dict__.get("_key_globals")
+    if digest is None:
+        digest = site.__dict__["_key_globals"] = digest_of("page-key-globals", site.categories, site.glossary,
+                                                           _shared_key(site))
+    return digest
+
+
+def _kept_keys(site: Site) -> dict[str, str]:
+    """The page keys kept from the last run that are still right (:class:`~.keymemo.KeyMemo`), by id."""
+    kept = site.__dict__.get("_kept_keys")
+    if kept is None:
+        cache = current()
+        kept = {}
+        if cache:
+            memo = site.__dict__["_key_memo"] = KeyMemo(cache.folder.parent, cache.key)
+            kept = memo.reusable(_key_inputs(site), _globals_digest(site), partial(_title_of, site))
+        site.__dict__["_kept_keys"] = kept
+    return kept
+
+
+def save_page_keys(pages) -> None:
+    """Keep the entry page keys of this run for the next (:mod:`.keymemo`) when every one was read and
+    some were computed (``pages``: what :func:`collect_pages` returned)."""
+    site = getattr(pages, "site", None)
+    memo = site.__dict__.get("_key_memo") if site is not None else None
+    keys = site.__dict__.get("_page_keys", {}) if site is not None else {}
+    if memo is None or len(keys) != len(site.published_docs()) or not memo.differs(
+            keys, site.__dict__.get("_keyed", ()), _globals_digest(site)):
+        return
+    memo.save(_key_inputs(site), keys, _globals_digest(site), partial(_title_of, site))
+
+
+def keying_all(pages) -> None:
+    """Say that this run reads every entry page's key (a render): the kept keys are then read at once
+    (:mod:`.keymemo`) instead of each key computed (``pages``: what :func:`collect_pages` returned)."""
+    site = getattr(pages, "site", None)
+    if site is not None:
+        site.__dict__["_keying_all"] = True
+
+
+# True while a render's checks run (build.prepare_content): the sites made meanwhile read the kept keys
+# at their first key (the link check's), as the render that follows reads every key anyway
+RENDERING: ContextVar[bool] = ContextVar("RENDERING", default=False)
+
+
+@contextmanager
+def rendering():
+    """The block is a render's checks (see :data:`RENDERING`)."""
+    token = RENDERING.set(True)
+    try:
+        yield
+    finally:
+        RENDERING.reset(token)
+
+
+def _title_of(site: Site, entry_id: str):
+    """A published entry's title as its related entries' page keys show it (None when not text)."""
+    try:
+        return site.field(entry_id, "title")
+    except (KeyError, TypeError):
+        return None
 
 
 def _entry_text(doc, site: Site, cache, keyer) -> str:
@@ -498,10 +606,19 @@ class DuplicatePageError(Exception):
     """Two generators produced the same path."""
 
 
+class PageSet(dict):
+    """``{path: Page}`` of one run, with the :class:`Site` they were made from (see :func:`save_page_keys`)."""
+
+    site: Site | None = None
+
+
 def collect_pages(content: Content) -> dict[str, Page]:
     """Run every generator in :data:`GENERATORS`; return ``{path: Page}`` (fallbacks give way)."""
     site = Site(content)
-    pages: dict[str, Page] = {}
+    if RENDERING.get():
+        site.__dict__["_keying_all"] = True
+    pages = PageSet()
+    pages.site = site
     for generator in GENERATORS:
         for page in generator(site):
             current = pages.get(page.path)

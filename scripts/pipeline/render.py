@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Callable
 
 import nh3
@@ -232,15 +232,47 @@ def entry_page(entry: dict, site) -> str:
     return "".join(out)
 
 
+def kept_page(path: str, cache, key, make: Callable[[], str], source: str | None = None):
+    """A :class:`~.pages.Page` whose text ``make`` makes from what ``key`` names (the cache's own key
+    holds the code, the calculator catalogue, the model and the venue profiles): with the content
+    ``cache``, known by ``key`` and its text kept under it (section "pages"), so a run in which it is
+    unchanged never makes it (issue 14: the catalogue and the model are not even imported). ``key``
+    may be a function giving it, called when the key is first read (``validate`` reads none)."""
+    from .pages import Page  # pages imports this module
+
+    if not cache:
+        return Page(path, source=source, make=make)
+    keyer = partial(_touched, cache, key if callable(key) else (lambda: key))
+    return Page(path, None, source, False, None, partial(_kept_text, cache, keyer, make), keyer=keyer)
+
+
+def _touched(cache, keyer: Callable[[], str]) -> str:
+    """The key ``keyer`` gives, its record kept for the next run whether or not this run reads it."""
+    key = keyer()
+    cache.touch("pages", key)
+    return key
+
+
+def _kept_text(cache, keyer: Callable[[], str], make: Callable[[], str]) -> str:
+    """The text kept under the page's key, or made by ``make`` (and kept)."""
+    key = keyer()
+    text = cache.record("pages", key)
+    if not isinstance(text, str):
+        text = make()
+        cache.keep("pages", key, text)
+    return text
+
+
 class RenderedPages(Mapping):
     """``{docs-relative path: text}`` of every page, each text made when first read (and kept): the
     docs folder's writer reads only the pages whose key shows them changed (issue 14). ``files``: texts
     made already (the calculator assets), listed first; a page of the same path wins over one."""
 
     def __init__(self, makers: dict[str, Callable[[], str]], files: dict[str, str] | None = None,
-                 data: dict[str, Callable[[], bytes]] | None = None):
+                 data: dict[str, Callable[[], bytes]] | None = None, writers: dict[str, Callable] | None = None):
         self._makers = makers
         self._data = data or {}  # paths whose bytes can be made without their text
+        self.writers = writers or {}  # paths whose page writes its docs file itself (Page.write)
         files = files or {}
         self._texts: dict[str, str] = {path: text for path, text in files.items() if path not in makers}
         self._order = list(files) + [path for path in makers if path not in files]
@@ -270,7 +302,7 @@ class RenderedPages(Mapping):
 
     def with_files(self, files: dict[str, str]) -> "RenderedPages":
         """``files`` (listed first) plus these pages, which win over a file of the same path."""
-        out = RenderedPages(self._makers, files, self._data)
+        out = RenderedPages(self._makers, files, self._data, self.writers)
         out._texts.update(self._texts)
         return out
 
@@ -281,9 +313,10 @@ def render(content: Content, keys: dict[str, str] | None = None) -> RenderedPage
 
     With the content cache on, ``keys`` (when given) gains, for each page whose text a digest
     determines, that digest (see :class:`~.docstamps.DocStamps`)."""
-    from .pages import collect_pages
+    from .pages import collect_pages, keying_all
 
     pages = content.pages if content.pages is not None else collect_pages(content)
+    keying_all(pages)  # every page's key is read below
     glossary = content.glossary_list()
     made: list[Abbreviations] = []
 
@@ -311,7 +344,7 @@ def render(content: Content, keys: dict[str, str] | None = None) -> RenderedPage
             return abbreviate(text, block)
         return make
 
-    makers, data = {}, {}
+    makers, data, writers = {}, {}, {}
     for path, page in pages.items():
         if path.endswith(".md"):
             if page.key:  # the page's own key determines its text: no need to hash the text itself
@@ -325,6 +358,8 @@ def render(content: Content, keys: dict[str, str] | None = None) -> RenderedPage
         else:
             makers[path] = lambda page=page: page.text
             data[path] = page.data
+            if page.write is not None:
+                writers[path] = page.write
             if keys is not None and page.key:
                 keys[path] = page.key
-    return RenderedPages(makers, data=data)
+    return RenderedPages(makers, data=data, writers=writers)

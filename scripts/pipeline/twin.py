@@ -13,8 +13,13 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 from functools import partial
+from pathlib import Path
 from typing import Iterable
+
+from .entriesjson import FILE as TWINS_FILE
+from .entriesjson import TwinRecord, write_entries_json
 
 TWIN_SCHEMA = "entry.json.schema.json"
 SET_SCHEMA = "entries.json.schema.json"
@@ -84,10 +89,15 @@ def _twin_file(make) -> str:
     return f'{{"$schema":"../schema/{TWIN_SCHEMA}",{make()[1:]}\n'
 
 
+def entries_json_head(count: int) -> bytes:
+    """The bytes of ``entries.json`` before its first twin."""
+    head = dumps({"$schema": f"schema/{SET_SCHEMA}", "version": FORMAT_VERSION, "count": count})
+    return f'{head[:-1]},"entries":['.encode("utf-8")
+
+
 def entries_json_bytes(parts: list[bytes]) -> bytes:
     """The file ``entries.json`` holding the twins whose compact JSON bytes are ``parts`` (in order)."""
-    head = dumps({"$schema": f"schema/{SET_SCHEMA}", "version": FORMAT_VERSION, "count": len(parts)})
-    start, end = f'{head[:-1]},"entries":['.encode("utf-8"), b"]}\n"
+    start, end = entries_json_head(len(parts)), b"]}\n"
     if not parts:
         return start + end
     parts[0] = start + parts[0]  # one join: the 60 MB are copied once
@@ -127,6 +137,7 @@ def json_twin(site) -> Iterable:
 
     cache = current()
     makers = []  # each twin serialised once, for its own file and for the set
+    ids = []  # the entry of each twin
     keys = []  # the cache key of each twin (None when it has none)
     made: dict[str, str] = {}
     sha256 = hashlib.sha256
@@ -139,13 +150,21 @@ def json_twin(site) -> Iterable:
         make = partial(_twin_text, doc, cache, key, made)
         makers.append(make)
         keys.append(key)
+        ids.append(entry_id)
         yield Page(f"entries/{entry_id}.json", None, None, False, key, partial(_twin_file, make))
     whole = digest_of("entries-json", keys) if keys and all(keys) else None  # every twin's text kept by key
 
     def entries_json() -> bytes:  # the twins' bytes as the cache holds them: 60 MB at 10,000, never decoded
         return entries_json_bytes([_kept_twin(cache, key) or make().encode("utf-8") for make, key in zip(makers, keys)])
 
-    yield Page("entries.json", key=whole, make_data=entries_json)
+    def twin_bytes(index: int) -> bytes:
+        return _kept_twin(cache, keys[index]) or makers[index]().encode("utf-8")
+
+    def write(target: str, put) -> tuple[bool, tuple]:  # spliced into the file left by the last run
+        record = TwinRecord(Path(cache.folder).parent / TWINS_FILE, cache.key, os.path.abspath(target))
+        return write_entries_json(target, record, keys, ids, entries_json_head(len(keys)), twin_bytes, put)
+
+    yield Page("entries.json", key=whole, make_data=entries_json, write=write if whole else None)
     schemas = {}
     for path in sorted(site.content.layout.schemas.glob("*.json")):
         schemas[path.name] = json.loads(path.read_text(encoding="utf-8"))

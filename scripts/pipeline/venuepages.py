@@ -10,12 +10,13 @@ profile that models a third-party page's description is labelled so at the top a
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 from collections.abc import Iterable
 
 from .entryindex import may_have_rules
 from .escape import html_text
 from .mdtext import link_url, md_text
-from .render import front_matter, link_text, long_date
+from .render import front_matter, kept_page, link_text, long_date
 
 SECTION_TITLES = {"parameters": "Parameters", "tiers": "Risk-limit tiers", "policies": "Policies"}
 THIRD_PARTY_MARK = '<span class="mn-third-party">Third-party description</span>'
@@ -146,11 +147,21 @@ def venue_ids() -> list[str]:
 
 def venue_pages(site) -> Iterable:
     """``venues/index.md`` and ``venues/<id>.md`` for every venue profile (each text made when read)."""
-    from .pages import Page
+    # (pagesout hook, issue 14) with the content cache on, each page is known by a key (the rules it
+    # lists; the cache's key holds the model and the profiles) and kept, so a run whose venue pages
+    # are unchanged imports no model (render.kept_page)
+    from .cache import current, digest_of
 
+    def key(venue_id: str) -> str:
+        return digest_of("venue-page", venue_id, [[entry.get("id"), rule.get("id"), rule.get("title") or rule.get(
+            "statement")] for entry, rule in rules_on(site, venue_id)])
+
+    cache = current()
     for venue_id in venue_ids():
-        yield Page(f"venues/{venue_id}.md", make=lambda venue_id=venue_id: venue_page(all_venues()[venue_id], site))
-    yield Page("venues/index.md", make=lambda: venues_index(site))
+        yield kept_page(f"venues/{venue_id}.md", cache, partial(key, venue_id),
+                        lambda venue_id=venue_id: venue_page(all_venues()[venue_id], site))
+    yield kept_page("venues/index.md", cache, lambda: digest_of("venues-index", [
+        [venue_id, len(rules_on(site, venue_id))] for venue_id in venue_ids()]), lambda: venues_index(site))
 
 
 def venues_index(site) -> str:
