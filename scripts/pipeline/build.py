@@ -26,6 +26,7 @@ from .errors import ContentError, Problem
 from .links import check_links, explain_mkdocs
 from .load import MAX_BYTES, display_path, load_bytes, load_file, resolved
 from .memdocs import PAGES_ENV, Encoded, Handover, packable
+from .mkdocsfork import MkDocsFork
 from .pages import PageTexts, collect_pages, rendering, save_page_keys
 from .render import RenderedPages, render
 from .search import index_site
@@ -363,16 +364,21 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
     return content, files
 
 
-def run_mkdocs(config: Path, docs_dir: Path, out_dir: Path, pages: dict[str, str] | None = None) -> tuple[bool, str]:
+def run_mkdocs(config: Path, docs_dir: Path, out_dir: Path, pages: dict[str, str] | None = None,
+               fork: MkDocsFork | None = None) -> tuple[bool, str]:
     """``mkdocs build --strict`` of ``docs_dir`` into ``out_dir``; returns (passed, its output).
 
     With ``pages`` (``{docs-relative path: text}``), MkDocs builds those pages instead, fed to it through
     a pipe while it runs, with an empty docs folder (:mod:`.memdocs`); ``docs_dir`` is not read.
+    With ``fork`` (:mod:`.mkdocsfork`), MkDocs runs in that forked child instead of a new process.
     """
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **{DOCS_ENV: str(docs_dir.resolve()), PREPARED_ENV: "1"})
     env.pop(PAGES_ENV, None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-f", str(config), "-d", str(out_dir)]
+    if fork is not None:  # (build1k, issue 14) the same command, without starting Python and its imports again
+        code, out, err = fork.run(command[3:], config.parent, env, pages, DOCS_ENV)
+        return code == 0, (out + err).strip()
     if pages is None:
         result = subprocess.run(command, cwd=config.parent, env=env, capture_output=True, text=True)
     else:
@@ -398,6 +404,17 @@ def swap_into_place(new: Path, site_dir: Path) -> None:
 def build(layout: Layout, site_dir: Path, config: Path, docs_dir: Path | None = None,
           assets: bool = True, log=print) -> int:
     """The full build. Returns 0 and a new ``site_dir`` on success; 1 with ``site_dir`` untouched otherwise."""
+    fork = MkDocsFork.start()  # (build1k, issue 14) MkDocs' process, forked before the pipeline runs
+    try:
+        return _build(layout, site_dir, config, docs_dir, assets, log, fork)
+    finally:
+        if fork is not None:
+            fork.close()
+
+
+def _build(layout: Layout, site_dir: Path, config: Path, docs_dir: Path | None, assets: bool, log,
+           fork: MkDocsFork | None) -> int:
+    """:func:`build` itself, MkDocs run in ``fork`` when given."""
     docs_dir = docs_dir or layout.root / ".build" / "docs"
     try:
         content, pages = prepare_content(layout, docs_dir, assets, log=log, write=False)
@@ -411,7 +428,7 @@ def build(layout: Layout, site_dir: Path, config: Path, docs_dir: Path | None = 
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     out_dir = Path(tempfile.mkdtemp(prefix=".site-", dir=site_dir.parent))
     try:
-        passed, output = run_mkdocs(config, docs_dir, out_dir, pages)
+        passed, output = run_mkdocs(config, docs_dir, out_dir, pages, fork)
         if not passed:
             sources = {path: page.source for path, page in (content.pages or {}).items()}
             log("\n".join(explain_mkdocs(output, content, sources)))
