@@ -35,6 +35,9 @@ import traceback
 
 from .memdocs import PAGES_ENV, encoded
 
+# Set to "0", the build starts ``python -m mkdocs`` as before (to compare the two, or to rule the fork out).
+FORK_ENV = "MARGIN_NOTES_MKDOCS_FORK"
+
 # What every ``mkdocs build`` of the site imports (mkdocs.yml: its Markdown extensions, the calculator
 # fence; scripts/mkdocs_hook.py) and the build's process imports as well.
 PRELOAD = ("yaml", "markdown", "scripts.calcfence", "scripts.pipeline.market", "scripts.pipeline.preview",
@@ -61,7 +64,7 @@ class MkDocsFork:
     def start(cls) -> "MkDocsFork | None":
         """Import :data:`PRELOAD` and the extensions' modules, and fork the waiting child (None where
         no fork is possible; see the module's text)."""
-        if not hasattr(os, "fork") or threading.active_count() != 1:
+        if not hasattr(os, "fork") or threading.active_count() != 1 or os.environ.get(FORK_ENV) == "0":
             return None
         for name in (*PRELOAD, *_extension_modules()):
             importlib.import_module(name)

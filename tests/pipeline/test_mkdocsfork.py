@@ -74,6 +74,11 @@ def test_no_fork_while_another_thread_runs():
         other.join()
 
 
+def test_the_switch_turns_the_fork_off(monkeypatch):
+    monkeypatch.setenv(mkdocsfork.FORK_ENV, "0")
+    assert MkDocsFork.start() is None
+
+
 def test_the_preloaded_modules_are_the_site_extensions_and_the_hooks_imports():
     hook = (Path(mkdocsfork.__file__).parents[1] / "mkdocs_hook.py").read_text(encoding="utf-8")
     for name in re.findall(r"^from (scripts\.\S+) import", hook, re.MULTILINE):
