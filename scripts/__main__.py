@@ -14,11 +14,9 @@ With GITHUB_ACTIONS=true or FORMAT=github, validate prints problems as GitHub an
 from __future__ import annotations
 
 import argparse
-import errno
 import os
 import re
 import signal
-import socket
 import sys
 import threading
 from pathlib import Path
@@ -142,6 +140,9 @@ def cmd_serve(args) -> int:
 
 def port_problem(port: int) -> str | None:
     """Why the preview cannot listen on 127.0.0.1:``port`` (e.g. it is taken), or None when it can."""
+    import errno
+    import socket  # here: every other command starts without it
+
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         try:
             probe.bind(("127.0.0.1", port))

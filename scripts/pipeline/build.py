@@ -26,6 +26,7 @@ from .errors import ContentError, Problem
 from .links import check_links, explain_mkdocs
 from .load import MAX_BYTES, display_path, load_bytes, load_file, resolved
 from .memdocs import PAGES_ENV, Encoded, Handover, packable
+from .mkdocsfork import MkDocsFork
 from .pages import PageTexts, collect_pages, rendering, save_page_keys
 from .render import RenderedPages, render
 from .search import index_site
@@ -88,24 +89,31 @@ def _load_content(layout: Layout, extra_files, cache: ContentCache | None) -> tu
     problems: list[Problem] = []
     files = _entry_files(layout, cache)
     for path in dict.fromkeys(resolved(Path(f)) for f in extra_files):
-        if path not in files:
-            files[path] = display_path(path, layout.root)
+        if os.fspath(path) not in files:
+            files[os.fspath(path)] = display_path(path, layout.root)
+    entries = content.entries
     for path, shown in files.items():
         doc, found = _load(path, shown, layout, "entry.schema.json", schemas, cache)
-        content.entries.append(doc)
-        problems += found
+        entries.append(doc)
+        if found:
+            problems += found
     for name, (relative, schema, required) in _SIDE_FILES.items():
         path = layout.content / relative
         if not required and not path.exists():
             continue
-        doc, found = _load(path, display_path(path, layout.root), layout, schema, schemas, cache)
+        doc, found = _load(os.fspath(path), display_path(path, layout.root), layout, schema, schemas, cache)
         setattr(content, name, doc)
         problems += found
     return content, problems
 
 
 def entry_listing(layout: Layout) -> dict[Path, str]:
-    """``{resolved path: display path}`` of every entry file, in :meth:`Layout.entry_names` order.
+    """``{resolved path: display path}`` of every entry file, in :meth:`Layout.entry_names` order."""
+    return {Path(path): shown for path, shown in _entry_paths(layout).items()}
+
+
+def _entry_paths(layout: Layout) -> dict[str, str]:
+    """:func:`entry_listing` with each path as a string (what the loader uses: no path object per file).
 
     The folder is resolved once; a file in it that is not a symbolic link resolves to the folder's
     path plus its name, so only links are resolved one by one (issue 14: each path resolved once).
@@ -116,89 +124,62 @@ def entry_listing(layout: Layout) -> dict[Path, str]:
         names = layout.entry_names()
     except OSError:
         return {}
-    out: dict[Path, str] = {}
+    base = os.fspath(folder)
+    prefix = shown.rstrip("/") + "/"
+    out: dict[str, str] = {}
     for name, link in names:
-        path = folder / name
         if link:
-            path = resolved(path)
-            out[path] = display_path(path, layout.root)
+            path = resolved(folder / name)
+            out[os.fspath(path)] = display_path(path, layout.root)
         else:
-            out[path] = f"{shown}/{name}" if shown != folder.as_posix() else path.as_posix()
+            out[f"{base}/{name}" if base != "/" else f"/{name}"] = prefix + name
     return out
 
 
-def _entry_files(layout: Layout, cache: ContentCache) -> dict[Path, str]:
-    """:func:`entry_listing` (a copy: the caller adds to it), or (preview hook, issue 14) with a resident
+def _entry_files(layout: Layout, cache: ContentCache) -> dict[str, str]:
+    """:func:`_entry_paths` (a copy: the caller adds to it), or (preview hook, issue 14) with a resident
     cache told which files changed (:attr:`ContentCache.changed_files`), the last run's listing when
     none of them was added to or removed from the entries folder (the folder is not listed again)."""
     changed, last = cache.changed_files, cache.listing
     if not cache.resident or changed is None or last is None or any(
             path.endswith((".yaml", ".yml")) and os.path.dirname(path) == last["folder"] and
-            (Path(path) in last["files"]) != os.path.exists(path) for path in changed):
-        files = entry_listing(layout)
-        folder = os.fspath(resolved(layout.entries))
-        # "inside": the listed files in the folder itself (not links resolved elsewhere)
-        cache.listing = {"folder": folder, "files": dict(files), "inside": {
-            name for name in map(os.fspath, files) if os.path.dirname(name) == folder}} if cache.resident else None
+            (path in last["files"]) != os.path.exists(path) for path in changed):
+        files = _entry_paths(layout)
+        cache.listing = {"folder": os.fspath(resolved(layout.entries)), "files": dict(files)} if cache.resident else None
         return files
     return dict(last["files"])
 
 
-def _kept_stamp(cache: ContentCache, path: Path, shown: str):
-    """(preview hook, issue 14) The last stamp of an entry file in the listed folder that the preview's
-    watcher did not see change (:attr:`ContentCache.changed_files`): it is not stat'ed again. Else None."""
-    changed, last = cache.changed_files, cache.listing
-    if changed is None or last is None:
-        return None
-    name = os.fspath(path)
-    if name in changed or name not in last["inside"]:
-        return None
-    return cache.stamps.get(shown)
-
-
-def _load(path: Path, shown: str, layout: Layout, schema: str, schemas, cache: ContentCache):
-    """One file (shown as ``shown``) loaded and validated, or taken from ``cache`` when its bytes have not changed
-    (or, with a cache kept in memory by the preview, when its size and modification time have not)."""
-    stamp = None
-    if cache.resident:
-        stamp = _kept_stamp(cache, path, shown)
-        try:
-            if stamp is None:
-                stat = os.stat(path)
-                stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-        except OSError:
-            pass
-        doc = cache.unchanged(shown, stamp)
-        if doc is not None:
-            return doc, []
-    digest, data = cache.stats.read(path, MAX_BYTES)
+def _load(path: str, shown: str, layout: Layout, schema: str, schemas, cache: ContentCache):
+    """One file (at ``path``, shown as ``shown``) loaded and validated, or taken from ``cache`` when its
+    bytes have not changed. The stat index tells that without reading the file while its stat is the
+    recorded one; it also serves the preview, whose cache is kept in memory between saves: the kept
+    document of an unchanged file is the same object (:meth:`.ContentCache.document`)."""
+    digest, data = cache.stats.take(path, MAX_BYTES)
     hashed = data is not None  # digest is the hash of data (not hashed again by cache.document)
     if digest is not None and data is None:  # the stat index vouches for the hash: the file is not read
         digest, doc = cache.document(shown, None, digest, path)
         if doc is not None:
             doc.sha256 = digest
-            cache.stamp(shown, stamp)
-            return doc, []
+            return doc, ()
         data = _read(path)
     if data is None:
-        doc, found = load_file(path, layout.root)
+        doc, found = load_file(Path(path), layout.root)
     else:
         digest, doc = cache.document(shown, data, digest if hashed else None)
         if doc is not None:
             doc.sha256 = digest  # the file's hash: what the page cache keys an entry's own data by
-            cache.stamp(shown, stamp)
-            return doc, []
+            return doc, ()
         doc, found = load_bytes(data, shown, lazy_lines=True)
         doc.sha256 = digest
     if doc.data is not None:
         found += schemas.validate(doc, schema)
     if data is not None and not found:
         cache.store(digest, doc)
-        cache.stamp(shown, stamp)
     return doc, found
 
 
-def _read(path: Path) -> bytes | None:
+def _read(path: str) -> bytes | None:
     """The bytes of ``path`` when it can be read and has at most ``MAX_BYTES``, else None."""
     try:
         with open(path, "rb") as handle:
@@ -462,16 +443,21 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
     return content, files
 
 
-def run_mkdocs(config: Path, docs_dir: Path, out_dir: Path, pages: dict[str, str] | None = None) -> tuple[bool, str]:
+def run_mkdocs(config: Path, docs_dir: Path, out_dir: Path, pages: dict[str, str] | None = None,
+               fork: MkDocsFork | None = None) -> tuple[bool, str]:
     """``mkdocs build --strict`` of ``docs_dir`` into ``out_dir``; returns (passed, its output).
 
     With ``pages`` (``{docs-relative path: text}``), MkDocs builds those pages instead, fed to it through
     a pipe while it runs, with an empty docs folder (:mod:`.memdocs`); ``docs_dir`` is not read.
+    With ``fork`` (:mod:`.mkdocsfork`), MkDocs runs in that forked child instead of a new process.
     """
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **{DOCS_ENV: str(docs_dir.resolve()), PREPARED_ENV: "1"})
     env.pop(PAGES_ENV, None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-f", str(config), "-d", str(out_dir)]
+    if fork is not None:  # (build1k, issue 14) the same command, without starting Python and its imports again
+        code, out, err = fork.run(command[3:], config.parent, env, pages, DOCS_ENV)
+        return code == 0, (out + err).strip()
     if pages is None:
         result = subprocess.run(command, cwd=config.parent, env=env, capture_output=True, text=True)
     else:
@@ -497,6 +483,17 @@ def swap_into_place(new: Path, site_dir: Path) -> None:
 def build(layout: Layout, site_dir: Path, config: Path, docs_dir: Path | None = None,
           assets: bool = True, log=print) -> int:
     """The full build. Returns 0 and a new ``site_dir`` on success; 1 with ``site_dir`` untouched otherwise."""
+    fork = MkDocsFork.start()  # (build1k, issue 14) MkDocs' process, forked before the pipeline runs
+    try:
+        return _build(layout, site_dir, config, docs_dir, assets, log, fork)
+    finally:
+        if fork is not None:
+            fork.close()
+
+
+def _build(layout: Layout, site_dir: Path, config: Path, docs_dir: Path | None, assets: bool, log,
+           fork: MkDocsFork | None) -> int:
+    """:func:`build` itself, MkDocs run in ``fork`` when given."""
     docs_dir = docs_dir or layout.root / ".build" / "docs"
     try:
         content, pages = prepare_content(layout, docs_dir, assets, log=log, write=False)
@@ -510,7 +507,7 @@ def build(layout: Layout, site_dir: Path, config: Path, docs_dir: Path | None = 
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     out_dir = Path(tempfile.mkdtemp(prefix=".site-", dir=site_dir.parent))
     try:
-        passed, output = run_mkdocs(config, docs_dir, out_dir, pages)
+        passed, output = run_mkdocs(config, docs_dir, out_dir, pages, fork)
         if not passed:
             sources = {path: page.source for path, page in (content.pages or {}).items()}
             log("\n".join(explain_mkdocs(output, content, sources)))

@@ -110,7 +110,7 @@ class UnreadDocument(KeptDocument):
     read the first time a message needs a line."""
 
     def __init__(self, file: str, record: dict, path: Path):
-        super().__init__(file, record, b"", path)
+        self.file, self._record, self._source, self._path, self._maps = file, record, b"", path, None
 
     def _line_maps(self) -> tuple[dict, dict]:
         if self._maps is None:
@@ -152,6 +152,13 @@ def _valid_index(value) -> bool:
     return valid_index(value)
 
 
+def _notes(record: dict | None) -> dict:
+    """The notes kept in the index of a document's ``record`` (empty when it has none or they are damaged)."""
+    index = record.get("index") if record is not None else None
+    notes = index.get("notes") if type(index) is dict else None
+    return notes if type(notes) is dict else {}
+
+
 def _holds(doc: Document, record: dict) -> bool:
     """Whether ``doc`` holds the data of the cache's ``record`` (without decoding it)."""
     return doc.holds(record) if isinstance(doc, KeptDocument) else doc.data is record.get("data")
@@ -169,11 +176,12 @@ def _json_safe(value) -> bool:
 # Records kept besides documents, each under a digest of everything it depends on: "rules" (a rule's
 # verdict, keyed by the rule and the code version, which covers the model and the venue profiles) and
 # "pages" (an entry page's Markdown, keyed by every value the page shows), "abbr" (the glossary
-# definitions a page needs, keyed by the page's text and the glossary), "checks" (an entry's findings of
-# the per-entry cross-checks, keyed by its file, its hash, today and the market: crosscheck.run_check),
-# "links" (the link and image addresses of an entry's Markdown fields, keyed by its file and hash:
-# links.check_links), "memo" (small facts the code and an entry decide, so a run that shows none of
-# them imports no model: the venue profiles' and the calculators' ids, the calculators an entry embeds).
+# definitions a page needs, keyed by the page's text and the glossary), "checks" (the findings of the
+# checks across entries and of an entry that is not kept as a document: crosscheck.run_check; a kept
+# document's index holds its per-entry findings as a note, see ContentCache.note), "links" (the link
+# and image addresses of an entry's Markdown fields, keyed by its file and hash: links.check_links),
+# "memo" (small facts the code and an entry decide, so a run that shows none of them imports no model:
+# the venue profiles' and the calculators' ids, the calculators an entry embeds).
 SECTIONS = ("rules", "pages", "abbr", "checks", "links", "memo")
 _CURRENT: list = [None]
 
@@ -228,11 +236,17 @@ class ContentCache:
         self.records_used: dict[str, dict] = {name: {} for name in SECTIONS}
         self.dirty: set[str] = set()  # shards to write: a record added or changed, or the shard unusable
         self.partial: set[str] = set()  # sections this run did not list in full (see :meth:`keep_unread`)
-        # kept in memory between runs (the preview): a file whose stamp is unchanged is not read again
+        self.notes: dict[str, dict] = {}  # notes set this run: file -> {name: value} (see :meth:`note`)
+        # the shard a document's record was read from: doc_shard(file) without a hash per file (a record
+        # found in another shard than its own only puts the keys made from it there: never a wrong hit)
+        self.shard_of: dict[str, str] = {}
+        self._saved: dict | None = None  # the verdicts of the last save, until the next run begins
+        self.factless: set[str] = set()  # documents of this run without kept facts (facts.py may make them)
+        # kept in memory between runs (set by the preview; informative only): which files changed is
+        # told by the stat index, the same one a command-line run reads from disk (statindex.py)
         self.resident = False
-        self.stamps: dict[str, tuple] = {}
         # (preview hook, issue 14) with a resident cache, the resolved paths of the files the preview's
-        # watcher saw change since the last run with this cache, or None (unknown): see build._load
+        # watcher saw change since the last run with this cache, or None (unknown): see build._entry_files
         self.changed_files: set[str] | None = None
         self.listing: dict | None = None  # the entry listing of the last run (build._entry_files)
         # the files' hashes, reused while their stat is unchanged (saved with the cache)
@@ -244,22 +258,6 @@ class ContentCache:
         safety.use_verdicts(self.markdown if enabled else None)
         _CURRENT[0] = self
 
-    def unchanged(self, file: str, stamp) -> Document | None:
-        """With :attr:`resident`, the document of ``file`` kept in memory when its (modification time,
-        size, inode) ``stamp`` is the one seen when it was last loaded or matched by hash; else None."""
-        if stamp is None or self.stamps.get(file) != stamp:
-            return None
-        doc, record = self.objects.get(file), self.docs.get(file)
-        if doc is None or record is None or not _holds(doc, record):
-            return None
-        self.used[file] = record
-        return doc
-
-    def stamp(self, file: str, stamp) -> None:
-        """Remember the stamp of a file whose document is valid and kept (see :meth:`unchanged`)."""
-        if self.resident and stamp is not None:
-            self.stamps[file] = stamp
-
     def begin(self) -> "ContentCache":
         """Start another run with this cache, kept in memory since the last :meth:`save` (the preview
         keeps one between saves, so a save reads and writes only what changed). Returns the cache.
@@ -269,7 +267,10 @@ class ContentCache:
         """
         from . import safety
 
-        self.used, self.records_used, self.partial = {}, {name: {} for name in SECTIONS}, set()
+        self._merge_saved()
+        self.used, self.records_used, self.partial, self.notes = {}, {name: {} for name in SECTIONS}, set(), {}
+        self.factless = set()
+        self.stats.begin()
         safety.use_verdicts(self.markdown if self.enabled else None)
         _CURRENT[0] = self
         return self
@@ -290,6 +291,7 @@ class ContentCache:
                 self.dirty.add(shard)
                 continue
             self.docs.update(raw["docs"])
+            self.shard_of.update(dict.fromkeys(raw["docs"], shard))
             self.markdown.update(raw.get("markdown", {}))
             for name in SECTIONS:
                 self.records[name].update(raw.get(name, {}))
@@ -325,6 +327,23 @@ class ContentCache:
             return value.raw()
         return value.encode("utf-8", "surrogatepass") if isinstance(value, str) else None
 
+    def note(self, file: str, name: str):
+        """The note ``name`` kept with the document of ``file`` as this run loaded it (the record its
+        hash matched, or the one stored for it this run), or None. Notes live in the index of the
+        document's own record (field "notes"), so they go with it: an edited file starts without any."""
+        pending = self.notes.get(file)
+        if pending is not None and name in pending:
+            return pending[name]
+        return _notes(self.used.get(file)).get(name)
+
+    def set_note(self, file: str, name: str, value) -> bool:
+        """Keep ``value`` (JSON) as the note ``name`` of the document of ``file``; False (nothing kept)
+        when this run has no cached document of ``file`` (one that did not load or pass its schema)."""
+        if not self.enabled or file not in self.used:
+            return False
+        self.notes.setdefault(file, {})[name] = value
+        return True
+
     def keep_unread(self, section: str, unread: bool = True) -> None:
         """Say whether this run leaves records of ``section`` it would use unnamed (hook of the page
         stages, issue 14: ``validate`` computes no entry page's key unless the link check reads the
@@ -358,12 +377,20 @@ class ContentCache:
                 self.used[file] = entry
                 kept = self.objects.get(file)
                 if kept is not None and kept.__dict__.get("sha256") == digest and _holds(kept, entry):
+                    if "facts" not in kept.__dict__:
+                        self.factless.add(file)
                     return digest, kept  # in memory since the last run (the preview): the same object
                 doc = KeptDocument(file, entry, data) if data is not None else UnreadDocument(file, entry, path)
-                if _valid_facts(entry.get("facts")):
-                    doc.facts = entry["facts"]
-                if "index" in entry and (entry["index"] is None or _valid_index(entry["index"])):
-                    doc.index = entry["index"]
+                held = doc.__dict__
+                facts = entry.get("facts")
+                if _valid_facts(facts):
+                    held["facts"] = facts
+                else:
+                    self.factless.add(file)
+                index = entry.get("index", False)
+                if index is None or (index is not False and _valid_index(index)):
+                    held["index"] = index
+                held["sha256"] = digest
                 self.objects[file] = doc
                 return digest, doc
         except (KeyError, TypeError, ValueError):
@@ -379,6 +406,7 @@ class ContentCache:
         # lines: rebuilt when needed; the index: what checks across entries read (entryindex.py)
         self.used[doc.file] = {"sha256": digest, "data": doc.data, "index": index_of(doc)}
         self.objects[doc.file] = doc
+        self.factless.add(doc.file)
         self.dirty.add(doc_shard(doc.file))
 
     def save(self) -> None:
@@ -389,22 +417,41 @@ class ContentCache:
         """
         from . import safety
 
+        self._merge_saved()  # a second save in one run compares with what the first wrote
         self.stats.save()
         verdicts = safety.used_verdicts()[0]
         if _CURRENT[0] is self:
             _CURRENT[0] = None
         if not self.enabled:
             return
-        for file, record in list(self.used.items()):
-            facts = self.objects[file].__dict__.get("facts") if file in self.objects else None
-            kept = record.get("facts")
-            if facts is not None and kept is not facts and kept != facts:
+        objects, used = self.objects, self.used
+        made = [(file, record, facts) for file in self.factless  # the facts facts.py made this run
+                if (record := used.get(file)) is not None and (doc := objects.get(file)) is not None
+                and (facts := doc.__dict__.get("facts")) is not None and facts is not record.get("facts")]
+        self.factless = set()
+        for file, record, facts in made:
+            if record.get("facts") != facts:
                 self.used[file] = {**record, "facts": facts}
                 self.dirty.add(doc_shard(file))
+        for file, new in self.notes.items():
+            record = self.used.get(file)
+            index = record.get("index") if record is not None else None
+            old = _notes(record)
+            if type(index) is dict and any(old.get(name) != value for name, value in new.items()):
+                self.used[file] = {**record, "index": {**index, "notes": {**old, **new}}}
+                self.dirty.add(doc_shard(file))
+        self.notes = {}
         self.dirty.update(key[:2] for key in verdicts if key not in self.markdown)
         dirty, self.dirty = self.dirty, set()
         self._write(dirty, verdicts)
-        # what the shards now hold, for a next run in this process (see :meth:`begin`)
+        self._saved = verdicts  # merged into what the next run in this process reads (see :meth:`begin`)
+
+    def _merge_saved(self) -> None:
+        """Make the records read by this cache what the shards now hold, after a :meth:`save`: done when
+        another run begins (a command-line run ends after its one save and never pays for it)."""
+        verdicts, self._saved = self._saved, None
+        if verdicts is None:
+            return
         self.docs.update(self.used)
         self.objects = {file: doc for file, doc in self.objects.items() if file in self.used}
         self.markdown.update(verdicts)

@@ -17,7 +17,7 @@ from functools import lru_cache
 from .citecheck import check_citations, citation_warnings
 from .content import Content
 from .drafts import check_placeholders
-from .entryindex import index_of, texts
+from .entryindex import index_of, kept_cross, texts
 from .entryindex import text as index_text
 from .errors import Problem, json_path
 from .facts import markdown_strings
@@ -366,6 +366,8 @@ WARNINGS = [citation_warnings]
 # the calculator catalogue, the hand-written pages and the venue profiles.
 PER_ENTRY = {check_dates, check_faq, check_claims, check_safety, check_calculators, check_placeholders,
              check_citations, citation_warnings}
+_PER_ENTRY_NAMES = tuple(sorted(check.__name__ for check in PER_ENTRY))
+CLEAN = "clean"  # the kept record of an entry in which no per-entry check found anything
 
 
 def crosscheck(content: Content) -> list[Problem]:
@@ -388,21 +390,122 @@ def warnings(content: Content) -> list[Problem]:
     return found
 
 
+# Checks across entries that read only the entries' indexes (ids, drafts, categories, related ids,
+# terms, rule ids: entryindex.py) and the categories and glossary files. With a content cache their
+# findings are kept under a digest of exactly those (:class:`_AcrossFindings`), so an edit that changes
+# none of them (a summary, a section, a date) runs none of these checks over 10,000 entries again.
+ACROSS = {check_ids, check_related, check_rule_ids, check_categories, check_terms}
+
+
 def run_check(check, content: Content) -> list[Problem]:
     """``check(content)``; for a :data:`PER_ENTRY` check with a content cache, only on the entries
-    whose findings the cache does not hold, the others' taken from it, in the order of the entries."""
+    whose findings the cache does not hold, the others' taken from it, in the order of the entries;
+    for an :data:`ACROSS` check, its kept findings while none of its inputs changed."""
     from .cache import current
 
     cache = current()
-    if cache is None or check not in PER_ENTRY:
+    if cache is None or (check not in PER_ENTRY and check not in ACROSS):
         return check(content)
+    if check in ACROSS:
+        return _AcrossFindings.of(content, cache).run(check)
     return _EntryFindings.of(content, cache).run(check)
 
 
+class _AcrossFindings:
+    """The findings of the :data:`ACROSS` checks on one content, kept in the cache's "checks" section
+    as one record ``{"files": {file: sha256}, check name: [[file, line, path, message], ...]}`` under a
+    digest of every entry's file name and the index fields those checks read, in order, and of the
+    categories' and glossary's bytes. A finding's line depends on its file's bytes too: the record is
+    used only while every file a finding names still has the hash recorded for it."""
+
+    _last: list = []  # [content, cache, instance]
+
+    def __init__(self, content: Content, cache):
+        from .cache import digest_of
+
+        self.content, self.cache, self.key, self.record = content, cache, None, {}
+        self._shas: dict[str, str] | None = None
+        rows = []
+        add = rows.append
+        for doc in content.entries:
+            held = doc.__dict__
+            if type(held.get("sha256")) is not str:
+                return  # a file that could not be read: no key, the checks run
+            index = held.get("index", False)
+            add(f"{doc.file}\0{kept_cross(index_of(doc) if index is False else index)}\n")
+        side = []
+        for doc in (content.categories, content.glossary):
+            sha = doc.__dict__.get("sha256") if doc is not None else None
+            if doc is not None and type(sha) is not str:
+                return
+            side.append(sha)
+        self.key = digest_of("across-checks", side, hashlib.sha256(
+            "".join(rows).encode("utf-8", "surrogatepass")).hexdigest())
+        record = cache.record("checks", self.key)
+        if type(record) is dict and type(record.get("files")) is dict:
+            self.record = {**record, "files": dict(record["files"])}
+
+    @property
+    def shas(self) -> dict[str, str]:
+        """``{file: SHA-256}`` of every entry, the categories and the glossary (made when first read:
+        a record without findings never needs it)."""
+        if self._shas is None:
+            docs = list(self.content.entries) + [d for d in (self.content.categories, self.content.glossary) if d]
+            self._shas = {doc.file: doc.__dict__.get("sha256") for doc in docs}
+        return self._shas
+
+    @classmethod
+    def of(cls, content: Content, cache) -> "_AcrossFindings":
+        """The findings of ``content`` (made once per content and cache)."""
+        last = cls._last
+        if not last or last[0] is not content or last[1] is not cache:
+            last[:] = [content, cache, cls(content, cache)]
+        return last[2]
+
+    def _kept(self, name: str) -> list[Problem] | None:
+        rows, files = self.record.get(name), self.record.get("files")
+        if type(rows) is not list or type(files) is not dict:
+            return None
+        if not rows:
+            return []
+        try:
+            problems = [Problem(file, line, path, message) for file, line, path, message in rows]
+        except (TypeError, ValueError):
+            return None
+        for problem in problems:
+            if not (type(problem.file) is str and type(problem.line) is int and type(problem.path) is str
+                    and type(problem.message) is str) or files.get(problem.file) != self.shas.get(problem.file, 0):
+                return None  # malformed, or a finding's file changed (its line may have moved)
+        return problems
+
+    def run(self, check) -> list[Problem]:
+        """The problems of ``check``: kept ones while its inputs are unchanged, else found and kept."""
+        if self.key is None:
+            return check(self.content)
+        name = check.__name__
+        kept = self._kept(name)
+        if kept is not None:
+            self.cache.touch("checks", self.key)
+            return kept
+        found = check(self.content)
+        if not all(problem.file in self.shas for problem in found):
+            return found  # a finding on a file the key does not cover: never kept
+        files = self.record.get("files") if type(self.record.get("files")) is dict else {}
+        files.update({problem.file: self.shas[problem.file] for problem in found})
+        self.record["files"] = files
+        self.record[name] = [[p.file, p.line, p.path, p.message] for p in found]
+        self.cache.keep("checks", self.key, dict(self.record))
+        return found
+
+
 class _EntryFindings:
-    """The per-entry findings of one content, kept in the cache's "checks" section: one record per
-    entry, ``{check name: [[line, path, message], ...]}``, under a digest of the entry's file name,
-    its bytes' hash, today's date and the market snapshot."""
+    """The per-entry findings of one content: one record per entry, ``{check name: [[line, path,
+    message], ...]}``, valid for the entry's file name, its bytes' hash, today's date and the market
+    snapshot. An entry kept as a document in the content cache keeps its record as a note of that
+    document (``[context, record]``: the document's record holds its hash, and the context digest
+    today and the market), so no key is made per entry; any other entry's record is kept in the
+    cache's "checks" section under a digest of all four. The record of an entry every check found
+    nothing in (nearly all of them) is kept as the text :data:`CLEAN`."""
 
     _last: list = []  # [content, cache, instance]: crosscheck and warnings share one
 
@@ -411,17 +514,40 @@ class _EntryFindings:
         from .citecheck import today_utc
 
         self.content, self.cache = content, cache
-        context = digest_of("entry-checks", today_utc().isoformat(), content.market_snapshot())
-        self.keys: dict[int, str] = {}
+        # (64 bits of the digest: it tells one day or market from another, kept with every entry)
+        context = self.context = digest_of("entry-checks", today_utc().isoformat(), content.market_snapshot())[:16]
+        self.keys: dict[int, str] = {}  # id(doc) -> its file (a note) or its key in "checks"
+        self.noted: set[str] = set()  # the keys that are files (the record is a note of the document)
         self.records: dict[str, dict] = {}
         self.checked: dict[str, int] = {}  # check name -> how many entries it ran on (the others were kept)
+        clean = self._shared = dict.fromkeys(_PER_ENTRY_NAMES, ())  # every clean record, until one is written
+        keys, records, used, noted = self.keys, self.records, cache.used, self.noted
         for doc in content.entries:
             sha = doc.__dict__.get("sha256")
-            if isinstance(sha, str):
-                key = self.keys[id(doc)] = entry_key(doc.file, context, sha)
+            if type(sha) is not str:
+                continue
+            file = doc.file
+            held = used.get(file)
+            if held is not None and held.get("sha256") == sha:  # kept as a document: its note
+                index = held.get("index")  # (cache.note(file, "checks"), without a call per entry)
+                notes = index.get("notes") if type(index) is dict else None
+                note = notes.get("checks") if type(notes) is dict else None
+                record = note[1] if type(note) is list and len(note) == 2 and note[0] == context else None
+                key = keys[id(doc)] = file
+                noted.add(file)
+            else:
+                key = keys[id(doc)] = entry_key(file, context, sha)
                 record = cache.record("checks", key)
-                self.records[key] = dict(record) if isinstance(record, dict) else {}
+            records[key] = clean if record == CLEAN else dict(record) if type(record) is dict else {}
         self._clean: set[int] | None = None
+        self._unclean: list | None = None
+
+    def _keep(self, key: str, value) -> None:
+        """Keep an entry's record: as a note of its document, or in the "checks" section."""
+        if key in self.noted:
+            self.cache.set_note(key, "checks", [self.context, value])
+        else:
+            self.cache.keep("checks", key, value)
 
     @classmethod
     def of(cls, content: Content, cache) -> "_EntryFindings":
@@ -435,17 +561,20 @@ class _EntryFindings:
         """``id`` of the entries whose every per-entry check is kept with no finding (nearly all of
         them): each check skips them outright. Found at the first check, from the records as kept."""
         if self._clean is None:
-            names = [check.__name__ for check in PER_ENTRY]
+            shared, empty = self._shared, ([], ())
+            whole = all(shared.get(name) in empty for name in _PER_ENTRY_NAMES)  # not changed meanwhile
             self._clean = {id(doc) for doc in self.content.entries
                            if (record := self.records.get(self.keys.get(id(doc)))) is not None
-                           and all(record.get(name) == [] for name in names)}
+                           and ((record is shared and whole) or (record is not shared and all(
+                               record.get(name) in empty for name in _PER_ENTRY_NAMES)))}
+            self._unclean = [doc for doc in self.content.entries if id(doc) not in self._clean]
         return self._clean
 
     def _kept(self, doc, name: str) -> list[Problem] | None:
         key = self.keys.get(id(doc))
         rows = self.records[key].get(name) if key is not None else None
-        if rows == []:  # most entries: nothing found
-            return rows
+        if rows == [] or rows == ():  # most entries: nothing found
+            return []
         if not isinstance(rows, list):
             return None
         try:
@@ -459,8 +588,8 @@ class _EntryFindings:
     def run(self, check) -> list[Problem]:
         """The problems of ``check`` (see :func:`run_check`)."""
         name = check.__name__
-        clean = self.clean()
-        entries = [doc for doc in self.content.entries if id(doc) not in clean]  # clean ones add nothing
+        self.clean()
+        entries = self._unclean  # clean ones add nothing
         kept = {id(doc): self._kept(doc, name) for doc in entries}
         todo = [doc for doc in entries if kept[id(doc)] is None]
         self.checked[name] = len(todo)
@@ -481,8 +610,12 @@ class _EntryFindings:
                 problems = by_file[doc.file]
                 key = self.keys.get(id(doc))
                 if key is not None:
-                    self.records[key][name] = [[p.line, p.path, p.message] for p in problems]
-                    self.cache.keep("checks", key, dict(self.records[key]))
+                    record = self.records[key]
+                    if record is self._shared:  # shared by the clean records read: copied before written
+                        record = self.records[key] = dict(record)
+                    record[name] = [[p.line, p.path, p.message] for p in problems]
+                    whole = all(record.get(n) == [] for n in _PER_ENTRY_NAMES)
+                    self._keep(key, CLEAN if whole else dict(record))
             out += problems
         return out + others
 

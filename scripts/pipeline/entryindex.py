@@ -7,6 +7,8 @@ index with each document (cache.py), so a run whose entries did not change reads
 of decoding every document's data (issue 14, one change). The title, summary and dates are what the
 pages listing entries and the entry pages' keys show of other entries (pages.py). A list keeps every position of its field
 (None where an item is not a string), so a problem names the same index as a check of the data would.
+"cross" is a digest of the fields the checks across entries read; "notes" holds what later stages keep
+with this version of the entry (its per-entry findings: :meth:`.cache.ContentCache.note`), None at first.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from .cache import digest_of
 
 # index field -> the type of its value (lists: of str or None)
 _FIELDS = {"id": str, "draft": bool, "is_draft": bool, "category": str, "related": list, "terms": list,
-           "rules": list, "rule_keys": list, "title": str, "summary": str, "published": str, "reviewed": str}
+           "rules": list, "rule_keys": list, "title": str, "summary": str, "published": str, "reviewed": str,
+           "cross": str, "notes": dict}
 _TEXTS = ("title", "summary", "published", "reviewed")
 
 
@@ -30,7 +33,7 @@ def entry_index(data, sha: str | None) -> dict | None:
         return None
     rules = data.get("rules")
     rules = rules if isinstance(rules, list) else []
-    return {
+    index = {
         "id": data.get("id") if isinstance(data.get("id"), str) else None,
         "draft": bool(data.get("draft")),
         "is_draft": data.get("draft") is True,
@@ -41,7 +44,10 @@ def entry_index(data, sha: str | None) -> dict | None:
                   for rule in rules],
         "rule_keys": _rule_keys(rules, sha),
         **{name: data.get(name) if isinstance(data.get(name), str) else None for name in _TEXTS},
+        "notes": None,
     }
+    index["cross"] = cross_digest(index)
+    return index
 
 
 def _rule_keys(rules: list, sha: str | None) -> list | None:
@@ -66,6 +72,22 @@ def index_of(doc) -> dict | None:
     if index is False:
         index = doc.__dict__["index"] = entry_index(doc.data, doc.__dict__.get("sha256"))
     return index
+
+
+def cross_digest(index: dict | None) -> str:
+    """A digest of the index fields the checks across entries read (crosscheck.ACROSS): id, draft,
+    category, related ids, terms and rule ids; "" for an entry without an index. The index keeps it
+    (field "cross"), so a run makes the key of those checks' findings without a walk per entry."""
+    if index is None:
+        return ""
+    return digest_of("cross", index["id"], index["draft"], index["category"], index["related"], index["terms"],
+                     index["rules"])[:32]
+
+
+def kept_cross(index: dict | None) -> str:
+    """The "cross" digest an index keeps (:func:`cross_digest`), made again when it is not a text."""
+    cross = index["cross"] if index is not None else ""
+    return cross if type(cross) is str else cross_digest(index)
 
 
 def text(index: dict, name: str) -> str | None:

@@ -10,6 +10,7 @@ to the entry and field that produced the page.
 from __future__ import annotations
 
 import html
+from hashlib import sha256
 import posixpath
 import re
 from functools import lru_cache
@@ -17,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from markdown.extensions.toc import slugify, unique
 
-from .cache import current, entry_key
+from .cache import current, doc_shard
 from .content import Content, iter_strings
 from .entryindex import index_of
 from .errors import Problem, json_path
@@ -61,7 +62,10 @@ class LinkChecker:
         An address with a path gives the same answer from every page of one folder (thousands of
         entries link ``../glossary.md#...``): each is resolved once per folder."""
         parts = urlsplit(href)
-        key = (href, posixpath.dirname(page) if parts.path else page, image)
+        if parts.path:
+            head, sep, _ = page.rpartition("/")  # posixpath.dirname(page), as it is for "entries/<id>.md"
+            folder = head if sep and head and head[-1] != "/" and page[0] != "/" else posixpath.dirname(page)
+        key = (href, folder if parts.path else page, image)
         try:
             return self._seen[key]
         except KeyError:
@@ -90,9 +94,15 @@ def check_links(content: Content, pages: dict[str, str]) -> list[Problem]:
     checker = LinkChecker(pages)
     problems = []
     cache = current()
+    problem = checker.problem
+    for doc in content.entries:  # each entry's kept (or found) links resolved as they are read
+        page, rows = _entry_links(doc, cache)
+        for path, href, image in rows:
+            message = problem(href, page, image)
+            if message:
+                where = doc.problem(tuple(path), "")
+                problems.append(Problem(where.file, where.line, where.path, message))
     links = []  # (document or Problem, path or None, address, image, page)
-    for doc in content.entries:
-        links += _entry_links(doc, cache)
     fields = []  # (document, path, text, page): a line is looked up for a problem only
     for kind, doc, page in (("glossary", content.glossary, "glossary.md"), ("site", content.site, None)):
         for path, text in markdown_strings(doc, kind) if doc else ():
@@ -116,44 +126,50 @@ def _addresses(text: str) -> list[tuple[str, bool]]:
     return [(href, False) for href in result.links] + [(src, True) for src in result.images]
 
 
-def _entry_links(doc, cache) -> list[tuple]:
-    """The links of an entry's Markdown fields as :func:`check_links` walks them: ``(document, path,
-    address, image, page)``. With a content cache they are kept per entry (section "links", under its
-    file's name and hash, which decide every field and the page's path), so an unchanged entry's fields
-    are not walked again; only resolving them (against this run's pages) is."""
-    sha = doc.__dict__.get("sha256")
-    key = entry_key(doc.file, "entry-links", sha) \
-        if cache is not None and isinstance(sha, str) and index_of(doc) is not None else None
-    rows = cache.record("links", key) if key else None
-    if type(rows) is dict and type(rows.get("page")) is str and type(rows.get("links")) is list:
-        out = _kept_links(doc, rows["page"], rows["links"])
-        if out is not None:
-            return out
+def _entry_links(doc, cache) -> tuple[str, list]:
+    """``(page, [(path, address, image), ...])``: the page of an entry and the links of its Markdown
+    fields in the order :func:`check_links` resolves them (a path as a list or a tuple). With a content
+    cache they are kept per entry (section "links", under its file's name and hash, which decide every
+    field and the page's path), so an unchanged entry's fields are not walked again; only resolving
+    them (against this run's pages) is."""
+    held = doc.__dict__
+    sha = held.get("sha256")
+    index = held.get("index", False)
+    if index is False:
+        index = index_of(doc)
+    if cache is not None and type(sha) is str and index is not None:  # entry_key(file, "entry-links", sha)
+        file = doc.file
+        key = (cache.shard_of.get(file) or doc_shard(file)) + sha256(
+            f"entry-links\0{sha}\0{file}".encode("utf-8", "surrogatepass")).hexdigest()[2:]
+    else:
+        key = None
+    kept = cache.record("links", key) if key else None
+    if type(kept) is dict:
+        page, rows = kept.get("page"), kept.get("links")
+        if type(page) is str and type(rows) is list and (not rows or _valid_rows(rows)):
+            return page, rows
     if not isinstance(doc.data, dict):
-        return []
+        return "", []
     page = f"entries/{doc.data.get('id')}.md"
-    out = [(doc, path, href, image, page) for path, text in markdown_strings(doc, "entry")
-           for href, image in _addresses(text)]
+    out = [(path, href, image) for path, text in markdown_strings(doc, "entry") for href, image in _addresses(text)]
     if key:
-        cache.keep("links", key, {"page": page, "links": [[list(path), href, image] for _, path, href, image, _ in out]})
-    return out
+        cache.keep("links", key, {"page": page, "links": [[list(path), href, image] for path, href, image in out]})
+    return page, out
 
 
-def _kept_links(doc, page: str, rows: list) -> list[tuple] | None:
-    """The links kept for ``doc`` (``[[path, address, image], ...]`` as JSON gave them back), or None
-    when a row is malformed (a damaged cache: the fields are walked again)."""
-    out = []
+def _valid_rows(rows: list) -> bool:
+    """Whether the kept links ``rows`` are ``[[path, address, image], ...]`` as JSON gives them back
+    (a damaged cache's are not used: the fields are walked again)."""
     for row in rows:
         if type(row) is not list or len(row) != 3:
-            return None
+            return False
         path, href, image = row
         if type(path) is not list or type(href) is not str or type(image) is not bool:
-            return None
+            return False
         for part in path:
             if type(part) is not str and type(part) is not int:
-                return None
-        out.append((doc, tuple(path), href, image, page))
-    return out
+                return False
+    return True
 
 
 _MKDOCS_DOC = re.compile(r"Doc file '([^']+)' contains a link '([^']+)'")

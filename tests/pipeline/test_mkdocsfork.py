@@ -1,0 +1,87 @@
+"""MkDocs run in the child forked before the pipeline gives what a new ``python -m mkdocs`` gives (issue 14).
+
+The whole built site is compared in tests/pipeline/test_memdocs.py (``build`` runs MkDocs in the fork);
+here: the exit status and output of a failing build, a child never asked to run, and the cases where
+no fork is made.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from pathlib import Path
+
+from scripts.pipeline import mkdocsfork
+from scripts.pipeline.build import run_mkdocs
+from scripts.pipeline.mkdocsfork import MkDocsFork
+
+
+def _site(tmp_path: Path, page: str) -> Path:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text(page, encoding="utf-8")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: Fork test\n", encoding="utf-8")
+    return config
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_a_failing_build_reports_what_a_new_process_reports(tmp_path):
+    config = _site(tmp_path, "# Home\n\nSee [the missing page](missing.md).\n")
+    docs, out = tmp_path / "docs", tmp_path / "out"
+    expected = run_mkdocs(config, docs, out)
+    fork = MkDocsFork.start()
+    assert fork is not None
+    with fork:
+        got = run_mkdocs(config, docs, out, fork=fork)
+    assert _gone(fork.pid)
+    assert expected[0] is False and "missing.md" in expected[1] and "strict mode" in expected[1]
+    assert got == expected
+
+
+def test_a_passing_build_writes_the_site_and_says_so(tmp_path):
+    config = _site(tmp_path, "# Home\n\nWords.\n")
+    with MkDocsFork.start() as fork:
+        passed, output = run_mkdocs(config, tmp_path / "docs", tmp_path / "out", fork=fork)
+    assert passed, output
+    assert re.search(r"Documentation built in [0-9.]+ seconds", output)
+    assert "Fork test" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_child_never_asked_to_run_exits_by_itself():
+    fork = MkDocsFork.start()
+    assert fork is not None and not _gone(fork.pid)
+    fork.close()
+    assert _gone(fork.pid)
+
+
+def test_no_fork_while_another_thread_runs():
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert MkDocsFork.start() is None
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_the_switch_turns_the_fork_off(monkeypatch):
+    monkeypatch.setenv(mkdocsfork.FORK_ENV, "0")
+    assert MkDocsFork.start() is None
+
+
+def test_the_preloaded_modules_are_the_site_extensions_and_the_hooks_imports():
+    hook = (Path(mkdocsfork.__file__).parents[1] / "mkdocs_hook.py").read_text(encoding="utf-8")
+    for name in re.findall(r"^from (scripts\.\S+) import", hook, re.MULTILINE):
+        assert name in mkdocsfork.PRELOAD, name
+    assert "markdown.extensions.abbr" in mkdocsfork._extension_modules()
+    assert "pymdownx.superfences" in mkdocsfork._extension_modules()
