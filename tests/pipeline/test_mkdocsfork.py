@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 from scripts.pipeline import mkdocsfork
 from scripts.pipeline.build import run_mkdocs
 from scripts.pipeline.mkdocsfork import MkDocsFork
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _site(tmp_path: Path, page: str) -> Path:
@@ -34,7 +38,7 @@ def _gone(pid: int) -> bool:
     return False
 
 
-def test_a_failing_build_reports_what_a_new_process_reports(tmp_path):
+def _case_failing_build(tmp_path: Path) -> None:
     config = _site(tmp_path, "# Home\n\nSee [the missing page](missing.md).\n")
     docs, out = tmp_path / "docs", tmp_path / "out"
     expected = run_mkdocs(config, docs, out)
@@ -47,7 +51,7 @@ def test_a_failing_build_reports_what_a_new_process_reports(tmp_path):
     assert got == expected
 
 
-def test_a_passing_build_writes_the_site_and_says_so(tmp_path):
+def _case_passing_build(tmp_path: Path) -> None:
     config = _site(tmp_path, "# Home\n\nWords.\n")
     with MkDocsFork.start() as fork:
         passed, output = run_mkdocs(config, tmp_path / "docs", tmp_path / "out", fork=fork)
@@ -56,11 +60,32 @@ def test_a_passing_build_writes_the_site_and_says_so(tmp_path):
     assert "Fork test" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
 
 
-def test_a_child_never_asked_to_run_exits_by_itself():
+def _case_child_never_asked(tmp_path: Path) -> None:
     fork = MkDocsFork.start()
     assert fork is not None and not _gone(fork.pid)
     fork.close()
     assert _gone(fork.pid)
+
+
+def _fresh(case: str, tmp_path: Path) -> None:
+    """Run ``case`` in a new Python process: a pytest worker may hold threads (servers of other tests),
+    and then :meth:`MkDocsFork.start` rightly refuses to fork."""
+    code = f"from pathlib import Path; from tests.pipeline.test_mkdocsfork import {case}; {case}(Path({str(tmp_path)!r}))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                          env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_failing_build_reports_what_a_new_process_reports(tmp_path):
+    _fresh("_case_failing_build", tmp_path)
+
+
+def test_a_passing_build_writes_the_site_and_says_so(tmp_path):
+    _fresh("_case_passing_build", tmp_path)
+
+
+def test_a_child_never_asked_to_run_exits_by_itself(tmp_path):
+    _fresh("_case_child_never_asked", tmp_path)
 
 
 def test_no_fork_while_another_thread_runs():
