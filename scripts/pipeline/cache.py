@@ -270,7 +270,8 @@ class ContentCache:
         self._merge_saved()
         self.used, self.records_used, self.partial, self.notes = {}, {name: {} for name in SECTIONS}, set(), {}
         self.factless = set()
-        self.stats.begin()
+        # (statskip hook, issue 14) the files the preview's watcher reported: others keep their confirmed row
+        self.stats.begin(self.changed_files if self.resident else None)
         safety.use_verdicts(self.markdown if self.enabled else None)
         _CURRENT[0] = self
         return self

@@ -16,6 +16,12 @@ read them) is handed once to :meth:`StatIndex.take`, so ``validate``'s run key a
 follows stat, read and hash each file once. The same index, kept in memory by the live preview's
 content cache between saves, is what tells it which files changed (no second map of stamps).
 
+(preview hook, issue 14) A run told which files a watcher saw change (:meth:`StatIndex.begin`'s
+``watched``: the resident preview, from its second save on) takes the recorded hash of any other file
+without a stat, when that file's row was confirmed by a stat in this process and has not been doubted
+since; a reported file, and a file without such a row, is stat'ed as always. The command line has no
+watcher: it stats every file.
+
 This module imports nothing heavy: :mod:`.runcache` uses it to replay ``validate``.
 """
 
@@ -47,6 +53,11 @@ class StatIndex:
         self.files: dict[str, list] = {}
         self.changed = False
         self.taken: dict[str, tuple] = {}  # this run's reads not yet taken: name -> (size, digest, bytes)
+        # the files a watcher saw change since the last run, or None (unknown: every file is stat'ed)
+        self.watched: set[str] | None = None
+        # names whose row a stat in this process matched or recorded (and no later stat doubted): the rows
+        # a run told ``watched`` reuses without a stat. A set of names beside the rows, no second stamp map.
+        self.confirmed: set[str] = set()
         if enabled:
             self._read()
 
@@ -66,6 +77,7 @@ class StatIndex:
         """The recorded SHA-256 (hex) of ``path`` when ``stat`` is the one recorded with it, else None."""
         row = self.files.get(os.fspath(path)) if self.enabled else None
         if row is not None and row[:4] == _stat_key(stat):
+            self.confirmed.add(os.fspath(path))
             return row[4]
         return None
 
@@ -80,8 +92,10 @@ class StatIndex:
             # forgotten here; the row written before may stay on disk until the next write: it holds a
             # stat this file can no longer have (its change time moved on), so it never vouches for it
             self.files.pop(name, None)
+            self.confirmed.discard(name)
             return
         row = _stat_key(stat) + [digest]
+        self.confirmed.add(name)
         if self.files.get(name) != row:
             self.files[name] = row
             self.changed = True
@@ -112,21 +126,33 @@ class StatIndex:
 
     def take(self, path, max_bytes: int | None = None) -> tuple[str | None, bytes | None]:
         """:meth:`read`, answered by the read of the same path earlier in this run when there was one
-        (that answer is used once: a later call stats the file again)."""
-        kept = self.taken.pop(os.fspath(path), None)
+        (that answer is used once: a later call stats the file again). In a run told ``watched``
+        (:meth:`begin`), a file not among them whose row is confirmed is answered by its row, unstat'ed."""
+        name = os.fspath(path)
+        kept = self.taken.pop(name, None)
         if kept is None:
+            watched = self.watched
+            if watched is not None and name not in watched and name in self.confirmed:
+                row = self.files[name]
+                if max_bytes is not None and row[0] > max_bytes:
+                    return None, None
+                return row[4], None
             return self._stat_read(path, max_bytes)[1:]
         size, digest, data = kept
         if max_bytes is not None and size > max_bytes:
             return None, None
         return digest, data
 
-    def begin(self) -> None:
-        """Start another run: reads of the last one are not taken any more (the files may have changed)."""
+    def begin(self, watched: set[str] | None = None) -> None:
+        """Start another run: reads of the last one are not taken any more (the files may have changed).
+        ``watched``: the paths (as :meth:`take` is given them) a watcher saw change since the last run
+        with this index in this process, or None (unknown: every file is stat'ed, as on the command line)."""
         self.taken = {}
+        self.watched = watched
 
     def _stat_read(self, path, max_bytes: int | None) -> tuple[int, str | None, bytes | None]:
         """``(size, SHA-256 hex, bytes)``: see :meth:`read`."""
+        self.confirmed.discard(os.fspath(path))  # confirmed again below when its stat matches or is recorded
         try:
             stat = os.stat(path)
         except OSError:

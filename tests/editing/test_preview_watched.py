@@ -125,3 +125,22 @@ def test_a_deferred_rebuild_saves_the_cache_and_copies_data_exports_when_finishe
     preview.finish()
     assert preview.later == [] and saved() != before
     assert [name for name in exports if (site / name).read_bytes() != (docs / name).read_bytes()] == []
+
+
+def test_files_the_watcher_did_not_report_are_not_stated_once_their_rows_are_confirmed(built, monkeypatch):  # noqa: F811
+    root, docs, preview = built
+    entries = root / "content" / "entries"
+    monkeypatch.setattr("scripts.pipeline.statindex.SLACK_NS", 0)  # the fixture's files count as old enough
+    preview.rebuild(full=False)  # unknown changes: every file is stat'ed, and its row recorded (confirmed)
+    path = entries / f"{TARGET}.yaml"
+    with monkeypatch.context() as patch:
+        counts = _counting(patch, entries)
+        preview.rebuild(full=False, changed=set())
+        assert counts[1] == set(), counts  # no entry file stat'ed: each confirmed row stands for its file
+        path.write_text(path.read_text(encoding="utf-8").replace("summary: ", "summary: Reported. ", 1),
+                        encoding="utf-8")
+        preview.rebuild(full=False, changed={str(path)})
+        assert counts[1] == {path.name}, counts  # the reported file alone is stat'ed, and its change served
+        assert f"entries/{TARGET}.md" in preview.last["written"]
+        assert "Reported." in Path(preview.site_dir, "entries", TARGET, "index.html").read_text(encoding="utf-8")
+    _assert_same_as_full_build(root, docs, preview)

@@ -143,3 +143,31 @@ def test_a_warm_build_from_the_index_writes_what_a_cold_build_writes(project, tm
     assert {p.relative_to(tmp_path / "warm"): p.read_bytes()
             for p in (tmp_path / "warm").rglob("*") if p.is_file()} == tree
     assert any(b"X" in data for name, data in tree.items() if "good-entry" in str(name))
+
+
+def test_a_run_told_what_changed_reuses_confirmed_rows_without_a_stat(tmp_path, monkeypatch):
+    kept, edited, unknown = (tmp_path / f"{name}.yaml" for name in ("kept", "edited", "unknown"))
+    for path in (kept, edited, unknown):
+        _write_old(path, b"id: x\n")
+    first = StatIndex(tmp_path)
+    first.record(unknown, os.stat(unknown), hashlib.sha256(b"id: x\n").hexdigest(), now_ns=_now())
+    first.save()
+    index = StatIndex(tmp_path)  # unknown's row read from disk: not confirmed in this process
+    monkeypatch.setattr("scripts.pipeline.statindex.SLACK_NS", 0)
+    index.begin()
+    for path in (kept, edited):
+        assert index.take(path)[1] == b"id: x\n"  # hashed and recorded: confirmed
+    stated = []
+    real = os.stat
+    monkeypatch.setattr(os, "stat", lambda path, *a, **k: stated.append(os.fspath(path)) or real(path, *a, **k))
+    edited.write_bytes(b"id: y\n")
+    index.begin({str(edited)})
+    assert index.take(kept) == (hashlib.sha256(b"id: x\n").hexdigest(), None)
+    assert index.take(edited) == (hashlib.sha256(b"id: y\n").hexdigest(), b"id: y\n")  # reported: read
+    assert index.take(unknown) == (hashlib.sha256(b"id: x\n").hexdigest(), None)
+    assert stated == [str(edited), str(unknown)]  # kept's row stood for it; unknown's row was checked
+    index.begin()  # no watcher (the command line): every file is stat'ed
+    stated.clear()
+    for path in (kept, edited, unknown):
+        index.take(path)
+    assert stated == [str(kept), str(edited), str(unknown)]
