@@ -295,12 +295,7 @@ def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] 
                 if os.path.normpath(relative) not in normal:
                     stale.append(relative)
     for relative in sorted(stale, key=lambda path: tuple(path.split("/")), reverse=True):
-        path = os.path.join(base, relative)
-        if os.path.isfile(path):
-            os.unlink(path)
-            changed += 1
-            if changed_paths is not None:
-                changed_paths.append(relative)
+        changed += _unlink(base, relative, changed_paths)
     for relative in sorted(folders, key=lambda path: tuple(path.split("/")), reverse=True):  # deepest first
         path = os.path.join(base, relative)
         if os.path.isdir(path) and not os.path.islink(path) and not os.listdir(path):
@@ -328,6 +323,17 @@ def _kept(stamps: DocStamps, relative: str) -> bool:
     return True
 
 
+def _unlink(base: str, relative: str, changed_paths: list[str] | None) -> int:
+    """Remove the stale file ``relative`` under ``base`` if it is one (noted in ``changed_paths``): 1 if removed."""
+    path = os.path.join(base, relative)
+    if not os.path.isfile(path):
+        return 0
+    os.unlink(path)
+    if changed_paths is not None:
+        changed_paths.append(relative)
+    return 1
+
+
 def _drop_unwritten(pages: Mapping[str, str], base: str, written: dict, changed_paths: list[str] | None) -> int:
     """(preview hook, issue 14) :func:`write_tree`'s removal of stale files when it is ``trusted``:
     remove each file ``written`` holds that is no page any more, and its folders left empty."""
@@ -336,13 +342,8 @@ def _drop_unwritten(pages: Mapping[str, str], base: str, written: dict, changed_
     removed = 0
     for relative in stale:
         del written[relative]
-        path = os.path.join(base, relative)
-        if os.path.isfile(path):
-            os.unlink(path)
-            removed += 1
-            if changed_paths is not None:
-                changed_paths.append(relative)
-        folder = os.path.dirname(path)
+        removed += _unlink(base, relative, changed_paths)
+        folder = os.path.dirname(os.path.join(base, relative))
         while len(folder) > len(base) and os.path.isdir(folder) and not os.listdir(folder):
             os.rmdir(folder)
             folder = os.path.dirname(folder)

@@ -411,7 +411,22 @@ def run_check(check, content: Content) -> list[Problem]:
     return _EntryFindings.of(content, cache).run(check)
 
 
-class _AcrossFindings:
+class _OncePerContent:
+    """Findings made once per content and cache: :meth:`of` hands back the last one made while both
+    are the same objects (each subclass keeps its own ``_last``)."""
+
+    _last: list  # [content, cache, instance], one list in each subclass
+
+    @classmethod
+    def of(cls, content: Content, cache):
+        """The findings of ``content`` (made once per content and cache)."""
+        last = cls._last
+        if not last or last[0] is not content or last[1] is not cache:
+            last[:] = [content, cache, cls(content, cache)]
+        return last[2]
+
+
+class _AcrossFindings(_OncePerContent):
     """The findings of the :data:`ACROSS` checks on one content, kept in the cache's "checks" section
     as one record ``{"files": {file: sha256}, check name: [[file, line, path, message], ...]}`` under a
     digest of every entry's file name and the index fields those checks read, in order, and of the
@@ -454,14 +469,6 @@ class _AcrossFindings:
             self._shas = {doc.file: doc.__dict__.get("sha256") for doc in docs}
         return self._shas
 
-    @classmethod
-    def of(cls, content: Content, cache) -> "_AcrossFindings":
-        """The findings of ``content`` (made once per content and cache)."""
-        last = cls._last
-        if not last or last[0] is not content or last[1] is not cache:
-            last[:] = [content, cache, cls(content, cache)]
-        return last[2]
-
     def _kept(self, name: str) -> list[Problem] | None:
         rows, files = self.record.get(name), self.record.get("files")
         if type(rows) is not list or type(files) is not dict:
@@ -498,7 +505,7 @@ class _AcrossFindings:
         return found
 
 
-class _EntryFindings:
+class _EntryFindings(_OncePerContent):
     """The per-entry findings of one content: one record per entry, ``{check name: [[line, path,
     message], ...]}``, valid for the entry's file name, its bytes' hash, today's date and the market
     snapshot. An entry kept as a document in the content cache keeps its record as a note of that
@@ -548,14 +555,6 @@ class _EntryFindings:
             self.cache.set_note(key, "checks", [self.context, value])
         else:
             self.cache.keep("checks", key, value)
-
-    @classmethod
-    def of(cls, content: Content, cache) -> "_EntryFindings":
-        """The findings of ``content`` (made once per content and cache)."""
-        last = cls._last
-        if not last or last[0] is not content or last[1] is not cache:
-            last[:] = [content, cache, cls(content, cache)]
-        return last[2]
 
     def clean(self) -> set[int]:
         """``id`` of the entries whose every per-entry check is kept with no finding (nearly all of
