@@ -260,7 +260,7 @@ class Preview:
         # the content cache, read once and kept in memory: a save reloads only the files whose bytes
         # changed and writes back only the shards that changed (None: opened at the first build)
         self.cache = None
-        self.written = Written()  # docs file: (its text, its stamp) as the pipeline last left it
+        self.written = Written()  # docs file: [page key, size, modification time, inode] as the pipeline last left it (scripts/pipeline/docstamps.py)
         self.resident: ResidentSite | None = None  # MkDocs' objects of the last build
         self.conversions = Conversions()  # the last conversion of each long page (Markdown to HTML)
         self.heap = Heap()  # when the cyclic garbage collector walks what the preview keeps
