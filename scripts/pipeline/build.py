@@ -258,7 +258,7 @@ def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] 
         if stamps is not None:
             if relative not in keys:  # a page without a key: known by its text's digest
                 stamps.key_of(relative, lambda: pages[relative])
-            if trusted and _kept(stamps, relative):
+            if trusted and stamps.kept(relative):
                 continue
             if stamps.unchanged(relative, target):
                 continue
@@ -311,16 +311,6 @@ class Written(dict):
     hold exactly its pages), unchanged files are not stat'ed and the folder is not walked."""
 
     trusted = False
-
-
-def _kept(stamps: DocStamps, relative: str) -> bool:
-    """(preview hook, issue 14) With a trusted memory: whether the file of ``relative`` was last left
-    with this run's key (then its stamp is kept, as :meth:`DocStamps.unchanged` keeps it, unstat'ed)."""
-    last = stamps.old.get(relative)
-    if not isinstance(last, list) or len(last) != 4 or last[0] != stamps.keys.get(relative):
-        return False
-    stamps.new[relative] = last
-    return True
 
 
 def _unlink(base: str, relative: str, changed_paths: list[str] | None) -> int:
@@ -408,6 +398,7 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
     """
     cache = cache or open_cache(layout)
     stamps = None
+    save = save_later.append if save_later is not None else _call  # now, or once the preview served the page
     try:
         with rendering():  # every page key is read after the checks: kept ones read at once (keymemo)
             content, problems = check(layout, cache=cache)
@@ -425,23 +416,19 @@ def prepare_content(layout: Layout, docs_dir: Path, assets: bool = True, log=Non
             stamps = DocStamps(layout.root if cache.enabled else None, docs_dir, cache.key, keys, written) \
                 if cache.enabled or written is not None else None
             write_tree(files, docs_dir, changed_paths, written, stamps)  # makes the texts of changed pages
-            if save_later is None:
-                save_page_keys(content.pages)
-            else:
-                save_later.append(lambda: save_page_keys(content.pages))
+            save(lambda: save_page_keys(content.pages))
         else:  # every page's bytes, made before the cache is saved (it keeps the texts made meanwhile)
             files = Encoded(files)
     finally:
-        if save_later is None:
-            cache.save()  # after the writing: the texts made meanwhile are kept
-        else:
-            save_later.append(cache.save)
+        save(cache.save)  # after the writing: the texts made meanwhile are kept
     if stamps is not None:
-        if save_later is None:
-            stamps.save()
-        else:
-            save_later.append(stamps.save)
+        save(stamps.save)
     return content, files
+
+
+def _call(function) -> None:
+    """Call ``function`` (what :func:`prepare_content` does with a saving step when none is deferred)."""
+    function()
 
 
 def run_mkdocs(config: Path, docs_dir: Path, out_dir: Path, pages: dict[str, str] | None = None,

@@ -70,12 +70,28 @@ class DocStamps:
             key = self.keys[relative] = text_key(text())
         return key
 
-    def unchanged(self, relative: str, target: str) -> bool:
-        """True when the file ``target`` (docs-relative ``relative``) holds this run's text of the page,
-        as its key and recorded stamp vouch; the stamp is then kept for the next run."""
+    def _recorded(self, relative: str) -> list | None:
+        """The recorded [key, size, modification time, inode] of ``relative`` when its key is this run's."""
         key = self.keys.get(relative)
         last = self.old.get(relative)
         if key is None or not isinstance(last, list) or len(last) != 4 or last[0] != key:
+            return None
+        return last
+
+    def kept(self, relative: str) -> bool:
+        """(preview hook, issue 14) For a docs folder only this process writes: True when the file of
+        ``relative`` was last left with this run's key; its stamp is then kept, without a stat."""
+        last = self._recorded(relative)
+        if last is None:
+            return False
+        self.new[relative] = last
+        return True
+
+    def unchanged(self, relative: str, target: str) -> bool:
+        """True when the file ``target`` (docs-relative ``relative``) holds this run's text of the page,
+        as its key and recorded stamp vouch; the stamp is then kept for the next run."""
+        last = self._recorded(relative)
+        if last is None:
             return False
         try:
             stat = os.stat(target)
