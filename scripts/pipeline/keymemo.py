@@ -27,18 +27,39 @@ def _plain(text) -> bool:
     return type(text) is str and bool(text) and "\n" not in text and " " not in text
 
 
+class KeyInputs:
+    """What the record compares of every published entry, in publication order: ``ids``, file
+    ``hashes`` and file names (``files``), three lists; ``related(i)`` gives the related ids of the
+    ``i``-th entry (read only for the entries whose file changed, or when the record is rebuilt)."""
+
+    __slots__ = ("ids", "hashes", "files", "related")
+
+    def __init__(self, ids: list, hashes: list, files: list, related):
+        self.ids, self.hashes, self.files, self.related = ids, hashes, files, related
+
+
 class KeyMemo:
-    """The kept page keys of one project (see the module)."""
+    """The kept page keys of one project (see the module). The record is held as its lists and joined
+    strings; comparing it with this run's entries is a few C-level comparisons and one pass over the
+    file hashes when the entries are the same files in the same order (issue 14: one change, one
+    entry's work), else a look-up per entry."""
 
     def __init__(self, folder: Path, code_key: str):
         self.path = Path(folder) / FILE
         self.code_key = code_key
-        self.old: dict[str, tuple] | None = None  # id -> (hash, file, key, related, title)
+        self.ids: list[str] = []
+        self.hashes = self.keys = ""  # joined, HEX characters an entry
+        self.files: list[str] = []
+        self.related: list[str] = []  # each entry's related ids joined by spaces
+        self.titles: list = []
         self.globals = ""
+        self._read_done = False
+        self._old: dict[str, tuple] | None = None
+        self._index: dict[str, int] | None = None
 
     def _read(self) -> None:
         """Take the record when it is whole and of this code; else keep none."""
-        self.old = {}
+        self._read_done = True
         try:
             check, _, body = self.path.read_bytes().partition(b"\n")
             if check != b"%08x" % zlib.crc32(body):
@@ -55,22 +76,64 @@ class KeyMemo:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return
         self.globals = raw["globals"]
-        self.old = {entry_id: (hashes[i * HEX:(i + 1) * HEX], files[i], keys[i * HEX:(i + 1) * HEX], related[i],
-                               titles[i]) for i, entry_id in enumerate(ids)}
+        self.ids, self.hashes, self.files, self.related, self.keys, self.titles = ids, hashes, files, related, keys, titles
 
-    def reusable(self, entries: list[tuple[str, str | None, str | None, object]], globals_digest: str,
-                 title_of) -> dict:
-        """``{id: key}`` of the kept keys still right. ``entries``: ``(id, file hash, file name,
-        related ids)`` of every published entry now; ``title_of(id)``: an entry's title now (read only
-        for the entries whose file changed)."""
-        if self.old is None:
+    @property
+    def old(self) -> dict[str, tuple]:
+        """``{id: (hash, file, key, related, title)}`` of the record (empty when there is none)."""
+        if not self._read_done:
             self._read()
-        old = self.old
-        if not old or globals_digest != self.globals:
+        if self._old is None:
+            hashes, keys, files, related, titles = self.hashes, self.keys, self.files, self.related, self.titles
+            self._old = {entry_id: (hashes[i * HEX:(i + 1) * HEX], files[i], keys[i * HEX:(i + 1) * HEX], related[i],
+                                    titles[i]) for i, entry_id in enumerate(self.ids)}
+        return self._old
+
+    def _moved(self, inputs: KeyInputs) -> list[int] | None:
+        """The positions of the entries whose file hash differs from the record's, when ``inputs`` are
+        the record's entries (ids and files, in order) with hashes of the record's form; else None."""
+        if inputs.ids != self.ids or inputs.files != self.files:
+            return None
+        hashes = inputs.hashes
+        try:
+            joined = "".join(hashes)
+        except TypeError:  # an entry without a hash
+            return None
+        if len(joined) != len(self.hashes) or set(map(len, hashes)) - {HEX}:
+            return None
+        if joined == self.hashes:
+            return []
+        old = self.hashes
+        return [i for i, sha in enumerate(hashes) if old[i * HEX:(i + 1) * HEX] != sha]
+
+    def reusable(self, inputs: KeyInputs, globals_digest: str, title_of) -> dict:
+        """``{id: key}`` of the kept keys still right. ``inputs``: every published entry now;
+        ``title_of(id)``: an entry's title now (read only for the entries whose file changed)."""
+        if not self._read_done:
+            self._read()
+        if not self.ids or globals_digest != self.globals:
             return {}
+        moved = self._moved(inputs)
+        if moved is None:
+            return self._reusable(inputs, title_of)
+        ids, titles, keys = self.ids, self.titles, self.keys
+        # ids whose title may differ (the same ids are published): their own pages and those relating to them
+        changed = {ids[i] for i in moved if title_of(ids[i]) != titles[i]}
+        reused = dict(zip(ids, [keys[i:i + HEX] for i in range(0, len(keys), HEX)]))
+        for i in moved:
+            del reused[ids[i]]
+        if changed:
+            for entry_id, related in zip(ids, self.related):
+                if related and entry_id in reused and not changed.isdisjoint(related.split(" ")):
+                    del reused[entry_id]  # a related entry's title may have changed
+        return reused
+
+    def _reusable(self, inputs: KeyInputs, title_of) -> dict:
+        """:meth:`reusable` entry by entry (entries added, removed, renamed or moved)."""
+        old = self.old
         changed = set(old)  # ids whose title or publication may differ: removed, added or retitled
         same = []
-        for entry_id, sha, file, related in entries:
+        for entry_id, sha, file in zip(inputs.ids, inputs.hashes, inputs.files):
             kept = old.get(entry_id)
             if kept is not None and kept[0] == sha and kept[1] == file:
                 changed.discard(entry_id)
@@ -90,19 +153,61 @@ class KeyMemo:
     def differs(self, keys: dict[str, str], computed, globals_digest: str) -> bool:
         """True when ``keys`` (every published entry's key now; ``computed``: the ids keyed this run,
         the others taken from this record) are not what the record holds."""
-        if self.old is None or globals_digest != self.globals or len(keys) != len(self.old):
+        if not self._read_done:
+            self._read()
+        if not self.ids or globals_digest != self.globals or len(keys) != len(self.ids):
             return True
-        old = self.old
-        return any(old.get(entry_id, "")[2:3] != (keys[entry_id],) for entry_id in computed)
+        if self._index is None:
+            self._index = dict(zip(self.ids, range(len(self.ids))))
+        index, old = self._index, self.keys
+        for entry_id in computed:
+            i = index.get(entry_id)
+            if i is None or old[i * HEX:(i + 1) * HEX] != keys[entry_id]:
+                return True
+        return False
 
-    def save(self, entries: list[tuple[str, str | None, str | None, object]], keys: dict[str, str],
-             globals_digest: str, title_of) -> None:
-        """Record the key of every published entry (``entries`` and ``title_of`` as for :meth:`reusable`);
+    def save(self, inputs: KeyInputs, keys: dict[str, str], globals_digest: str, title_of) -> None:
+        """Record the key of every published entry (``inputs`` and ``title_of`` as for :meth:`reusable`);
         entries that the record cannot hold (no file hash, an unusual id, file name, title or related
         list) are left out, so they are keyed on every run. Never fails the run."""
-        old = self.old or {}
+        if not self._read_done:
+            self._read()
+        payload = self._patched(inputs, keys, globals_digest, title_of) if self.ids else None
+        if payload is None:
+            payload = self._whole(inputs, keys, globals_digest, title_of)
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
+        write_atomically(self.path, b"%08x\n" % zlib.crc32(body) + body)
+
+    def _patched(self, inputs: KeyInputs, keys: dict[str, str], globals_digest: str, title_of) -> dict | None:
+        """The record's payload made from the one read, when this run's entries are its entries (see
+        :meth:`_moved`): only the entries whose file changed are read again; else None."""
+        moved = self._moved(inputs)
+        if moved is None:
+            return None
+        now = [keys.get(entry_id) for entry_id in inputs.ids]
+        try:
+            joined = "".join(now)
+        except TypeError:  # an entry without a key
+            return None
+        if len(joined) != len(now) * HEX or set(map(len, now)) - {HEX}:
+            return None
+        related, titles = list(self.related), list(self.titles)
+        for i in moved:
+            entry_id, others = inputs.ids[i], inputs.related(i)
+            title = title_of(entry_id)
+            if type(others) not in (list, tuple) or not all(_plain(other) for other in others) \
+                    or type(title) is not str:
+                return None  # the entry leaves the record: made whole
+            related[i], titles[i] = " ".join(others), title
+        return {"format": FORMAT, "code": self.code_key, "globals": globals_digest, "ids": "\n".join(inputs.ids),
+                "hashes": "".join(inputs.hashes), "files": "\n".join(inputs.files), "keys": joined,
+                "related": "\n".join(related), "titles": titles}
+
+    def _whole(self, inputs: KeyInputs, keys: dict[str, str], globals_digest: str, title_of) -> dict:
+        """The record's payload made entry by entry."""
+        old = self.old
         ids, hashes, files, kept_keys, related_lists, titles = [], [], [], [], [], []
-        for entry_id, sha, file, related in entries:
+        for i, (entry_id, sha, file) in enumerate(zip(inputs.ids, inputs.hashes, inputs.files)):
             key = keys.get(entry_id)
             kept = old.get(entry_id)
             if kept is not None and kept[0] == sha and kept[1] == file and kept[2] == key:
@@ -113,6 +218,7 @@ class KeyMemo:
                 related_lists.append(kept[3])
                 titles.append(kept[4])
                 continue
+            related = inputs.related(i)
             if not (_plain(entry_id) and _plain(file) and type(sha) is str and len(sha) == HEX
                     and type(key) is str and len(key) == HEX and type(related) in (list, tuple)
                     and all(_plain(other) for other in related)):
@@ -126,8 +232,6 @@ class KeyMemo:
             files.append(file)
             kept_keys.append(key)
             related_lists.append(" ".join(related))
-        payload = {"format": FORMAT, "code": self.code_key, "globals": globals_digest, "ids": "\n".join(ids),
-                   "hashes": "".join(hashes), "files": "\n".join(files), "keys": "".join(kept_keys),
-                   "related": "\n".join(related_lists), "titles": titles}
-        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
-        write_atomically(self.path, b"%08x\n" % zlib.crc32(body) + body)
+        return {"format": FORMAT, "code": self.code_key, "globals": globals_digest, "ids": "\n".join(ids),
+                "hashes": "".join(hashes), "files": "\n".join(files), "keys": "".join(kept_keys),
+                "related": "\n".join(related_lists), "titles": titles}

@@ -25,7 +25,7 @@ from .drafts import draft_pages
 from .entryindex import index_of
 from .escape import html_text, md_link, md_text
 from .handpages import read_page
-from .keymemo import KeyMemo
+from .keymemo import KeyInputs, KeyMemo
 from .load import display_path, split_front_matter
 from .render import entry_page, front_matter, long_date
 from .rules import counted, rule_boxes, rules_index
@@ -258,15 +258,17 @@ def _key_of(site: Site, entry_id: str) -> str:
     return key
 
 
-def _key_inputs(site: Site) -> list[tuple]:
-    """``(id, file hash, file, related ids)`` of every published entry (what :class:`~.keymemo.KeyMemo`
-    compares), read from the entries' indexes."""
+def _key_inputs(site: Site) -> KeyInputs:
+    """The ids, file hashes and files of every published entry, and their related ids when asked for
+    (what :class:`~.keymemo.KeyMemo` compares), read from the entries' indexes."""
     inputs = site.__dict__.get("_key_inputs")
     if inputs is None:
-        sources = site._sources
-        inputs = site.__dict__["_key_inputs"] = [
-            (entry_id, doc.__dict__.get("sha256"), sources.get(entry_id), _index_fields(doc)[0])
-            for entry_id, doc in site.published_docs()]
+        sources, published = site._sources, site.published_docs()
+        ids = [entry_id for entry_id, _ in published]
+        docs = [doc for _, doc in published]
+        inputs = site.__dict__["_key_inputs"] = KeyInputs(
+            ids, [doc.__dict__.get("sha256") for doc in docs], [sources.get(entry_id) for entry_id in ids],
+            lambda i: _index_fields(docs[i])[0])
     return inputs
 
 

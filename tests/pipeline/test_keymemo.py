@@ -119,3 +119,46 @@ def test_a_damaged_or_foreign_record_is_ignored_and_rewritten(project, tmp_path,
     keyed.clear()
     prepare(project, docs, assets=False)
     assert keyed == [], name  # rewritten whole: the next run keys nothing
+
+
+def _inputs(hashes, related):
+    ids = [f"e{i}" for i in range(len(hashes))]
+    return keymemo.KeyInputs(ids, list(hashes), [f"content/entries/{entry_id}.yaml" for entry_id in ids],
+                             lambda i: related[i])
+
+
+def test_the_record_compared_whole_reuses_exactly_what_entry_by_entry_would(tmp_path):
+    """The fast comparison (same entries, same order: one pass over the hashes) and the patched
+    record give what the entry-by-entry ones give, for a changed file, a retitled entry and a moved one."""
+    hashes = [f"{i:064x}" for i in range(6)]
+    related = [["e1"], [], ["e1", "e2"], [], ["e5"], []]
+    titles = {f"e{i}": f"Title {i}" for i in range(6)}
+    keys = {f"e{i}": f"{100 + i:064x}" for i in range(6)}
+    memo = keymemo.KeyMemo(tmp_path, "code")
+    memo.save(_inputs(hashes, related), keys, "g", titles.get)
+    first = (tmp_path / keymemo.FILE).read_bytes()
+
+    changed = hashes[:1] + [f"{99:064x}"] + hashes[2:]  # e1's file changed, its title kept
+    memo = keymemo.KeyMemo(tmp_path, "code")
+    assert memo.reusable(_inputs(changed, related), "g", titles.get) == {k: v for k, v in keys.items() if k != "e1"}
+    retitled = dict(titles, e1="New")  # e0 and e2 show e1's title: keyed again
+    memo = keymemo.KeyMemo(tmp_path, "code")
+    assert memo.reusable(_inputs(changed, related), "g", retitled.get) == {
+        k: v for k, v in keys.items() if k not in ("e0", "e1", "e2")}
+    assert memo.reusable(_inputs(hashes, related), "other", titles.get) == {}
+
+    moved = _inputs(hashes, related)  # the same entries in another order: compared entry by entry
+    moved.ids.reverse(), moved.hashes.reverse(), moved.files.reverse()
+    memo = keymemo.KeyMemo(tmp_path, "code")
+    assert memo.reusable(moved, "g", titles.get) == keys
+
+    new_keys = dict(keys, e1=f"{7:064x}")
+    new_related = related[:1] + [["e3"]] + related[2:]
+    memo = keymemo.KeyMemo(tmp_path, "code")
+    memo.save(_inputs(changed, new_related), new_keys, "g", retitled.get)  # patched from the record read
+    patched = (tmp_path / keymemo.FILE).read_bytes()
+    (tmp_path / keymemo.FILE).unlink()
+    keymemo.KeyMemo(tmp_path, "code").save(_inputs(changed, new_related), new_keys, "g", retitled.get)  # whole
+    assert patched == (tmp_path / keymemo.FILE).read_bytes() != first
+    memo = keymemo.KeyMemo(tmp_path, "code")
+    assert not memo.differs(new_keys, ["e1"], "g") and memo.differs(keys, ["e1"], "g")
