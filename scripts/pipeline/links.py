@@ -94,11 +94,27 @@ def check_links(content: Content, pages: dict[str, str]) -> list[Problem]:
     checker = LinkChecker(pages)
     problems = []
     cache = current()
-    problem = checker.problem
+    problem, seen, paths = checker.problem, checker._seen, {}
+    used = cache.used if cache is not None else {}
     for doc in content.entries:  # each entry's kept (or found) links resolved as they are read
-        page, rows = _entry_links(doc, cache)
+        rows = _noted_links(doc, used)
+        if rows is None:
+            page, rows = _entry_links(doc, cache)
+        else:
+            page, rows = rows
+        if not rows:
+            continue
+        head, sep, _ = page.rpartition("/")  # the folder LinkChecker.problem resolves a path from
+        folder = head if sep and head and head[-1] != "/" and page[0] != "/" else None
         for path, href, image in rows:
-            message = problem(href, page, image)
+            # LinkChecker.problem's own memo, without parsing the address again (10,000 entries' links)
+            has_path = paths.get(href)
+            if has_path is None:
+                has_path = paths[href] = bool(urlsplit(href).path)
+            message = seen.get((href, folder if has_path else page, image), _UNSEEN) if folder is not None \
+                else _UNSEEN
+            if message is _UNSEEN:
+                message = problem(href, page, image)
             if message:
                 where = doc.problem(tuple(path), "")
                 problems.append(Problem(where.file, where.line, where.path, message))
@@ -126,19 +142,42 @@ def _addresses(text: str) -> list[tuple[str, bool]]:
     return [(href, False) for href in result.links] + [(src, True) for src in result.images]
 
 
+_UNSEEN = object()
+NOTE = "links"  # the note of a document holding its links (see ContentCache.note)
+
+
+def _noted_links(doc, used: dict) -> tuple[str, list] | None:
+    """``(page, rows)`` of an entry as kept in the note of its cached document (``used``: the content
+    cache's documents of this run, by file), or None when there is none or it is malformed (the
+    fields are then walked again)."""
+    record = used.get(doc.file)
+    if record is None or record.get("sha256") != doc.__dict__.get("sha256"):
+        return None
+    index = record.get("index")  # (cache.note(file, NOTE), without a call per entry)
+    notes = index.get("notes") if type(index) is dict else None
+    note = notes.get(NOTE) if type(notes) is dict else None
+    if type(note) is not list or len(note) != 2:
+        return None
+    page, rows = note
+    if type(page) is not str or type(rows) is not list or (rows and not _valid_rows(rows)):
+        return None
+    return page, rows
+
+
 def _entry_links(doc, cache) -> tuple[str, list]:
     """``(page, [(path, address, image), ...])``: the page of an entry and the links of its Markdown
     fields in the order :func:`check_links` resolves them (a path as a list or a tuple). With a content
-    cache they are kept per entry (section "links", under its file's name and hash, which decide every
-    field and the page's path), so an unchanged entry's fields are not walked again; only resolving
-    them (against this run's pages) is."""
+    cache they are kept per entry: as a note of its cached document (:data:`NOTE`, read back by
+    :func:`_noted_links`: the note goes with the document's file and hash, which decide every field
+    and the page's path), else in section "links" under its file's name and hash, so an unchanged
+    entry's fields are not walked again; only resolving them (against this run's pages) is."""
     held = doc.__dict__
     sha = held.get("sha256")
     index = held.get("index", False)
     if index is False:
         index = index_of(doc)
-    if cache is not None and type(sha) is str and index is not None:  # entry_key(file, "entry-links", sha)
-        file = doc.file
+    if cache is not None and type(sha) is str and index is not None and doc.file not in cache.used:
+        file = doc.file  # entry_key(file, "entry-links", sha)
         key = (cache.shard_of.get(file) or doc_shard(file)) + sha256(
             f"entry-links\0{sha}\0{file}".encode("utf-8", "surrogatepass")).hexdigest()[2:]
     else:
@@ -152,8 +191,12 @@ def _entry_links(doc, cache) -> tuple[str, list]:
         return "", []
     page = f"entries/{doc.data.get('id')}.md"
     out = [(path, href, image) for path, text in markdown_strings(doc, "entry") for href, image in _addresses(text)]
+    rows = [[list(path), href, image] for path, href, image in out]
     if key:
-        cache.keep("links", key, {"page": page, "links": [[list(path), href, image] for path, href, image in out]})
+        cache.keep("links", key, {"page": page, "links": rows})
+    elif cache is not None and type(sha) is str and index is not None \
+            and cache.used.get(doc.file, {}).get("sha256") == sha:
+        cache.set_note(doc.file, NOTE, [page, rows])
     return page, out
 
 

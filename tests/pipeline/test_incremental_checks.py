@@ -108,11 +108,19 @@ def test_malformed_kept_links_are_found_again(project, monkeypatch):
     expected = _cold(project, monkeypatch)
     _warm(project)
     cache = open_cache(project)
-    assert cache.records["links"]
+    damaged = [["summary"], 7, "yes"]
     for key in cache.records["links"]:  # every kept record of an entry's links damaged
-        cache.records["links"][key] = {"page": "entries/x.md", "links": [[["summary"], 7, "yes"]]}
+        cache.records["links"][key] = {"page": "entries/x.md", "links": [damaged]}
         cache.records_used["links"][key] = cache.records["links"][key]
         cache.dirty.add(key[:2])
+    noted = [file for file, record in cache.docs.items() if "links" in cache_module._notes(record)]
+    assert noted or cache.records["links"]  # kept as a note of each cached document (links.NOTE)
+    cache.used.update(cache.docs)  # every document kept in the shards rewritten
+    for file in noted:
+        record = cache.docs[file]
+        notes = {**record["index"]["notes"], "links": ["entries/x.md", [damaged]]}
+        cache.used[file] = {**record, "index": {**record["index"], "notes": notes}}
+        cache.dirty.add(cache_module.doc_shard(file))
     cache.save()
     assert _warm(project) == expected
 
