@@ -253,14 +253,16 @@ def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] 
     # (preview hook) trusted only with the memory of this process's own last run (not the file's records)
     trusted = getattr(written, "trusted", False) and stamps is not None and stamps.old is written
 
+    unchanged = stamps.unchanged if stamps is not None else None
+    prefix = base + "/"
     for relative in pages:  # plain os calls: 20,000 files at 10,000 entries
-        target = f"{base}/{relative}" if plain and not relative.startswith("/") else os.path.join(base, relative)
-        if stamps is not None:
+        target = prefix + relative if plain and relative[:1] != "/" else os.path.join(base, relative)
+        if unchanged is not None:
             if relative not in keys:  # a page without a key: known by its text's digest
                 stamps.key_of(relative, lambda: pages[relative])
             if trusted and stamps.kept(relative):
                 continue
-            if stamps.unchanged(relative, target):
+            if unchanged(relative, target):
                 continue
         writer = writers.get(relative)
         if writer is not None:  # the page writes its file itself (entries.json: only what changed)

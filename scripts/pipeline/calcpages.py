@@ -21,7 +21,7 @@ from scripts import calcfence, calcform
 from . import market
 from .cache import current, digest_of, entry_key
 from .content import iter_strings
-from .facts import calculator_strings
+from .facts import calculator_strings, doc_facts
 from .escape import html_text, md_link, md_text
 from .render import front_matter, kept_page
 
@@ -30,12 +30,13 @@ if TYPE_CHECKING:  # pages.py imports this module to register the generator
 
 
 def embedding_entries(site: Site) -> dict[str, list[dict]]:
-    """Calculator id -> the published entries whose Markdown embeds it (sorted by title)."""
+    """Calculator id -> ``{id, title}`` of the published entries whose Markdown embeds it (sorted by
+    title), read from their indexes: no entry's data is decoded for it (issue 14)."""
     found: dict[str, list[dict]] = {}
     cache = current()
-    for _, doc in site.published_docs():
+    for entry_id, doc in site.published_docs():
         for calc_id in _embedded(doc, cache):
-            found.setdefault(calc_id, []).append(doc.data)
+            found.setdefault(calc_id, []).append({"id": entry_id, "title": site.field(entry_id, "title")})
     return {key: sorted(value, key=lambda entry: entry["title"]) for key, value in found.items()}
 
 
@@ -117,18 +118,16 @@ def _embedded(doc, cache) -> list[str]:
     """The ids of the calculators an entry document embeds. The strings holding "calculator" are
     listed once per document (scripts/pipeline/facts.py): an entry naming none is not decoded. With
     the content ``cache``, the ids are kept under the entry's file and hash (section "memo"), so an
-    unchanged entry's fences are not parsed against the catalogue again."""
-    if calcfence.FENCE_NAME != "calculator":
-        texts = [text for _, text in iter_strings(doc.data)]
-    else:
-        texts = calculator_strings(doc)
-        if not texts:
-            return []
+    unchanged entry's fences are not parsed against the catalogue again, nor its data decoded."""
+    fenced = calcfence.FENCE_NAME == "calculator"  # then the facts list the strings that can hold one
+    if fenced and not doc_facts(doc, "entry")["calc"]:
+        return []
     sha = doc.__dict__.get("sha256")
     key = entry_key(doc.file, "entry-calculators", sha) if cache is not None and isinstance(sha, str) else None
     kept = cache.record("memo", key) if key else None
     if type(kept) is list and all(type(item) is str for item in kept):
         return kept
+    texts = calculator_strings(doc) if fenced else [text for _, text in iter_strings(doc.data)]
     ids: set[str] = set()
     for text in texts:
         if calcfence.FENCE_NAME in text:

@@ -90,8 +90,11 @@ class DocStamps:
     def unchanged(self, relative: str, target: str) -> bool:
         """True when the file ``target`` (docs-relative ``relative``) holds this run's text of the page,
         as its key and recorded stamp vouch; the stamp is then kept for the next run."""
-        last = self._recorded(relative)
-        if last is None:
+        last = self.old.get(relative)  # (_recorded, inline: called for each of 20,000 files)
+        if type(last) is not list or len(last) != 4:
+            return False
+        key = self.keys.get(relative)
+        if key is None or last[0] != key:
             return False
         try:
             stat = os.stat(target)

@@ -538,9 +538,20 @@ def glossary_page(site: Site) -> Iterable[Page]:
     """The glossary: terms grouped by first letter (each term's id is the anchor entries link to)."""
     out = [front_matter({"title": "Glossary",
                          "description": "The words of futures trading used on Margin Notes, defined in plain language."}),
-           "# Glossary\n\n", glossary.glossary_markdown(site.glossary, site.term, site.entry)]
+           "# Glossary\n\n", glossary.glossary_markdown(site.glossary, site.term, partial(_linked_entry, site))]
     source = site.content.glossary.file if site.content.glossary else None
     yield Page("glossary.md", "".join(out), source)
+
+
+def _linked_entry(site: Site, entry_id) -> dict | None:
+    """``{id, title}`` of the published entry ``entry_id`` (what the glossary shows of an entry a term
+    names), or None: read from its index, so no entry's data is decoded for it (issue 14)."""
+    try:
+        if entry_id not in site._published_ids:
+            return None
+    except TypeError:  # not hashable: not an id of any entry
+        return None
+    return {"id": entry_id, "title": site.field(entry_id, "title")}
 
 
 def hand_written_pages(site: Site) -> Iterable[Page]:

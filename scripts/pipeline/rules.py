@@ -432,9 +432,13 @@ def rules_index(site):
     from .pages import Page
 
     cache = current()
-    key = digest_of("rules-index", [[doc.data["id"], doc.data.get("title"), doc.data.get("reviewed"),
-                                     doc.data["rules"]] for doc in filter(may_have_rules, _published_docs(site))
-                                    if doc.data.get("rules")]) if cache else ""
+    # (pagesfast hook, issue 14) an entry with a file hash is named by its file and hash, which decide its
+    # rules, id, title and review date: no entry's data is decoded for the key
+    key = digest_of("rules-index", [
+        ["file", doc.file, doc.__dict__["sha256"]] if type(doc.__dict__.get("sha256")) is str else
+        [doc.data["id"], doc.data.get("title"), doc.data.get("reviewed"), doc.data["rules"]]
+        for doc in filter(may_have_rules, _published_docs(site))
+        if type(doc.__dict__.get("sha256")) is str or doc.data.get("rules")]) if cache else ""
     kept = cache.record("pages", key) if cache else None
     if isinstance(kept, list) and len(kept) == 2 and all(isinstance(text, str) for text in kept):
         yield Page("rules/index.md", kept[0])
