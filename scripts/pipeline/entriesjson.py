@@ -167,9 +167,28 @@ def _splice(target: str, record: TwinRecord, keys: list[str], ids: list[str], he
                     if record.racy(stat):  # verified by its CRC-32 now: recorded again, no longer racy
                         record.save(old_keys, old_ends, record.head, record.stamp, record.crc)
                     return False, (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-                data, ends = _tail(old, view, record, keys, ids, first, head, twin, where)
-            if data is None:
-                return None
+                changes = _same_length(record, keys, first, twin) if old[:record.head] == head else None
+                if changes is not None:  # only the changed twins' bytes are written, in place
+                    crc, position = prefix_crc, offset
+                    for start, data in changes:
+                        with view[position:start] as kept:
+                            crc = zlib.crc32(data, zlib.crc32(kept, crc))
+                        position = start + len(data)
+                    with view[position:] as kept:
+                        crc = zlib.crc32(kept, crc)
+                    data, ends = None, old_ends
+                else:
+                    data, ends = _tail(old, view, record, keys, ids, first, head, twin, where)
+                    if data is None:
+                        return None
+            if changes is not None:
+                for start, part in changes:
+                    handle.seek(start)
+                    handle.write(part)
+                handle.flush()
+                after = os.fstat(handle.fileno())
+                record.save(keys, ends, record.head, _stamp(after), crc)
+                return True, (after.st_size, after.st_mtime_ns, after.st_ino)
             handle.seek(offset)
             handle.write(data)
             handle.truncate()
@@ -179,6 +198,24 @@ def _splice(target: str, record: TwinRecord, keys: list[str], ids: list[str], he
         return None
     record.save(keys, ends, len(head), _stamp(after), zlib.crc32(data, prefix_crc))
     return True, (after.st_size, after.st_mtime_ns, after.st_ino)
+
+
+def _same_length(record: TwinRecord, keys: list[str], first: int,
+                 twin: Callable[[int], bytes]) -> list[tuple[int, bytes]] | None:
+    """``[(offset, bytes), ...]`` of the changed twins (from ``first`` on), when the file keeps its
+    twins and only some changed, each to bytes of its old length (a summary's digit edited): they are
+    then written over the old ones, in place. None otherwise."""
+    old_keys, old_ends = record.keys, record.ends
+    if len(keys) != len(old_keys):
+        return None
+    changes = []
+    for index in [i for i in range(first, len(keys)) if keys[i] != old_keys[i]]:
+        start = old_ends[index - 1] + 1 if index else record.head  # after the comma, or the head
+        data = twin(index)
+        if len(data) != old_ends[index] - start:
+            return None
+        changes.append((start, data))
+    return changes
 
 
 def _tail(old, view: memoryview, record: TwinRecord, keys: list[str], ids: list[str], first: int, head: bytes,

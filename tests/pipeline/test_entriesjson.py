@@ -215,3 +215,39 @@ def test_splicing_any_sequence_of_changes_gives_the_whole_file(tmp_path, monkeyp
         assert open(target, "rb").read() == _full(twins), (step, action)
     spliced = [outcome for outcome in outcomes if outcome is not None]
     assert len(spliced) > 250, len(spliced)
+
+
+@pytest.mark.parametrize("where", [0, 4, 9], ids=["first", "middle", "last"])
+def test_twins_changed_to_bytes_of_their_length_are_written_in_place(tmp_path, monkeypatch, where):
+    """A twin that changes to bytes of its old length (a summary's digit edited) is written over the old
+    one: nothing else of the file is made (no tail joined), the file equals the whole one, and the CRC-32
+    recorded is the new file's, so a racy next run verifies it and splices again."""
+    from scripts.pipeline.build import _put
+
+    monkeypatch.setattr(docstamps, "RACY_NS", 10**15)  # every record racy: its CRC-32 is checked each run
+    target = str(tmp_path / "entries.json")
+    twins = [(f"e{number:03d}", 1) for number in range(10)]
+
+    def write(tail_allowed: bool):
+        keys = [hashlib.sha256(repr(twin).encode()).hexdigest() for twin in twins]
+        record = entriesjson.TwinRecord(tmp_path / "twins.json", "code", os.path.abspath(target))
+        head = b'{"count":%d,"entries":[' % len(twins)
+        with monkeypatch.context() as patch:
+            if not tail_allowed:
+                patch.setattr(entriesjson, "_tail", lambda *args: pytest.fail("the tail was made again"))
+            return entriesjson.write_entries_json(target, record, keys, [t[0] for t in twins], head,
+                                                  lambda index: _twin_bytes(*twins[index]), _put)
+
+    write(True)
+    inode = os.stat(target).st_ino
+    for version in (2, 3):
+        twins[where] = (twins[where][0], version)  # the same length
+        twins[(where + 3) % 10] = (twins[(where + 3) % 10][0], version)
+        wrote, _ = write(False)
+        data = open(target, "rb").read()
+        assert wrote and data == _full(twins) and os.stat(target).st_ino == inode
+        record = entriesjson.TwinRecord(tmp_path / "twins.json", "code", os.path.abspath(target))
+        assert record.crc == zlib.crc32(data) and record.stamp is not None
+    twins[where] = (twins[where][0], 10)  # one byte longer: the tail is made again
+    write(True)
+    assert open(target, "rb").read() == _full(twins)
