@@ -442,50 +442,109 @@ def _shared_key(site: Site) -> str:
 
 
 def category_pages(site: Site) -> Iterable[Page]:
-    """The categories index and one page per category listing its entries (each text made when read)."""
-    made: dict = {}
+    """The categories index and one page per category listing its entries (each text made when read).
 
-    def texts() -> dict:
-        if not made:
-            made.update(_category_texts(site))
-        return made
-
+    With the content cache on, a category page is known by a key (the category, its calculators, and
+    each member by its file and hash, which decide its id, title and summary), so a run makes only the
+    pages of the categories whose members changed, or whose docs file is not as the last run left it
+    (issue 14; the texts are cheap to make: none is kept in the cache)."""
+    cache = current()
     for category in site.categories:
-        yield Page(f"categories/{category['id']}.md", make=lambda path=f"categories/{category['id']}.md": texts()[path])
-    yield Page("categories/index.md", make=lambda: texts()["categories/index.md"])
+        keyer = partial(_category_key, site, category) if cache else None
+        yield Page(f"categories/{category['id']}.md", make=partial(_category_text, site, category), keyer=keyer)
+    yield Page("categories/index.md", make=partial(_categories_index, site))
 
 
-def _category_texts(site: Site) -> dict[str, str]:
-    """``{path: text}`` of every category page and of the categories index."""
-    pages = {}
+class _Listing:
+    """What the listing pages read of every published entry, from one pass over their indexes (by id):
+    ``grouped`` (category id -> member ids), ``tokens`` (category id -> each member's file and hash,
+    which decide what a category page shows of it), ``published`` and ``reviewed`` (``(date, id)``)."""
+
+    __slots__ = ("grouped", "tokens", "published", "reviewed")
+
+    def __init__(self, site: Site):
+        self.grouped, self.tokens, self.published, self.reviewed = {}, {}, [], []
+        grouped, tokens, published, reviewed = self.grouped, self.tokens, self.published, self.reviewed
+        for entry_id, doc in site.published_docs():
+            index = index_of(doc)
+            if index is not None:
+                category, first, last = index.get("category"), index.get("published"), index.get("reviewed")
+            else:
+                category = first = last = None
+            if type(category) is not str:
+                category = doc.data["category"]
+            if type(first) is not str:
+                first = doc.data["published"]
+            if type(last) is not str:
+                last = doc.data["reviewed"]
+            sha = doc.__dict__.get("sha256")
+            # repr writes no control character as it is: the separators stay unambiguous
+            token = f"file\0{doc.file}\0{sha}" if type(sha) is str and type(doc.file) is str else repr(
+                (entry_id, site.field(entry_id, "title"), site.field(entry_id, "summary")))
+            members = grouped.get(category)
+            if members is None:
+                members = grouped[category] = []
+                tokens[category] = []
+            members.append(entry_id)
+            tokens[category].append(token)
+            published.append((first, entry_id))
+            reviewed.append((last, entry_id))
+
+
+def _listing(site: Site) -> _Listing:
+    """The :class:`_Listing` of ``site`` (made once per site)."""
+    listing = site.__dict__.get("_listing")
+    if listing is None:
+        listing = site.__dict__["_listing"] = _Listing(site)
+    return listing
+
+
+def _grouped_ids(site: Site) -> dict:
+    """Category id -> the ids of its published entries, by id."""
+    return _listing(site).grouped
+
+
+def _category_key(site: Site, category: dict) -> str:
+    """The key of a category page: what it shows, each member named by its file and hash when it has one."""
+    members = "\n".join(_listing(site).tokens.get(category["id"], ()))
+    return digest_of("category-page", category, category_calculators(category["id"]),
+                     hashlib.sha256(members.encode("utf-8", "surrogatepass")).hexdigest())
+
+
+def _category_text(site: Site, category: dict) -> str:
+    """The Markdown of one category's page: its entries by title, then its calculators."""
+    field = site.field
+    members = sorted(({"id": entry_id, "title": field(entry_id, "title"), "summary": field(entry_id, "summary")}
+                      for entry_id in _grouped_ids(site).get(category["id"], ())), key=lambda e: e["title"])
+    body = [front_matter({"title": html_text(category["title"]), "description": html_text(category["description"])}),
+            f"# {md_text(category['title'])}\n\n{md_text(category['description'])}\n\n"]
+    calculators = category_calculators(category["id"])
+    if members:
+        body.append("## Entries\n\n" if calculators else "")
+        body += [f"- {entry_link(entry, '../entries/')}: {entry['summary']}\n" for entry in members]
+        body.append("\n")
+    if calculators:
+        body.append("## Calculators\n\n")
+        body += [f"- {md_link(spec['title'], '../calculators/' + spec['id'] + '.md')}: {md_text(spec['summary'])}\n"
+                 for spec in calculators]
+    if not members and not calculators:
+        body.append("No entries yet. Browse the [other categories](index.md).\n")
+    return "".join(body)
+
+
+def _categories_index(site: Site) -> str:
+    """The Markdown of the categories index: each category with its number of entries and calculators."""
     lines = ["# Categories\n\n"]
-    grouped: dict = {}
-    for entry in site.rows:  # one pass over the entries, not one per category
-        grouped.setdefault(entry["category"], []).append(entry)
+    grouped = _grouped_ids(site)
     for category in site.categories:
-        members = sorted(grouped.get(category["id"], []), key=lambda e: e["title"])
+        members = len(grouped.get(category["id"], ()))
         tools = len(category_calculators(category["id"]))
-        count = f"{len(members)} entr{'y' if len(members) == 1 else 'ies'}" + (
+        count = f"{members} entr{'y' if members == 1 else 'ies'}" + (
             f", {tools} calculator{'' if tools == 1 else 's'}" if tools else "")
         lines.append(f"- {md_link(category['title'], category['id'] + '.md')}: {md_text(category['description'])} "
                      f"({count})\n")
-        body = [front_matter({"title": html_text(category["title"]), "description": html_text(category["description"])}),
-                f"# {md_text(category['title'])}\n\n{md_text(category['description'])}\n\n"]
-        calculators = category_calculators(category["id"])
-        if members:
-            body.append("## Entries\n\n" if calculators else "")
-            body += [f"- {entry_link(entry, '../entries/')}: {entry['summary']}\n" for entry in members]
-            body.append("\n")
-        if calculators:
-            body.append("## Calculators\n\n")
-            body += [f"- {md_link(spec['title'], '../calculators/' + spec['id'] + '.md')}: {md_text(spec['summary'])}\n"
-                     for spec in calculators]
-        if not members and not calculators:
-            body.append("No entries yet. Browse the [other categories](index.md).\n")
-        pages[f"categories/{category['id']}.md"] = "".join(body)
     meta = front_matter({"title": "Categories", "description": "Every topic of Margin Notes, grouped."})
-    pages["categories/index.md"] = meta + "".join(lines)
-    return pages
+    return meta + "".join(lines)
 
 
 def home_page(site: Site) -> Iterable[Page]:
@@ -503,8 +562,8 @@ def _home_text(site: Site) -> str:
            "## Categories\n\n"]
     out += [f"- {md_link(c['title'], 'categories/' + c['id'] + '.md')}: {md_text(c['description'])}\n"
             for c in site.categories]
-    newest = heapq.nlargest(RECENT, site.rows, key=lambda e: (e["published"], e["id"]))  # as sorted(...)[:RECENT]
-    reviewed = heapq.nlargest(RECENT, site.rows, key=lambda e: (e["reviewed"], e["id"]))
+    newest = _latest(site, "published")
+    reviewed = _latest(site, "reviewed")
     out.append("\n## Newest entries\n\n")
     out += [f"- {entry_link(e, 'entries/')} ({long_date(e['published'])})\n" for e in newest] or ["None yet.\n"]
     out.append("\n## Recently reviewed\n\n")
@@ -513,6 +572,13 @@ def _home_text(site: Site) -> str:
     out.append("\nTools: [calculators](calculators/index.md) · [rules](rules/index.md) · "
                "[venues](venues/index.md) · [glossary](glossary.md) · [about](about.md)\n")
     return "".join(out)
+
+
+def _latest(site: Site, name: str) -> list[dict]:
+    """``{id, title, <name>}`` of the :data:`RECENT` published entries latest by the date ``name`` (then by
+    id), latest first, as ``sorted(...)[:RECENT]`` of every row would give them; read from the indexes."""
+    latest = heapq.nlargest(RECENT, getattr(_listing(site), name))
+    return [{"id": entry_id, "title": site.field(entry_id, "title"), name: date} for date, entry_id in latest]
 
 
 def market_snapshot(site: Site) -> str:
