@@ -152,16 +152,48 @@ def venue_pages(site) -> Iterable:
     # are unchanged imports no model (render.kept_page)
     from .cache import current, digest_of
 
-    def key(venue_id: str) -> str:
-        return digest_of("venue-page", venue_id, [[entry.get("id"), rule.get("id"), rule.get("title") or rule.get(
-            "statement")] for entry, rule in rules_on(site, venue_id)])
+    def key(venue_id: str) -> str:  # (pagesfast hook, issue 14) from the entries' notes: no data decoded
+        return digest_of("venue-page", venue_id, [row[1:] for row in _venue_rows(site) if row[0] == venue_id])
 
     cache = current()
     for venue_id in venue_ids():
         yield kept_page(f"venues/{venue_id}.md", cache, partial(key, venue_id),
                         lambda venue_id=venue_id: venue_page(all_venues()[venue_id], site))
     yield kept_page("venues/index.md", cache, lambda: digest_of("venues-index", [
-        [venue_id, len(rules_on(site, venue_id))] for venue_id in venue_ids()]), lambda: venues_index(site))
+        [venue_id, sum(row[0] == venue_id for row in _venue_rows(site))] for venue_id in venue_ids()]),
+        lambda: venues_index(site))
+
+
+VENUE_NOTE = "venue-rules"  # (pagesfast hook, issue 14) the note of an entry's document: its rules' venues
+
+
+def _venue_rows(site) -> list[list]:
+    """``[venue, entry id, rule id, rule title or statement]`` of every rule of a published entry whose
+    venue is an id (what the venue pages' keys show), as :func:`rules_on` lists them. With the content
+    cache, each entry's rows are kept as a note of its document (they go with its file and hash), so
+    the venue pages' keys decode no entry's data (issue 14)."""
+    from .cache import current
+
+    rows = site.__dict__.get("_venue_rows")
+    if rows is not None:
+        return rows
+    cache, rows = current(), []
+    for _, doc in site.published_docs():
+        if not may_have_rules(doc):
+            continue
+        note = cache.note(doc.file, VENUE_NOTE) if cache else None
+        if type(note) is not list or not all(type(row) is list and len(row) == 4 for row in note):
+            note = []
+            entry = doc.data
+            for rule in entry.get("rules") or []:
+                if isinstance(rule, dict) and not isinstance(rule.get("venue"), (list, dict)):
+                    note.append([rule.get("venue"), entry.get("id"), rule.get("id"),
+                                 rule.get("title") or rule.get("statement")])
+            if cache and type(doc.__dict__.get("sha256")) is str:
+                cache.set_note(doc.file, VENUE_NOTE, note)
+        rows += note
+    site.__dict__["_venue_rows"] = rows
+    return rows
 
 
 def venues_index(site) -> str:
