@@ -169,13 +169,14 @@ def _anchor(form: str) -> str:
 class Abbreviations:
     """The glossary's ``abbr`` definitions, appended to each page for the spellings it can show."""
 
-    def __init__(self, terms: list[dict]):
+    def __init__(self, terms: list[dict], found: dict[str, str] | None = None):
         # Every spelling in one Aho-Corasick automaton: one pass over a page finds every spelling it
         # contains (issue 14: one search per spelling over each page cost 4 s at 10,000 entries).
         # Lines in the order pages always had: spellings grouped by a piece they all contain (the
         # spelling without its first letter and plural s: "Mark price", "mark prices" -> "ark price").
+        # (pagesfast hook, issue 14) ``found``: definitions(terms) kept from an earlier run (render.py)
         groups: dict[str, list[tuple[str, str]]] = {}
-        for form, text in definitions(terms).items():
+        for form, text in (definitions(terms) if found is None else found).items():
             if text:
                 groups.setdefault(_anchor(form), []).append((form, f"*[{form}]: {text}"))
         self._lines: list[tuple[str, str]] = [pair for group in groups.values() for pair in group]

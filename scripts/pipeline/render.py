@@ -22,7 +22,7 @@ import yaml
 from .content import Content
 from .escape import html_text, md_link, md_text
 from .cache import current, digest_of
-from .glossary import Abbreviations, abbreviate
+from .glossary import Abbreviations, abbreviate, definitions
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -339,12 +339,13 @@ def render(content: Content, keys: dict[str, str] | None = None) -> RenderedPage
     glossary = content.glossary_list()
     made: list[Abbreviations] = []
 
+    cache = current()
+
     def terms() -> Abbreviations:  # every glossary term explains itself on hover; built when first needed
         if not made:
-            made.append(Abbreviations(glossary))
+            made.append(Abbreviations(glossary, _kept_definitions(cache, glossary) if cache else None))
         return made[0]
 
-    cache = current()
     if cache is None:
         return RenderedPages({path: (lambda page=page: terms().apply(page.text)) if path.endswith(".md")
                               else (lambda page=page: page.text) for path, page in pages.items()})
@@ -379,3 +380,16 @@ def render(content: Content, keys: dict[str, str] | None = None) -> RenderedPage
         if own:
             keys[path] = own
     return RenderedPages({}, writers=writers, pages=pages, abbr=abbr, markdown=markdown)
+
+
+def _kept_definitions(cache, glossary: list[dict]) -> dict[str, str]:
+    """The glossary's ``{spelling: definition}`` (:func:`~.glossary.definitions`: every definition
+    rendered as Markdown), kept in ``cache`` (section "memo") under the glossary's digest, so a run
+    that abbreviates one changed page renders no definition (issue 14). A damaged record is made again."""
+    key = digest_of("glossary-definitions", glossary)
+    kept = cache.record("memo", key)
+    if type(kept) is dict and all(type(text) is str for text in kept.values()):
+        return kept
+    found = definitions(glossary)
+    cache.keep("memo", key, found)
+    return found
