@@ -8,6 +8,7 @@ temporary folder beside ``site/`` and replaces ``site/`` only when every step pa
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import shutil
 import subprocess
@@ -282,6 +283,14 @@ def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] 
         if own:
             stamps.save()
         return changed
+    recorded = stamps is not None and stamps.path is not None  # the folder's own stamps kept on disk
+    digest = hashlib.sha256("\n".join(pages).encode("utf-8", "surrogatepass")).hexdigest() if recorded else ""
+    kept = stamps.tree_unchanged(digest) if recorded else None
+    if kept is not None:  # it holds exactly the pages: no file to remove, no folder to walk
+        stamps.note_tree(kept, digest)
+        if own:
+            stamps.save()
+        return changed
     wanted = set(pages)
     normal: set[str] | None = None  # every page's path as os.path.normpath writes it, made if needed
     stale, folders = [], []
@@ -298,10 +307,15 @@ def write_tree(pages: Mapping[str, str], folder: Path, changed_paths: list[str] 
                     stale.append(relative)
     for relative in sorted(stale, key=lambda path: tuple(path.split("/")), reverse=True):
         changed += _unlink(base, relative, changed_paths)
+    left = [""]  # the folders the walk leaves (for the next run's check, stamps.tree_unchanged)
     for relative in sorted(folders, key=lambda path: tuple(path.split("/")), reverse=True):  # deepest first
         path = os.path.join(base, relative)
         if os.path.isdir(path) and not os.path.islink(path) and not os.listdir(path):
             os.rmdir(path)
+        else:
+            left.append(relative)
+    if recorded:
+        stamps.note_tree(left, digest)
     if own:
         stamps.save()
     return changed

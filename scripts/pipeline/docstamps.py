@@ -50,6 +50,8 @@ class DocStamps:
         self.old: dict = {}
         self.new: dict[str, list] = {}
         self.on_disk: dict = {}
+        self.old_tree: dict | None = None  # the folder as the last run left it (see :meth:`tree_unchanged`)
+        self.tree: dict | None = None
         if memory is not None and memory.get(MEMORY_KEY) == (code_key, self.docs):
             self.old = memory
         if self.path is not None:
@@ -58,6 +60,7 @@ class DocStamps:
                 if isinstance(raw, dict) and raw.get("code") == code_key and raw.get("docs") == self.docs \
                         and isinstance(raw.get("files"), dict):
                     self.on_disk = raw["files"]
+                    self.old_tree = raw.get("tree") if _valid_tree(raw.get("tree")) else None
             except (OSError, ValueError):
                 pass
             if self.old is not memory:
@@ -112,6 +115,43 @@ class DocStamps:
         if key is not None:
             self.new[relative] = [key, *stamp]
 
+    def tree_unchanged(self, pages_digest: str) -> list[str] | None:
+        """The folders under the docs folder (relative, "" for itself) when it certainly holds exactly the
+        files the last run left and that run wrote the same pages (``pages_digest``: a digest of this run's
+        page paths): each folder still has the (modification time, inode) recorded then, which any file
+        created, removed or renamed in it would change, and every stamp was recorded at least
+        :data:`RACY_NS` after it was made. None otherwise (the folder is then walked)."""
+        tree = self.old_tree
+        if tree is None or tree["pages"] != pages_digest:
+            return None
+        for relative, stamp in tree["dirs"].items():
+            try:
+                stat = os.stat(os.path.join(self.docs, relative) if relative else self.docs)
+            except OSError:
+                return None
+            if [stat.st_mtime_ns, stat.st_ino] != stamp:
+                return None
+        return list(tree["dirs"])
+
+    def note_tree(self, folders: list[str], pages_digest: str) -> None:
+        """Record the folders under the docs folder (relative, "" for itself) as this run leaves them,
+        holding exactly the pages of ``pages_digest``. When one was modified too recently to vouch for
+        the next run (a change within its clock's tick would keep its stamp), the last record stays, as
+        a racy file's does: a folder changed since shows a stamp it can never show again, so it
+        vouches for nothing, while the folders it still describes hold what they held."""
+        limit = time.time_ns() - RACY_NS
+        dirs = {}
+        self.tree = self.old_tree
+        for relative in folders:
+            try:
+                stat = os.stat(os.path.join(self.docs, relative) if relative else self.docs)
+            except OSError:
+                return
+            if stat.st_mtime_ns >= limit:
+                return
+            dirs[relative] = [stat.st_mtime_ns, stat.st_ino]
+        self.tree = {"pages": pages_digest, "dirs": dirs}
+
     def save(self) -> None:
         """Keep the stamps of this run: all of them in ``memory``, those not racy in the file (never
         fails the run)."""
@@ -128,7 +168,17 @@ class DocStamps:
         on_disk = self.on_disk
         files = {relative: value if value[2] < limit else on_disk.get(relative) for relative, value in self.new.items()}
         files = {relative: value for relative, value in files.items() if value is not None}
-        if files == on_disk:
+        if files == on_disk and self.tree == self.old_tree:
             return
-        payload = json.dumps({"code": self.code_key, "docs": self.docs, "files": files}, separators=(",", ":"))
+        record = {"code": self.code_key, "docs": self.docs, "files": files}
+        if self.tree is not None:
+            record["tree"] = self.tree
+        payload = json.dumps(record, separators=(",", ":"))
         write_atomically(self.path, payload.encode("utf-8"))
+
+
+def _valid_tree(tree) -> bool:
+    """Whether ``tree`` is a record :meth:`DocStamps.note_tree` makes (a damaged one is not used)."""
+    return type(tree) is dict and type(tree.get("pages")) is str and type(tree.get("dirs")) is dict and all(
+        type(relative) is str and type(stamp) is list and len(stamp) == 2 and all(type(n) is int for n in stamp)
+        for relative, stamp in tree["dirs"].items())

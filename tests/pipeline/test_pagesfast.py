@@ -47,3 +47,45 @@ def test_one_change_makes_its_categorys_page_and_walks_its_links_only(project, t
     prepare(project, docs, assets=False)  # its key is unchanged, its file is not: made again
     assert made == [_category_of(project, 7)]
     assert _tree(docs) == _cold(project, tmp_path / "cold-2", monkeypatch)
+
+
+def test_the_docs_folder_is_walked_only_when_a_folder_of_it_changed(project, tmp_path, monkeypatch):
+    """The folders' stamps recorded by the last run vouch that the docs folder holds exactly its pages:
+    a one-change run walks nothing; a file or folder added by hand, a page's file removed, or a
+    damaged record makes the run walk it again and remove what is no page."""
+    import json
+    import os
+
+    docs = tmp_path / "docs"
+    prepare(project, docs, assets=False)
+    prepare(project, docs, assets=False)
+    walks = []
+    real_walk = os.walk
+    monkeypatch.setattr(os, "walk", lambda top, *args, **kwargs: walks.append(top) or real_walk(top, *args, **kwargs))
+    _edit(project.root / "content" / "entries" / "entry-00004.yaml", "summary: ", "summary: Changed. ")
+    prepare(project, docs, assets=False)
+    assert walks == []
+    assert _tree(docs) == _cold(project, tmp_path / "cold-1", monkeypatch)
+    for number, damage in enumerate([
+            lambda: (docs / "entries" / "stray.md").write_text("not a page\n", encoding="utf-8"),
+            lambda: (docs / "newfolder").mkdir() or (docs / "newfolder" / "x.md").write_text("x\n", encoding="utf-8"),
+            lambda: (docs / "entries" / "entry-00002.json").unlink(),
+            lambda: (docs / "tags.md").rename(docs / "tags2.md")], start=2):
+        prepare(project, docs, assets=False)  # the record of the folders is as this run left them
+        walks.clear()
+        damage()
+        prepare(project, docs, assets=False)
+        assert walks, number
+        assert _tree(docs) == _cold(project, tmp_path / f"cold-{number}", monkeypatch), number
+    record = project.root / ".cache" / docstamps.FILE
+    raw = json.loads(record.read_text(encoding="utf-8"))
+    assert raw["tree"]["dirs"]
+    raw["tree"]["dirs"] = {"": "damaged"}
+    record.write_text(json.dumps(raw), encoding="utf-8")
+    before = os.stat(docs / "entries")
+    (docs / "entries" / "stray.md").write_text("not a page\n", encoding="utf-8")
+    os.utime(docs / "entries", ns=(before.st_atime_ns, before.st_mtime_ns))  # its folder's stamp as it was
+    walks.clear()
+    prepare(project, docs, assets=False)  # the damaged record vouches for nothing: walked
+    assert walks
+    assert _tree(docs) == _cold(project, tmp_path / "cold-last", monkeypatch)
