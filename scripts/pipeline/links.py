@@ -97,16 +97,19 @@ def check_links(content: Content, pages: dict[str, str]) -> list[Problem]:
     problem, seen, paths = checker.problem, checker._seen, {}
     used = cache.used if cache is not None else {}
     for doc in content.entries:  # each entry's kept (or found) links resolved as they are read
-        rows = _noted_links(doc, used)
-        if rows is None:
-            page, rows = _entry_links(doc, cache)
-        else:
-            page, rows = rows
+        kept = _noted(doc, used)
+        page, rows = kept if kept is not None else _entry_links(doc, cache)
         if not rows:
             continue
         head, sep, _ = page.rpartition("/")  # the folder LinkChecker.problem resolves a path from
         folder = head if sep and head and head[-1] != "/" and page[0] != "/" else None
-        for path, href, image in rows:
+        mark = len(problems)
+        for row in rows:
+            # rows kept in a note are checked as they are read (a damaged note: the fields walked again)
+            if kept is not None and (type(row) is not list or len(row) != 3 or type(row[1]) is not str
+                                     or type(row[2]) is not bool):
+                break
+            path, href, image = row
             # LinkChecker.problem's own memo, without parsing the address again (10,000 entries' links)
             has_path = paths.get(href)
             if has_path is None:
@@ -115,6 +118,17 @@ def check_links(content: Content, pages: dict[str, str]) -> list[Problem]:
                 else _UNSEEN
             if message is _UNSEEN:
                 message = problem(href, page, image)
+            if message:
+                if kept is not None and not _valid_rows([row]):
+                    break
+                where = doc.problem(tuple(path), "")
+                problems.append(Problem(where.file, where.line, where.path, message))
+        else:
+            continue
+        del problems[mark:]  # a damaged note: this entry's links found and resolved again
+        page, rows = _entry_links(doc, cache)
+        for path, href, image in rows:
+            message = problem(href, page, image)
             if message:
                 where = doc.problem(tuple(path), "")
                 problems.append(Problem(where.file, where.line, where.path, message))
@@ -146,29 +160,26 @@ _UNSEEN = object()
 NOTE = "links"  # the note of a document holding its links (see ContentCache.note)
 
 
-def _noted_links(doc, used: dict) -> tuple[str, list] | None:
+def _noted(doc, used: dict) -> tuple[str, list] | None:
     """``(page, rows)`` of an entry as kept in the note of its cached document (``used``: the content
-    cache's documents of this run, by file), or None when there is none or it is malformed (the
-    fields are then walked again)."""
+    cache's documents of this run, by file), or None when there is none; the rows are checked by
+    :func:`check_links` as it reads them."""
     record = used.get(doc.file)
     if record is None or record.get("sha256") != doc.__dict__.get("sha256"):
         return None
     index = record.get("index")  # (cache.note(file, NOTE), without a call per entry)
     notes = index.get("notes") if type(index) is dict else None
     note = notes.get(NOTE) if type(notes) is dict else None
-    if type(note) is not list or len(note) != 2:
+    if type(note) is not list or len(note) != 2 or type(note[0]) is not str or type(note[1]) is not list:
         return None
-    page, rows = note
-    if type(page) is not str or type(rows) is not list or (rows and not _valid_rows(rows)):
-        return None
-    return page, rows
+    return note
 
 
 def _entry_links(doc, cache) -> tuple[str, list]:
     """``(page, [(path, address, image), ...])``: the page of an entry and the links of its Markdown
     fields in the order :func:`check_links` resolves them (a path as a list or a tuple). With a content
     cache they are kept per entry: as a note of its cached document (:data:`NOTE`, read back by
-    :func:`_noted_links`: the note goes with the document's file and hash, which decide every field
+    :func:`_noted`: the note goes with the document's file and hash, which decide every field
     and the page's path), else in section "links" under its file's name and hash, so an unchanged
     entry's fields are not walked again; only resolving them (against this run's pages) is."""
     held = doc.__dict__
