@@ -132,33 +132,41 @@ def json_twin(site) -> Iterable:
 
     With the content cache on, a twin's key is its file's hash (the twin is made from the entry alone)
     and its text is made only when read (a twin whose docs file is unchanged is never serialised)."""
-    from .cache import current, digest_of
+    from .cache import current
     from .pages import Page  # pages imports this module
 
     cache = current()
-    makers = []  # each twin serialised once, for its own file and for the set
-    ids = []  # the entry of each twin
-    keys = []  # the cache key of each twin (None when it has none)
-    made: dict[str, str] = {}
-    sha256 = hashlib.sha256
-    for entry_id, doc in site.published_docs():  # no entry's data decoded until its twin is read
-        key = None
-        sha = doc.__dict__.get("sha256") if cache else None
-        if sha:  # the twin is made from the entry alone, the entry from its file's bytes: kept by their hash
-            key = sha256(b"json-twin:" + sha.encode()).hexdigest()  # no JSON: 10,000 of them
-            cache.touch("pages", key)
-        make = partial(_twin_text, doc, cache, key, made)
-        makers.append(make)
-        keys.append(key)
-        ids.append(entry_id)
-        yield Page(f"entries/{entry_id}.json", None, None, False, key, partial(_twin_file, make))
-    whole = digest_of("entries-json", keys) if keys and all(keys) else None  # every twin's text kept by key
+    published = site.published_docs()  # no entry's data decoded until its twin is read
+    ids = [entry_id for entry_id, _ in published]  # the entry of each twin
+    docs = [doc for _, doc in published]
+    keys: list = [None] * len(ids)  # the cache key of each twin (None when it has none)
+    if cache:  # the twin is made from the entry alone, the entry from its file's bytes: kept by their hash
+        sha256, touch = hashlib.sha256, cache.touch
+        keys = [sha256(b"json-twin:" + sha.encode()).hexdigest() if type(sha) is str and sha else None
+                for sha in [doc.__dict__.get("sha256") for doc in docs]]  # no JSON: 10,000 of them
+        for key in keys:
+            if key is not None:
+                touch("pages", key)
+    made: dict[str, str] = {}  # each twin serialised once, for its own file and for the set
+
+    def text(index: int) -> str:
+        return _twin_text(docs[index], cache, keys[index], made)
+
+    def twin_file(index: int) -> str:
+        return _twin_file(partial(text, index))
+
+    for index, entry_id in enumerate(ids):
+        yield Page(f"entries/{entry_id}.json", None, None, False, keys[index], partial(twin_file, index))
+    # every twin's text kept by key: the set is known by them all (joined: 10,000 keys, no JSON)
+    whole = hashlib.sha256(("entries-json\0" + "\n".join(keys)).encode()).hexdigest() \
+        if keys and all(keys) else None
 
     def entries_json() -> bytes:  # the twins' bytes as the cache holds them: 60 MB at 10,000, never decoded
-        return entries_json_bytes([_kept_twin(cache, key) or make().encode("utf-8") for make, key in zip(makers, keys)])
+        return entries_json_bytes([_kept_twin(cache, key) or text(index).encode("utf-8")
+                                   for index, key in enumerate(keys)])
 
     def twin_bytes(index: int) -> bytes:
-        return _kept_twin(cache, keys[index]) or makers[index]().encode("utf-8")
+        return _kept_twin(cache, keys[index]) or text(index).encode("utf-8")
 
     def write(target: str, put) -> tuple[bool, tuple]:  # spliced into the file left by the last run
         record = TwinRecord(Path(cache.folder).parent / TWINS_FILE, cache.key, os.path.abspath(target))
