@@ -296,13 +296,16 @@ def _kept_keys(site: Site) -> dict[str, str]:
 
 def save_page_keys(pages) -> None:
     """Keep the entry page keys of this run for the next (:mod:`.keymemo`) when every one was read and
-    some were computed (``pages``: what :func:`collect_pages` returned)."""
+    some were computed, unless the record read still serves (:meth:`~.keymemo.KeyMemo.serves`: a few
+    entries' files changed, none retitled) (``pages``: what :func:`collect_pages` returned)."""
     site = getattr(pages, "site", None)
     memo = site.__dict__.get("_key_memo") if site is not None else None
     keys = site.__dict__.get("_page_keys", {}) if site is not None else {}
     if memo is None or len(keys) != len(site.published_docs()) or not memo.differs(
             keys, site.__dict__.get("_keyed", ()), _globals_digest(site)):
         return
+    if memo.serves(_key_inputs(site), _globals_digest(site), partial(_title_of, site)):
+        return  # a few entries changed, none retitled: the record read still serves (keymemo.STALE_LIMIT)
     memo.save(_key_inputs(site), keys, _globals_digest(site), partial(_title_of, site))
 
 

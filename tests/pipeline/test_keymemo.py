@@ -162,3 +162,30 @@ def test_the_record_compared_whole_reuses_exactly_what_entry_by_entry_would(tmp_
     assert patched == (tmp_path / keymemo.FILE).read_bytes() != first
     memo = keymemo.KeyMemo(tmp_path, "code")
     assert not memo.differs(new_keys, ["e1"], "g") and memo.differs(keys, ["e1"], "g")
+
+
+def test_a_record_that_still_serves_is_not_rewritten_and_its_changed_entries_are_keyed_again(
+        project, tmp_path, monkeypatch, keyed):
+    """After a summary change the record (2.6 MB at 10,000 entries) is left as it is: the changed entry is
+    keyed again on each run, every other key is reused, and the docs equal a cold build's; a retitled
+    entry (whose title other pages show) makes the run rewrite it."""
+    docs = tmp_path / "docs"
+    prepare(project, docs, assets=False)
+    before = _record(project).read_bytes()
+    _edit(_entry(project, 3), "summary: ", "summary: Changed. ")
+    keyed.clear()
+    prepare(project, docs, assets=False)
+    assert keyed == ["entry-00003"] and _record(project).read_bytes() == before
+    keyed.clear()
+    prepare(project, docs, assets=False)
+    assert keyed == ["entry-00003"] and _record(project).read_bytes() == before
+    assert _tree(docs) == _cold(project, tmp_path / "cold-1", monkeypatch)
+    _edit(_entry(project, 3), "title: Synthetic", "title: Renamed")
+    keyed.clear()
+    prepare(project, docs, assets=False)
+    assert set(keyed) == _relating(project, "entry-00003") | {"entry-00003"}
+    assert _record(project).read_bytes() != before
+    keyed.clear()
+    prepare(project, docs, assets=False)
+    assert keyed == []  # rewritten: nothing keyed
+    assert _tree(docs) == _cold(project, tmp_path / "cold-2", monkeypatch)
