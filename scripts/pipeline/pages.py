@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cached_property, partial
+from operator import itemgetter
 from typing import Callable, Iterable
 
 from . import glossary, market
@@ -33,6 +34,7 @@ from .twin import json_twin
 from .venuepages import venue_pages
 
 RECENT = 5
+_FIRST = itemgetter(0)
 
 
 class Page:
@@ -115,26 +117,29 @@ class Site:
         self.categories = content.category_list()
         self.glossary = content.glossary_list()
         self.texts = content.site_texts()
-        self._docs = {}
+        self._docs = docs = {}
         published = []
+        texts = True  # every id a text (then sorted by the ids themselves, in C)
         for doc in content.entries:
-            index = index_of(doc)
+            index = doc.__dict__.get("index", False)  # (index_of, inline: 10,000 entries)
+            if index is False:
+                index = index_of(doc)
             if index is None:
                 continue
-            entry_id = index["id"]
-            if type(entry_id) is not str or type(index["draft"]) is not bool:  # not a text id, or a damaged index
+            entry_id, draft = index["id"], index["draft"]
+            if type(entry_id) is not str or type(draft) is not bool:  # not a text id, or a damaged index
                 data = doc.data
                 if "id" not in data:
                     continue
                 entry_id, draft = data["id"], bool(data.get("draft"))
-            else:
-                draft = index["draft"]
-            self._docs[entry_id] = doc
+                texts = texts and type(entry_id) is str
+            docs[entry_id] = doc
             if not draft:
-                published.append((str(entry_id), entry_id, doc))
-        published.sort(key=lambda item: item[0])  # as Content.published: by id, stable
-        self._published = [(entry_id, doc) for _, entry_id, doc in published]
-        self._published_ids = {entry_id for entry_id, _ in self._published}
+                published.append((entry_id, doc))
+        # as Content.published: by id, stable
+        published.sort(key=_FIRST if texts else lambda item: str(item[0]))
+        self._published = published
+        self._published_ids = {entry_id for entry_id, _ in published}
         self._sources = {entry_id: doc.file for entry_id, doc in self._docs.items()}
         self._categories = {item["id"]: item for item in self.categories}
         self._terms = {item["id"]: item for item in self.glossary}
