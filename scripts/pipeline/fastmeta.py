@@ -27,6 +27,7 @@ _QUOTED = re.compile(r"'(?:[^']|'')*'")
 _ESCAPE = re.compile(r'\\(?:["\\bfnrt]|u(?![dD][89a-fA-F])[0-9a-fA-F]{4})')
 _DECODER = json.JSONDecoder()
 _MAX_KEY = 200  # YAML's simple keys end 1,024 characters after they start: stay far below
+_MAX_DEPTH = 40  # LibYAML refuses deep nesting; the pipeline's JSON-LD is a few levels deep
 
 
 def _implicit():
@@ -51,13 +52,15 @@ def _scalar(text: str, resolvers) -> str | None:
     return text if _plain(text, resolvers) else None
 
 
-def _text_only(value) -> bool:
-    """A list or mapping of text (keys short text) all the way down."""
+def _text_only(value, depth: int = 0) -> bool:
+    """A list or mapping of text (keys short text) all the way down, nested at most :data:`_MAX_DEPTH`."""
+    if depth > _MAX_DEPTH:
+        return False
     if isinstance(value, dict):
-        return all(isinstance(key, str) and len(key) < _MAX_KEY and (isinstance(item, str) or _text_only(item))
+        return all(isinstance(key, str) and len(key) < _MAX_KEY and (isinstance(item, str) or _text_only(item, depth + 1))
                    for key, item in value.items())
     if isinstance(value, list):
-        return all(isinstance(item, str) or _text_only(item) for item in value)
+        return all(isinstance(item, str) or _text_only(item, depth + 1) for item in value)
     return False
 
 
@@ -70,7 +73,7 @@ def _json_line(line: str) -> tuple[str, object] | None:
         if not isinstance(key, str) or line[end:end + 2] != ": " or len(line[:end]) >= _MAX_KEY:
             return None
         value, stop = _DECODER.raw_decode(line, end + 2)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if stop != len(line) or not _text_only(value):
         return None

@@ -48,7 +48,7 @@ def test_the_pipelines_front_matter_is_read_as_mkdocs_reads_it():
 def test_other_front_matter_is_left_to_mkdocs():
     for head in ["draft: true", "weight: 3", "date: 2026-11-28", "title: a  # comment", "title:", "title: a\n  b",
                  "search:\n  exclude: true", "# comment\ntitle: a", '"n": [1, 2]', '"n": {"a": null}',
-                 '"s": "\\ud800"', '"x": ["a"] # c', "title: a ", "'a': b c: d", "title:  two"]:
+                 '"s": "\\ud800"', '"deep": ' + "[" * 5000 + "]" * 5000, '"deep": ' + "[" * 60 + '"a"' + "]" * 60, '"x": ["a"] # c', "title: a ", "'a': b c: d", "title:  two"]:
         doc = f"---\n{head}\n---\n\nbody\n"
         assert fastmeta.page_data(doc, meta.YAML_RE) is None, head
     assert fastmeta.page_data("no front matter\n", meta.YAML_RE) is None
