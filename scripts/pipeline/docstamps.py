@@ -22,6 +22,7 @@ import os
 import time
 from pathlib import Path
 
+from . import jsonio
 from .cache import CACHE_DIR
 from .cachefile import write_atomically
 from .statindex import SLACK_NS
@@ -54,7 +55,7 @@ class DocStamps:
             self.old = memory
         if self.path is not None:
             try:
-                raw = json.loads(self.path.read_text(encoding="utf-8"))
+                raw = jsonio.loads(self.path.read_bytes())
                 if isinstance(raw, dict) and raw.get("code") == code_key and raw.get("docs") == self.docs \
                         and isinstance(raw.get("files"), dict):
                     self.on_disk = raw["files"]

@@ -27,6 +27,7 @@ import zlib
 from pathlib import Path
 from typing import Callable
 
+from . import jsonio
 from . import docstamps
 from .cachefile import write_atomically
 
@@ -56,7 +57,7 @@ class TwinRecord:
             check, _, body = self.path.read_bytes().partition(b"\n")
             if check != b"%08x" % zlib.crc32(body):  # the record's own checksum: damage is never read
                 return
-            raw = json.loads(body)
+            raw = jsonio.loads(body)
             keys, ends, head, stamp, at, crc = raw["keys"], raw["ends"], raw["head"], raw["stamp"], raw["at"], raw["crc"]
             if raw["format"] != FORMAT or raw["code"] != self.code_key or raw["target"] != self.target:
                 return

@@ -15,6 +15,7 @@ import json
 import zlib
 from pathlib import Path
 
+from . import jsonio
 from .cachefile import write_atomically
 
 FILE = "pagekeys.json"
@@ -43,7 +44,7 @@ class KeyMemo:
             check, _, body = self.path.read_bytes().partition(b"\n")
             if check != b"%08x" % zlib.crc32(body):
                 return
-            raw = json.loads(body)
+            raw = jsonio.loads(body)
             if raw["format"] != FORMAT or raw["code"] != self.code_key or type(raw["globals"]) is not str:
                 return
             ids, files, related = raw["ids"].split("\n"), raw["files"].split("\n"), raw["related"].split("\n")

@@ -20,6 +20,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import jsonio
 from .cachefile import write_atomically
 from .errors import Problem
 from .statindex import StatIndex
@@ -95,7 +96,7 @@ def _problems(rows) -> list[Problem]:
 def replay(root: Path, key: str) -> Outcome | None:
     """The outcome stored under ``key`` for ``root``, or None (missing, another key, malformed)."""
     try:
-        raw = json.loads((root / ".cache" / RUN_FILE).read_text(encoding="utf-8"))
+        raw = jsonio.loads((root / ".cache" / RUN_FILE).read_bytes())
         if not isinstance(raw, dict) or raw.get("key") != key or not isinstance(raw.get("count"), int):
             return None
         return Outcome(_problems(raw["problems"]), _problems(raw["warnings"]), _problems(raw["notes"]), raw["count"])

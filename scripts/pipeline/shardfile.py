@@ -9,6 +9,8 @@ import gc
 import json
 import os
 
+from . import jsonio
+
 # A shard's file: one line of JSON (the header), a newline, then the text block: the UTF-8 bytes of
 # the page texts and definition blocks (TEXT_SECTIONS) and the JSON of each document's data, which make
 # most of a cache's size. The header's "texts" maps each section to {key: [offset, length]} in the block,
@@ -103,7 +105,7 @@ class DocsBlock:
             gc.disable()
             try:
                 raw = _slice(self.block, self.offset, self.length)
-                values = json.loads(raw) if raw is not None else None
+                values = jsonio.loads(raw) if raw is not None else None
             except ValueError:
                 values = None
             finally:
@@ -122,7 +124,7 @@ def parse_shard(data: bytes, block: FileBlock | None = None) -> dict:
     end = data.find(b"\n")
     if end < 0:
         raise ValueError("no header")
-    raw = json.loads(data[:end])
+    raw = jsonio.loads(data[:end])
     if not isinstance(raw, dict) or raw.get("format") != FORMAT or not isinstance(raw.get("texts"), dict):
         raise ValueError("not a shard of this format")
     total = block.stamp[1] if block is not None else len(data)

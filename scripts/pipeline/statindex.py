@@ -33,6 +33,7 @@ import os
 import time
 from pathlib import Path
 
+from . import jsonio
 from .cachefile import write_atomically
 
 STAT_FILE = "stat.json"
@@ -63,7 +64,7 @@ class StatIndex:
 
     def _read(self) -> None:
         try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            raw = jsonio.loads(self.path.read_bytes())
         except (OSError, ValueError):
             return
         files = raw.get("files") if isinstance(raw, dict) and raw.get("format") == FORMAT else None
