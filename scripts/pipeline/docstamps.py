@@ -17,7 +17,6 @@ run are kept as they are, the racy ones too, as the files it wrote itself.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from pathlib import Path
@@ -128,5 +127,4 @@ class DocStamps:
         files = {relative: value for relative, value in files.items() if value is not None}
         if files == on_disk:
             return
-        payload = json.dumps({"code": self.code_key, "docs": self.docs, "files": files}, separators=(",", ":"))
-        write_atomically(self.path, payload.encode("utf-8"))
+        write_atomically(self.path, jsonio.dumps({"code": self.code_key, "docs": self.docs, "files": files}))

@@ -19,7 +19,6 @@ CRC-32 (recorded too, 20 ms for 60 MB) must then match as well. Anything else
 
 from __future__ import annotations
 
-import json
 import mmap
 import os
 import time
@@ -95,7 +94,7 @@ class TwinRecord:
         """Record the twins now in the file (never fails the run)."""
         payload = {"format": FORMAT, "code": self.code_key, "target": self.target, "keys": "".join(keys),
                    "ends": ends, "head": head, "stamp": stamp, "at": time.time_ns(), "crc": crc}
-        body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+        body = jsonio.dumps(payload)
         write_atomically(self.path, b"%08x\n" % zlib.crc32(body) + body)
 
     def forget(self) -> None:

@@ -11,7 +11,6 @@ missing, damaged, foreign or of another version is ignored, never trusted in par
 
 from __future__ import annotations
 
-import json
 import zlib
 from pathlib import Path
 
@@ -130,5 +129,5 @@ class KeyMemo:
         payload = {"format": FORMAT, "code": self.code_key, "globals": globals_digest, "ids": "\n".join(ids),
                    "hashes": "".join(hashes), "files": "\n".join(files), "keys": "".join(kept_keys),
                    "related": "\n".join(related_lists), "titles": titles}
-        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
+        body = jsonio.dumps(payload)
         write_atomically(self.path, b"%08x\n" % zlib.crc32(body) + body)

@@ -15,7 +15,6 @@ hashing them.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,4 +110,4 @@ def store(root: Path, key: str, outcome: Outcome) -> None:
 
     payload = {"key": key, "problems": rows(outcome.problems), "warnings": rows(outcome.warnings),
                "notes": rows(outcome.notes), "count": outcome.count}
-    write_atomically(root / ".cache" / RUN_FILE, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+    write_atomically(root / ".cache" / RUN_FILE, jsonio.dumps(payload))

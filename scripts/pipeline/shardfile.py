@@ -6,7 +6,6 @@ JSON and UTF-8 text only: reading a shard cannot run code.
 from __future__ import annotations
 
 import gc
-import json
 import os
 
 from . import jsonio
@@ -203,8 +202,8 @@ def shard_bytes(payload: dict) -> bytes:
             continue  # a record without data is never used: not written
         values[file] = value
         docs[file] = {key: item for key, item in record.items() if key != "data"}
-    data = json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    data = jsonio.dumps(values)
     header[DOCS], texts[DOCS] = docs, [offset, len(data)]
     parts.append(data)
-    head = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    head = jsonio.dumps(header)
     return b"".join([head, b"\n"] + parts)

@@ -28,7 +28,6 @@ This module imports nothing heavy: :mod:`.runcache` uses it to replay ``validate
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from pathlib import Path
@@ -178,6 +177,5 @@ class StatIndex:
         """Write the index when it changed; a read-only checkout only makes the next run slower."""
         if not self.enabled or not self.changed:
             return
-        payload = json.dumps({"format": FORMAT, "files": self.files}, separators=(",", ":"))
-        if write_atomically(self.path, payload.encode("utf-8")):
+        if write_atomically(self.path, jsonio.dumps({"format": FORMAT, "files": self.files})):
             self.changed = False
