@@ -40,6 +40,12 @@ FORMAT = 1
 SLACK_NS = 2_000_000_000  # 2 s: coarse file system clocks lag the system clock by a tick at most
 
 
+def _well_formed(row) -> bool:
+    """Whether ``row`` is ``[size, mtime_ns, inode, ctime_ns, sha256 hex]``."""
+    return (type(row) is list and len(row) == 5 and type(row[0]) is int and type(row[1]) is int
+            and type(row[2]) is int and type(row[3]) is int and type(row[4]) is str and len(row[4]) == 64)
+
+
 def _stat_key(stat: os.stat_result) -> list:
     return [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
 
@@ -67,15 +73,18 @@ class StatIndex:
         except (OSError, ValueError):
             return
         files = raw.get("files") if isinstance(raw, dict) and raw.get("format") == FORMAT else None
-        if not isinstance(files, dict):
-            return
-        self.files = {name: row for name, row in files.items()
-                      if type(row) is list and len(row) == 5 and type(row[0]) is int and type(row[1]) is int
-                      and type(row[2]) is int and type(row[3]) is int and type(row[4]) is str and len(row[4]) == 64}
+        if isinstance(files, dict):
+            # rows are checked when used (:meth:`_row`), not 10,000 of them here (issue 14: one change)
+            self.files = files
+
+    def _row(self, name: str) -> list | None:
+        """The well-formed row of ``name`` (a malformed one is no row), or None."""
+        row = self.files.get(name) if self.enabled else None
+        return row if row is not None and _well_formed(row) else None
 
     def known(self, path, stat: os.stat_result) -> str | None:
         """The recorded SHA-256 (hex) of ``path`` when ``stat`` is the one recorded with it, else None."""
-        row = self.files.get(os.fspath(path)) if self.enabled else None
+        row = self._row(os.fspath(path))
         if row is not None and row[:4] == _stat_key(stat):
             self.confirmed.add(os.fspath(path))
             return row[4]
@@ -117,7 +126,7 @@ class StatIndex:
             stat = os.stat(path)
         except OSError:
             return None
-        row = self.files.get(path) if self.enabled else None
+        row = self._row(path)
         if (row is not None and row[0] == stat.st_size and row[1] == stat.st_mtime_ns and row[2] == stat.st_ino
                 and row[3] == stat.st_ctime_ns):
             self.taken[path] = (stat.st_size, row[4], None)
@@ -137,6 +146,18 @@ class StatIndex:
                 if max_bytes is not None and row[0] > max_bytes:
                     return None, None
                 return row[4], None
+            # the common case, without a call per step: the file's stat is its recorded one
+            row = self.files.get(name) if self.enabled else None
+            if row is not None:
+                try:
+                    stat = os.stat(name)
+                except OSError:
+                    stat = None
+                if (stat is not None and _well_formed(row) and row[1] == stat.st_mtime_ns and row[0] == stat.st_size
+                        and row[2] == stat.st_ino and row[3] == stat.st_ctime_ns
+                        and (max_bytes is None or stat.st_size <= max_bytes)):
+                    self.confirmed.add(name)
+                    return row[4], None
             return self._stat_read(path, max_bytes)[1:]
         size, digest, data = kept
         if max_bytes is not None and size > max_bytes:
