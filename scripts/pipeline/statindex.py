@@ -74,17 +74,11 @@ class StatIndex:
             return
         files = raw.get("files") if isinstance(raw, dict) and raw.get("format") == FORMAT else None
         if isinstance(files, dict):
-            # rows are checked when used (:meth:`_row`), not 10,000 of them here (issue 14: one change)
-            self.files = files
-
-    def _row(self, name: str) -> list | None:
-        """The well-formed row of ``name`` (a malformed one is no row), or None."""
-        row = self.files.get(name) if self.enabled else None
-        return row if row is not None and _well_formed(row) else None
+            self.files = {name: row for name, row in files.items() if _well_formed(row)}
 
     def known(self, path, stat: os.stat_result) -> str | None:
         """The recorded SHA-256 (hex) of ``path`` when ``stat`` is the one recorded with it, else None."""
-        row = self._row(os.fspath(path))
+        row = self.files.get(os.fspath(path)) if self.enabled else None
         if row is not None and row[:4] == _stat_key(stat):
             self.confirmed.add(os.fspath(path))
             return row[4]
@@ -126,7 +120,7 @@ class StatIndex:
             stat = os.stat(path)
         except OSError:
             return None
-        row = self._row(path)
+        row = self.files.get(path) if self.enabled else None
         if (row is not None and row[0] == stat.st_size and row[1] == stat.st_mtime_ns and row[2] == stat.st_ino
                 and row[3] == stat.st_ctime_ns):
             self.taken[path] = (stat.st_size, row[4], None)
@@ -148,17 +142,18 @@ class StatIndex:
                 return row[4], None
             # the common case, without a call per step: the file's stat is its recorded one
             row = self.files.get(name) if self.enabled else None
-            if row is not None:
-                try:
-                    stat = os.stat(name)
-                except OSError:
-                    stat = None
-                if (stat is not None and _well_formed(row) and row[1] == stat.st_mtime_ns and row[0] == stat.st_size
-                        and row[2] == stat.st_ino and row[3] == stat.st_ctime_ns
-                        and (max_bytes is None or stat.st_size <= max_bytes)):
-                    self.confirmed.add(name)
-                    return row[4], None
-            return self._stat_read(path, max_bytes)[1:]
+            if row is None:
+                return self._stat_read(path, max_bytes)[1:]
+            try:
+                stat = os.stat(name)
+            except OSError:
+                self.confirmed.discard(name)
+                return None, None
+            if (row[1] == stat.st_mtime_ns and row[0] == stat.st_size and row[2] == stat.st_ino
+                    and row[3] == stat.st_ctime_ns and (max_bytes is None or stat.st_size <= max_bytes)):
+                self.confirmed.add(name)
+                return row[4], None
+            return self._stat_read(path, max_bytes, stat)[1:]
         size, digest, data = kept
         if max_bytes is not None and size > max_bytes:
             return None, None
@@ -171,13 +166,15 @@ class StatIndex:
         self.taken = {}
         self.watched = watched
 
-    def _stat_read(self, path, max_bytes: int | None) -> tuple[int, str | None, bytes | None]:
-        """``(size, SHA-256 hex, bytes)``: see :meth:`read`."""
+    def _stat_read(self, path, max_bytes: int | None, stat: os.stat_result | None = None
+                   ) -> tuple[int, str | None, bytes | None]:
+        """``(size, SHA-256 hex, bytes)``: see :meth:`read` (``stat``: the file's, when taken already)."""
         self.confirmed.discard(os.fspath(path))  # confirmed again below when its stat matches or is recorded
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return 0, None, None
+        if stat is None:
+            try:
+                stat = os.stat(path)
+            except OSError:
+                return 0, None, None
         if max_bytes is not None and stat.st_size > max_bytes:
             return stat.st_size, None, None
         digest = self.known(path, stat)
