@@ -159,8 +159,7 @@ def _load(path: str, shown: str, layout: Layout, schema: str, schemas, cache: Co
     hashed = data is not None  # digest is the hash of data (not hashed again by cache.document)
     if digest is not None and data is None:  # the stat index vouches for the hash: the file is not read
         digest, doc = cache.document(shown, None, digest, path)
-        if doc is not None:
-            doc.sha256 = digest
+        if doc is not None:  # (its sha256 is the digest: set by cache.document)
             return doc, ()
         data = _read(path)
     if data is None:

@@ -383,6 +383,7 @@ class ContentCache:
                     return digest, kept  # in memory since the last run (the preview): the same object
                 doc = KeptDocument(file, entry, data) if data is not None else UnreadDocument(file, entry, path)
                 held = doc.__dict__
+                held["sha256"] = digest
                 facts = entry.get("facts")
                 if _valid_facts(facts):
                     held["facts"] = facts
@@ -391,7 +392,6 @@ class ContentCache:
                 index = entry.get("index", False)
                 if index is None or (index is not False and _valid_index(index)):
                     held["index"] = index
-                held["sha256"] = digest
                 self.objects[file] = doc
                 return digest, doc
         except (KeyError, TypeError, ValueError):
