@@ -18,6 +18,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from . import jsonio
 from .cachefile import write_atomically
 from .load import CachedDocument, Document, load_bytes
 from .shardfile import MISSING, DocsBlock, TextRecord, parse_shard, read_header, shard_bytes
@@ -150,6 +151,27 @@ def _valid_index(value) -> bool:
 
     globals()["_valid_index"] = valid_index
     return valid_index(value)
+
+
+def _checked(record: dict) -> dict:
+    """A document's ``record`` as written: without facts or an index of the wrong shape, which the
+    document then makes again. The reader trusts what a shard whose header matches its checksum holds
+    (:meth:`ContentCache.document`): the check is made once per write, not per document on every run."""
+    facts, index = record.get("facts"), record.get("index", False)
+    if (facts is None or _written_facts(facts)) and (index is None or index is False or _valid_index(index)):
+        return record
+    return {key: value for key, value in record.items()
+            if (key != "facts" or _written_facts(value)) and (key != "index" or value is None or _valid_index(value))}
+
+
+def _written_facts(facts) -> bool:
+    """:func:`_valid_facts` of ``facts`` as JSON gives them back (facts made in this run hold tuples)."""
+    if _valid_facts(facts):
+        return True
+    try:
+        return _valid_facts(jsonio.loads(jsonio.dumps(facts)))
+    except (TypeError, ValueError):
+        return False
 
 
 def _notes(record: dict | None) -> dict:
@@ -384,13 +406,14 @@ class ContentCache:
                 doc = KeptDocument(file, entry, data) if data is not None else UnreadDocument(file, entry, path)
                 held = doc.__dict__
                 held["sha256"] = digest
+                # facts and index as the writer checked them (_checked; the shard's header matched its checksum)
                 facts = entry.get("facts")
-                if _valid_facts(facts):
+                if facts is not None:
                     held["facts"] = facts
                 else:
                     self.factless.add(file)
                 index = entry.get("index", False)
-                if index is None or (index is not False and _valid_index(index)):
+                if index is not False:
                     held["index"] = index
                 self.objects[file] = doc
                 return digest, doc
@@ -465,10 +488,11 @@ class ContentCache:
             return
         shards: dict[str, dict] = {shard: {"key": self.key, "docs": {}, "markdown": {}, **{n: {} for n in SECTIONS}}
                                    for shard in dirty}
-        for file, record in self.used.items():
+        used = self.used
+        for file, record in used.items():
             shard = shards.get(doc_shard(file))
             if shard is not None:
-                shard["docs"][file] = record
+                shard["docs"][file] = used[file] = _checked(record)
         for name, kept, stored in [("markdown", verdicts, self.markdown)] + [
                 (n, self.records_used[n], self.records[n]) for n in SECTIONS]:
             # a section this run never asked keeps its records; one it did not list in full keeps both
