@@ -40,12 +40,6 @@ FORMAT = 1
 SLACK_NS = 2_000_000_000  # 2 s: coarse file system clocks lag the system clock by a tick at most
 
 
-def _well_formed(row) -> bool:
-    """Whether ``row`` is ``[size, mtime_ns, inode, ctime_ns, sha256 hex]``."""
-    return (type(row) is list and len(row) == 5 and type(row[0]) is int and type(row[1]) is int
-            and type(row[2]) is int and type(row[3]) is int and type(row[4]) is str and len(row[4]) == 64)
-
-
 def _stat_key(stat: os.stat_result) -> list:
     return [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
 
@@ -74,7 +68,10 @@ class StatIndex:
             return
         files = raw.get("files") if isinstance(raw, dict) and raw.get("format") == FORMAT else None
         if isinstance(files, dict):
-            self.files = {name: row for name, row in files.items() if _well_formed(row)}
+            self.files = {name: row for name, row in files.items()  # (the test inline: no call per row)
+                          if type(row) is list and len(row) == 5 and type(row[0]) is int and type(row[1]) is int
+                          and type(row[2]) is int and type(row[3]) is int and type(row[4]) is str
+                          and len(row[4]) == 64}
 
     def known(self, path, stat: os.stat_result) -> str | None:
         """The recorded SHA-256 (hex) of ``path`` when ``stat`` is the one recorded with it, else None."""
