@@ -488,9 +488,10 @@ class ContentCache:
             return
         shards: dict[str, dict] = {shard: {"key": self.key, "docs": {}, "markdown": {}, **{n: {} for n in SECTIONS}}
                                    for shard in dirty}
-        used = self.used
+        used, shard_of = self.used, self.shard_of
         for file, record in used.items():
-            shard = shards.get(doc_shard(file))
+            # a record read from a shard lies in its own shard (a sealed header is this writer's): no hash per file
+            shard = shards.get(shard_of.get(file) or doc_shard(file))
             if shard is not None:
                 shard["docs"][file] = used[file] = _checked(record)
         for name, kept, stored in [("markdown", verdicts, self.markdown)] + [
