@@ -18,7 +18,6 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from . import jsonio
 from .cachefile import write_atomically
 from .load import CachedDocument, Document, load_bytes
 from .shardfile import MISSING, DocsBlock, TextRecord, parse_shard, read_header, shard_bytes
@@ -123,18 +122,19 @@ class UnreadDocument(KeptDocument):
         return super()._line_maps()
 
 
-def _valid_facts(record) -> bool:
+def _valid_facts(record, sequences: tuple = (list,)) -> bool:
     """Whether ``record`` (decoded from JSON) has the shape :func:`.facts.doc_facts` makes: checked here,
     without importing :mod:`.facts` (it imports this module through drafts and entryindex), and
-    without a generator per path, since it runs for every cached document of a run."""
+    without a generator per path. ``sequences``: the types a list may have (facts made in this run
+    hold tuples, which JSON gives back as lists)."""
     if type(record) is not dict or record.get("kind") not in _FACT_KINDS:
         return False
     for key in ("markdown", "todo", "calc"):
         paths = record.get(key)
-        if type(paths) is not list:
+        if type(paths) not in sequences:
             return False
         for path in paths:
-            if type(path) is not list:
+            if type(path) not in sequences:
                 return False
             for part in path:
                 if type(part) is not str and type(part) is not int:
@@ -166,12 +166,7 @@ def _checked(record: dict) -> dict:
 
 def _written_facts(facts) -> bool:
     """:func:`_valid_facts` of ``facts`` as JSON gives them back (facts made in this run hold tuples)."""
-    if _valid_facts(facts):
-        return True
-    try:
-        return _valid_facts(jsonio.loads(jsonio.dumps(facts)))
-    except (TypeError, ValueError):
-        return False
+    return _valid_facts(facts, (list, tuple))
 
 
 def _notes(record: dict | None) -> dict:
