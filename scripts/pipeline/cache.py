@@ -416,6 +416,37 @@ class ContentCache:
             pass  # a malformed record: load the file again
         return digest, None
 
+    def unread_documents(self, found: dict[str, str], shown: dict[str, str]) -> dict[str, "UnreadDocument"]:
+        """``{path: document}`` of the files ``found`` (``{path: SHA-256}`` the stat index vouched for,
+        :meth:`.StatIndex.unchanged`) whose cached record has that hash: :meth:`document` of each
+        without a call per file. ``shown``: each path's display name. A file left out (no record, another
+        hash, a document this cache already holds) goes through :meth:`document` as usual."""
+        if not self.enabled:
+            return {}
+        docs, used, objects, factless, out = self.docs, self.used, self.objects, self.factless, {}
+        new = UnreadDocument.__new__
+        for path, digest in found.items():
+            file = shown[path]
+            entry = docs.get(file)
+            if type(entry) is not dict or entry.get("sha256") != digest or "data" not in entry or file in objects:
+                continue
+            doc = new(UnreadDocument)
+            doc.__dict__ = held = {"file": file, "_record": entry, "_source": b"", "_path": path, "_maps": None,
+                                   "sha256": digest}
+            # facts and index as the writer checked them (see :meth:`document`)
+            facts = entry.get("facts")
+            if facts is not None:
+                held["facts"] = facts
+            else:
+                factless.add(file)
+            index = entry.get("index", False)
+            if index is not False:
+                held["index"] = index
+            used[file] = entry
+            objects[file] = doc
+            out[path] = doc
+        return out
+
     def store(self, digest: str, doc: Document) -> None:
         """Keep a document that loaded and passed its schema."""
         from .entryindex import index_of

@@ -156,6 +156,36 @@ class StatIndex:
             return None, None
         return digest, data
 
+    def unchanged(self, names, max_bytes: int | None = None) -> dict[str, str]:
+        """``{name: recorded SHA-256}`` of the files among ``names`` (strings) whose stat is their recorded
+        one and whose size is at most ``max_bytes``: :meth:`take` of each, made in one loop (issue 14: no
+        call per file of 10,000); a read of this run that vouched for a file's hash without its bytes
+        (:meth:`known_hash`) answers for it, once. A file left out is to be taken as usual; in a run told
+        ``watched`` (:meth:`begin`), every file is (empty answer)."""
+        if not self.enabled or self.watched is not None:
+            return {}
+        files, stat, taken, out = self.files, os.stat, self.taken, {}
+        for name in names:
+            if taken:
+                kept = taken.get(name)
+                if kept is not None:
+                    if kept[2] is None and (max_bytes is None or kept[0] <= max_bytes):
+                        del taken[name]
+                        out[name] = kept[1]
+                    continue
+            row = files.get(name)
+            if row is None:
+                continue
+            try:
+                st = stat(name)
+            except OSError:
+                continue
+            if (row[1] == st.st_mtime_ns and row[0] == st.st_size and row[2] == st.st_ino and row[3] == st.st_ctime_ns
+                    and (max_bytes is None or st.st_size <= max_bytes)):
+                out[name] = row[4]
+        self.confirmed.update(out)
+        return out
+
     def begin(self, watched: set[str] | None = None) -> None:
         """Start another run: reads of the last one are not taken any more (the files may have changed).
         ``watched``: the paths (as :meth:`take` is given them) a watcher saw change since the last run
