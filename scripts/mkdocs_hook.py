@@ -4,7 +4,8 @@
   ``serve`` (:mod:`scripts.preview_server`) already did (they set MARGIN_NOTES_PREPARED); under a plain
   ``mkdocs serve`` this re-runs on every change;
 * under ``python -m scripts build``, takes the pages from the pack the build feeds it through a pipe
-  (MARGIN_NOTES_PAGES, :mod:`scripts.pipeline.memdocs`) instead of a docs folder of 20,000 files;
+  (MARGIN_NOTES_PAGES, :mod:`scripts.pipeline.memdocs`) instead of a docs folder of 20,000 files,
+  and has MkDocs read the front matter the pipeline wrote without YAML (:mod:`scripts.pipeline.fastmeta`);
 * under ``mkdocs serve``, content problems do not stop the preview: every page shows them
   (:mod:`scripts.pipeline.preview`) until a save fixes them; the generated docs folder is not watched,
   so one save triggers one rebuild;
@@ -75,12 +76,15 @@ def on_pre_build(config, **kwargs):
 
 def on_files(files, config, **kwargs):
     """Under ``python -m scripts build``: the pages of the build's pack, listed and read as MkDocs would
-    from a docs folder holding them (the docs folder it was given is empty)."""
+    from a docs folder holding them (the docs folder it was given is empty); their front matter is read
+    by :func:`scripts.pipeline.fastmeta.page_data` where it has the pipeline's form."""
     pack = os.environ.get(PAGES_ENV)
     if not pack:
         return files
+    from scripts.pipeline import fastmeta
     from scripts.pipeline.memdocs import mkdocs_files, unpack
 
+    fastmeta.install()  # (build1k, issue 14) this process builds the pack's pages once, then ends
     return mkdocs_files(unpack(pack), files, config)
 
 

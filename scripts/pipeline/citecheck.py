@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from .citations import entry_sources, url_findings
 from .content import Content
 from .errors import Problem
 from .load import Document, load_file
@@ -40,6 +39,8 @@ def _venue_sources(doc: Document):
 
 
 def _findings(docs_and_sources, today: datetime.date) -> list[tuple[bool, Problem]]:
+    from .citations import url_findings  # (build1k, issue 14) here: a replayed validate run never imports it
+
     out, seen = [], set()
     for doc, sources in docs_and_sources:
         for path, source in sources:
@@ -61,6 +62,8 @@ def all_findings(content: Content, today: datetime.date | None = None,
     key = (today, None if venues is None else tuple(venues))
     if _LAST and _LAST[0] is content and _LAST[1] == key:
         return _LAST[2]
+    from .citations import entry_sources  # (build1k, issue 14) as in _findings
+
     docs = [(doc, entry_sources(doc.data)) for doc in content.entries if isinstance(doc.data, dict)]
     _LAST[:] = [content, key, _findings(docs, today) + _venue_findings(today, venues)]
     return _LAST[2]

@@ -21,7 +21,6 @@ import re
 from operator import itemgetter
 
 import ahocorasick
-import markdown
 import nh3
 
 from .content import Content
@@ -77,6 +76,8 @@ def forms(item: dict) -> list[str]:
 def title(item: dict) -> str:
     """The definition as one line of plain text: rendered, then every tag dropped (links become their
     words, emphasis goes, raw HTML goes with script and style content); ``<`` and ``&`` stay escaped."""
+    import markdown  # here: a run that renders no glossary title (a replayed or cached one) never needs it
+
     rendered = markdown.markdown(item["definition"])
     return " ".join(nh3.clean(rendered, tags=set()).split())
 

@@ -18,11 +18,14 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
-import markdown
 import nh3
 
 from .escape import SAFE_SCHEMES, unsafe_scheme
+
+if TYPE_CHECKING:
+    import markdown
 
 # The Markdown extensions the site uses (mkdocs.yml markdown_extensions); a test keeps them in step.
 SITE_EXTENSIONS = [
@@ -75,7 +78,9 @@ _STYLE_SPACE = re.compile(r"[\s;]+")
 def _converter(attr_list: bool = True, raw_html: bool = True) -> markdown.Markdown:
     """The Markdown converter of the site's extensions (without attribute lists, or without raw HTML),
     made on first use: building one loads the pymdownx extensions, which a check whose verdicts are all
-    in the content cache never needs (issue 14)."""
+    in the content cache never needs (issue 14). Markdown itself is imported here for the same reason."""
+    import markdown
+
     if not attr_list:
         return markdown.Markdown(extensions=[name for name in SITE_EXTENSIONS if name != "attr_list"])
     md = markdown.Markdown(extensions=SITE_EXTENSIONS)
