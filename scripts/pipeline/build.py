@@ -93,7 +93,13 @@ def _load_content(layout: Layout, extra_files, cache: ContentCache | None) -> tu
         if os.fspath(path) not in files:
             files[os.fspath(path)] = display_path(path, layout.root)
     entries = content.entries
+    # the unchanged files (stat as recorded, hash as cached) in one loop each; the others one by one
+    unread = cache.unread_documents(cache.stats.unchanged(files, MAX_BYTES), files)
     for path, shown in files.items():
+        doc = unread.get(path)
+        if doc is not None:
+            entries.append(doc)
+            continue
         doc, found = _load(path, shown, layout, "entry.schema.json", schemas, cache)
         entries.append(doc)
         if found:
@@ -160,8 +166,7 @@ def _load(path: str, shown: str, layout: Layout, schema: str, schemas, cache: Co
     hashed = data is not None  # digest is the hash of data (not hashed again by cache.document)
     if digest is not None and data is None:  # the stat index vouches for the hash: the file is not read
         digest, doc = cache.document(shown, None, digest, path)
-        if doc is not None:
-            doc.sha256 = digest
+        if doc is not None:  # (its sha256 is the digest: set by cache.document)
             return doc, ()
         data = _read(path)
     if data is None:

@@ -153,18 +153,19 @@ class UnreadDocument(KeptDocument):
         return super()._line_maps()
 
 
-def _valid_facts(record) -> bool:
+def _valid_facts(record, sequences: tuple = (list,)) -> bool:
     """Whether ``record`` (decoded from JSON) has the shape :func:`.facts.doc_facts` makes: checked here,
     without importing :mod:`.facts` (it imports this module through drafts and entryindex), and
-    without a generator per path, since it runs for every cached document of a run."""
+    without a generator per path. ``sequences``: the types a list may have (facts made in this run
+    hold tuples, which JSON gives back as lists)."""
     if type(record) is not dict or record.get("kind") not in _FACT_KINDS:
         return False
     for key in ("markdown", "todo", "calc"):
         paths = record.get(key)
-        if type(paths) is not list:
+        if type(paths) not in sequences:
             return False
         for path in paths:
-            if type(path) is not list:
+            if type(path) not in sequences:
                 return False
             for part in path:
                 if type(part) is not str and type(part) is not int:
@@ -181,6 +182,22 @@ def _valid_index(value) -> bool:
 
     globals()["_valid_index"] = valid_index
     return valid_index(value)
+
+
+def _checked(record: dict) -> dict:
+    """A document's ``record`` as written: without facts or an index of the wrong shape, which the
+    document then makes again. The reader trusts what a shard whose header matches its checksum holds
+    (:meth:`ContentCache.document`): the check is made once per write, not per document on every run."""
+    facts, index = record.get("facts"), record.get("index", False)
+    if (facts is None or _written_facts(facts)) and (index is None or index is False or _valid_index(index)):
+        return record
+    return {key: value for key, value in record.items()
+            if (key != "facts" or _written_facts(value)) and (key != "index" or value is None or _valid_index(value))}
+
+
+def _written_facts(facts) -> bool:
+    """:func:`_valid_facts` of ``facts`` as JSON gives them back (facts made in this run hold tuples)."""
+    return _valid_facts(facts, (list, tuple))
 
 
 def _notes(record: dict | None) -> dict:
@@ -414,20 +431,52 @@ class ContentCache:
                     return digest, kept  # in memory since the last run (the preview): the same object
                 doc = KeptDocument(file, entry, data) if data is not None else UnreadDocument(file, entry, path)
                 held = doc.__dict__
+                held["sha256"] = digest
+                # facts and index as the writer checked them (_checked; the shard's header matched its checksum)
                 facts = entry.get("facts")
-                if _valid_facts(facts):
+                if facts is not None:
                     held["facts"] = facts
                 else:
                     self.factless.add(file)
                 index = entry.get("index", False)
-                if index is None or (index is not False and _valid_index(index)):
+                if index is not False:
                     held["index"] = index
-                held["sha256"] = digest
                 self.objects[file] = doc
                 return digest, doc
         except (KeyError, TypeError, ValueError):
             pass  # a malformed record: load the file again
         return digest, None
+
+    def unread_documents(self, found: dict[str, str], shown: dict[str, str]) -> dict[str, "UnreadDocument"]:
+        """``{path: document}`` of the files ``found`` (``{path: SHA-256}`` the stat index vouched for,
+        :meth:`.StatIndex.unchanged`) whose cached record has that hash: :meth:`document` of each
+        without a call per file. ``shown``: each path's display name. A file left out (no record, another
+        hash, a document this cache already holds) goes through :meth:`document` as usual."""
+        if not self.enabled:
+            return {}
+        docs, used, objects, factless, out = self.docs, self.used, self.objects, self.factless, {}
+        new = UnreadDocument.__new__
+        for path, digest in found.items():
+            file = shown[path]
+            entry = docs.get(file)
+            if type(entry) is not dict or entry.get("sha256") != digest or "data" not in entry or file in objects:
+                continue
+            doc = new(UnreadDocument)
+            doc.__dict__ = held = {"file": file, "_record": entry, "_source": b"", "_path": path, "_maps": None,
+                                   "sha256": digest}
+            # facts and index as the writer checked them (see :meth:`document`)
+            facts = entry.get("facts")
+            if facts is not None:
+                held["facts"] = facts
+            else:
+                factless.add(file)
+            index = entry.get("index", False)
+            if index is not False:
+                held["index"] = index
+            used[file] = entry
+            objects[file] = doc
+            out[path] = doc
+        return out
 
     def store(self, digest: str, doc: Document) -> None:
         """Keep a document that loaded and passed its schema."""
@@ -496,10 +545,12 @@ class ContentCache:
             return
         shards: dict[str, dict] = {shard: {"key": self.key, "docs": {}, "markdown": {}, **{n: {} for n in SECTIONS}}
                                    for shard in dirty}
-        for file, record in self.used.items():
-            shard = shards.get(doc_shard(file))
+        used, shard_of = self.used, self.shard_of
+        for file, record in used.items():
+            # a record read from a shard lies in its own shard (a sealed header is this writer's): no hash per file
+            shard = shards.get(shard_of.get(file) or doc_shard(file))
             if shard is not None:
-                shard["docs"][file] = record
+                shard["docs"][file] = used[file] = _checked(record)
         for name, kept, stored in [("markdown", verdicts, self.markdown)] + [
                 (n, self.records_used[n], self.records[n]) for n in SECTIONS]:
             # a section this run never asked keeps its records; one it did not list in full keeps both

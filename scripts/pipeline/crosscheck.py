@@ -447,7 +447,9 @@ class _AcrossFindings(_OncePerContent):
             if type(held.get("sha256")) is not str:
                 return  # a file that could not be read: no key, the checks run
             index = held.get("index", False)
-            add(f"{doc.file}\0{kept_cross(index_of(doc) if index is False else index)}\n")
+            # kept_cross(index), without a call per entry when the index holds its digest
+            cross = index.get("cross") if type(index) is dict else None
+            add(f"{doc.file}\0{cross if type(cross) is str else kept_cross(index_of(doc))}\n")
         side = []
         for doc in (content.categories, content.glossary):
             sha = doc.__dict__.get("sha256") if doc is not None else None
@@ -529,9 +531,13 @@ class _EntryFindings(_OncePerContent):
         self.checked: dict[str, int] = {}  # check name -> how many entries it ran on (the others were kept)
         clean = self._shared = dict.fromkeys(_PER_ENTRY_NAMES, ())  # every clean record, until one is written
         keys, records, used, noted = self.keys, self.records, cache.used, self.noted
+        # the entries whose record is the shared clean one (nearly all), and the others in order: clean()
+        # then needs no second pass over every entry
+        shared, others = self._shared_ids, self._others = [], []
         for doc in content.entries:
             sha = doc.__dict__.get("sha256")
             if type(sha) is not str:
+                others.append(doc)
                 continue
             file = doc.file
             held = used.get(file)
@@ -545,7 +551,12 @@ class _EntryFindings(_OncePerContent):
             else:
                 key = keys[id(doc)] = entry_key(file, context, sha)
                 record = cache.record("checks", key)
-            records[key] = clean if record == CLEAN else dict(record) if type(record) is dict else {}
+            if record == CLEAN:
+                records[key] = clean
+                shared.append(id(doc))
+            else:
+                records[key] = dict(record) if type(record) is dict else {}
+                others.append(doc)
         self._clean: set[int] | None = None
         self._unclean: list | None = None
 
@@ -562,11 +573,14 @@ class _EntryFindings(_OncePerContent):
         if self._clean is None:
             shared, empty = self._shared, ([], ())
             whole = all(shared.get(name) in empty for name in _PER_ENTRY_NAMES)  # not changed meanwhile
-            self._clean = {id(doc) for doc in self.content.entries
-                           if (record := self.records.get(self.keys.get(id(doc)))) is not None
-                           and ((record is shared and whole) or (record is not shared and all(
-                               record.get(name) in empty for name in _PER_ENTRY_NAMES)))}
-            self._unclean = [doc for doc in self.content.entries if id(doc) not in self._clean]
+            others = self._others if whole else self.content.entries  # (else every entry is looked at)
+            clean = {id(doc) for doc in others
+                     if (record := self.records.get(self.keys.get(id(doc)))) is not None and record is not shared
+                     and all(record.get(name) in empty for name in _PER_ENTRY_NAMES)}
+            if whole:
+                clean.update(self._shared_ids)
+            self._clean = clean
+            self._unclean = [doc for doc in others if id(doc) not in clean]
         return self._clean
 
     def _kept(self, doc, name: str) -> list[Problem] | None:

@@ -17,11 +17,11 @@ run are kept as they are, the racy ones too, as the files it wrote itself.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from pathlib import Path
 
+from . import jsonio
 from .cache import CACHE_DIR
 from .cachefile import write_atomically
 from .statindex import SLACK_NS
@@ -56,7 +56,7 @@ class DocStamps:
             self.old = memory
         if self.path is not None:
             try:
-                raw = json.loads(self.path.read_text(encoding="utf-8"))
+                raw = jsonio.loads(self.path.read_bytes())
                 if isinstance(raw, dict) and raw.get("code") == code_key and raw.get("docs") == self.docs \
                         and isinstance(raw.get("files"), dict):
                     self.on_disk = raw["files"]
@@ -173,8 +173,7 @@ class DocStamps:
         record = {"code": self.code_key, "docs": self.docs, "files": files}
         if self.tree is not None:
             record["tree"] = self.tree
-        payload = json.dumps(record, separators=(",", ":"))
-        write_atomically(self.path, payload.encode("utf-8"))
+        write_atomically(self.path, jsonio.dumps(record))
 
 
 def _valid_tree(tree) -> bool:

@@ -19,7 +19,6 @@ CRC-32 (recorded too, 20 ms for 60 MB) must then match as well. Anything else
 
 from __future__ import annotations
 
-import json
 import mmap
 import os
 import time
@@ -27,6 +26,7 @@ import zlib
 from pathlib import Path
 from typing import Callable
 
+from . import jsonio
 from . import docstamps
 from .cachefile import write_atomically
 
@@ -56,7 +56,7 @@ class TwinRecord:
             check, _, body = self.path.read_bytes().partition(b"\n")
             if check != b"%08x" % zlib.crc32(body):  # the record's own checksum: damage is never read
                 return
-            raw = json.loads(body)
+            raw = jsonio.loads(body)
             keys, ends, head, stamp, at, crc = raw["keys"], raw["ends"], raw["head"], raw["stamp"], raw["at"], raw["crc"]
             if raw["format"] != FORMAT or raw["code"] != self.code_key or raw["target"] != self.target:
                 return
@@ -94,7 +94,7 @@ class TwinRecord:
         """Record the twins now in the file (never fails the run)."""
         payload = {"format": FORMAT, "code": self.code_key, "target": self.target, "keys": "".join(keys),
                    "ends": ends, "head": head, "stamp": stamp, "at": time.time_ns(), "crc": crc}
-        body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+        body = jsonio.dumps(payload)
         write_atomically(self.path, b"%08x\n" % zlib.crc32(body) + body)
 
     def forget(self) -> None:

@@ -11,10 +11,10 @@ missing, damaged, foreign or of another version is ignored, never trusted in par
 
 from __future__ import annotations
 
-import json
 import zlib
 from pathlib import Path
 
+from . import jsonio
 from .cachefile import write_atomically
 
 FILE = "pagekeys.json"
@@ -65,7 +65,7 @@ class KeyMemo:
             check, _, body = self.path.read_bytes().partition(b"\n")
             if check != b"%08x" % zlib.crc32(body):
                 return
-            raw = json.loads(body)
+            raw = jsonio.loads(body)
             if raw["format"] != FORMAT or raw["code"] != self.code_key or type(raw["globals"]) is not str:
                 return
             ids, files, related = raw["ids"].split("\n"), raw["files"].split("\n"), raw["related"].split("\n")
@@ -189,7 +189,7 @@ class KeyMemo:
         payload = self._patched(inputs, keys, globals_digest, title_of) if self.ids else None
         if payload is None:
             payload = self._whole(inputs, keys, globals_digest, title_of)
-        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
+        body = jsonio.dumps(payload)
         write_atomically(self.path, b"%08x\n" % zlib.crc32(body) + body)
 
     def _patched(self, inputs: KeyInputs, keys: dict[str, str], globals_digest: str, title_of) -> dict | None:

@@ -15,11 +15,11 @@ hashing them.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import jsonio
 from .cachefile import write_atomically
 from .errors import Problem
 from .statindex import StatIndex
@@ -95,7 +95,7 @@ def _problems(rows) -> list[Problem]:
 def replay(root: Path, key: str) -> Outcome | None:
     """The outcome stored under ``key`` for ``root``, or None (missing, another key, malformed)."""
     try:
-        raw = json.loads((root / ".cache" / RUN_FILE).read_text(encoding="utf-8"))
+        raw = jsonio.loads((root / ".cache" / RUN_FILE).read_bytes())
         if not isinstance(raw, dict) or raw.get("key") != key or not isinstance(raw.get("count"), int):
             return None
         return Outcome(_problems(raw["problems"]), _problems(raw["warnings"]), _problems(raw["notes"]), raw["count"])
@@ -110,4 +110,4 @@ def store(root: Path, key: str, outcome: Outcome) -> None:
 
     payload = {"key": key, "problems": rows(outcome.problems), "warnings": rows(outcome.warnings),
                "notes": rows(outcome.notes), "count": outcome.count}
-    write_atomically(root / ".cache" / RUN_FILE, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+    write_atomically(root / ".cache" / RUN_FILE, jsonio.dumps(payload))

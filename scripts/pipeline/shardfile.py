@@ -6,8 +6,10 @@ JSON and UTF-8 text only: reading a shard cannot run code.
 from __future__ import annotations
 
 import gc
-import json
 import os
+import zlib
+
+from . import jsonio
 
 # A shard's file: one line of JSON (the header), a newline, then the text block: the UTF-8 bytes of
 # the page texts and definition blocks (TEXT_SECTIONS) and the JSON of each document's data, which make
@@ -18,6 +20,12 @@ import os
 TEXT_SECTIONS = ("pages", "abbr")
 DOCS = "docs"
 FORMAT = "mn-cache-3"
+# The header ends with its own checksum, ``,"crc":"<8 hex digits>"}``: the CRC-32 of the header's bytes
+# without it (then "}"). A header that does not match was damaged after it was written: the shard is
+# not read. What the writer checked before writing (cache._write: each record's facts and index) is
+# then trusted by the reader, without a check per document on every run (issue 14: one change).
+_SEAL_START = b',"crc":"'
+_SEAL_LENGTH = len(_SEAL_START) + 8 + 2  # then 8 hex digits, '"}'
 
 
 class FileBlock:
@@ -103,7 +111,7 @@ class DocsBlock:
             gc.disable()
             try:
                 raw = _slice(self.block, self.offset, self.length)
-                values = json.loads(raw) if raw is not None else None
+                values = jsonio.loads(raw) if raw is not None else None
             except ValueError:
                 values = None
             finally:
@@ -122,7 +130,10 @@ def parse_shard(data: bytes, block: FileBlock | None = None) -> dict:
     end = data.find(b"\n")
     if end < 0:
         raise ValueError("no header")
-    raw = json.loads(data[:end])
+    line = data[:end]
+    if not _sealed(line):
+        raise ValueError("the header does not match its checksum")
+    raw = jsonio.loads(line)
     if not isinstance(raw, dict) or raw.get("format") != FORMAT or not isinstance(raw.get("texts"), dict):
         raise ValueError("not a shard of this format")
     total = block.stamp[1] if block is not None else len(data)
@@ -146,6 +157,21 @@ def parse_shard(data: bytes, block: FileBlock | None = None) -> dict:
                 raise ValueError("malformed text reference")
             section[key] = TextRecord(block, base + ref[0], ref[1])
     return raw
+
+
+def _seal(head: bytes) -> bytes:
+    """The header ``head`` (a JSON object's text) with its checksum as a last field (see :data:`_SEAL_START`)."""
+    return head[:-1] + _SEAL_START + b"%08x" % zlib.crc32(head) + b'"}'
+
+
+def _sealed(line: bytes) -> bool:
+    """Whether the header ``line`` ends with the checksum of the rest of it."""
+    cut = len(line) - _SEAL_LENGTH
+    if cut < 1 or line[cut:cut + len(_SEAL_START)] != _SEAL_START or line[-2:] != b'"}':
+        return False
+    digits = line[cut + len(_SEAL_START):-2]
+    crc = zlib.crc32(b"}", zlib.crc32(memoryview(line)[:cut]))
+    return digits == b"%08x" % crc
 
 
 def read_header(path) -> tuple[bytes, FileBlock]:
@@ -175,7 +201,8 @@ def shard_bytes(payload: dict) -> bytes:
     parts: list[bytes] = []
     offset = 0
     texts: dict[str, dict] = {}
-    header = dict(payload, format=FORMAT, texts=texts)
+    header = {key: value for key, value in payload.items() if key != "crc"}  # (a payload read back holds one)
+    header.update(format=FORMAT, texts=texts)
     for name in TEXT_SECTIONS:
         kept, refs = {}, {}
         for key, value in payload.get(name, {}).items():
@@ -201,8 +228,8 @@ def shard_bytes(payload: dict) -> bytes:
             continue  # a record without data is never used: not written
         values[file] = value
         docs[file] = {key: item for key, item in record.items() if key != "data"}
-    data = json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    data = jsonio.dumps(values)
     header[DOCS], texts[DOCS] = docs, [offset, len(data)]
     parts.append(data)
-    head = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    head = _seal(jsonio.dumps(header))
     return b"".join([head, b"\n"] + parts)

@@ -28,11 +28,11 @@ This module imports nothing heavy: :mod:`.runcache` uses it to replay ``validate
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from pathlib import Path
 
+from . import jsonio
 from .cachefile import write_atomically
 
 STAT_FILE = "stat.json"
@@ -63,15 +63,15 @@ class StatIndex:
 
     def _read(self) -> None:
         try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            raw = jsonio.loads(self.path.read_bytes())
         except (OSError, ValueError):
             return
         files = raw.get("files") if isinstance(raw, dict) and raw.get("format") == FORMAT else None
-        if not isinstance(files, dict):
-            return
-        self.files = {name: row for name, row in files.items()
-                      if type(row) is list and len(row) == 5 and type(row[0]) is int and type(row[1]) is int
-                      and type(row[2]) is int and type(row[3]) is int and type(row[4]) is str and len(row[4]) == 64}
+        if isinstance(files, dict):
+            self.files = {name: row for name, row in files.items()  # (the test inline: no call per row)
+                          if type(row) is list and len(row) == 5 and type(row[0]) is int and type(row[1]) is int
+                          and type(row[2]) is int and type(row[3]) is int and type(row[4]) is str
+                          and len(row[4]) == 64}
 
     def known(self, path, stat: os.stat_result) -> str | None:
         """The recorded SHA-256 (hex) of ``path`` when ``stat`` is the one recorded with it, else None."""
@@ -137,11 +137,54 @@ class StatIndex:
                 if max_bytes is not None and row[0] > max_bytes:
                     return None, None
                 return row[4], None
-            return self._stat_read(path, max_bytes)[1:]
+            # the common case, without a call per step: the file's stat is its recorded one
+            row = self.files.get(name) if self.enabled else None
+            if row is None:
+                return self._stat_read(path, max_bytes)[1:]
+            try:
+                stat = os.stat(name)
+            except OSError:
+                self.confirmed.discard(name)
+                return None, None
+            if (row[1] == stat.st_mtime_ns and row[0] == stat.st_size and row[2] == stat.st_ino
+                    and row[3] == stat.st_ctime_ns and (max_bytes is None or stat.st_size <= max_bytes)):
+                self.confirmed.add(name)
+                return row[4], None
+            return self._stat_read(path, max_bytes, stat)[1:]
         size, digest, data = kept
         if max_bytes is not None and size > max_bytes:
             return None, None
         return digest, data
+
+    def unchanged(self, names, max_bytes: int | None = None) -> dict[str, str]:
+        """``{name: recorded SHA-256}`` of the files among ``names`` (strings) whose stat is their recorded
+        one and whose size is at most ``max_bytes``: :meth:`take` of each, made in one loop (issue 14: no
+        call per file of 10,000); a read of this run that vouched for a file's hash without its bytes
+        (:meth:`known_hash`) answers for it, once. A file left out is to be taken as usual; in a run told
+        ``watched`` (:meth:`begin`), every file is (empty answer)."""
+        if not self.enabled or self.watched is not None:
+            return {}
+        files, stat, taken, out = self.files, os.stat, self.taken, {}
+        for name in names:
+            if taken:
+                kept = taken.get(name)
+                if kept is not None:
+                    if kept[2] is None and (max_bytes is None or kept[0] <= max_bytes):
+                        del taken[name]
+                        out[name] = kept[1]
+                    continue
+            row = files.get(name)
+            if row is None:
+                continue
+            try:
+                st = stat(name)
+            except OSError:
+                continue
+            if (row[1] == st.st_mtime_ns and row[0] == st.st_size and row[2] == st.st_ino and row[3] == st.st_ctime_ns
+                    and (max_bytes is None or st.st_size <= max_bytes)):
+                out[name] = row[4]
+        self.confirmed.update(out)
+        return out
 
     def begin(self, watched: set[str] | None = None) -> None:
         """Start another run: reads of the last one are not taken any more (the files may have changed).
@@ -150,13 +193,15 @@ class StatIndex:
         self.taken = {}
         self.watched = watched
 
-    def _stat_read(self, path, max_bytes: int | None) -> tuple[int, str | None, bytes | None]:
-        """``(size, SHA-256 hex, bytes)``: see :meth:`read`."""
+    def _stat_read(self, path, max_bytes: int | None, stat: os.stat_result | None = None
+                   ) -> tuple[int, str | None, bytes | None]:
+        """``(size, SHA-256 hex, bytes)``: see :meth:`read` (``stat``: the file's, when taken already)."""
         self.confirmed.discard(os.fspath(path))  # confirmed again below when its stat matches or is recorded
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return 0, None, None
+        if stat is None:
+            try:
+                stat = os.stat(path)
+            except OSError:
+                return 0, None, None
         if max_bytes is not None and stat.st_size > max_bytes:
             return stat.st_size, None, None
         digest = self.known(path, stat)
@@ -177,6 +222,5 @@ class StatIndex:
         """Write the index when it changed; a read-only checkout only makes the next run slower."""
         if not self.enabled or not self.changed:
             return
-        payload = json.dumps({"format": FORMAT, "files": self.files}, separators=(",", ":"))
-        if write_atomically(self.path, payload.encode("utf-8")):
+        if write_atomically(self.path, jsonio.dumps({"format": FORMAT, "files": self.files})):
             self.changed = False

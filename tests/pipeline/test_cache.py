@@ -199,3 +199,23 @@ def test_shards_of_the_json_only_format_are_removed(tmp_path, make_project, good
     legacy.write_text('{"key": "old", "docs": {}}', encoding="utf-8")
     check(layout)
     assert not legacy.exists() and _shards(tmp_path / "p")
+
+
+def test_a_header_changed_after_it_was_written_is_not_read(tmp_path, make_project, good_text, counted):
+    """The header ends with its checksum: an edit that keeps it JSON (facts of the wrong shape, which
+    the reader no longer checks per document) makes the shard unread, its file parsed and the shard rewritten."""
+    layout = make_project(tmp_path / "p", {"good-entry.yaml": good_text}, real_entries=False)
+    expected = check(layout)
+    path = _doc_shard(tmp_path / "p")
+    data = path.read_bytes()
+    assert data.count(b'"markdown":[[') >= 1
+    path.write_bytes(data.replace(b'"markdown":[[', b'"markdown":["damaged",[', 1))
+    json.loads(path.read_bytes().split(b"\n", 1)[0])  # still JSON
+    counted["parsed"].clear()
+    content, problems = check(layout)
+    assert GOOD in counted["parsed"]
+    assert problems == expected[1] and _entries(content) == _entries(expected[0])
+    assert b'"markdown":["damaged"' not in path.read_bytes()
+    counted["parsed"].clear()
+    again, _ = check(layout)
+    assert counted["parsed"] == [] and _entries(again) == _entries(expected[0])

@@ -171,3 +171,28 @@ def test_a_run_told_what_changed_reuses_confirmed_rows_without_a_stat(tmp_path, 
     for path in (kept, edited, unknown):
         index.take(path)
     assert stated == [str(kept), str(edited), str(unknown)]
+
+
+def test_unchanged_answers_in_one_loop_what_take_would(tmp_path):
+    """StatIndex.unchanged: the files whose stat is the recorded one (under the size bound), a hash a
+    read of this run vouched for (once), and nothing in a run told which files a watcher saw change."""
+    same, edited, big, unknown, vouched = (tmp_path / f"{name}.yaml" for name in ("same", "edited", "big", "unknown", "vouched"))
+    for path in (same, edited, big, vouched):
+        _write_old(path, b"id: x\n" * (20 if path is big else 1))
+    _write_old(unknown, b"id: u\n")
+    first = StatIndex(tmp_path)
+    for path in (same, edited, big, vouched):
+        first.record(path, os.stat(path), hashlib.sha256(path.read_bytes()).hexdigest(), now_ns=_now())
+    first.save()
+    edited.write_bytes(b"id: y\n")
+    index = StatIndex(tmp_path)
+    names = [str(path) for path in (same, edited, big, unknown, vouched)]
+    assert index.known_hash(str(vouched)) == hashlib.sha256(b"id: x\n").hexdigest()
+    found = index.unchanged(names, max_bytes=50)
+    assert found == {str(same): hashlib.sha256(b"id: x\n").hexdigest(), str(vouched): hashlib.sha256(b"id: x\n").hexdigest()}
+    assert str(vouched) not in index.taken and {str(same), str(vouched)} <= index.confirmed
+    for name in names:  # what take gives for each file left out
+        if name not in found:
+            assert index.take(name, 50)[1] is not None or name == str(big)
+    index.begin({str(edited)})
+    assert index.unchanged(names) == {}
