@@ -137,20 +137,7 @@ class StatIndex:
                 if max_bytes is not None and row[0] > max_bytes:
                     return None, None
                 return row[4], None
-            # the common case, without a call per step: the file's stat is its recorded one
-            row = self.files.get(name) if self.enabled else None
-            if row is None:
-                return self._stat_read(path, max_bytes)[1:]
-            try:
-                stat = os.stat(name)
-            except OSError:
-                self.confirmed.discard(name)
-                return None, None
-            if (row[1] == stat.st_mtime_ns and row[0] == stat.st_size and row[2] == stat.st_ino
-                    and row[3] == stat.st_ctime_ns and (max_bytes is None or stat.st_size <= max_bytes)):
-                self.confirmed.add(name)
-                return row[4], None
-            return self._stat_read(path, max_bytes, stat)[1:]
+            return self._stat_read(path, max_bytes)[1:]
         size, digest, data = kept
         if max_bytes is not None and size > max_bytes:
             return None, None
@@ -193,15 +180,13 @@ class StatIndex:
         self.taken = {}
         self.watched = watched
 
-    def _stat_read(self, path, max_bytes: int | None, stat: os.stat_result | None = None
-                   ) -> tuple[int, str | None, bytes | None]:
-        """``(size, SHA-256 hex, bytes)``: see :meth:`read` (``stat``: the file's, when taken already)."""
+    def _stat_read(self, path, max_bytes: int | None) -> tuple[int, str | None, bytes | None]:
+        """``(size, SHA-256 hex, bytes)``: see :meth:`read`."""
         self.confirmed.discard(os.fspath(path))  # confirmed again below when its stat matches or is recorded
-        if stat is None:
-            try:
-                stat = os.stat(path)
-            except OSError:
-                return 0, None, None
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return 0, None, None
         if max_bytes is not None and stat.st_size > max_bytes:
             return stat.st_size, None, None
         digest = self.known(path, stat)
