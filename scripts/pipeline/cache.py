@@ -200,6 +200,22 @@ def _written_facts(facts) -> bool:
     return _valid_facts(facts, (list, tuple))
 
 
+def _hold_record(doc: "KeptDocument", entry: dict, digest: str, factless: set) -> None:
+    """Give the cached ``doc`` its file's hash ``digest`` and the facts and index of its record ``entry``
+    as the writer checked them (:func:`_checked`; the shard's header matched its checksum). A record
+    without facts is noted in ``factless``."""
+    held = doc.__dict__
+    held["sha256"] = digest
+    facts = entry.get("facts")
+    if facts is not None:
+        held["facts"] = facts
+    else:
+        factless.add(doc.file)
+    index = entry.get("index", False)
+    if index is not False:
+        held["index"] = index
+
+
 def _notes(record: dict | None) -> dict:
     """The notes kept in the index of a document's ``record`` (empty when it has none or they are damaged)."""
     index = record.get("index") if record is not None else None
@@ -430,17 +446,7 @@ class ContentCache:
                         self.factless.add(file)
                     return digest, kept  # in memory since the last run (the preview): the same object
                 doc = KeptDocument(file, entry, data) if data is not None else UnreadDocument(file, entry, path)
-                held = doc.__dict__
-                held["sha256"] = digest
-                # facts and index as the writer checked them (_checked; the shard's header matched its checksum)
-                facts = entry.get("facts")
-                if facts is not None:
-                    held["facts"] = facts
-                else:
-                    self.factless.add(file)
-                index = entry.get("index", False)
-                if index is not False:
-                    held["index"] = index
+                _hold_record(doc, entry, digest, self.factless)
                 self.objects[file] = doc
                 return digest, doc
         except (KeyError, TypeError, ValueError):
@@ -455,24 +461,13 @@ class ContentCache:
         if not self.enabled:
             return {}
         docs, used, objects, factless, out = self.docs, self.used, self.objects, self.factless, {}
-        new = UnreadDocument.__new__
         for path, digest in found.items():
             file = shown[path]
             entry = docs.get(file)
             if type(entry) is not dict or entry.get("sha256") != digest or "data" not in entry or file in objects:
                 continue
-            doc = new(UnreadDocument)
-            doc.__dict__ = held = {"file": file, "_record": entry, "_source": b"", "_path": path, "_maps": None,
-                                   "sha256": digest}
-            # facts and index as the writer checked them (see :meth:`document`)
-            facts = entry.get("facts")
-            if facts is not None:
-                held["facts"] = facts
-            else:
-                factless.add(file)
-            index = entry.get("index", False)
-            if index is not False:
-                held["index"] = index
+            doc = UnreadDocument(file, entry, path)
+            _hold_record(doc, entry, digest, factless)
             used[file] = entry
             objects[file] = doc
             out[path] = doc
