@@ -55,13 +55,16 @@ class LinkChecker:
         self.pages = pages
         self._anchors = lru_cache(maxsize=None)(lambda path: anchors(self.pages[path]))
         self._seen: dict[tuple, str | None] = {}
+        self._parts: dict = {}  # address -> urlsplit(address): 10,000 entries link the same few addresses
 
     def problem(self, href: str, page: str, image: bool = False) -> str | None:
         """Why ``href`` (a link or image address on ``page``) does not resolve, or None when it does.
 
         An address with a path gives the same answer from every page of one folder (thousands of
         entries link ``../glossary.md#...``): each is resolved once per folder."""
-        parts = urlsplit(href)
+        parts = self._parts.get(href)
+        if parts is None:
+            parts = self._parts[href] = urlsplit(href)
         if parts.path:
             head, sep, _ = page.rpartition("/")  # posixpath.dirname(page), as it is for "entries/<id>.md"
             folder = head if sep and head and head[-1] != "/" and page[0] != "/" else posixpath.dirname(page)
@@ -94,15 +97,11 @@ def check_links(content: Content, pages: dict[str, str]) -> list[Problem]:
     checker = LinkChecker(pages)
     problems = []
     cache = current()
-    problem, seen, paths = checker.problem, checker._seen, {}
+    problem = checker.problem
     used = cache.used if cache is not None else {}
     for doc in content.entries:  # each entry's kept (or found) links resolved as they are read
         kept = _noted(doc, used)
         page, rows = kept if kept is not None else _entry_links(doc, cache)
-        if not rows:
-            continue
-        head, sep, _ = page.rpartition("/")  # the folder LinkChecker.problem resolves a path from
-        folder = head if sep and head and head[-1] != "/" and page[0] != "/" else None
         mark = len(problems)
         for row in rows:
             # rows kept in a note are checked as they are read (a damaged note: the fields walked again)
@@ -110,14 +109,7 @@ def check_links(content: Content, pages: dict[str, str]) -> list[Problem]:
                                      or type(row[2]) is not bool):
                 break
             path, href, image = row
-            # LinkChecker.problem's own memo, without parsing the address again (10,000 entries' links)
-            has_path = paths.get(href)
-            if has_path is None:
-                has_path = paths[href] = bool(urlsplit(href).path)
-            message = seen.get((href, folder if has_path else page, image), _UNSEEN) if folder is not None \
-                else _UNSEEN
-            if message is _UNSEEN:
-                message = problem(href, page, image)
+            message = problem(href, page, image)
             if message:
                 if kept is not None and not _valid_rows([row]):
                     break
@@ -156,7 +148,6 @@ def _addresses(text: str) -> list[tuple[str, bool]]:
     return [(href, False) for href in result.links] + [(src, True) for src in result.images]
 
 
-_UNSEEN = object()
 NOTE = "links"  # the note of a document holding its links (see ContentCache.note)
 
 
