@@ -88,13 +88,24 @@ def rules_on(site, venue_id: str) -> list[tuple[dict, dict]]:
             if not may_have_rules(doc):  # the index shows no rule: the data is not decoded
                 continue
             entry = doc.data
-            for rule in entry.get("rules") or []:
-                if isinstance(rule, dict):
-                    try:
-                        by_venue.setdefault(rule.get("venue"), []).append((entry, rule))
-                    except TypeError:  # not hashable: no venue's id
-                        pass
+            for rule in _venue_rules(entry):
+                by_venue.setdefault(rule.get("venue"), []).append((entry, rule))
     return list(by_venue.get(venue_id, []))
+
+
+def _venue_rules(entry: dict) -> list[dict]:
+    """The rules of ``entry`` that can name a venue: mappings whose venue is hashable (a list, a mapping
+    or a set is no venue's id), in order; what :func:`rules_on` and the venue pages' keys both list."""
+    return [rule for rule in entry.get("rules") or [] if isinstance(rule, dict) and _hashable(rule.get("venue"))]
+
+
+def _hashable(value) -> bool:
+    """Whether ``value`` can be a key of a mapping (what a venue id must be)."""
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def venue_page(venue, site) -> str:
@@ -183,12 +194,9 @@ def _venue_rows(site) -> list[list]:
             continue
         note = cache.note(doc.file, VENUE_NOTE) if cache else None
         if type(note) is not list or not all(type(row) is list and len(row) == 4 for row in note):
-            note = []
             entry = doc.data
-            for rule in entry.get("rules") or []:
-                if isinstance(rule, dict) and not isinstance(rule.get("venue"), (list, dict)):
-                    note.append([rule.get("venue"), entry.get("id"), rule.get("id"),
-                                 rule.get("title") or rule.get("statement")])
+            note = [[rule.get("venue"), entry.get("id"), rule.get("id"), rule.get("title") or rule.get("statement")]
+                    for rule in _venue_rules(entry)]
             if cache and type(doc.__dict__.get("sha256")) is str:
                 cache.set_note(doc.file, VENUE_NOTE, note)
         rows += note
