@@ -35,7 +35,8 @@ _FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOT
 _UNTITLED = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?)[ \t]*([\w-]+)", re.MULTILINE)
 _OPENING = re.compile(r"-{3}[ \t]*\n")  # _FRONT_MATTER's parts, searched for separately
 _CLOSING = re.compile(r"\n(?:\.{3}|-{3})[ \t]*\n")
-_MARKER = re.compile(r"(?:!!!|\?\?\?\+?)[ \t]*([\w-]+)")
+_FIRST_KIND = re.compile(r"[ \t]*(?:!!!|\?\?\?\+?)[ \t]*([\w-]+)")  # _UNTITLED at the text's start
+_LINE_KIND = re.compile(r"\n[ \t]*(?:!!!|\?\?\?\+?)[ \t]*([\w-]+)")  # _UNTITLED after a line break
 _FIRST = itemgetter(0)
 
 
@@ -128,8 +129,9 @@ def visible_parts(markdown_text: str) -> list[str]:
     parts = [body]
     if "\\" in body:
         parts.append(body.replace("\\", ""))
-    if "!!!" in body or "???" in body:
-        parts.append(" ".join(kind.capitalize() for kind in _untitled_kinds(body)))
+    kinds = _untitled_kinds(body)
+    if kinds or "!!!" in body or "???" in body:
+        parts.append(" ".join(kind.capitalize() for kind in kinds))
     return parts
 
 
@@ -148,17 +150,14 @@ def _front_matter_end(text: str) -> int:
 
 def _untitled_kinds(body: str) -> list[str]:
     """``_UNTITLED.findall(body)``: the type words after ``!!!`` or ``???`` at a line's start (after
-    spaces or tabs only), found from each marker (a quick search for it) rather than from each line."""
-    kinds = []
-    for marker in ("!!!", "???"):
-        at = body.find(marker)
-        while at != -1:
-            start = body.rfind("\n", 0, at) + 1
-            match = _MARKER.match(body, at) if not body[start:at].strip(" \t") else None
-            if match:
-                kinds.append((at, match.group(1)))
-            at = body.find(marker, at + 1)
-    return [kind for _, kind in sorted(kinds)]
+    spaces or tabs only), found from each line break (:data:`_LINE_KIND`: a regular expression that
+    starts with a line break is searched from one to the next, several times faster than ``^``
+    tried at every place), plus the first line's."""
+    first = _FIRST_KIND.match(body)
+    kinds = _LINE_KIND.findall(body)
+    if first:
+        kinds.insert(0, first.group(1))
+    return kinds
 
 
 def _anchor(form: str) -> str:
