@@ -56,7 +56,11 @@ def _flow(value) -> str:
     JSON is YAML's flow style; the characters a YAML reader refuses or reads as a line break (C1
     controls, DEL, NEL, line and paragraph separators, U+FEFF, U+FFFE, U+FFFF) are written as escapes.
     """
-    text = _JSON.encode(value)
+    return _flow_text(_JSON.encode(value))
+
+
+def _flow_text(text: str) -> str:
+    """:func:`_flow` of the value whose JSON is ``text``."""
     if text.isascii() and "\x7f" not in text:  # (O(1), then one memchr) the only such ASCII is DEL
         return text
     return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
@@ -179,9 +183,66 @@ def json_ld(entry: dict) -> dict:
     return {"@context": "https://schema.org", "@graph": graph}
 
 
-def entry_page(entry: dict, site) -> str:
-    """The Markdown page of one entry: every part an editor wrote, plus dates, links and disclaimer."""
-    category = site.category(entry["category"])
+# Texts html_text gives back as they are: no white space but single spaces between other characters, no
+# control character, nothing HTML escapes (tests/pipeline/test_pagetext.py compares the two).
+_HTML_PLAIN = re.compile(r"(?:[^\s&<>\"'\x00-\x1f\x7f]++ )*+[^\s&<>\"'\x00-\x1f\x7f]++")
+
+
+def _html_text(text) -> str:
+    """:func:`~.escape.html_text` of ``text``, which most titles and summaries are already."""
+    return text if type(text) is str and _HTML_PLAIN.fullmatch(text) else html_text(text)
+
+
+_STRING = json.encoder.encode_basestring  # how _JSON writes a text (ensure_ascii=False), in C
+_ORGANIZATION = '{"@type": "Organization", "name": "Margin Notes"}'
+
+
+def _json_ld_text(entry: dict) -> str | None:
+    """``_JSON.encode(json_ld(entry))`` written directly, each text by the encoder's own string writer
+    (no dict built, no walk of it), when every value :func:`json_ld` takes from ``entry`` is text
+    (tests/pipeline/test_pagetext.py compares the two); else None (then :func:`json_ld` decides)."""
+    try:
+        title, summary, published, reviewed = entry["title"], entry["summary"], entry["published"], entry["reviewed"]
+        if not (type(title) is str and type(summary) is str and type(published) is str and type(reviewed) is str):
+            return None
+        keywords = ", ".join(entry.get("tags", []))
+        urls = [source["url"] for source in entry.get("sources", [])]
+        if not all(type(url) is str for url in urls):
+            return None
+        out = ['{"@context": "https://schema.org", "@graph": [{"@type": "Article", "headline": ', _STRING(title),
+               ', "description": ', _STRING(summary), ', "datePublished": ', _STRING(published),
+               ', "dateModified": ', _STRING(reviewed), ', "inLanguage": "en", "keywords": ', _STRING(keywords),
+               ', "author": ', _ORGANIZATION, ', "publisher": ', _ORGANIZATION, ', "citation": [',
+               ", ".join(map(_STRING, urls)), "]}"]
+        if entry.get("faq"):
+            out.append(', {"@type": "FAQPage", "mainEntity": [')
+            for index, item in enumerate(entry["faq"]):
+                question = item["question"]
+                if type(question) is not str:
+                    return None
+                out += [', {"@type": "Question", "name": ' if index else '{"@type": "Question", "name": ',
+                        _STRING(question), ', "acceptedAnswer": {"@type": "Answer", "text": ',
+                        _STRING(plain_text(item["answer"])), "}}"]
+            out.append("]}")
+    except (KeyError, TypeError, AttributeError):  # json_ld raises its own error for these
+        return None
+    out.append("]}")
+    return "".join(out)
+
+
+def _entry_front_matter(entry: dict, site, category: dict | None) -> str:
+    """The front matter of an entry page: ``front_matter`` of its title, description, tags, edit link,
+    JSON-LD, review date and search category. When the tags are text and :func:`_json_ld_text` can
+    write the JSON-LD, both nested values are written without building and walking them."""
+    tags = entry.get("tags", [])
+    if type(tags) is list and tags and all(type(tag) is str for tag in tags):
+        ld = _json_ld_text(entry)
+        if ld is not None:
+            head = _plain_block({
+                "title": _html_text(entry["title"]), "description": _html_text(entry["summary"]),
+                "edit_source": site.source_of(entry["id"]), "reviewed": entry["reviewed"],
+                "search_category": category["title"] if category else entry["category"]})
+            return f'---\n{head}"tags": {_flow_text(_JSON.encode(tags))}\n"jsonld": {_flow_text(ld)}\n---\n\n'
     meta = {
         "title": html_text(entry["title"]),
         "description": html_text(entry["summary"]),
@@ -191,9 +252,15 @@ def entry_page(entry: dict, site) -> str:
         "reviewed": entry["reviewed"],  # the sitemap's lastmod (scripts/mkdocs_hook.py)
         "search_category": category["title"] if category else entry["category"],  # shown in search results
     }
-    out = [front_matter(meta), f"# {md_text(entry['title'])}\n\n", f"{entry['summary']}\n\n"]
+    return front_matter(meta)
+
+
+def entry_page(entry: dict, site) -> str:
+    """The Markdown page of one entry: every part an editor wrote, plus dates, links and disclaimer."""
+    category = site.category(entry["category"])
+    out = [_entry_front_matter(entry, site, category), f"# {md_text(entry['title'])}\n\n", f"{entry['summary']}\n\n"]
     facts = [DIFFICULTY.get(entry["difficulty"], entry["difficulty"]),
-             md_link(category["title"], f"../categories/{category['id']}.md") if category else md_text(entry["category"]),
+             _site_link(category["title"], f"../categories/{category['id']}.md") if category else md_text(entry["category"]),
              f"Last reviewed {long_date(entry['reviewed'])}",
              f"first published {long_date(entry['published'])}"]
     if entry.get("venue"):
@@ -224,17 +291,37 @@ def entry_page(entry: dict, site) -> str:
     related = [item for item in related if item]
     if related:
         out.append("## Related entries\n\n")
-        out += [f"- {md_link(item['title'], item['id'] + '.md')}\n" for item in related]
+        out += [f"- {_site_link(item['title'], item['id'] + '.md')}\n" for item in related]
         out.append("\n")
     terms = [site.term(term) for term in entry.get("terms", [])]
     terms = [term for term in terms if term]
     if terms:
         out.append("## Terms used\n\n")
-        out.append(", ".join(md_link(term["term"], f"../glossary.md#{term['id']}") for term in terms) + "\n\n")
+        out.append(", ".join([_site_link(term["term"], f"../glossary.md#{term['id']}") for term in terms]) + "\n\n")
     out.append(f"*Last reviewed {long_date(entry['reviewed'])}.*\n\n")
-    out.append('!!! warning "Educational content, not trading advice"\n\n'
-               + indent(site.texts.get("disclaimer", "")) + "\n")
+    disclaimer = site.texts.get("disclaimer", "")
+    out.append(_disclaimer(disclaimer) if type(disclaimer) is str else _disclaimer.__wrapped__(disclaimer))
     return "".join(out)
+
+
+@lru_cache(maxsize=16384, typed=True)
+def _cached_link(text, url) -> str:
+    return md_link(text, url)
+
+
+def _site_link(text, url) -> str:
+    """:func:`~.escape.md_link` of a link many pages show alike (a category, a related entry, a term),
+    made once per run."""
+    try:
+        return _cached_link(text, url)
+    except TypeError:  # not hashable (never text): made each time, or md_link's own error
+        return md_link(text, url)
+
+
+@lru_cache(maxsize=16)
+def _disclaimer(text: str) -> str:
+    """The disclaimer box closing every entry page (the same text on each)."""
+    return '!!! warning "Educational content, not trading advice"\n\n' + indent(text) + "\n"
 
 
 def kept_page(path: str, cache, key, make: Callable[[], str], source: str | None = None):

@@ -65,3 +65,73 @@ JSON_VALUE = st.recursive(JSON_TEXT, lambda inner: st.lists(inner, max_size=3)
 def test_flow_values_are_escaped_as_the_full_pass_escapes_them(value):
     text = render._JSON.encode(value)
     assert render._flow(value) == render._YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+FIELD = st.lists(st.sampled_from(JSON_PIECES + ["**b**", "[l](u)", "<i>", "&amp;", "2026-11-28", "yes", "a: b", "  "])
+                 | st.text(max_size=2), max_size=6).map("".join)
+ENTRY = st.fixed_dictionaries(
+    {"id": st.sampled_from(["a", "b"]), "title": FIELD, "summary": FIELD, "published": FIELD, "reviewed": FIELD,
+     "category": FIELD},
+    optional={"tags": st.lists(FIELD, max_size=3),
+              "sources": st.lists(st.fixed_dictionaries({"url": FIELD}), max_size=3),
+              "faq": st.lists(st.fixed_dictionaries({"question": FIELD, "answer": FIELD}), max_size=3)})
+
+
+class _Site:
+    """What the entry front matter reads of a site: the entry's source file."""
+
+    def __init__(self, source):
+        self.source = source
+
+    def source_of(self, entry_id):
+        return self.source
+
+
+def reference_front_matter(entry: dict, site, category) -> str:
+    """The entry page's front matter as written first: the meta mapping through front_matter."""
+    return render.front_matter({
+        "title": render.html_text(entry["title"]), "description": render.html_text(entry["summary"]),
+        "tags": list(entry.get("tags", [])), "edit_source": site.source_of(entry["id"]),
+        "jsonld": render.json_ld(entry), "reviewed": entry["reviewed"],
+        "search_category": category["title"] if category else entry["category"]})
+
+
+@settings(max_examples=1500, deadline=None)
+@given(ENTRY, st.sampled_from([None, "content/entries/a.yaml", "x: y"]),
+       st.sampled_from([None, {"title": "Risk"}, {"title": "2026-11-28"}]))
+def test_the_entry_front_matter_is_the_one_front_matter_writes(entry, source, category):
+    site = _Site(source)
+    assert _outcome(render._json_ld_text, entry) == _outcome(lambda: render._JSON.encode(render.json_ld(entry)))
+    assert _outcome(render._entry_front_matter, entry, site, category) == \
+        _outcome(reference_front_matter, entry, site, category)
+
+
+def _outcome(function, *args):
+    """What ``function(*args)`` returns, or the type of what it raises (YAML refuses lone surrogates)."""
+    try:
+        return function(*args)
+    except Exception as error:  # noqa: BLE001 - the comparison is the point
+        return type(error)
+
+
+def test_values_that_are_not_text_take_the_general_path():
+    entry = {"id": "a", "title": "T", "summary": "S", "published": "2026-01-01", "reviewed": "2026-01-02",
+             "category": "c", "tags": ["x", 5], "sources": [{"url": 7}]}
+    assert render._json_ld_text(entry) is None
+    assert _outcome(render._entry_front_matter, entry, _Site("f"), None) is TypeError  # json_ld's join
+    entry["tags"] = ["x"]
+    assert render._json_ld_text(entry) is None
+    written = render._entry_front_matter(entry, _Site("f"), None)
+    assert written == reference_front_matter(entry, _Site("f"), None)
+    assert '"citation": [7]' not in written and "citation:\n" in written  # the dumper's block style
+
+
+HTML_TEXT = st.lists(st.sampled_from(["a", "Bybit's", " ", "  ", "\t", "\n", "\x00", "\x1f", "\x7f", "\x85", "\xa0",
+                                      "\u2028", "\u3000", "&", "<", ">", "\"", "'", "é", "😀", "\ud800"])
+                     | st.text(max_size=2), max_size=8).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(HTML_TEXT)
+def test_text_the_html_shortcut_keeps_is_what_html_text_gives(text):
+    assert render._html_text(text) == render.html_text(text)
