@@ -11,7 +11,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scripts.pipeline import glossary, render
+from scripts.pipeline import glossary, render, twin
 
 TERMS = [
     {"id": "mark-price", "term": "Mark price", "definition": "A fair price."},
@@ -135,3 +135,27 @@ HTML_TEXT = st.lists(st.sampled_from(["a", "Bybit's", " ", "  ", "\t", "\n", "\x
 @given(HTML_TEXT)
 def test_text_the_html_shortcut_keeps_is_what_html_text_gives(text):
     assert render._html_text(text) == render.html_text(text)
+
+
+TWIN_VALUE = st.recursive(
+    JSON_TEXT | st.booleans() | st.none() | st.integers(min_value=-(1 << 70), max_value=1 << 70)
+    | st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([1e-05, 1e16, 2.5e-07, 0.1, -0.0, 1 << 64]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(JSON_TEXT, inner, max_size=3), max_leaves=10)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(TWIN_VALUE)
+def test_twins_written_by_orjson_are_what_json_writes(value):
+    assert twin.twin_text(value) == twin.dumps(value)
+
+
+def test_twins_orjson_cannot_write_exactly_go_to_json():
+    assert not twin._orjson_exact({"a": [1.5]}) and not twin._orjson_exact({1: "a"})
+    assert twin._orjson_exact({"a": [True, None, -(1 << 63), (1 << 64) - 1, "é"]})
+    assert not twin._orjson_exact([1 << 64])
+    assert twin.twin_text({"a": 1e-05}) == '{"a":1e-05}'
+    assert twin.twin_text(["\ud800"]) == twin.dumps(["\ud800"])
+    deep = "x"
+    for _ in range(300):  # past orjson's nesting limit
+        deep = [deep]
+    assert twin.twin_text(deep) == twin.dumps(deep)
