@@ -74,22 +74,32 @@ def forms(item: dict) -> list[str]:
     return [form for form in dict.fromkeys(found) if form.strip() and not _UNSAFE.search(form)]
 
 
-def title(item: dict) -> str:
+def title(item: dict, converter=None) -> str:
     """The definition as one line of plain text: rendered, then every tag dropped (links become their
-    words, emphasis goes, raw HTML goes with script and style content); ``<`` and ``&`` stay escaped."""
-    import markdown  # here: a run that renders no glossary title (a replayed or cached one) never needs it
+    words, emphasis goes, raw HTML goes with script and style content); ``<`` and ``&`` stay escaped.
+    ``converter``: a ``markdown.Markdown()`` to reuse (reset first: what ``markdown.markdown`` gives,
+    without building a converter for each definition)."""
+    if converter is None:
+        import markdown  # here: a run that renders no glossary title (a replayed or cached one) never needs it
 
-    rendered = markdown.markdown(item["definition"])
+        rendered = markdown.markdown(item["definition"])
+    else:
+        rendered = converter.reset().convert(item["definition"])
     return " ".join(nh3.clean(rendered, tags=set()).split())
 
 
 def definitions(terms: list[dict]) -> dict[str, str]:
     """``{spelling: definition}`` for every term (the first term to claim a spelling keeps it)."""
     found: dict[str, str] = {}
+    converter = None
     for item in terms:
         if not isinstance(item.get("term"), str) or not isinstance(item.get("definition"), str):
             continue
-        text = title(item)
+        if converter is None:
+            import markdown
+
+            converter = markdown.Markdown()
+        text = title(item, converter)
         for form in forms(item):
             found.setdefault(form, text)
     return found
@@ -107,7 +117,11 @@ def abbreviation_block(terms: list[dict]) -> str:
 
 def abbreviate(text: str, block: str) -> str:
     """A Markdown page with the glossary definitions appended."""
-    return text.rstrip("\n") + "\n" + block if block else text
+    if not block:
+        return text
+    if text[-1:] == "\n" and text[-2:-1] != "\n":  # what rstrip and one line feed would give: one copy
+        return text + block
+    return text.rstrip("\n") + "\n" + block
 
 
 def visible_text(markdown_text: str) -> str:

@@ -159,3 +159,23 @@ def test_twins_orjson_cannot_write_exactly_go_to_json():
     for _ in range(300):  # past orjson's nesting limit
         deep = [deep]
     assert twin.twin_text(deep) == twin.dumps(deep)
+
+
+DEFINITION = st.lists(st.sampled_from(["A fair price", "[ref]", "[ref]: https://x.example/a", "\n", "\n\n", "*em*",
+                                       "**b**", "<b>x</b>", "<script>x</script>", "&amp;", "`c`", "[l](u)", "    code",
+                                       "> q", "- item", "# H", "é"]) | st.text(max_size=2),
+                      max_size=8).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(DEFINITION, min_size=1, max_size=4))
+def test_definitions_through_one_converter_are_those_of_one_converter_each(texts):
+    terms = [{"id": f"t{i}", "term": f"Term{i}", "definition": text} for i, text in enumerate(texts)]
+    assert glossary.definitions(terms) == {form: glossary.title(item) for item in reversed(terms)
+                                           for form in glossary.forms(item)}
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["a", "\n", "\r", " "]), max_size=6).map("".join), st.sampled_from(["", "\n\n*[a]: b\n"]))
+def test_abbreviate_appends_as_it_did(text, block):
+    assert glossary.abbreviate(text, block) == (text.rstrip("\n") + "\n" + block if block else text)
