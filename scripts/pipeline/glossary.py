@@ -162,13 +162,13 @@ def _front_matter_end(text: str) -> int:
     return closing.end() if closing else 0
 
 
-def _untitled_kinds(body: str) -> list[str]:
-    """``_UNTITLED.findall(body)``: the type words after ``!!!`` or ``???`` at a line's start (after
-    spaces or tabs only), found from each line break (:data:`_LINE_KIND`: a regular expression that
-    starts with a line break is searched from one to the next, several times faster than ``^``
-    tried at every place), plus the first line's."""
-    first = _FIRST_KIND.match(body)
-    kinds = _LINE_KIND.findall(body)
+def _untitled_kinds(body: str, start: int = 0) -> list[str]:
+    """``_UNTITLED.findall(body[start:])``: the type words after ``!!!`` or ``???`` at a line's start
+    (after spaces or tabs only), found from each line break (:data:`_LINE_KIND`: a regular expression
+    that starts with a line break is searched from one to the next, several times faster than ``^``
+    tried at every place), plus the first line's; ``start``: where the text begins (no copy made)."""
+    first = _FIRST_KIND.match(body, start)
+    kinds = _LINE_KIND.findall(body, start)
     if first:
         kinds.insert(0, first.group(1))
     return kinds
@@ -196,6 +196,7 @@ class Abbreviations:
         self._lines: list[tuple[str, str]] = [pair for group in groups.values() for pair in group]
         self._forms = [form for form, _ in self._lines]
         self._automaton = _automaton(self._forms) if self._forms else None
+        self._data_automaton: list = []  # the same over UTF-8 bytes (block_data), built when first needed
         # a spelling holds no backslash (forms: _UNSAFE), so every one found in a body is also found in
         # the body without its backslashes: only that one is searched (see :meth:`block`)
         self._no_backslash = not any("\\" in form for form in self._forms)
@@ -220,32 +221,58 @@ class Abbreviations:
         Same HTML as :func:`abbreviation_block` of every term (tests/pipeline/test_lighter.py), since a
         definition whose spelling is not in :func:`visible_text` matches nothing on the page.
         """
+        return self.block_data(markdown_text, None)
+
+    def block_data(self, markdown_text: str, data: bytes | None) -> str:
+        """:meth:`block` of ``markdown_text``, searched in ``data``, its UTF-8 bytes, when given (the page's
+        file, made anyway: its body is searched where it lies, not copied out of the text first; a
+        spelling's UTF-8 bytes occur in a text's exactly where the spelling occurs in the text)."""
         if not self._forms:
             return ""
-        parts = visible_parts(markdown_text)
-        if self._no_backslash and "\\" in parts[0]:  # then parts[1] is the body without backslashes
-            del parts[0]  # the body without backslashes holds every spelling the body holds
-        seen = set().union(*map(self._indexes, parts))
+        start = _front_matter_end(markdown_text)  # the parts of visible_parts, searched one by one
+        if markdown_text.find("\\", start) != -1:  # the body, and the body without backslashes
+            body = markdown_text[start:]
+            parts = [body.replace("\\", "")]
+            if not self._no_backslash:  # else the body without backslashes holds every spelling the body holds
+                parts.append(body)
+            seen = set().union(*map(self._indexes, parts))
+        elif data is not None and self._bytes_automaton() is not None:
+            offset = start if markdown_text.isascii() else len(markdown_text[:start].encode("utf-8"))
+            found = self._data_automaton[0].find_matches_as_indexes(memoryview(data)[offset:], overlapping=True)
+            seen = set(map(_FIRST, found))
+        else:
+            seen = self._indexes(markdown_text[start:])
+        kinds = _untitled_kinds(markdown_text, start)
+        if kinds:
+            seen |= self._indexes(" ".join(kind.capitalize() for kind in kinds))
         if not seen:
             return ""
         lines = self._lines
         return "\n\n" + "\n\n".join([lines[index][1] for index in sorted(seen)]) + "\n"
+
+    def _bytes_automaton(self):
+        """The automaton of the spellings' UTF-8 bytes (None when a spelling has none: a lone surrogate)."""
+        if not self._data_automaton:
+            self._data_automaton.append(_automaton(self._forms, data=True) if self._automaton is not None else None)
+        return self._data_automaton[0]
 
     def apply(self, markdown_text: str) -> str:
         """``markdown_text`` with the definitions it needs appended."""
         return abbreviate(markdown_text, self.block(markdown_text))
 
 
-def _automaton(forms: list[str]):
+def _automaton(forms: list[str], data: bool = False):
     """One Aho-Corasick automaton of ``forms`` (pattern ``i`` is ``forms[i]``), a DFA when it can be
     built (about 4x faster over a page than a trie walk), or None when a spelling is no UTF-8 (a lone
-    surrogate: then each spelling is searched with ``in``)."""
+    surrogate: then each spelling is searched with ``in``); over UTF-8 bytes with ``data``."""
     try:
-        "".join(forms).encode("utf-8")
+        encoded = [form.encode("utf-8") for form in forms]
     except UnicodeEncodeError:
         return None
     for kind in (ahocorasick_rs.Implementation.DFA, None):
         try:
+            if data:
+                return ahocorasick_rs.BytesAhoCorasick(encoded, implementation=kind)
             return ahocorasick_rs.AhoCorasick(forms, implementation=kind)
         except ValueError:  # too many spellings for a DFA: the automaton chooses its own kind
             continue

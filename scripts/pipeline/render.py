@@ -366,11 +366,13 @@ class RenderedPages(Mapping):
 
     def __init__(self, makers: dict[str, Callable[[], str]], files: dict[str, str] | None = None,
                  data: dict[str, Callable[[], bytes]] | None = None, writers: dict[str, Callable] | None = None,
-                 pages: dict | None = None, abbr: dict[str, str] | None = None, markdown=None):
+                 pages: dict | None = None, abbr: dict[str, str] | None = None, markdown=None,
+                 markdown_data=None):
         self._makers = makers
         self._data = data or {}  # paths whose bytes can be made without their text
         self.writers = writers or {}  # paths whose page writes its docs file itself (Page.write)
         self._pages, self._abbr, self._markdown = pages or {}, abbr or {}, markdown
+        self._markdown_data = markdown_data  # markdown(page, key) as UTF-8 bytes
         files = files or {}
         self._texts: dict[str, str] = {path: text for path, text in files.items()
                                        if path not in makers and path not in self._pages}
@@ -407,13 +409,18 @@ class RenderedPages(Mapping):
         if text is None:
             if path in self._data:
                 return self._data[path]()
-            if path not in self._makers and path not in self._abbr and path in self._pages:
-                return self._pages[path].data()
+            if path not in self._makers and path in self._pages:
+                key = self._abbr.get(path)
+                if key is None:
+                    return self._pages[path].data()
+                if self._markdown_data is not None:
+                    return self._markdown_data(self._pages[path], key)
         return self[path].encode("utf-8")
 
     def with_files(self, files: dict[str, str]) -> "RenderedPages":
         """``files`` (listed first) plus these pages, which win over a file of the same path."""
-        out = RenderedPages(self._makers, files, self._data, self.writers, self._pages, self._abbr, self._markdown)
+        out = RenderedPages(self._makers, files, self._data, self.writers, self._pages, self._abbr, self._markdown,
+                            self._markdown_data)
         out._texts.update(self._texts)
         return out
 
@@ -454,6 +461,25 @@ def render(content: Content, keys: dict[str, str] | None = None) -> RenderedPage
             cache.keep("abbr", key, block)
         return abbreviate(text, block)
 
+    def markdown_data(page, key: str) -> bytes:  # markdown(page, key).encode(): the text encoded once
+        text = page.text
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:  # the error the whole page's encoding raises
+            return markdown(page, key).encode("utf-8")
+        block = cache.record("abbr", key)
+        if not isinstance(block, str):
+            block = terms().block_data(text, data)
+            cache.keep("abbr", key, block)
+        if not block:
+            return data
+        if text[-1:] == "\n" and text[-2:-1] != "\n":  # what abbreviate gives: text + block
+            try:
+                return data + block.encode("utf-8")
+            except UnicodeEncodeError:  # the error the whole page's encoding raises
+                pass
+        return abbreviate(text, block).encode("utf-8")
+
     keys = {} if keys is None else keys
     abbr, writers = {}, {}
     sha256, touch, prefix = hashlib.sha256, cache.touch, b"page:" + glossary_key + b":"
@@ -471,7 +497,7 @@ def render(content: Content, keys: dict[str, str] | None = None) -> RenderedPage
             writers[path] = page.write
         if own:
             keys[path] = own
-    return RenderedPages({}, writers=writers, pages=pages, abbr=abbr, markdown=markdown)
+    return RenderedPages({}, writers=writers, pages=pages, abbr=abbr, markdown=markdown, markdown_data=markdown_data)
 
 
 def _kept_definitions(cache, glossary: list[dict]) -> dict[str, str]:

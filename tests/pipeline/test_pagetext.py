@@ -179,3 +179,14 @@ def test_definitions_through_one_converter_are_those_of_one_converter_each(texts
 @given(st.lists(st.sampled_from(["a", "\n", "\r", " "]), max_size=6).map("".join), st.sampled_from(["", "\n\n*[a]: b\n"]))
 def test_abbreviate_appends_as_it_did(text, block):
     assert glossary.abbreviate(text, block) == (text.rstrip("\n") + "\n" + block if block else text)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(TEXT)
+def test_the_block_searched_in_the_pages_bytes_is_the_one_searched_in_its_text(text):
+    terms = glossary.Abbreviations(TERMS)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return
+    assert terms.block_data(text, data) == reference_block(terms, text)
