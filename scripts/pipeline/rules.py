@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
@@ -346,9 +347,22 @@ def checked_table(run: ScenarioRun, steps: list) -> str:
         else:
             outcome = f"{row.result}"
         values = [str(row.index), describe_step(row.name, args), outcome]
-        values += [number(cells[column]) if _numeric(cells[column]) else cells[column] for column in TABLE_COLUMNS]
+        values += [_shown(cells[column]) for column in TABLE_COLUMNS]
         lines.append("| " + " | ".join(_cell(value) for value in values) + " |")
     return "\n".join(lines)
+
+
+def _shown(value) -> str:
+    """A state cell as the table shows it: a number as people read it (:func:`number`), else as it is."""
+    if type(value) is str:
+        return _shown_text(value)
+    return number(value) if _numeric(value) else value
+
+
+@lru_cache(maxsize=8192)
+def _shown_text(text: str) -> str:
+    """:func:`_shown` of a text, made once per run (tables repeat the same amounts row after row)."""
+    return number(text) if _numeric(text) else text
 
 
 def _numeric(text: str) -> bool:
