@@ -135,7 +135,10 @@ def long_date(iso: str) -> str:
 def indent(text: str, spaces: int = 4) -> str:
     """Indent every non-empty line of ``text`` (for bodies inside admonitions and details)."""
     pad = " " * spaces
-    return "\n".join(pad + line if line.strip() else "" for line in text.strip("\n").splitlines())
+    lines = text.strip("\n").splitlines()
+    if len(lines) == 1:  # most answers and bodies of one paragraph: no join
+        return pad + lines[0] if lines[0].strip() else ""
+    return "\n".join([pad + line if line.strip() else "" for line in lines])
 
 
 def plain_text(markdown_text: str) -> str:

@@ -190,3 +190,12 @@ def test_the_block_searched_in_the_pages_bytes_is_the_one_searched_in_its_text(t
     except UnicodeEncodeError:
         return
     assert terms.block_data(text, data) == reference_block(terms, text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["a", "\n", "\r", "\u2028", " ", "\t", "\x0b"]), max_size=8).map("".join),
+       st.sampled_from([2, 4]))
+def test_indent_is_what_the_line_by_line_join_gives(text, spaces):
+    pad = " " * spaces
+    expected = "\n".join(pad + line if line.strip() else "" for line in text.strip("\n").splitlines())
+    assert render.indent(text, spaces) == expected
