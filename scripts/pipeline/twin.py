@@ -73,15 +73,23 @@ def set_schema() -> dict:
     }
 
 
-def _twin_text(doc, cache, key: str | None, made: dict) -> str:
+def _twin_text(doc, cache, key: str | None, made: dict, made_data: dict | None = None) -> str:
     """An entry document's compact twin text, made once per run (``made``: by entry id): from
-    ``cache`` under ``key`` when held there, else serialised from its data (decoded only now) and kept."""
+    ``cache`` under ``key`` when held there, else serialised from its data (decoded only now) and kept.
+    ``made_data``: gains the twin's UTF-8 bytes (by entry id) when orjson wrote them."""
     entry = doc.data
     text = made.get(entry["id"])
     if text is None:
         text = cache.record("pages", key) if key else None
         if not isinstance(text, str):
-            text = twin_text(twin(entry))
+            value = twin(entry)
+            data = _orjson_data(value)
+            if data is None:
+                text = dumps(value)
+            else:
+                text = data.decode("utf-8")
+                if made_data is not None:
+                    made_data[entry["id"]] = data
             if key:
                 cache.keep("pages", key, text)
         made[entry["id"]] = text
@@ -91,6 +99,14 @@ def _twin_text(doc, cache, key: str | None, made: dict) -> str:
 def _twin_file(make) -> str:
     """The file ``entries/<id>.json``: the twin with its schema first."""
     return f'{{"$schema":"../schema/{TWIN_SCHEMA}",{make()[1:]}\n'
+
+
+_FILE_HEAD = f'{{"$schema":"../schema/{TWIN_SCHEMA}",'.encode("utf-8")
+
+
+def _twin_file_data(data: bytes) -> bytes:
+    """The bytes of :func:`_twin_file` for a twin whose UTF-8 bytes are ``data`` (no text in between)."""
+    return b"".join((_FILE_HEAD, memoryview(data)[1:], b"\n"))
 
 
 def entries_json_head(count: int) -> bytes:
@@ -130,12 +146,18 @@ def twin_text(value) -> str:
     """:func:`dumps` of ``value``, written by orjson (4x faster) when it writes the same text: a value of
     text, lists, mappings with text keys, booleans, None and integers of 64 bits (orjson writes floats
     in its own way, e.g. ``1e-5`` where json writes ``1e-05``; tests/pipeline/test_pagetext.py compares)."""
+    data = _orjson_data(value)
+    return dumps(value) if data is None else data.decode("utf-8")
+
+
+def _orjson_data(value) -> bytes | None:
+    """The UTF-8 bytes of :func:`dumps` of ``value`` when orjson writes them (see :func:`twin_text`), else None."""
     try:
         if _orjson_exact(value):
-            return orjson.dumps(value).decode("utf-8")
+            return orjson.dumps(value)
     except (orjson.JSONEncodeError, RecursionError):  # a lone surrogate, nesting past orjson's limit
         pass
-    return dumps(value)
+    return None
 
 
 def _orjson_exact(value) -> bool:
@@ -182,25 +204,32 @@ def json_twin(site) -> Iterable:
             if key is not None:
                 touch("pages", key)
     made: dict[str, str] = {}  # each twin serialised once, for its own file and for the set
+    made_data: dict[str, bytes] = {}  # the bytes orjson wrote of those it wrote (by id): never encoded again
 
     def text(index: int) -> str:
-        return _twin_text(docs[index], cache, keys[index], made)
+        return _twin_text(docs[index], cache, keys[index], made, made_data)
 
     def twin_file(index: int) -> str:
         return _twin_file(partial(text, index))
 
+    def twin_file_data(index: int) -> bytes:  # twin_file(index).encode("utf-8"), from orjson's bytes when made so
+        made_text = text(index)
+        data = made_data.get(ids[index])
+        return _twin_file(lambda: made_text).encode("utf-8") if data is None else _twin_file_data(data)
+
     for index, entry_id in enumerate(ids):
-        yield Page(f"entries/{entry_id}.json", None, None, False, keys[index], partial(twin_file, index))
+        yield Page(f"entries/{entry_id}.json", None, None, False, keys[index], partial(twin_file, index),
+                   partial(twin_file_data, index))
     # every twin's text kept by key: the set is known by them all (joined: 10,000 keys, no JSON)
     whole = hashlib.sha256(("entries-json\0" + "\n".join(keys)).encode()).hexdigest() \
         if keys and all(keys) else None
 
     def entries_json() -> bytes:  # the twins' bytes as the cache holds them: 60 MB at 10,000, never decoded
-        return entries_json_bytes([_kept_twin(cache, key) or text(index).encode("utf-8")
+        return entries_json_bytes([made_data.get(ids[index]) or _kept_twin(cache, key) or text(index).encode("utf-8")
                                    for index, key in enumerate(keys)])
 
     def twin_bytes(index: int) -> bytes:
-        return _kept_twin(cache, keys[index]) or text(index).encode("utf-8")
+        return made_data.get(ids[index]) or _kept_twin(cache, keys[index]) or text(index).encode("utf-8")
 
     def write(target: str, put) -> tuple[bool, tuple]:  # spliced into the file left by the last run
         record = TwinRecord(Path(cache.folder).parent / TWINS_FILE, cache.key, os.path.abspath(target))

@@ -199,3 +199,11 @@ def test_indent_is_what_the_line_by_line_join_gives(text, spaces):
     pad = " " * spaces
     expected = "\n".join(pad + line if line.strip() else "" for line in text.strip("\n").splitlines())
     assert render.indent(text, spaces) == expected
+
+
+def test_a_twin_file_from_orjsons_bytes_is_the_one_from_its_text():
+    value = {"url": "entries/a/", "id": "a", "title": "Déjà \"vu\" 😀", "tags": ["x"], "draft": None}
+    data = twin._orjson_data(value)
+    assert data is not None and data.decode("utf-8") == twin.dumps(value)
+    assert twin._twin_file_data(data) == twin._twin_file(lambda: twin.dumps(value)).encode("utf-8")
+    assert twin._orjson_data({"a": 0.1}) is None and twin._orjson_data(["\ud800"]) is None
