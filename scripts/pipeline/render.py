@@ -143,15 +143,30 @@ def indent(text: str, spaces: int = 4) -> str:
 
 def plain_text(markdown_text: str) -> str:
     """A Markdown text reduced to safe plain text: links become their words, marks go, tags are removed."""
+    return _plain_text(markdown_text)[0]
+
+
+def _plain_text(markdown_text: str) -> tuple[str, bool]:
+    """:func:`plain_text`, and whether it is printable ASCII (no control character: JSON escapes none
+    of its characters but quotes and backslashes)."""
     text = _MD_LINK.sub(r"\1", markdown_text) if "[" in markdown_text else markdown_text
     # each mark starts with one of these characters (six memchr passes beat one regex scan)
     if "*" in text or "_" in text or "`" in text or "~" in text or "=" in text or "^" in text:
         text = _MD_MARKS.sub("", text)
     if not _HTML_TEXT.fullmatch(text):
-        text = nh3.clean(text, tags=set())
-    elif "  " not in text and "\n" not in text and "\t" not in text and text[:1] != " " and text[-1:] != " ":
-        return text  # _HTML_TEXT's only white space is " ", tab and line feed: split() finds single spaces
-    return " ".join(text.split())
+        return " ".join(nh3.clean(text, tags=set()).split()), False
+    if "  " not in text and "\n" not in text and "\t" not in text and text[:1] != " " and text[-1:] != " ":
+        return text, True  # _HTML_TEXT's only white space is " ", tab and line feed: split() finds single spaces
+    return " ".join(text.split()), True  # without its tabs and line feeds: printable ASCII
+
+
+def _plain_json(markdown_text: str) -> str:
+    """``json.encoder.encode_basestring(plain_text(markdown_text))``, which for printable ASCII without
+    quotes and backslashes is the text in quotes (no pass over each character)."""
+    text, printable = _plain_text(markdown_text)
+    if printable and '"' not in text and "\\" not in text:
+        return '"' + text + '"'
+    return _STRING(text)
 
 
 # Text nh3.clean(text, tags=set()) gives back as it is: printable ASCII without < > & (which it escapes
@@ -225,7 +240,7 @@ def _json_ld_text(entry: dict) -> str | None:
                     return None
                 out += [', {"@type": "Question", "name": ' if index else '{"@type": "Question", "name": ',
                         _STRING(question), ', "acceptedAnswer": {"@type": "Answer", "text": ',
-                        _STRING(plain_text(item["answer"])), "}}"]
+                        _plain_json(item["answer"]), "}}"]
             out.append("]}")
     except (KeyError, TypeError, AttributeError):  # json_ld raises its own error for these
         return None

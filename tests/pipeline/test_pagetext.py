@@ -207,3 +207,13 @@ def test_a_twin_file_from_orjsons_bytes_is_the_one_from_its_text():
     assert data is not None and data.decode("utf-8") == twin.dumps(value)
     assert twin._twin_file_data(data) == twin._twin_file(lambda: twin.dumps(value)).encode("utf-8")
     assert twin._orjson_data({"a": 0.1}) is None and twin._orjson_data(["\ud800"]) is None
+
+
+PLAIN = st.lists(st.sampled_from(["a b", "  ", "\t", "\n", "\"", "\\", "*x*", "[l](u)", "<b>", "&", "é", "\x01", "\x7f",
+                                  "`c`", "_", "~", "=", "^"]) | st.text(max_size=2), max_size=8).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(PLAIN)
+def test_plain_text_as_json_is_what_the_string_writer_writes(text):
+    assert render._plain_json(text) == render._STRING(render.plain_text(text))
