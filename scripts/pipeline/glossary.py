@@ -198,7 +198,7 @@ class Abbreviations:
         self._automaton = _automaton(self._forms) if self._forms else None
         self._data_automaton: list = []  # the same over UTF-8 bytes (block_data), built when first needed
         # a spelling holds no backslash (forms: _UNSAFE), so every one found in a body is also found in
-        # the body without its backslashes: only that one is searched (see :meth:`block`)
+        # the body without its backslashes: only that one is searched (see :meth:`block_data`)
         self._no_backslash = not any("\\" in form for form in self._forms)
 
     def _indexes(self, text: str) -> set[int]:
