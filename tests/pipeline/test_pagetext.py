@@ -8,6 +8,8 @@ without the escaping pass with the pass.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -217,3 +219,17 @@ PLAIN = st.lists(st.sampled_from(["a b", "  ", "\t", "\n", "\"", "\\", "*x*", "[
 @given(PLAIN)
 def test_plain_text_as_json_is_what_the_string_writer_writes(text):
     assert render._plain_json(text) == render._STRING(render.plain_text(text))
+
+
+def test_the_snapshot_prices_are_those_of_pyyamls_own_loader(tmp_path, monkeypatch):
+    import yaml
+
+    from scripts.pipeline import market
+
+    snapshot = (Path(__file__).resolve().parents[2] / "content" / market.SNAPSHOT).read_text(encoding="utf-8")
+    (tmp_path / "content" / market.SNAPSHOT).parent.mkdir(parents=True)
+    (tmp_path / "content" / market.SNAPSHOT).write_text(snapshot, encoding="utf-8")
+    monkeypatch.delenv("MARGIN_NOTES_DOCS_DIR", raising=False)
+    monkeypatch.setenv("MARGIN_NOTES_ROOT", str(tmp_path))
+    assert market.default_prices() == market.prices(yaml.safe_load(snapshot))
+    assert market.default_prices()
