@@ -16,7 +16,7 @@ from .errors import Problem
 from .load import Document, load_file
 
 ROOT = Path(__file__).resolve().parents[2]
-_LAST: list = []  # [content, (today, venues), findings] of the last call of all_findings
+_LAST: list = []  # [entries, (today, venues), findings] of the last call of all_findings
 
 
 def today_utc() -> datetime.date:
@@ -56,17 +56,26 @@ def all_findings(content: Content, today: datetime.date | None = None,
                  venues: list[Path] | None = None) -> list[tuple[bool, Problem]]:
     """``(is_warning, problem)`` for every source of every entry and venue profile.
 
-    The last result is kept, so the cross-check and the warnings share one pass over the sources.
+    The last result is kept, so the cross-check and the warnings share one pass over the sources: it
+    is used again for the same documents holding the same data, in the same order (the per-entry
+    checks hand each check a content of their own, holding the same unchecked entries: crosscheck.py).
     """
     today = today or today_utc()
     key = (today, None if venues is None else tuple(venues))
-    if _LAST and _LAST[0] is content and _LAST[1] == key:
+    entries = [(doc, doc.data) for doc in content.entries]
+    if _LAST and _LAST[1] == key and _same(_LAST[0], entries):
         return _LAST[2]
     from .citations import entry_sources  # (build1k, issue 14) as in _findings
 
-    docs = [(doc, entry_sources(doc.data)) for doc in content.entries if isinstance(doc.data, dict)]
-    _LAST[:] = [content, key, _findings(docs, today) + _venue_findings(today, venues)]
+    docs = [(doc, entry_sources(data)) for doc, data in entries if isinstance(data, dict)]
+    _LAST[:] = [entries, key, _findings(docs, today) + _venue_findings(today, venues)]
     return _LAST[2]
+
+
+def _same(kept: list[tuple], entries: list[tuple]) -> bool:
+    """Whether two lists of ``(document, data)`` hold the same objects in the same order."""
+    return len(kept) == len(entries) and all(
+        doc is other and data is other_data for (doc, data), (other, other_data) in zip(kept, entries))
 
 
 def _venue_findings(today: datetime.date, venues: list[Path] | None) -> list[tuple[bool, Problem]]:

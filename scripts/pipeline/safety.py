@@ -69,9 +69,15 @@ _ATTRIBUTE_VALUES = {"input": {"type": {"checkbox"}}}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster", "data", "background"}
 
 RAW_HTML = "raw HTML is not allowed; write Markdown instead"
-_NEEDS_RENDER = re.compile(r"[<&{\[\]]")
 _STYLE_SPACE = re.compile(r"[\s;]+")
 
+
+def needs_render(text: str) -> bool:
+    """Whether ``text`` holds one of ``< & { [ ]``: without one, no tag, entity, attribute list or link
+    can start, and the gate has nothing to render. Five substring tests, each a scan in C, several
+    times quicker than a search for the class ``[<&{\\[\\]]`` (issue 14: 5 MB of Markdown fields at
+    1,000 entries)."""
+    return "<" in text or "&" in text or "{" in text or "[" in text or "]" in text
 
 
 @lru_cache(maxsize=None)
@@ -248,7 +254,7 @@ def check_markdown(text: str) -> MarkdownCheck:
 
     Cached by text in the process, and between runs by the content cache; treat the result as read-only.
     """
-    if not _NEEDS_RENDER.search(text):
+    if not needs_render(text):
         return MarkdownCheck()  # as _check_markdown: nothing to render, and as quick as a look-up
     if _stored is None:
         return _check_markdown(text)
@@ -266,7 +272,7 @@ def check_markdown(text: str) -> MarkdownCheck:
 
 def _check_markdown(text: str) -> MarkdownCheck:
     """:func:`check_markdown` without its caches."""
-    if not _NEEDS_RENDER.search(text):
+    if not needs_render(text):
         return MarkdownCheck()  # no tag, entity, attribute list or link can start without one of < & { [ ]
     screened = plain_with_links(text)
     if screened is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scripts.pipeline.safety import _rendered_check, check_markdown, plain_with_links
+from scripts.pipeline.safety import _rendered_check, check_markdown, needs_render, plain_with_links
 
 # Pieces rich in Markdown and HTML syntax, so that random joins hit the screen's edges.
 PIECES = [
@@ -67,3 +67,12 @@ def test_screen_refuses_what_it_cannot_prove():
                  "[a](b)(c)", "`[a](b)`", "[TOC]", "a  b", "1. [x](y) *z*"]:
         assert plain_with_links(text) is None, text
     assert check_markdown("[a](javascript:alert(1))").problems
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(ALPHABET, TEXTS))
+def test_needs_render_is_the_character_class(text):
+    """needs_render (five substring tests) says yes exactly when the class [<&{[\\]] occurs in the text."""
+    import re
+
+    assert needs_render(text) == bool(re.search(r"[<&{\[\]]", text)), text
