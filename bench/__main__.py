@@ -5,7 +5,9 @@
 bench/out/; each pipeline stage's CPU, cold, in this process; the full ``python -m scripts build``
 (pipeline + ``mkdocs build --strict`` + Pagefind) cold, then MkDocs alone and Pagefind alone on the
 same prepared pages (written to a docs folder by ``render``, not timed: the build itself hands them to
-MkDocs in one packed file, scripts/pipeline/memdocs.py); ``validate`` and ``build`` again with nothing changed (content cache warm) and
+MkDocs in one packed file, scripts/pipeline/memdocs.py), repeated as alternated pairs (``BENCH_PAIRS``;
+3 up to 2,000 entries, else 1) whose median and range are reported, user and system CPU apart
+(bench/pairs.py); ``validate`` and ``build`` again with nothing changed (content cache warm) and
 after one entry changed; the live preview's one-change time (bench/bench_preview.py); the search bundle's size, and the bytes Chromium fetches for search before
 the first query and for each of two queries.
 """
@@ -15,12 +17,14 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from bench import bench_preview
+from bench import pairs
 from bench import results
 from bench.generate import REPO, make_project
 from scripts.pipeline.build import load_content, run_mkdocs
@@ -42,8 +46,18 @@ def _size(folder: Path) -> int:
 
 
 def _child_cpu() -> float:
+    return sum(_child_times())
+
+
+def _child_times() -> tuple[float, float]:
+    """User and system CPU seconds of this process's waited-for children so far."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    return usage.ru_utime, usage.ru_stime
+
+
+def _since(before: tuple[float, float]) -> tuple[float, float]:
+    now = _child_times()
+    return now[0] - before[0], now[1] - before[1]
 
 
 def _timed(command: list[str], cwd: Path) -> tuple[float, int, str]:
@@ -134,6 +148,32 @@ def _search_bytes(site: Path, queries=("liquidation", "ADL")) -> dict:
     return out
 
 
+def _pair(root: Path, first: bool) -> dict:
+    """One cold full build, then ``mkdocs build`` and Pagefind of the same pages: wall and CPU (user, system).
+
+    Every run starts from nothing: no content cache, no site of an earlier run to remove.
+    """
+    for folder in (root / ".cache", root / "site", root / "site-mkdocs"):
+        shutil.rmtree(folder, ignore_errors=True)
+    out = {}
+    before = _child_times()
+    out["build_s"], _, out["build_peak_kb"] = _run(["build", "--site", str(root / "site")], root)
+    out["build_user"], out["build_sys"] = _since(before)
+    if first:  # the same pages in a docs folder (the build hands them to MkDocs in memory), not timed
+        _run(["render"], root)
+    before, start = _child_times(), time.perf_counter()
+    passed, output = run_mkdocs(REPO / "mkdocs.yml", root / "docs", root / "site-mkdocs")
+    out["mkdocs_s"], (out["mkdocs_user"], out["mkdocs_sys"]) = time.perf_counter() - start, _since(before)
+    if not passed:
+        raise SystemExit(output[-3000:])
+    before, start = _child_times(), time.perf_counter()
+    passed, output = index_site(root / "site-mkdocs")
+    out["pagefind_s"], (out["pagefind_user"], out["pagefind_sys"]) = time.perf_counter() - start, _since(before)
+    if not passed:
+        raise SystemExit(output[-3000:])
+    return out
+
+
 def measure(count: int) -> dict:
     """Every number for one project size."""
     root = OUT / f"n{count}"
@@ -143,20 +183,12 @@ def measure(count: int) -> dict:
     row = {"entries": count, "generate_s": generate, **_stages(layout)}
     row["stages_cpu"] = sum(row[key] for key in ("load_validate_cpu", "crosscheck_cpu", "verify_cpu",
                                                  "pages_links_cpu", "render_cpu"))
-    # the full build, cold (no .cache), then MkDocs alone and Pagefind alone on the same prepared pages
-    row["build_s"], row["build_cpu"], row["build_peak_mb"] = _run(["build", "--site", str(root / "site")], root)
-    row["build_peak_mb"] /= 1024
-    _run(["render"], root)  # the same pages in a docs folder (the build hands them to MkDocs in memory)
-    cpu, start = _child_cpu(), time.perf_counter()
-    passed, output = run_mkdocs(REPO / "mkdocs.yml", root / "docs", root / "site-mkdocs")
-    row["mkdocs_s"], row["mkdocs_cpu"] = time.perf_counter() - start, _child_cpu() - cpu
-    if not passed:
-        raise SystemExit(output[-3000:])
-    cpu, start = _child_cpu(), time.perf_counter()
-    passed, output = index_site(root / "site-mkdocs")
-    row["pagefind_s"], row["pagefind_cpu"] = time.perf_counter() - start, _child_cpu() - cpu
-    if not passed:
-        raise SystemExit(output[-3000:])
+    # the full build, cold (no .cache), then MkDocs alone and Pagefind alone on the same prepared pages,
+    # as alternated pairs: one cold build's system time varies by seconds with the disk (bench/pairs.py)
+    measured = [_pair(root, first=n == 0) for n in range(pairs.count(count))]
+    row["pairs"] = measured
+    row.update(pairs.summary(measured))
+    row["build_peak_mb"] = max(pair["build_peak_kb"] for pair in measured) / 1024
     # warm: nothing changed; then one entry changed
     row["validate_warm_s"], row["validate_warm_cpu"], _ = _run(["validate"], root)
     row["build_warm_s"], row["build_warm_cpu"], _ = _run(["build", "--site", str(root / "site")], root)
@@ -185,16 +217,13 @@ def table(rows: list[dict]) -> str:
         lines.append(f"| {r['entries']:,} | {r['load_validate_cpu']:.2f} | {r['crosscheck_cpu']:.2f} | "
                      f"{r['verify_cpu']:.2f} | {r['pages_links_cpu']:.2f} | {r['render_cpu']:.2f} | "
                      f"{r['stages_cpu']:.2f} | {r['entries'] / r['load_validate_cpu']:,.0f} |")
-    lines += ["", "| entries | full build wall / CPU | mkdocs build (same pages) wall / CPU | Pagefind wall / CPU "
-              "| full / (mkdocs + Pagefind), CPU | full / mkdocs, CPU | warm build wall / CPU "
-              "| one-change build wall / CPU | warm validate wall / CPU | one-change validate wall / CPU "
-              "| build peak RSS |", "|" + "---|" * 11]
+    lines += ["", pairs.table(rows)]
+    lines += ["", "| entries | warm build wall / CPU | one-change build wall / CPU | warm validate wall / CPU "
+              "| one-change validate wall / CPU | build peak RSS |", "|" + "---|" * 6]
     for r in rows:
         lines.append(
-            f"| {r['entries']:,} | {r['build_s']:.1f} / {r['build_cpu']:.1f} | {r['mkdocs_s']:.1f} / {r['mkdocs_cpu']:.1f} "
-            f"| {r['pagefind_s']:.1f} / {r['pagefind_cpu']:.1f} "
-            f"| {r['build_cpu'] / (r['mkdocs_cpu'] + r['pagefind_cpu']):.2f}x | {r['build_cpu'] / r['mkdocs_cpu']:.2f}x "
-            f"| {r['build_warm_s']:.1f} / {r['build_warm_cpu']:.1f} | {r['build_change_s']:.1f} / {r['build_change_cpu']:.1f} "
+            f"| {r['entries']:,} | {r['build_warm_s']:.1f} / {r['build_warm_cpu']:.1f} "
+            f"| {r['build_change_s']:.1f} / {r['build_change_cpu']:.1f} "
             f"| {r['validate_warm_s']:.2f} / {r['validate_warm_cpu']:.2f} "
             f"| {r['validate_change_s']:.2f} / {r['validate_change_cpu']:.2f} | {r['build_peak_mb']:.0f} MB |")
     lines += ["", "| entries | pages indexed | search bundle | per page | before first query | query 'liquidation' "

@@ -1,0 +1,51 @@
+"""The benchmark's headline ratio is read from several alternated pairs (bench/pairs.py), user and
+system CPU apart: the median, not one lucky or unlucky build, and the range beside it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import pairs
+
+
+def _pair(build: tuple[float, float], mkdocs: tuple[float, float], pagefind: tuple[float, float]) -> dict:
+    out = {}
+    for part, (user, system) in zip(pairs.PARTS, (build, mkdocs, pagefind)):
+        out.update({f"{part}_s": user + system, f"{part}_user": user, f"{part}_sys": system})
+    return out
+
+
+def test_the_ratio_is_the_median_pair_and_its_range_is_shown():
+    measured = [_pair((10, 1), (8, 1), (1, 0)),   # 11 / 10 = 1.10
+                _pair((10, 4), (8, 1), (1, 0)),   # 14 / 10 = 1.40: a slow disk in the build only
+                _pair((10, 0), (8, 1), (1, 0))]   # 10 / 10 = 1.00
+    row = {"entries": 1000, **pairs.summary(measured)}
+    assert row["pair_count"] == 3
+    assert row["ratio"] == pytest.approx(1.10) and row["ratio_min"] == pytest.approx(1.0)
+    assert row["ratio_max"] == pytest.approx(1.40)
+    assert row["ratio_user"] == pytest.approx(10 / 9)  # the disk does not move the user-CPU ratio
+    assert row["build_sys"] == 1 and row["build_cpu"] == 11  # medians of each time
+    line = pairs.table([row]).splitlines()[-1]
+    assert line.startswith("| 1,000 | 3 | 11.0 / 10.0 + 1.0 |")
+    assert "1.10x (1.00-1.40)" in line and "1.11x (1.11-1.11)" in line
+
+
+def test_one_pair_shows_no_range():
+    row = {"entries": 10000, **pairs.summary([_pair((20, 2), (18, 1), (1, 0))])}
+    assert "| 1.10x | 1.05x | 1.16x |" in pairs.table([row])  # 22 / 20, 20 / 19, 22 / 19
+
+
+def test_the_number_of_pairs(monkeypatch):
+    monkeypatch.delenv(pairs.PAIRS_ENV, raising=False)
+    assert (pairs.count(1000), pairs.count(10000)) == (3, 1)
+    monkeypatch.setenv(pairs.PAIRS_ENV, "5")
+    assert pairs.count(10000) == 5
+    for wrong in ("0", "two", "-1"):
+        monkeypatch.setenv(pairs.PAIRS_ENV, wrong)
+        with pytest.raises(SystemExit, match="BENCH_PAIRS"):
+            pairs.count(1000)
+
+
+def test_no_pair_is_an_error():
+    with pytest.raises(ValueError):
+        pairs.summary([])
