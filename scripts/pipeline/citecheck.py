@@ -42,12 +42,21 @@ def _findings(docs_and_sources, today: datetime.date) -> list[tuple[bool, Proble
     from .citations import url_findings  # (build1k, issue 14) here: a replayed validate run never imports it
 
     out, seen = [], set()
+    known: dict[tuple, list] = {}  # the findings of each source by its fields (entries cite the same pages)
     for doc, sources in docs_and_sources:
         for path, source in sources:
             if id(source) in seen:
                 continue  # a YAML alias (*name) of a source already checked: report it once, at its anchor
             seen.add(id(source))
-            for finding in url_findings(source, today):
+            # url_findings reads only these four fields (and today); texts (or missing) are reused
+            key = (source.get("url"), source.get("publisher"), source.get("kind"), source.get("accessed"))
+            plain = all(value is None or type(value) is str for value in key)
+            findings = known.get(key) if plain else None
+            if findings is None:
+                findings = url_findings(source, today)
+                if plain:
+                    known[key] = findings
+            for finding in findings:
                 out.append((finding.warning, doc.problem(path + (finding.field,), finding.message)))
     return out
 
