@@ -7,6 +7,7 @@ reloads itself into the problems page (file, line, message) and back into the en
 from __future__ import annotations
 
 import contextlib
+import difflib
 import os
 import re
 import shutil
@@ -136,10 +137,39 @@ def _build_lines(log: Path) -> list[str]:
     return [line for line in log.read_text(encoding="utf-8").splitlines() if "Preview: " in line and " build: " in line]
 
 
+# Two animation frames: Material writes sidebar heights and offsets in an animation frame after the
+# layout or the scroll that moved them, and a resize seen in one frame is written in the next.
+FRAMES = "new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done())))"
+
+# Scrolls to y through one last pixel up from y + 1 and returns once Material's viewport$ has seen both
+# offsets (scrollTo is repeated each frame until it has: a reload's restored scroll may land in between).
+# Material's back-to-top button follows the last two offsets it saw: shown while scrolling up; hidden and
+# tabindex=-1 while scrolling down; neither, as in its template, before it saw two. A page saw one or two
+# depending on whether Chromium restored its scroll on a reload before or after Material mounted, and its
+# attributes' order depends on how often it was hidden and shown. After a last step up it is shown, with
+# the attributes of its template less hidden, whatever the page saw before.
+SCROLL = """async y => {
+  const frame = () => new Promise(done => requestAnimationFrame(() => done()));
+  const seen = [];
+  const watch = window.viewport$.subscribe(({offset}) => seen.push(offset.y));
+  for (const to of [y + 1, y]) {
+    for (let frames = 0; seen[seen.length - 1] !== to; frames++) {
+      if (frames > 600) throw new Error(`Material saw no scroll to ${to} (the last offsets: ${seen})`);
+      window.scrollTo(0, to);
+      await frame();
+    }
+  }
+  watch.unsubscribe();
+  await %s;
+  return window.scrollY;
+}""" % FRAMES
+
+
 def _settled(page, limit: float = 15) -> list[str]:
     """The page's title and main part once Material's scripts stop changing them (sidebar heights and
-    offsets follow the layout and the scroll, later under load): two reads 0.25 s apart agree."""
-    script = "[document.title, document.querySelector('.md-main').outerHTML]"
+    offsets follow the layout and the scroll, later under load): two reads, each after two animation
+    frames and 0.25 s apart, agree."""
+    script = f"async () => {{ await {FRAMES}; return [document.title, document.querySelector('.md-main').outerHTML]; }}"
     last, deadline = page.evaluate(script), time.monotonic() + limit
     while True:
         time.sleep(0.25)
@@ -147,6 +177,19 @@ def _settled(page, limit: float = 15) -> list[str]:
         if now == last or time.monotonic() > deadline:
             return now
         last = now
+
+
+def _differences(swapped: list[str], loaded: list[str], folder: Path, limit: int = 6000) -> str:
+    """A readable account of how the swapped page differs from the page loaded afresh: a unified diff of
+    the two (title, then ``.md-main`` split after each tag), cut at ``limit`` characters; both pages are
+    written whole to ``folder`` (swapped.html, loaded.html)."""
+    def lines(state: list[str]) -> list[str]:
+        return [state[0], *state[1].replace(">", ">\n").splitlines()]
+    for name, state in (("swapped", swapped), ("loaded", loaded)):
+        (folder / f"{name}.html").write_text("\n".join(lines(state)), encoding="utf-8")
+    diff = "\n".join(difflib.unified_diff(lines(swapped), lines(loaded), "swapped", "loaded", lineterm="", n=2))
+    cut = diff[:limit] + ("\n[...]" if len(diff) > limit else "")
+    return f"the swapped page differs from the page loaded afresh (whole pages in {folder}):\n{cut}"
 
 
 def test_a_save_reaches_the_open_page_through_a_dirty_rebuild(preview, browser):
@@ -201,12 +244,16 @@ def test_a_save_reaches_the_open_page_through_a_dirty_rebuild(preview, browser):
         assert other.evaluate("window.mnBeforeSave") is True
         assert other.evaluate("document.documentElement.dataset.mnPreviewSwapped") is None
         assert errors == []
-        # the page as swapped is the page as loaded afresh: Material's parts and ours, as they mount
+        # the page as swapped is the page as loaded afresh: Material's parts and ours, as they mount, both
+        # brought to the same scroll position through the same last step (see SCROLL)
+        assert page.evaluate(SCROLL, 300) == 300
+        assert page.evaluate("document.querySelector('.md-top').hidden") is False  # Material follows the scroll
         swapped = _settled(page)
         page.reload()
         page.wait_for_function("document.querySelector('article').innerText.includes('Freshly edited.')")
-        page.evaluate("window.scrollTo(0, 300)")
-        assert _settled(page) == swapped
+        assert page.evaluate(SCROLL, 300) == 300
+        loaded = _settled(page)
+        assert loaded == swapped, _differences(swapped, loaded, root)
         assert errors == []
         print(f"\none change, save to the open page showing it: {seconds:.2f} s ({built.split('rebuilt ')[0]}...)")
         assert not re.search(r"Traceback|appear stuck", log.read_text(encoding="utf-8"))

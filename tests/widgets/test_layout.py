@@ -38,6 +38,10 @@ RESULT_IN_VIEW = """(root) => {
   });
 }"""
 
+# Three animation frames: a scroll event fires in one, the handler's own frame comes next, then one to spare.
+FRAMES = ("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame("
+          "() => requestAnimationFrame(() => done()))))")
+
 CHART_TEXT_SIZES = """() => Array.from(document.querySelectorAll('.mn-calc__chart svg')).flatMap(svg => {
   const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
   return Array.from(svg.querySelectorAll('text')).map(text => parseFloat(getComputedStyle(text).fontSize) * scale);
@@ -122,7 +126,9 @@ def test_pages_hold_still_fit_the_width_and_keep_a_result_in_view(size, scheme, 
                 for item in fields:
                     control = page.locator(f'{root} [name="{item["name"]}"]')
                     control.fill(control.input_value())
-                    page.wait_for_timeout(60)  # the summary follows scrolling on the next frame
+                    # the summary follows scrolling in the frame after the scroll event: wait for frames,
+                    # not a time (a busy machine drew later than a fixed 60 ms once)
+                    page.evaluate(FRAMES)
                     if not page.evaluate(RESULT_IN_VIEW, root):
                         problems.append(f"{calc_id}: no result in view while typing into {item['name']}")
             if problems:
