@@ -320,8 +320,6 @@ def _check_markdown(text: str) -> MarkdownCheck:
     if not needs_render(text):
         return MarkdownCheck()  # no tag, entity, attribute list or link can start without one of < & { [ ]
     screened = plain_with_links(text)
-    if screened is None:
-        screened = prose_with_links(text)
     if screened is not None:
         return screened
     return _rendered_check(text)
@@ -357,49 +355,6 @@ def plain_with_links(text: str) -> MarkdownCheck | None:
     if "  " in text or "\n " in text or text.startswith(" ") or not _SCREEN.fullmatch(text):
         return None
     links = _SCREEN_LINKS.findall(text)
-    if any(unsafe_url(link) for link in links):
-        return None
-    return MarkdownCheck(links=links)
-
-
-# The wider pre-screen (prose_with_links): prose in any printable characters but those below, with
-# emphasis, lists, line breaks and definition lists, and inline links as plain_with_links takes them
-# but whose text may hold the same characters. Not outside links: < > (HTML, autolinks, blockquotes),
-# { } (attribute lists), [ ] (only as a link's brackets), ` ~ (code, fences, sub and strike), \\
-# (escapes), ! (images, admonitions), | (tables), ^ (footnotes, caret), = (mark, headings), # (headings),
-# _ (emphasis kept out for simplicity), and a tab.
-_PROSE = r"[^<>{}\[\]`~\\!|^=#_\t]"
-_PROSE_LINK = rf"\[(?:(?!\n){_PROSE})+\]\(([A-Za-z0-9./#-]+)\)"
-# (possessive: prose runs never hold a bracket and links start with one, so the text splits one way only)
-_PROSE_SCREEN = re.compile(rf"(?:{_PROSE}++|{_PROSE_LINK})*+")
-_PROSE_LINKS = re.compile(_PROSE_LINK)
-_ENTITY_LIKE = re.compile(r"&#?[A-Za-z0-9]*;")  # what Markdown could keep as an entity: any & ... ;
-
-
-def prose_with_links(text: str) -> MarkdownCheck | None:
-    """The gate's verdict on ``text`` when it is prose with simple inline links (a wider
-    :func:`plain_with_links`), else None.
-
-    Why this verdict is the one rendering would give (Hypothesis tests in tests/pipeline/
-    test_safety_screen.py compare it with :func:`_rendered_check` on texts rich in the characters it
-    lets through): every character is printable (no control, tab, line separator or non-breaking
-    space), no line starts with four spaces (no indented code, no nested list), and none of
-    ``< > { } [ ] ` ~ \\ ! | ^ = # _`` occurs outside links, nor ``??`` (details) nor an ``&`` that
-    could start an entity (``&name;``, ``&#1;``): a lone ``&`` is written as ``&amp;``. A text with a
-    link holds no ``*``: Python-Markdown's emphasis can swallow a link next to it (``*a**a*[a](b)``
-    renders the link's placeholder as text), which the tests found. That leaves
-    paragraphs, line breaks, emphasis and strong emphasis with ``*``, lists (``-``, ``+``, ``*``,
-    ``1.``), rules, setext headings with ``-`` and definition lists, whose tags and attributes (p, br,
-    em, strong, ul, ol with start, li, hr, h2 with id, dl, dt, dd) are allowed, and no raw HTML,
-    reference definition, attribute list, footnote, abbreviation, image or autolink. A ``[`` only
-    starts ``[text](address)`` with the text on one line and without brackets (so no task box, [TOC]
-    or footnote), which is always an inline link; the address is as in :func:`plain_with_links`.
-    """
-    if "??" in text or "\n    " in text or text.startswith("    ") or not text.replace("\n", "").isprintable():
-        return None
-    if ("&" in text and _ENTITY_LIKE.search(text)) or ("*" in text and "[" in text) or not _PROSE_SCREEN.fullmatch(text):
-        return None
-    links = _PROSE_LINKS.findall(text)
     if any(unsafe_url(link) for link in links):
         return None
     return MarkdownCheck(links=links)

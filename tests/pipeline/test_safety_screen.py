@@ -13,7 +13,6 @@ from scripts.pipeline.safety import (
     check_markdown,
     needs_render,
     plain_with_links,
-    prose_with_links,
     render_markdown,
 )
 
@@ -155,73 +154,3 @@ def test_attribute_lists_idle_cases():
         assert not _idle_means_same(text), text
     assert any("attribute lists" in p for p in check_markdown("A paragraph\n{: onclick=x }").problems)
     assert _rendered_check(fence).problems == []
-
-
-# The wider screen (prose_with_links): pieces it lets through, links of every shape it takes, and
-# look-alikes of what it must refuse (entities, task boxes, footnotes, reference links, [TOC], details,
-# indented code, line separators, addresses in prose that Markdown does not link).
-PROSE = [
-    "a", "Z", "word", "9", "1,989", " ", "  ", "   ", "\n", "\n\n", "\n  ", "\n   ", ".", ",", ";", ":", ": ", "'",
-    '"', "(", ")", "%", "+", "+ ", "-", "- ", "--", "\n---\n", "---", "* ", "*", "**", "***", "1. ", "3.", "1)", "/",
-    "//", "?", "$", "@", "&", "P&L", "&x", "& ", "×", "−", "–", "é", "·", "Ⓢ", "http://x.y", "https://x",
-    "javascript:x", "mailto:a@b.c", "www.x.com", "[a](b)", "[a b](c.md#d)", "[*a*](b)", "[**a**](b)", "[a (b)](c)",
-    "[ a ](b)", "[a: b](c)", "[x](y)", "[ ](b)", "[TOC](x)", "[a](b)(c)", "[a](b): c", "[a&b](c)", "[P&L](#x)",
-    "[a](#)", "[a](-)", "[a](//x.y)", "Term\n: ", "\n: d", "- [x](y)", "1. [a](b)", "*[a](b)*", "**[a](b)**",
-]
-# ... and pieces it must refuse, now and then
-REFUSED = ["&amp;", "&#1;", "&L;", "&;", "[a]: b", "[a][b]", "[a]", "[^1](b)", "[^1]", "- [ ] ", "- [x] ", "[TOC]",
-           "??? x\n", "??", "\n    ", "    ", "\t", "\u00a0", "\u2028", "\r", "<", ">", "{", "}", "`", "~", "!",
-           "|", "^", "=", "#", "_", "\\", "](", "[", "]", "[a\nb](c)", "[a](b c)", '[a](b "t")', "![a](b)"]
-PROSE_TEXTS = st.lists(st.sampled_from(PROSE), max_size=16).map("".join)
-MIXED_TEXTS = st.lists(st.one_of(st.sampled_from(PROSE), st.sampled_from(REFUSED)), max_size=12).map("".join)
-PROSE_CHARS = st.text(alphabet="[]()*-+:;&.,'\"\n 1aZ#/?%×é", max_size=40)
-
-
-def _prose_same_as_full_gate(text: str) -> bool:
-    screened = prose_with_links(text)
-    if screened is None:
-        return False
-    full = _rendered_check(text)
-    assert (screened.problems, screened.links, screened.images) == (full.problems, full.links, full.images), text
-    return True
-
-
-@settings(max_examples=3000, deadline=None)
-@given(PROSE_TEXTS)
-def test_prose_screen_agrees_with_rendering(text):
-    """Whenever the wider screen gives a verdict, rendering gives the same problems, links and images."""
-    _prose_same_as_full_gate(text)
-
-
-@settings(max_examples=2000, deadline=None)
-@given(MIXED_TEXTS)
-def test_prose_screen_agrees_with_rendering_near_what_it_refuses(text):
-    """The same on texts mixing what it takes with what it must refuse."""
-    _prose_same_as_full_gate(text)
-
-
-@settings(max_examples=2000, deadline=None)
-@given(st.one_of(PROSE_CHARS, TEXTS, ALPHABET, NEAR_TEXTS))
-def test_prose_screen_agrees_with_rendering_on_other_texts(text):
-    """The same on random characters and the first screen's syntax-rich texts."""
-    _prose_same_as_full_gate(text)
-
-
-def test_prose_screen_takes_entry_prose():
-    """A typical section of a real entry (strong emphasis, a list, P&L, an anchor link) is judged
-    without rendering; what it cannot prove goes to the full gate."""
-    text = ("Bybit checks your available balance against the order cost: margin + fees.\n\n"
-            "- long: quantity × (exit − entry);\n- short: the reverse, as the [rule on P&L](pnl.md#rule-a-b) shows.")
-    assert _prose_same_as_full_gate(text)
-    assert check_markdown(text).links == ["pnl.md#rule-a-b"]
-    assert _prose_same_as_full_gate("The **mark price** decides; P&L % is *not* ROI.\n\n1. one\n2. two")
-    for text in ["P&amp;L", "a [^1](b)", "- [ ] task", "x\n\n    [a](b)", "[a]: b", "??? note\n    x", "a\u2028[a](b)",
-                 "a `[a](b)`", "[a](b \"t\")", "![a](b)", "| a |\n| - |\n| [a](b) |", "## [a](b)", "a_b [a](b)"]:
-        assert prose_with_links(text) is None, text
-
-
-def test_prose_screen_refuses_emphasis_beside_links():
-    """Emphasis next to a link can swallow it in Python-Markdown; such texts are rendered."""
-    text = "*a**a*[a](b)"
-    assert prose_with_links(text) is None
-    assert check_markdown(text).links == [] == _rendered_check(text).links
