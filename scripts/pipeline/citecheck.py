@@ -16,7 +16,7 @@ from .errors import Problem
 from .load import Document, load_file
 
 ROOT = Path(__file__).resolve().parents[2]
-_LAST: list = []  # [content, (today, venues), findings] of the last call of all_findings
+_LAST: list = []  # [entries, (today, venues), findings] of the last call of all_findings
 
 
 def today_utc() -> datetime.date:
@@ -42,12 +42,21 @@ def _findings(docs_and_sources, today: datetime.date) -> list[tuple[bool, Proble
     from .citations import url_findings  # (build1k, issue 14) here: a replayed validate run never imports it
 
     out, seen = [], set()
+    known: dict[tuple, list] = {}  # the findings of each source by its fields (entries cite the same pages)
     for doc, sources in docs_and_sources:
         for path, source in sources:
             if id(source) in seen:
                 continue  # a YAML alias (*name) of a source already checked: report it once, at its anchor
             seen.add(id(source))
-            for finding in url_findings(source, today):
+            # url_findings reads only these four fields (and today); texts (or missing) are reused
+            key = (source.get("url"), source.get("publisher"), source.get("kind"), source.get("accessed"))
+            plain = all(value is None or type(value) is str for value in key)
+            findings = known.get(key) if plain else None
+            if findings is None:
+                findings = url_findings(source, today)
+                if plain:
+                    known[key] = findings
+            for finding in findings:
                 out.append((finding.warning, doc.problem(path + (finding.field,), finding.message)))
     return out
 
@@ -56,17 +65,26 @@ def all_findings(content: Content, today: datetime.date | None = None,
                  venues: list[Path] | None = None) -> list[tuple[bool, Problem]]:
     """``(is_warning, problem)`` for every source of every entry and venue profile.
 
-    The last result is kept, so the cross-check and the warnings share one pass over the sources.
+    The last result is kept, so the cross-check and the warnings share one pass over the sources: it
+    is used again for the same documents holding the same data, in the same order (the per-entry
+    checks hand each check a content of their own, holding the same unchecked entries: crosscheck.py).
     """
     today = today or today_utc()
     key = (today, None if venues is None else tuple(venues))
-    if _LAST and _LAST[0] is content and _LAST[1] == key:
+    entries = [(doc, doc.data) for doc in content.entries]
+    if _LAST and _LAST[1] == key and _same(_LAST[0], entries):
         return _LAST[2]
     from .citations import entry_sources  # (build1k, issue 14) as in _findings
 
-    docs = [(doc, entry_sources(doc.data)) for doc in content.entries if isinstance(doc.data, dict)]
-    _LAST[:] = [content, key, _findings(docs, today) + _venue_findings(today, venues)]
+    docs = [(doc, entry_sources(data)) for doc, data in entries if isinstance(data, dict)]
+    _LAST[:] = [entries, key, _findings(docs, today) + _venue_findings(today, venues)]
     return _LAST[2]
+
+
+def _same(kept: list[tuple], entries: list[tuple]) -> bool:
+    """Whether two lists of ``(document, data)`` hold the same objects in the same order."""
+    return len(kept) == len(entries) and all(
+        doc is other and data is other_data for (doc, data), (other, other_data) in zip(kept, entries))
 
 
 def _venue_findings(today: datetime.date, venues: list[Path] | None) -> list[tuple[bool, Problem]]:

@@ -627,7 +627,9 @@ class _EntryFindings(_OncePerContent):
                     if record is self._shared:  # shared by the clean records read: copied before written
                         record = self.records[key] = dict(record)
                     record[name] = [[p.line, p.path, p.message] for p in problems]
-                    whole = all(record.get(n) == [] for n in _PER_ENTRY_NAMES)
+                    # (a record missing a check's findings is not whole: cold, every check but the last)
+                    whole = not problems and len(record) >= len(_PER_ENTRY_NAMES) and all(
+                        record.get(n) == [] for n in _PER_ENTRY_NAMES)
                     self._keep(key, CLEAN if whole else dict(record))
             out += problems
         return out + others

@@ -2,7 +2,7 @@
 
 The safety gate, the calculator-fence check, the link check and the placeholder check each looked at
 every string of every document. Most strings concern none of them: a Markdown field without ``<``,
-``&``, ``{``, ``[`` or ``]`` makes no markup and no link (:data:`.safety._NEEDS_RENDER`), and one
+``&``, ``{``, ``[`` or ``]`` makes no markup and no link (:func:`.safety.needs_render`), and one
 without the word ``calculator`` holds no calculator fence. :func:`doc_facts` walks a document once and
 lists the paths of the fields that do matter; the content cache stores that list with the document,
 so an unchanged file is not walked again (scripts/pipeline/cache.py).
@@ -15,7 +15,7 @@ from functools import lru_cache
 from .content import iter_strings
 from .drafts import PLACEHOLDER
 from .load import source_bytes
-from .safety import _NEEDS_RENDER, ANY, MARKDOWN_FIELDS, is_markdown
+from .safety import ANY, MARKDOWN_FIELDS, is_markdown, needs_render
 
 KINDS = ("entry", "glossary", "site")
 
@@ -23,7 +23,7 @@ KINDS = ("entry", "glossary", "site")
 def _walk(doc, kind: str) -> dict:
     if _quick(doc):
         markdown = [list(path) for path, text in field_strings(doc.data, MARKDOWN_FIELDS.get(kind, []))
-                    if _NEEDS_RENDER.search(text)]
+                    if needs_render(text)]
         return {"kind": kind, "markdown": markdown, "todo": [], "calc": []}
     return full_walk(doc, kind)
 
@@ -32,7 +32,7 @@ def full_walk(doc, kind: str) -> dict:
     """The facts of ``doc`` from a walk over every string (what :func:`_walk` does when no shortcut holds)."""
     markdown, todo, calc = [], [], []
     for path, text in iter_strings(doc.data):
-        if is_markdown(kind, path) and (_NEEDS_RENDER.search(text) or "calculator" in text):
+        if is_markdown(kind, path) and (needs_render(text) or "calculator" in text):
             markdown.append(list(path))
         if PLACEHOLDER.search(text):
             todo.append(list(path))

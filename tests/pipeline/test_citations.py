@@ -243,3 +243,23 @@ def test_prepare_logs_warnings(project, good_text, tmp_path):
     assert messages == [f"{F}:31: $.sources[0].url: warning: the address is in the zh-CN locale; Bybit publishes "
                         "this page in English: cite https://www.bybit.com/en/help-center/article/Insurance-Fund "
                         "(check that it opens)"]
+
+
+def test_repeated_sources_get_the_findings_of_each(tmp_path):
+    """Sources with the same fields share one look (citecheck._findings): every source still gets exactly
+    url_findings' findings, at its own document and path, non-text fields looked at one by one."""
+    from scripts.pipeline.citecheck import _findings
+    from scripts.pipeline.load import Document
+
+    home = source("https://www.example.com/", publisher="Example")
+    testnet = source("https://testnet.bybit.com/en/help-center/article/Auto-Deleveraging-ADL")
+    odd = [source("https://www.bybit.com/", publisher=value) for value in (1, True, 1.0, -0.0, 0.0, None)]
+    sources = [home, dict(home), testnet, dict(testnet), source("https://www.bybit.com/en/x", accessed="2999-01-01"),
+               source("https://www.bybit.com/en/x", accessed="2999-01-01")] + odd + [dict(item) for item in odd]
+    docs = [Document(f"content/entries/e{n}.yaml", {}) for n in range(3)]
+    # (each document its own copies: one source object met twice is an alias, reported once)
+    given = [(doc, [(("sources", index), dict(item)) for index, item in enumerate(sources)]) for doc in docs]
+    expected = [(finding.warning, doc.problem(("sources", index, finding.field), finding.message))
+                for doc, _ in given for index, item in enumerate(sources) for finding in url_findings(item, TODAY)]
+    assert _findings(given, TODAY) == expected
+    assert len(expected) > 3 * 6

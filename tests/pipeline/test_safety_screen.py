@@ -5,7 +5,16 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scripts.pipeline.safety import _rendered_check, check_markdown, plain_with_links
+from scripts.pipeline.safety import (
+    BRACE_WATCH,
+    _attribute_lists_idle,
+    _converter,
+    _rendered_check,
+    check_markdown,
+    needs_render,
+    plain_with_links,
+    render_markdown,
+)
 
 # Pieces rich in Markdown and HTML syntax, so that random joins hit the screen's edges.
 PIECES = [
@@ -67,3 +76,81 @@ def test_screen_refuses_what_it_cannot_prove():
                  "[a](b)(c)", "`[a](b)`", "[TOC]", "a  b", "1. [x](y) *z*"]:
         assert plain_with_links(text) is None, text
     assert check_markdown("[a](javascript:alert(1))").problems
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(ALPHABET, TEXTS))
+def test_needs_render_is_the_character_class(text):
+    """needs_render (five substring tests) says yes exactly when the class [<&{[\\]] occurs in the text."""
+    import re
+
+    assert needs_render(text) == bool(re.search(r"[<&{\[\]]", text)), text
+
+
+# Pieces rich in braces, fences and the places attribute lists attach to (headings, list items, table
+# cells, links, emphasis, definition terms), so that the watch's "no brace reached attr_list" is tested
+# against both renders where it matters.
+BRACES = [
+    "{", "}", "{: .x }", "{ #i }", "{.c}", "{:x}", "{ onclick=a }", "{data-x=1}", "a", "word", " ", "\n", "\n\n",
+    "    ", "\t", "# ", "## H ", "- ", "1. ", "> ", "| a | b |\n| - | - |\n", "|", "[a](b)", "*e*", "`", "`{x}`",
+    "```", "```\n", "~~~", "```python\n", "``` {.x}\n", "```{.python}\n", "```calculator\n", "id: x\n",
+    "defaults: {side: long}\n", "Term\n:   ", "!!! note\n", "??? x\n", "<div markdown>", "</div>", "<b>", "&",
+    "[^1]", "[^1]: n", "*[A]: b", "[TOC]", "\r", "\u2028", "\\{", "#!python x",
+]
+BRACE_TEXTS = st.lists(st.sampled_from(BRACES), max_size=16).map("".join)
+# Braces mostly where attr_list cannot see them (fence bodies, code spans, indented code), next to the
+# syntax around which it acts, so that the watch says "idle" often and both renders are compared.
+KEPT_ASIDE = [
+    "```calculator\nid: x\ndefaults: {side: long}\n```\n", "```\n{: .x }\n```\n", "~~~\n{#i}\n~~~\n",
+    "`{x}`", "`a {: .c }`", "\n\n    {: .c }\n\n", "\n```json\n{\"a\": 1}\n```\n", "- ```\n  {x}\n  ```\n",
+    "> ```\n> {x}\n> ```\n", "a", "word", " ", "\n", "\n\n", "# H", "- ", "1. ", "> ", "| a |\n| - |\n| b |\n",
+    "[a](b)", "*e*", "Term\n:   d", "!!! note\n    x\n", "&", "\\{", "{", "}", "{: .x }", "```", "\n```\n",
+]
+ASIDE_TEXTS = st.lists(st.sampled_from(KEPT_ASIDE), max_size=12).map("".join)
+
+
+def _idle_means_same(text: str) -> bool:
+    rendered = render_markdown(text)[0]
+    idle = _attribute_lists_idle(text)
+    if idle:
+        assert render_markdown(text, attr_list=False)[0] == rendered, text
+    return idle
+
+
+@settings(max_examples=2000, deadline=None)
+@given(BRACE_TEXTS)
+def test_attribute_lists_idle_means_the_same_html(text):
+    """Whenever the brace watch says attr_list did nothing, rendering without it gives the same HTML."""
+    _idle_means_same(text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(ASIDE_TEXTS)
+def test_attribute_lists_idle_with_braces_kept_aside(text):
+    """The same on texts whose braces mostly sit in code, where the watch says "idle" most often."""
+    _idle_means_same(text)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(TEXTS, ALPHABET))
+def test_attribute_lists_idle_on_other_syntax(text):
+    """The same on the screen's syntax-rich texts and random punctuation."""
+    _idle_means_same(text)
+
+
+def test_brace_watch_runs_right_before_attr_list():
+    """The watch is the tree processor just before attr_list's: nothing changes the tree in between."""
+    names = [item.name for item in sorted(_converter().treeprocessors._priority, key=lambda i: -i.priority)]
+    assert names[names.index(BRACE_WATCH) + 1] == "attr_list"
+
+
+def test_attribute_lists_idle_cases():
+    """Braces only inside a calculator fence's body leave attr_list idle; an attribute list or a fence
+    written with attributes does not, and the gate still reports the attribute list."""
+    fence = "Text P&L.\n\n```calculator\nid: x\ndefaults: {side: long}\n```\n"
+    assert _idle_means_same(fence)
+    assert _idle_means_same("a `{x}` b")  # a code span is kept aside (inlinehilite): no brace in the tree
+    for text in ["A paragraph\n{: .x }", "## Head {#i}", "```{.python}\nx\n```", "[a](b){.c}"]:
+        assert not _idle_means_same(text), text
+    assert any("attribute lists" in p for p in check_markdown("A paragraph\n{: onclick=x }").problems)
+    assert _rendered_check(fence).problems == []
