@@ -236,8 +236,12 @@ def test_widget_works_after_instant_navigation(watched):
     # and back to an article with a widget, still instantly
     page.go_back()
     page.wait_for_url("**/calculators/")
+    page.locator(".mn-calc[data-calc]").first.wait_for(state="detached")  # the list, with no calculator, is in
     page.go_forward()
     page.wait_for_url("**/calculators/position-size/")
+    # going forward, the address changes before Material has fetched and swapped in the page, and
+    # wait_ready holds at once on a page with no calculator: wait for the widget to be there first
+    page.locator(".mn-calc[data-calc]").first.wait_for(state="attached")
     wait_ready(page)
     assert page.locator(".mn-calc[data-state=ready]").count() == 1
 
