@@ -226,6 +226,7 @@ def test_widget_works_after_instant_navigation(watched):
     page.wait_for_url("**/calculators/")
     page.locator("article a", has_text="Position size by risk").first.click()
     page.wait_for_url("**/calculators/position-size/")
+    page.locator(".mn-calc[data-calc]").first.wait_for(state="attached")  # swapped in (see below)
     wait_ready(page)
     assert page.evaluate("window.__no_reload") is True, "the page was reloaded, not switched instantly"
     spec = SPECS["position-size"]
