@@ -82,14 +82,9 @@ def _twin_text(doc, cache, key: str | None, made: dict, made_data: dict | None =
     if text is None:
         text = cache.record("pages", key) if key else None
         if not isinstance(text, str):
-            value = twin(entry)
-            data = _orjson_data(value)
-            if data is None:
-                text = dumps(value)
-            else:
-                text = data.decode("utf-8")
-                if made_data is not None:
-                    made_data[entry["id"]] = data
+            text, data = _text_and_data(twin(entry))
+            if data is not None and made_data is not None:
+                made_data[entry["id"]] = data
             if key:
                 cache.keep("pages", key, text)
         made[entry["id"]] = text
@@ -146,8 +141,13 @@ def twin_text(value) -> str:
     """:func:`dumps` of ``value``, written by orjson (4x faster) when it writes the same text: a value of
     text, lists, mappings with text keys, booleans, None and integers of 64 bits (orjson writes floats
     in its own way, e.g. ``1e-5`` where json writes ``1e-05``; tests/pipeline/test_pagetext.py compares)."""
+    return _text_and_data(value)[0]
+
+
+def _text_and_data(value) -> tuple[str, bytes | None]:
+    """:func:`twin_text` of ``value``, and its UTF-8 bytes when orjson wrote them (else None)."""
     data = _orjson_data(value)
-    return dumps(value) if data is None else data.decode("utf-8")
+    return (dumps(value), None) if data is None else (data.decode("utf-8"), data)
 
 
 def _orjson_data(value) -> bytes | None:
