@@ -6,8 +6,8 @@ bench/out/; each pipeline stage's CPU, cold, in this process; the full ``python 
 (pipeline + ``mkdocs build --strict`` + Pagefind) cold, then MkDocs alone and Pagefind alone on the
 same prepared pages (written to a docs folder by ``render``, not timed: the build itself hands them to
 MkDocs in one packed file, scripts/pipeline/memdocs.py), repeated as alternated pairs (``BENCH_PAIRS``;
-3 up to 2,000 entries, else 1) whose median and range are reported, user and system CPU apart
-(bench/pairs.py); ``validate`` and ``build`` again with nothing changed (content cache warm) and
+5 up to 2,000 entries, else 1) whose median and range are reported, user and system CPU apart, with
+nothing deleted until every size's pairs are done (bench/pairs.py); then, size by size, ``validate`` and ``build`` again with nothing changed (content cache warm) and
 after one entry changed; the live preview's one-change time (bench/bench_preview.py); the search bundle's size, and the bytes Chromium fetches for search before
 the first query and for each of two queries.
 """
@@ -39,6 +39,7 @@ from scripts.pipeline.verify import verify
 
 OUT = REPO / "bench" / "out"
 RAW = REPO / "bench" / "pipeline-results.json"
+TRASH = OUT / ".trash"  # earlier outputs moved aside while measuring, deleted at the end (bench/pairs.py)
 
 
 def _size(folder: Path) -> int:
@@ -148,47 +149,69 @@ def _search_bytes(site: Path, queries=("liquidation", "ADL")) -> dict:
     return out
 
 
-def _pair(root: Path, first: bool) -> dict:
-    """One cold full build, then ``mkdocs build`` and Pagefind of the same pages: wall and CPU (user, system).
+def _pair(root: Path, index: int) -> dict:
+    """Pair ``index``: one cold full build and ``mkdocs build`` + Pagefind of the same pages, in the order
+    :func:`pairs.build_first` gives; wall and CPU (user, system) of each.
 
-    Every run starts from nothing: no content cache, no site of an earlier run to remove.
+    Every run starts from nothing: no content cache, no site of an earlier run, those moved aside into
+    :data:`TRASH`, not deleted (bench/pairs.py says why).
     """
-    for folder in (root / ".cache", root / "site", root / "site-mkdocs"):
-        shutil.rmtree(folder, ignore_errors=True)
     out = {}
-    before = _child_times()
-    out["build_s"], _, out["build_peak_kb"] = _run(["build", "--site", str(root / "site")], root)
-    out["build_user"], out["build_sys"] = _since(before)
-    if first:  # the same pages in a docs folder (the build hands them to MkDocs in memory), not timed
-        _run(["render"], root)
-    before, start = _child_times(), time.perf_counter()
-    passed, output = run_mkdocs(REPO / "mkdocs.yml", root / "docs", root / "site-mkdocs")
-    out["mkdocs_s"], (out["mkdocs_user"], out["mkdocs_sys"]) = time.perf_counter() - start, _since(before)
-    if not passed:
-        raise SystemExit(output[-3000:])
-    before, start = _child_times(), time.perf_counter()
-    passed, output = index_site(root / "site-mkdocs")
-    out["pagefind_s"], (out["pagefind_user"], out["pagefind_sys"]) = time.perf_counter() - start, _since(before)
-    if not passed:
-        raise SystemExit(output[-3000:])
+
+    def build() -> None:
+        for folder in (root / ".cache", root / "site"):
+            pairs.set_aside(folder, TRASH)
+        before = _child_times()
+        out["build_s"], _, out["build_peak_kb"] = _run(["build", "--site", str(root / "site")], root)
+        out["build_user"], out["build_sys"] = _since(before)
+
+    def baseline() -> None:
+        pairs.set_aside(root / "site-mkdocs", TRASH)
+        before, start = _child_times(), time.perf_counter()
+        passed, output = run_mkdocs(REPO / "mkdocs.yml", root / "docs", root / "site-mkdocs")
+        out["mkdocs_s"], (out["mkdocs_user"], out["mkdocs_sys"]) = time.perf_counter() - start, _since(before)
+        if not passed:
+            raise SystemExit(output[-3000:])
+        before, start = _child_times(), time.perf_counter()
+        passed, output = index_site(root / "site-mkdocs")
+        out["pagefind_s"], (out["pagefind_user"], out["pagefind_sys"]) = time.perf_counter() - start, _since(before)
+        if not passed:
+            raise SystemExit(output[-3000:])
+
+    for run in ((build, baseline) if pairs.build_first(index) else (baseline, build)):
+        run()
     return out
 
 
-def measure(count: int) -> dict:
-    """Every number for one project size."""
+def measure_cold(count: int) -> dict:
+    """The numbers of one project size measured before anything is deleted: each stage's CPU, cold, and
+    the pairs of full build against MkDocs + Pagefind."""
     root = OUT / f"n{count}"
+    pairs.set_aside(root, TRASH)  # an earlier run's project: deleted at the end (bench/pairs.py)
     start = time.perf_counter()
     layout = Layout(make_project(root, count))
     generate = time.perf_counter() - start
     row = {"entries": count, "generate_s": generate, **_stages(layout)}
     row["stages_cpu"] = sum(row[key] for key in ("load_validate_cpu", "crosscheck_cpu", "verify_cpu",
                                                  "pages_links_cpu", "render_cpu"))
+    _run(["render"], root)  # the same pages in a docs folder (the build hands them to MkDocs in memory), not timed
     # the full build, cold (no .cache), then MkDocs alone and Pagefind alone on the same prepared pages,
-    # as alternated pairs: one cold build's system time varies by seconds with the disk (bench/pairs.py)
-    measured = [_pair(root, first=n == 0) for n in range(pairs.count(count))]
+    # as alternated pairs (bench/pairs.py)
+    measured = []
+    for index in range(pairs.count(count)):
+        print(f"  {count} entries: pair {index + 1} of {pairs.count(count)} ...", file=sys.stderr, flush=True)
+        measured.append(_pair(root, index))
     row["pairs"] = measured
     row.update(pairs.summary(measured))
     row["build_peak_mb"] = max(pair["build_peak_kb"] for pair in measured) / 1024
+    return row
+
+
+def measure_rest(row: dict) -> None:
+    """The numbers of ``row``'s size that delete files (a build replaces the site): warm and one-change
+    runs, the live preview, the search bundle; added to ``row``."""
+    count = row["entries"]
+    root = OUT / f"n{count}"
     # warm: nothing changed; then one entry changed
     row["validate_warm_s"], row["validate_warm_cpu"], _ = _run(["validate"], root)
     row["build_warm_s"], row["build_warm_cpu"], _ = _run(["build", "--site", str(root / "site")], root)
@@ -206,7 +229,6 @@ def measure(count: int) -> dict:
                 "site_mb": _size(site) / 1e6, "per_entry_kb": _size(site / "entries") / count / 1e3,
                 "search_pages": pages, "search_total_mb": _size(site / "pagefind") / 1e6,
                 "search_per_page_kb": _size(site / "pagefind") / max(pages, 1) / 1e3, **_search_bytes(site)})
-    return row
 
 
 def table(rows: list[dict]) -> str:
@@ -259,11 +281,20 @@ def main() -> int:
     _compile_ours()
     rows = []
     load_before = os.getloadavg()
-    for count in sorted(sizes):
-        print(f"benchmarking {count} entries ...", file=sys.stderr, flush=True)
-        rows.append(measure(count))
-        rows[-1]["load_average"] = os.getloadavg()[0]
+    try:
+        # every size's pairs first: the later runs delete files (a build replaces its site), which would
+        # slow the next size's cold runs (bench/pairs.py)
+        for count in sorted(sizes):
+            print(f"benchmarking {count} entries: stages and cold pairs ...", file=sys.stderr, flush=True)
+            rows.append(measure_cold(count))
+            rows[-1]["load_average"] = os.getloadavg()[0]
+            print(pairs.table(rows), flush=True)
+        for row in rows:
+            print(f"benchmarking {row['entries']} entries: warm runs, preview, search ...", file=sys.stderr, flush=True)
+            measure_rest(row)
         print(table(rows), flush=True)
+    finally:
+        shutil.rmtree(TRASH, ignore_errors=True)
     RAW.write_text(json.dumps(rows, indent=1) + "\n")
     load_after = os.getloadavg()
     text = ("## Content pipeline and site build (PIPE, `make bench`)\n\n"

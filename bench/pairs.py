@@ -1,30 +1,53 @@
 """The full build against MkDocs + Pagefind, as alternated pairs (issue 14's headline ratio).
 
-One cold build's system CPU moves by seconds between identical runs on this machine (creating
-thousands of files costs the kernel a varying amount), which at 1,000 entries is more than the
-whole margin of the goal. So ``make bench`` builds several pairs, each a cold full build followed by
-``mkdocs build`` and Pagefind on the same pages, and reports the median ratio with its range, user
-and system CPU apart: the user-CPU ratio is the part of the verdict the disk does not move.
+``make bench`` builds several pairs, each a cold full build and ``mkdocs build`` + Pagefind on the
+same pages, and reports the median ratio with its range, user and system CPU apart.
+
+Nothing is deleted while pairs are measured: earlier outputs are moved aside (:func:`set_aside`) and
+the moved folders deleted after the last measurement. The disk of RESULTS.md's machine is ext4
+without a journal, and there ext4, to allocate an inode, skips every inode of the group freed in the
+last 60 s (300 s while its table block is dirty), reading that block for each (``recently_deleted``
+in fs/ext4/ialloc.c). A run started right after thousands of files were deleted therefore paid
+seconds of system time creating its own files: `perf` showed ``find_inode_bit``,
+``recently_deleted`` and ``find_get_block_common`` at the top of the kernel's share, and whichever
+side ran first after the deletion paid it (2026-11-30). Which side runs first still alternates
+between pairs (:func:`build_first`), so what is left of such an effect falls on both.
 """
 
 from __future__ import annotations
 
 import os
 import statistics
+import time
+from pathlib import Path
 
 PAIRS_ENV = "BENCH_PAIRS"
 PARTS = ("build", "mkdocs", "pagefind")
 
 
 def count(entries: int) -> int:
-    """How many pairs to build at ``entries``: ``BENCH_PAIRS`` when set, else 3 up to 2,000 entries
-    (a pair takes under a minute there) and 1 above (a pair at 10,000 takes about six)."""
+    """How many pairs to build at ``entries``: ``BENCH_PAIRS`` when set, else 5 up to 2,000 entries
+    (a pair takes under a minute there; user CPU alone still moves by a few per cent between runs)
+    and 1 above (a pair at 10,000 takes about six minutes)."""
     given = os.environ.get(PAIRS_ENV, "").strip()
     if given:
         if not given.isdigit() or int(given) < 1:
             raise SystemExit(f"{PAIRS_ENV}={given!r}: give a whole number of pairs, 1 or more")
         return int(given)
-    return 3 if entries <= 2000 else 1
+    return 5 if entries <= 2000 else 1
+
+
+def build_first(index: int) -> bool:
+    """Whether pair ``index`` (from 0) runs the full build before MkDocs + Pagefind: every other one."""
+    return index % 2 == 0
+
+
+def set_aside(folder: Path, trash: Path) -> None:
+    """Move ``folder``, when it exists, into the folder ``trash`` (made when needed) under a new name,
+    instead of deleting it while something is measured; delete ``trash`` when measuring is over."""
+    if folder.exists():
+        trash.mkdir(parents=True, exist_ok=True)
+        folder.rename(trash / f"{folder.name.lstrip('.')}-{time.time_ns()}")
 
 
 def ratios(pair: dict) -> dict:

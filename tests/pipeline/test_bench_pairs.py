@@ -37,7 +37,7 @@ def test_one_pair_shows_no_range():
 
 def test_the_number_of_pairs(monkeypatch):
     monkeypatch.delenv(pairs.PAIRS_ENV, raising=False)
-    assert (pairs.count(1000), pairs.count(10000)) == (3, 1)
+    assert (pairs.count(1000), pairs.count(10000)) == (5, 1)
     monkeypatch.setenv(pairs.PAIRS_ENV, "5")
     assert pairs.count(10000) == 5
     for wrong in ("0", "two", "-1"):
@@ -49,3 +49,21 @@ def test_the_number_of_pairs(monkeypatch):
 def test_no_pair_is_an_error():
     with pytest.raises(ValueError):
         pairs.summary([])
+
+
+def test_the_side_that_runs_first_alternates():
+    assert [pairs.build_first(index) for index in range(5)] == [True, False, True, False, True]
+
+
+def test_outputs_are_moved_aside_not_deleted(tmp_path):
+    trash = tmp_path / "out" / ".trash"
+    for round_ in range(2):  # the same folder set aside twice keeps both copies
+        site = tmp_path / "site"
+        (site / "entries").mkdir(parents=True)
+        (site / "entries" / "index.html").write_text(f"round {round_}")
+        pairs.set_aside(site, trash)
+        assert not site.exists()
+    kept = sorted(path.read_text() for path in trash.glob("site-*/entries/index.html"))
+    assert kept == ["round 0", "round 1"]
+    pairs.set_aside(tmp_path / "missing", trash)  # nothing to move is not an error
+    assert len(list(trash.iterdir())) == 2
