@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 from bench import bench_preview
 from bench import pairs
 from bench import results
+from bench import trash
 from bench.generate import REPO, make_project
 from scripts.pipeline.build import load_content, run_mkdocs
 from scripts.pipeline.cache import ContentCache
@@ -39,7 +39,6 @@ from scripts.pipeline.verify import verify
 
 OUT = REPO / "bench" / "out"
 RAW = REPO / "bench" / "pipeline-results.json"
-TRASH = OUT / ".trash"  # earlier outputs moved aside while measuring, deleted at the end (bench/pairs.py)
 
 
 def _size(folder: Path) -> int:
@@ -154,19 +153,19 @@ def _pair(root: Path, index: int) -> dict:
     :func:`pairs.build_first` gives; wall and CPU (user, system) of each.
 
     Every run starts from nothing: no content cache, no site of an earlier run, those moved aside into
-    :data:`TRASH`, not deleted (bench/pairs.py says why).
+    :data:`trash.TRASH`, not deleted (bench/trash.py says why).
     """
     out = {}
 
     def build() -> None:
         for folder in (root / ".cache", root / "site"):
-            pairs.set_aside(folder, TRASH)
+            trash.set_aside(folder)
         before = _child_times()
         out["build_s"], _, out["build_peak_kb"] = _run(["build", "--site", str(root / "site")], root)
         out["build_user"], out["build_sys"] = _since(before)
 
     def baseline() -> None:
-        pairs.set_aside(root / "site-mkdocs", TRASH)
+        trash.set_aside(root / "site-mkdocs")
         before, start = _child_times(), time.perf_counter()
         passed, output = run_mkdocs(REPO / "mkdocs.yml", root / "docs", root / "site-mkdocs")
         out["mkdocs_s"], (out["mkdocs_user"], out["mkdocs_sys"]) = time.perf_counter() - start, _since(before)
@@ -187,7 +186,7 @@ def measure_cold(count: int) -> dict:
     """The numbers of one project size measured before anything is deleted: each stage's CPU, cold, and
     the pairs of full build against MkDocs + Pagefind."""
     root = OUT / f"n{count}"
-    pairs.set_aside(root, TRASH)  # an earlier run's project: deleted at the end (bench/pairs.py)
+    trash.set_aside(root)  # an earlier run's project: deleted at the end (bench/trash.py)
     start = time.perf_counter()
     layout = Layout(make_project(root, count))
     generate = time.perf_counter() - start
@@ -281,9 +280,9 @@ def main() -> int:
     _compile_ours()
     rows = []
     load_before = os.getloadavg()
-    try:
+    with trash.emptied():
         # every size's pairs first: the later runs delete files (a build replaces its site), which would
-        # slow the next size's cold runs (bench/pairs.py)
+        # slow the next size's cold runs (bench/trash.py)
         for count in sorted(sizes):
             print(f"benchmarking {count} entries: stages and cold pairs ...", file=sys.stderr, flush=True)
             rows.append(measure_cold(count))
@@ -293,8 +292,6 @@ def main() -> int:
             print(f"benchmarking {row['entries']} entries: warm runs, preview, search ...", file=sys.stderr, flush=True)
             measure_rest(row)
         print(table(rows), flush=True)
-    finally:
-        shutil.rmtree(TRASH, ignore_errors=True)
     RAW.write_text(json.dumps(rows, indent=1) + "\n")
     load_after = os.getloadavg()
     text = ("## Content pipeline and site build (PIPE, `make bench`)\n\n"

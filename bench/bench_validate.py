@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 from bench import results
+from bench import trash
 from bench.generate import REPO, make_project
 
 OUT = REPO / "bench" / "out"
@@ -96,15 +97,16 @@ def measure(count: int) -> list[dict]:
     """Every number for one size: one row per tree of :func:`_trees`, their steps interleaved."""
     source = OUT / f"validate-{count}"
     if not (source / "content" / "entries" / f"entry-{count - 1:05d}.yaml").is_file():
+        trash.set_aside(source)
         make_project(source, count)
     roots, rows = {}, {}
     for name, tree in _trees().items():
         root = source if name == "this" else OUT / f"validate-{count}-{name}"
-        if root != source:
-            subprocess.run(["rm", "-rf", str(root)], check=True)
+        if root != source:  # nothing is deleted while measuring (bench/trash.py)
+            trash.set_aside(root)
             shutil.copytree(source / "content", root / "content")
         for stale in (root / ".cache", root / "docs"):
-            subprocess.run(["rm", "-rf", str(stale)], check=True)
+            trash.set_aside(stale)
         roots[name] = root
         rows[name] = {"entries": count, "code": name if name == "this" else f"baseline ({tree})"}
     steps = [("load_validate_cpu", None, None), ("validate_cold_cpu", "validate", None),
@@ -143,10 +145,11 @@ def main() -> int:
     sizes = sorted(int(size) for size in os.environ.get("BENCH_SIZES", "1000 10000").split())
     before = os.getloadavg()
     rows = []
-    for count in sizes:
-        print(f"validate benchmark: {count} entries ...", file=sys.stderr, flush=True)
-        rows.extend(measure(count))
-        print(table(rows), flush=True)
+    with trash.emptied():
+        for count in sizes:
+            print(f"validate benchmark: {count} entries ...", file=sys.stderr, flush=True)
+            rows.extend(measure(count))
+            print(table(rows), flush=True)
     RAW.write_text(json.dumps(rows, indent=1) + "\n")
     after = os.getloadavg()
     results.record("validate-bench", "## Validation and the content cache (`python -m bench.bench_validate`)\n\n"

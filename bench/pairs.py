@@ -3,23 +3,15 @@
 ``make bench`` builds several pairs, each a cold full build and ``mkdocs build`` + Pagefind on the
 same pages, and reports the median ratio with its range, user and system CPU apart.
 
-Nothing is deleted while pairs are measured: earlier outputs are moved aside (:func:`set_aside`) and
-the moved folders deleted after the last measurement. The disk of RESULTS.md's machine is ext4
-without a journal, and there ext4, to allocate an inode, skips every inode of the group freed in the
-last 60 s (300 s while its table block is dirty), reading that block for each (``recently_deleted``
-in fs/ext4/ialloc.c). A run started right after thousands of files were deleted therefore paid
-seconds of system time creating its own files: `perf` showed ``find_inode_bit``,
-``recently_deleted`` and ``find_get_block_common`` at the top of the kernel's share, and whichever
-side ran first after the deletion paid it (2026-11-30). Which side runs first still alternates
-between pairs (:func:`build_first`), so what is left of such an effect falls on both.
+Nothing is deleted while pairs are measured: earlier outputs are moved aside (bench/trash.py says
+why), and which side runs first alternates between pairs (:func:`build_first`), so what is left of
+any order effect falls on both.
 """
 
 from __future__ import annotations
 
 import os
 import statistics
-import time
-from pathlib import Path
 
 PAIRS_ENV = "BENCH_PAIRS"
 PARTS = ("build", "mkdocs", "pagefind")
@@ -40,14 +32,6 @@ def count(entries: int) -> int:
 def build_first(index: int) -> bool:
     """Whether pair ``index`` (from 0) runs the full build before MkDocs + Pagefind: every other one."""
     return index % 2 == 0
-
-
-def set_aside(folder: Path, trash: Path) -> None:
-    """Move ``folder``, when it exists, into the folder ``trash`` (made when needed) under a new name,
-    instead of deleting it while something is measured; delete ``trash`` when measuring is over."""
-    if folder.exists():
-        trash.mkdir(parents=True, exist_ok=True)
-        folder.rename(trash / f"{folder.name.lstrip('.')}-{time.time_ns()}")
 
 
 def ratios(pair: dict) -> dict:

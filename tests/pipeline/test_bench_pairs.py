@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bench import pairs
+from bench import trash
 
 
 def _pair(build: tuple[float, float], mkdocs: tuple[float, float], pagefind: tuple[float, float]) -> dict:
@@ -55,15 +56,26 @@ def test_the_side_that_runs_first_alternates():
     assert [pairs.build_first(index) for index in range(5)] == [True, False, True, False, True]
 
 
-def test_outputs_are_moved_aside_not_deleted(tmp_path):
-    trash = tmp_path / "out" / ".trash"
-    for round_ in range(2):  # the same folder set aside twice keeps both copies
-        site = tmp_path / "site"
-        (site / "entries").mkdir(parents=True)
-        (site / "entries" / "index.html").write_text(f"round {round_}")
-        pairs.set_aside(site, trash)
-        assert not site.exists()
-    kept = sorted(path.read_text() for path in trash.glob("site-*/entries/index.html"))
-    assert kept == ["round 0", "round 1"]
-    pairs.set_aside(tmp_path / "missing", trash)  # nothing to move is not an error
-    assert len(list(trash.iterdir())) == 2
+def test_outputs_are_moved_aside_while_measuring_and_deleted_at_the_end(tmp_path):
+    folder = tmp_path / "out" / ".trash"
+    with trash.emptied(folder):
+        for round_ in range(2):  # the same folder set aside twice keeps both copies
+            site = tmp_path / "site"
+            (site / "entries").mkdir(parents=True)
+            (site / "entries" / "index.html").write_text(f"round {round_}")
+            trash.set_aside(site, folder)
+            assert not site.exists()
+        kept = sorted(path.read_text() for path in folder.glob("site-*/entries/index.html"))
+        assert kept == ["round 0", "round 1"]
+        trash.set_aside(tmp_path / "missing", folder)  # nothing to move is not an error
+        assert len(list(folder.iterdir())) == 2
+    assert not folder.exists()
+
+
+def test_the_trash_is_deleted_when_a_run_fails(tmp_path):
+    folder = tmp_path / ".trash"
+    with pytest.raises(SystemExit), trash.emptied(folder):
+        (tmp_path / "site").mkdir()
+        trash.set_aside(tmp_path / "site", folder)
+        raise SystemExit("a benchmark command failed")
+    assert not folder.exists()
