@@ -6,10 +6,11 @@ bench/out/; each pipeline stage's CPU, cold, in this process; the full ``python 
 (pipeline + ``mkdocs build --strict`` + Pagefind) cold, then MkDocs alone and Pagefind alone on the
 same prepared pages (written to a docs folder by ``render``, not timed: the build itself hands them to
 MkDocs in one packed file, scripts/pipeline/memdocs.py), repeated as alternated pairs (``BENCH_PAIRS``;
-5 up to 2,000 entries, else 2) whose median and range are reported, user and system CPU apart, with
-nothing deleted until every size's pairs are done (bench/pairs.py); then, size by size, ``validate`` and ``build`` again with nothing changed (content cache warm) and
-after one entry changed; the live preview's one-change time (bench/bench_preview.py); the search bundle's size, and the bytes Chromium fetches for search before
-the first query and for each of two queries.
+5 up to 2,000 entries, else 2) whose median and range are reported, user and system CPU apart
+(bench/pairs.py). Nothing is deleted until every size's pairs are done (bench/trash.py). Then, size by
+size: ``validate`` and ``build`` again with nothing changed (content cache warm) and after one entry
+changed; the live preview's one-change time (bench/bench_preview.py); the search bundle's size, and
+the bytes Chromium fetches for search before the first query and for each of two queries.
 """
 
 from __future__ import annotations
