@@ -1,5 +1,6 @@
 """The benchmark's headline ratio is read from several alternated pairs (bench/pairs.py), user and
-system CPU apart: the median, not one lucky or unlucky build, and the range beside it."""
+system CPU apart: the median, not one lucky or unlucky build, and the range beside it; the side that
+runs first alternates, and nothing is deleted while pairs are measured (bench/trash.py)."""
 
 from __future__ import annotations
 
