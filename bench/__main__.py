@@ -149,6 +149,17 @@ def _search_bytes(site: Path, queries=("liquidation", "ADL")) -> dict:
     return out
 
 
+def _part(out: dict, part: str, run) -> None:
+    """Run ``run`` (returning ``(passed, output)``, its work done in child processes) and put its wall
+    seconds and user and system CPU into ``out`` as ``{part}_s``, ``{part}_user``, ``{part}_sys``; a
+    failure ends the benchmark with its output."""
+    before, start = _child_times(), time.perf_counter()
+    passed, output = run()
+    out[f"{part}_s"], (out[f"{part}_user"], out[f"{part}_sys"]) = time.perf_counter() - start, _since(before)
+    if not passed:
+        raise SystemExit(output[-3000:])
+
+
 def _pair(root: Path, index: int) -> dict:
     """Pair ``index``: one cold full build and ``mkdocs build`` + Pagefind of the same pages, in the order
     :func:`pairs.build_first` gives; wall and CPU (user, system) of each.
@@ -167,16 +178,8 @@ def _pair(root: Path, index: int) -> dict:
 
     def baseline() -> None:
         trash.set_aside(root / "site-mkdocs")
-        before, start = _child_times(), time.perf_counter()
-        passed, output = run_mkdocs(REPO / "mkdocs.yml", root / "docs", root / "site-mkdocs")
-        out["mkdocs_s"], (out["mkdocs_user"], out["mkdocs_sys"]) = time.perf_counter() - start, _since(before)
-        if not passed:
-            raise SystemExit(output[-3000:])
-        before, start = _child_times(), time.perf_counter()
-        passed, output = index_site(root / "site-mkdocs")
-        out["pagefind_s"], (out["pagefind_user"], out["pagefind_sys"]) = time.perf_counter() - start, _since(before)
-        if not passed:
-            raise SystemExit(output[-3000:])
+        _part(out, "mkdocs", lambda: run_mkdocs(REPO / "mkdocs.yml", root / "docs", root / "site-mkdocs"))
+        _part(out, "pagefind", lambda: index_site(root / "site-mkdocs"))
 
     for run in ((build, baseline) if pairs.build_first(index) else (baseline, build)):
         run()
@@ -197,9 +200,9 @@ def measure_cold(count: int) -> dict:
     _run(["render"], root)  # the same pages in a docs folder (the build hands them to MkDocs in memory), not timed
     # the full build, cold (no .cache), then MkDocs alone and Pagefind alone on the same prepared pages,
     # as alternated pairs (bench/pairs.py)
-    measured = []
-    for index in range(pairs.count(count)):
-        print(f"  {count} entries: pair {index + 1} of {pairs.count(count)} ...", file=sys.stderr, flush=True)
+    measured, total = [], pairs.count(count)
+    for index in range(total):
+        print(f"  {count} entries: pair {index + 1} of {total} ...", file=sys.stderr, flush=True)
         measured.append(_pair(root, index))
     row["pairs"] = measured
     row.update(pairs.summary(measured))
