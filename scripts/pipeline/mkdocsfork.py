@@ -110,12 +110,10 @@ class MkDocsFork:
             message = marshal.dumps({"command": list(command), "cwd": str(cwd), "env": env})
             self._running = True
             _write_all(self._control, message)
-            os.close(self._control)
-            self._control = None
+            os.close(self._take("_control"))
             if records is not None:
                 _feed(self._pages, records)
-            os.close(self._pages)
-            self._pages = None
+            os.close(self._take("_pages"))
             code = self._wait()
         except BaseException:
             self.close()
@@ -127,12 +125,20 @@ class MkDocsFork:
         self._waited = True
         return os.waitstatus_to_exitcode(status)
 
+    def _take(self, name: str) -> int | None:
+        """The pipe end kept in the attribute ``name``, which forgets it before the caller closes it: a
+        Ctrl-C right after ``os.close`` returned must not leave a closed number for :meth:`close` to
+        close again (it raised EBADF over the interrupt)."""
+        fd = getattr(self, name)
+        setattr(self, name, None)
+        return fd
+
     def close(self) -> None:
         """End the child (it exits by itself when it was never asked to run) and close the files."""
-        for fd in (self._control, self._pages):
+        for name in ("_control", "_pages"):
+            fd = self._take(name)
             if fd is not None:
                 os.close(fd)  # a child still waiting reads the end of its instructions and exits
-        self._control = self._pages = None
         if not self._waited:
             if self._running:  # interrupted while MkDocs ran: stop it now, as subprocess.run does
                 try:

@@ -67,6 +67,30 @@ def _case_child_never_asked(tmp_path: Path) -> None:
     assert _gone(fork.pid)
 
 
+def _case_interrupt_right_after_a_close(tmp_path: Path) -> None:
+    config = _site(tmp_path, "# Home\n\nWords.\n")
+    fork = MkDocsFork.start()
+    control, real_close = fork._control, os.close
+
+    def close(fd: int) -> None:  # Ctrl-C arriving just after the instructions' pipe was closed
+        real_close(fd)
+        if fd == control:
+            os.close = real_close
+            raise KeyboardInterrupt
+
+    os.close = close
+    try:
+        run_mkdocs(config, tmp_path / "docs", tmp_path / "out", fork=fork)
+    except KeyboardInterrupt:
+        pass  # the interrupt itself, not an error closing the pipe a second time
+    else:
+        raise AssertionError("the interrupt was lost")
+    finally:
+        os.close = real_close
+    fork.close()  # as build() does again in its finally
+    assert _gone(fork.pid)
+
+
 def _fresh(case: str, tmp_path: Path) -> None:
     """Run ``case`` in a new Python process: a pytest worker may hold threads (servers of other tests),
     and then :meth:`MkDocsFork.start` rightly refuses to fork."""
@@ -86,6 +110,10 @@ def test_a_passing_build_writes_the_site_and_says_so(tmp_path):
 
 def test_a_child_never_asked_to_run_exits_by_itself(tmp_path):
     _fresh("_case_child_never_asked", tmp_path)
+
+
+def test_an_interrupt_right_after_a_pipe_is_closed_stays_an_interrupt(tmp_path):
+    _fresh("_case_interrupt_right_after_a_close", tmp_path)
 
 
 def test_no_fork_while_another_thread_runs():
